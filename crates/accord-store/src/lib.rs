@@ -1,1 +1,110 @@
-//! placeholder
+//! The event log behind one storage interface.
+//!
+//! The log is append-only. Every event has a unique key (kind + id); appending
+//! a key that is already stored is a no-op when the bytes are the same and a
+//! *conflict* when they differ — a conflicting event is never stored. Appends
+//! happen inside a transaction: nothing is visible or durable until `commit`,
+//! and dropping an uncommitted transaction rolls it back.
+//!
+//! `SqliteStore` is the embedded backend. A PostgreSQL backend will implement
+//! the same traits; nothing SQLite-specific crosses this crate's API.
+
+mod sqlite;
+
+use accord_core::event::{Batch, DecodeError, Event, EventKind};
+
+pub use sqlite::{SqliteStore, SqliteTx};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("storage: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("{path}: not an accord database ({detail})")]
+    NotAccord { path: String, detail: String },
+    #[error("{path}: written by a newer accord (store format {found}, this build reads up to {supported})")]
+    TooNew {
+        path: String,
+        found: i64,
+        supported: i64,
+    },
+    #[error("stored event at log position {seq} is damaged: {source}")]
+    Damaged { seq: i64, source: DecodeError },
+}
+
+/// What happened to each event of an appended batch.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AppendOutcome {
+    /// Events newly stored.
+    pub appended: usize,
+    /// Events whose key was already stored with the same bytes (no-ops).
+    pub duplicates: usize,
+    /// Positions in the batch of events whose key was already stored with
+    /// different bytes; they were not stored.
+    pub conflicts: Vec<usize>,
+}
+
+/// Events stored, per kind.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub by_kind: Vec<(EventKind, u64)>,
+}
+
+impl Counts {
+    pub fn get(&self, kind: EventKind) -> u64 {
+        self.by_kind
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map_or(0, |(_, n)| *n)
+    }
+
+    pub fn total(&self) -> u64 {
+        self.by_kind.iter().map(|(_, n)| n).sum()
+    }
+}
+
+/// An open write transaction on the log.
+pub trait AppendTx {
+    /// Appends a batch; duplicates are skipped, conflicts reported and skipped.
+    fn append(&mut self, batch: &Batch) -> Result<AppendOutcome, StoreError>;
+    /// Makes every append of this transaction durable and visible, at once.
+    fn commit(self) -> Result<(), StoreError>;
+}
+
+/// The log, as every backend offers it.
+pub trait EventStore {
+    type Tx<'a>: AppendTx
+    where
+        Self: 'a;
+
+    /// Starts the one write transaction (writers are serialised).
+    fn begin(&mut self) -> Result<Self::Tx<'_>, StoreError>;
+
+    /// Ids stored for one kind of event, in id order.
+    fn ids(&self, kind: EventKind) -> Result<Vec<String>, StoreError>;
+
+    /// Events stored per kind.
+    fn counts(&self) -> Result<Counts, StoreError>;
+
+    /// Visits the stored bytes of every event in log order (the order of appending).
+    fn scan_bytes(
+        &self,
+        visit: &mut dyn FnMut(&[u8]) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError>;
+
+    /// Visits every event in log order, decoded.
+    fn scan(&self, visit: &mut dyn FnMut(Event)) -> Result<(), StoreError> {
+        let mut index: i64 = 0;
+        self.scan_bytes(&mut |bytes| {
+            index += 1;
+            let event = Event::decode(bytes).map_err(|source| StoreError::Damaged {
+                seq: index,
+                source,
+            })?;
+            visit(event);
+            Ok(())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;

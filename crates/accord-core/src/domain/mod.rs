@@ -1,0 +1,15 @@
+//! Domain types: the nouns both teams use, as values that can only be valid.
+
+mod time;
+mod values;
+mod vocab;
+
+pub use time::{Month, MonthError, Timestamp, TimestampError, DAY_SECONDS, HOUR_SECONDS};
+pub use values::{
+    AccountId, CampaignId, ContentId, Country, Domain, Email, LeadId, Money, OpportunityId, RepId,
+    Text, TouchId, TransitionId, ValueError, MAX_ID_BYTES, MAX_TEXT_BYTES,
+};
+pub use vocab::{
+    Channel, ContentKind, Industry, JourneyStage, LostReason, OpportunityKind, OpportunityStage,
+    OwnerTeam, Persona, Region, RejectionReason, Seniority, Stage, Team, Tier, TouchKind,
+};

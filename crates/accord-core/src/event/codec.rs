@@ -1,0 +1,139 @@
+//! The compact binary form of values inside a stored event.
+//!
+//! Varints (LEB128) for integers, zigzag for signed ones, a length prefix for
+//! text, one byte for a vocabulary word. The format is part of the stored log:
+//! change it only with a new event format version.
+
+use super::DecodeError;
+
+
+pub(crate) fn put_u64(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+pub(crate) fn put_i64(out: &mut Vec<u8>, v: i64) {
+    put_u64(out, ((v << 1) ^ (v >> 63)) as u64);
+}
+
+pub(crate) fn put_str(out: &mut Vec<u8>, s: &str) {
+    put_u64(out, s.len() as u64);
+    out.extend_from_slice(s.as_bytes());
+}
+
+/// `None` is length 0; `Some(s)` is length `s.len() + 1`.
+pub(crate) fn put_opt_str(out: &mut Vec<u8>, s: Option<&str>) {
+    match s {
+        None => out.push(0),
+        Some(s) => {
+            put_u64(out, s.len() as u64 + 1);
+            out.extend_from_slice(s.as_bytes());
+        }
+    }
+}
+
+pub(crate) fn put_opt_i64(out: &mut Vec<u8>, v: Option<i64>) {
+    match v {
+        None => out.push(0),
+        Some(v) => {
+            out.push(1);
+            put_i64(out, v);
+        }
+    }
+}
+
+/// `None` is 0xFF; a vocabulary never has 255 words.
+pub(crate) fn put_opt_code(out: &mut Vec<u8>, code: Option<u8>) {
+    out.push(code.unwrap_or(0xFF));
+}
+
+/// Reads values back in the order they were written.
+pub(crate) struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    pub(crate) fn new(bytes: &'a [u8]) -> Reader<'a> {
+        Reader { bytes, pos: 0 }
+    }
+
+    pub(crate) fn position(&self) -> usize {
+        self.pos
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.pos == self.bytes.len()
+    }
+
+    pub(crate) fn u8(&mut self) -> Result<u8, DecodeError> {
+        let b = *self.bytes.get(self.pos).ok_or(DecodeError::Truncated)?;
+        self.pos += 1;
+        Ok(b)
+    }
+
+    pub(crate) fn u64(&mut self) -> Result<u64, DecodeError> {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.u8()?;
+            v |= u64::from(b & 0x7F) << shift;
+            if b < 0x80 {
+                return Ok(v);
+            }
+        }
+        Err(DecodeError::BadVarint)
+    }
+
+    pub(crate) fn i64(&mut self) -> Result<i64, DecodeError> {
+        let z = self.u64()?;
+        Ok(((z >> 1) as i64) ^ -((z & 1) as i64))
+    }
+
+    fn take(&mut self, n: usize) -> Result<&'a str, DecodeError> {
+        let end = self.pos.checked_add(n).ok_or(DecodeError::Truncated)?;
+        let slice = self.bytes.get(self.pos..end).ok_or(DecodeError::Truncated)?;
+        self.pos = end;
+        std::str::from_utf8(slice).map_err(|_| DecodeError::BadText)
+    }
+
+    pub(crate) fn str(&mut self) -> Result<&'a str, DecodeError> {
+        let n = self.u64()? as usize;
+        self.take(n)
+    }
+
+    pub(crate) fn opt_str(&mut self) -> Result<Option<&'a str>, DecodeError> {
+        match self.u64()? as usize {
+            0 => Ok(None),
+            n => self.take(n - 1).map(Some),
+        }
+    }
+
+    pub(crate) fn opt_i64(&mut self) -> Result<Option<i64>, DecodeError> {
+        match self.u8()? {
+            0 => Ok(None),
+            1 => self.i64().map(Some),
+            _ => Err(DecodeError::BadTag),
+        }
+    }
+
+    pub(crate) fn opt_code(&mut self) -> Result<Option<u8>, DecodeError> {
+        match self.u8()? {
+            0xFF => Ok(None),
+            c => Ok(Some(c)),
+        }
+    }
+}
+
+/// FNV-1a, 64 bits: a stable digest of an event's bytes, stored beside its id
+/// so a second event with the same id can be told apart from a replay.
+pub fn digest(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}

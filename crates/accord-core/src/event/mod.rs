@@ -1,0 +1,643 @@
+//! Events: the immutable facts of the log, and their stored form.
+//!
+//! Everything that happens — an account, rep, campaign or asset recorded, a
+//! target set, a lead created, a touch, a stage change, an opportunity created
+//! or closed — is one `Event`. Each has an `EventKey` (its kind and id) that is
+//! unique in the log: appending a key that is already stored is a no-op when the
+//! content is the same, and a conflict when it differs.
+//!
+//! `Event::encode` writes the compact binary form that the store keeps;
+//! `Event::decode` reads it back. Decoding re-parses every value, so a damaged
+//! log is reported, never silently believed.
+
+mod codec;
+
+use std::fmt;
+
+pub use codec::digest;
+use codec::{put_i64, put_str, put_u64, Reader};
+
+use crate::domain::*;
+
+/// Why stored bytes could not be read back as an event.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    #[error("event bytes end early")]
+    Truncated,
+    #[error("bad varint in event bytes")]
+    BadVarint,
+    #[error("text in event bytes is not UTF-8")]
+    BadText,
+    #[error("unknown tag in event bytes")]
+    BadTag,
+    #[error("trailing bytes after an event")]
+    Trailing,
+    #[error("stored value is not valid: {0}")]
+    BadValue(String),
+}
+
+/// A value that has a stored binary form.
+trait Field: Sized {
+    fn put(&self, out: &mut Vec<u8>);
+    fn get(r: &mut Reader<'_>) -> Result<Self, DecodeError>;
+}
+
+macro_rules! text_field {
+    ($($t:ty),+) => {$(
+        impl Field for $t {
+            fn put(&self, out: &mut Vec<u8>) {
+                put_str(out, self.as_str());
+            }
+            fn get(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+                <$t>::parse(r.str()?).map_err(|e| DecodeError::BadValue(e.to_string()))
+            }
+        }
+    )+};
+}
+text_field!(
+    AccountId,
+    RepId,
+    CampaignId,
+    ContentId,
+    LeadId,
+    TouchId,
+    TransitionId,
+    OpportunityId,
+    Text,
+    Email,
+    Domain,
+    Country
+);
+
+macro_rules! vocab_field {
+    ($($t:ty),+) => {$(
+        impl Field for $t {
+            fn put(&self, out: &mut Vec<u8>) {
+                out.push(self.code());
+            }
+            fn get(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+                <$t>::from_code(r.u8()?).ok_or(DecodeError::BadTag)
+            }
+        }
+    )+};
+}
+vocab_field!(
+    Stage,
+    Region,
+    Industry,
+    Tier,
+    Team,
+    Channel,
+    Seniority,
+    Persona,
+    JourneyStage,
+    ContentKind,
+    OwnerTeam,
+    TouchKind,
+    OpportunityKind,
+    OpportunityStage,
+    RejectionReason,
+    LostReason
+);
+
+impl Field for Timestamp {
+    fn put(&self, out: &mut Vec<u8>) {
+        put_i64(out, self.unix_seconds());
+    }
+    fn get(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(Timestamp::from_unix_seconds(r.i64()?))
+    }
+}
+
+impl Field for Month {
+    fn put(&self, out: &mut Vec<u8>) {
+        put_i64(out, i64::from(self.year()));
+        out.push(self.month_of_year() as u8);
+    }
+    fn get(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let year = r.i64()?;
+        let month = r.u8()?;
+        i32::try_from(year)
+            .ok()
+            .and_then(|y| Month::from_year_month(y, u32::from(month)))
+            .ok_or_else(|| DecodeError::BadValue(format!("month {year}-{month}")))
+    }
+}
+
+impl Field for Money {
+    fn put(&self, out: &mut Vec<u8>) {
+        put_i64(out, self.cents());
+    }
+    fn get(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(Money::from_cents(r.i64()?))
+    }
+}
+
+impl Field for i64 {
+    fn put(&self, out: &mut Vec<u8>) {
+        put_i64(out, *self);
+    }
+    fn get(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        r.i64()
+    }
+}
+
+impl Field for u32 {
+    fn put(&self, out: &mut Vec<u8>) {
+        put_u64(out, u64::from(*self));
+    }
+    fn get(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        u32::try_from(r.u64()?).map_err(|_| DecodeError::BadValue("u32 out of range".into()))
+    }
+}
+
+impl<T: Field> Field for Option<T> {
+    fn put(&self, out: &mut Vec<u8>) {
+        match self {
+            None => out.push(0),
+            Some(v) => {
+                out.push(1);
+                v.put(out);
+            }
+        }
+    }
+    fn get(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        match r.u8()? {
+            0 => Ok(None),
+            1 => T::get(r).map(Some),
+            _ => Err(DecodeError::BadTag),
+        }
+    }
+}
+
+/// Defines a record: a struct of typed fields, and its encoding in field order.
+macro_rules! record {
+    ($(#[$doc:meta])* $name:ident { $($(#[$fdoc:meta])* $field:ident : $ty:ty),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq)]
+        pub struct $name { $($(#[$fdoc])* pub $field: $ty),+ }
+
+        impl Field for $name {
+            fn put(&self, out: &mut Vec<u8>) {
+                $(self.$field.put(out);)+
+            }
+            fn get(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+                Ok($name { $($field: <$ty>::get(r)?),+ })
+            }
+        }
+    };
+}
+
+record! {
+    /// A company in the CRM.
+    Account {
+        id: AccountId,
+        name: Text,
+        domain: Domain,
+        industry: Industry,
+        employees: Option<i64>,
+        annual_revenue: Option<Money>,
+        country: Country,
+        region: Region,
+        tier: Tier,
+        /// The named-account owner, if any.
+        owner_rep: Option<RepId>,
+        created_at: Timestamp,
+    }
+}
+
+record! {
+    /// A member of the sales team.
+    Rep {
+        id: RepId,
+        name: Text,
+        email: Email,
+        team: Team,
+        region: Region,
+        /// The industry this rep covers; `None` covers any.
+        vertical: Option<Industry>,
+        manager: Option<RepId>,
+        /// New leads the rep can take per day (0 for managers).
+        capacity_per_day: u32,
+        hired_at: Timestamp,
+    }
+}
+
+record! {
+    Campaign {
+        id: CampaignId,
+        name: Text,
+        channel: Channel,
+        started_at: Timestamp,
+        ended_at: Option<Timestamp>,
+        cost: Money,
+    }
+}
+
+record! {
+    /// An asset of the content library.
+    Content {
+        id: ContentId,
+        title: Text,
+        kind: ContentKind,
+        persona: Persona,
+        journey_stage: JourneyStage,
+        published_at: Timestamp,
+        owner_team: OwnerTeam,
+    }
+}
+
+record! {
+    /// Marketing's side of the SLA: MQLs promised for a region in a month.
+    Target {
+        region: Region,
+        month: Month,
+        mql_target: u32,
+    }
+}
+
+record! {
+    /// A person, as they filled in a form or were entered by a rep.
+    Lead {
+        id: LeadId,
+        email: Email,
+        full_name: Option<Text>,
+        title: Option<Text>,
+        seniority: Seniority,
+        persona: Option<Persona>,
+        company_name: Option<Text>,
+        website: Option<Text>,
+        employees_reported: Option<i64>,
+        industry_reported: Option<Industry>,
+        country: Country,
+        region: Region,
+        source_channel: Channel,
+        source_campaign: Option<CampaignId>,
+        created_at: Timestamp,
+        /// The CRM's reconciled company of this lead.
+        account: Option<AccountId>,
+    }
+}
+
+record! {
+    /// An interaction: marketing kinds carry a channel, sales kinds a rep.
+    Touch {
+        id: TouchId,
+        lead: LeadId,
+        occurred_at: Timestamp,
+        kind: TouchKind,
+        channel: Option<Channel>,
+        campaign: Option<CampaignId>,
+        content: Option<ContentId>,
+        rep: Option<RepId>,
+    }
+}
+
+record! {
+    /// A lifecycle stage change after creation.
+    Transition {
+        id: TransitionId,
+        lead: LeadId,
+        from: Stage,
+        to: Stage,
+        occurred_at: Timestamp,
+        /// Into `mql`: the rep it was routed to; out of `mql` with a rep: a sales decision.
+        rep: Option<RepId>,
+        reason: Option<RejectionReason>,
+    }
+}
+
+record! {
+    Opportunity {
+        id: OpportunityId,
+        account: AccountId,
+        primary_lead: Option<LeadId>,
+        owner_rep: RepId,
+        kind: OpportunityKind,
+        created_at: Timestamp,
+        amount: Money,
+    }
+}
+
+record! {
+    /// An opportunity won or lost.
+    OpportunityClosed {
+        id: OpportunityId,
+        won: WonOrLost,
+        closed_at: Timestamp,
+        lost_reason: Option<LostReason>,
+    }
+}
+
+/// How an opportunity closed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum WonOrLost {
+    Won,
+    Lost,
+}
+
+impl Field for WonOrLost {
+    fn put(&self, out: &mut Vec<u8>) {
+        out.push(match self {
+            WonOrLost::Won => 1,
+            WonOrLost::Lost => 0,
+        });
+    }
+    fn get(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        match r.u8()? {
+            1 => Ok(WonOrLost::Won),
+            0 => Ok(WonOrLost::Lost),
+            _ => Err(DecodeError::BadTag),
+        }
+    }
+}
+
+/// The kind of an event; with the id it forms the event's unique key.
+/// The numbers are stored: never reuse or renumber them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(u8)]
+pub enum EventKind {
+    AccountRecorded = 1,
+    RepRecorded = 2,
+    CampaignRecorded = 3,
+    ContentPublished = 4,
+    TargetSet = 5,
+    LeadCreated = 6,
+    Touched = 7,
+    StageChanged = 8,
+    OpportunityCreated = 9,
+    OpportunityClosed = 10,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 10] = [
+        EventKind::AccountRecorded,
+        EventKind::RepRecorded,
+        EventKind::CampaignRecorded,
+        EventKind::ContentPublished,
+        EventKind::TargetSet,
+        EventKind::LeadCreated,
+        EventKind::Touched,
+        EventKind::StageChanged,
+        EventKind::OpportunityCreated,
+        EventKind::OpportunityClosed,
+    ];
+
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+
+    pub fn from_code(code: u8) -> Option<EventKind> {
+        EventKind::ALL.iter().copied().find(|k| k.code() == code)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::AccountRecorded => "account_recorded",
+            EventKind::RepRecorded => "rep_recorded",
+            EventKind::CampaignRecorded => "campaign_recorded",
+            EventKind::ContentPublished => "content_published",
+            EventKind::TargetSet => "target_set",
+            EventKind::LeadCreated => "lead_created",
+            EventKind::Touched => "touched",
+            EventKind::StageChanged => "stage_changed",
+            EventKind::OpportunityCreated => "opportunity_created",
+            EventKind::OpportunityClosed => "opportunity_closed",
+        }
+    }
+}
+
+impl fmt::Display for EventKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One fact of the log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    AccountRecorded(Account),
+    RepRecorded(Rep),
+    CampaignRecorded(Campaign),
+    ContentPublished(Content),
+    TargetSet(Target),
+    LeadCreated(Lead),
+    Touched(Touch),
+    StageChanged(Transition),
+    OpportunityCreated(Opportunity),
+    OpportunityClosed(OpportunityClosed),
+}
+
+/// The unique key of an event: its kind and its id. A target's id is
+/// `REGION:YYYY-MM` (targets are keyed by region and month).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct EventKey {
+    pub kind: EventKind,
+    pub id: String,
+}
+
+impl fmt::Display for EventKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.kind, self.id)
+    }
+}
+
+impl Event {
+    pub fn kind(&self) -> EventKind {
+        match self {
+            Event::AccountRecorded(_) => EventKind::AccountRecorded,
+            Event::RepRecorded(_) => EventKind::RepRecorded,
+            Event::CampaignRecorded(_) => EventKind::CampaignRecorded,
+            Event::ContentPublished(_) => EventKind::ContentPublished,
+            Event::TargetSet(_) => EventKind::TargetSet,
+            Event::LeadCreated(_) => EventKind::LeadCreated,
+            Event::Touched(_) => EventKind::Touched,
+            Event::StageChanged(_) => EventKind::StageChanged,
+            Event::OpportunityCreated(_) => EventKind::OpportunityCreated,
+            Event::OpportunityClosed(_) => EventKind::OpportunityClosed,
+        }
+    }
+
+    /// The id part of the key.
+    pub fn id(&self) -> String {
+        let mut out = String::new();
+        self.write_id(&mut out);
+        out
+    }
+
+    /// Appends the id part of the key to `out` (no allocation for most kinds).
+    pub fn write_id(&self, out: &mut String) {
+        let id = match self {
+            Event::AccountRecorded(e) => e.id.as_str(),
+            Event::RepRecorded(e) => e.id.as_str(),
+            Event::CampaignRecorded(e) => e.id.as_str(),
+            Event::ContentPublished(e) => e.id.as_str(),
+            Event::TargetSet(e) => {
+                use std::fmt::Write;
+                write!(out, "{}:{}", e.region, e.month).expect("writing to a String");
+                return;
+            }
+            Event::LeadCreated(e) => e.id.as_str(),
+            Event::Touched(e) => e.id.as_str(),
+            Event::StageChanged(e) => e.id.as_str(),
+            Event::OpportunityCreated(e) => e.id.as_str(),
+            Event::OpportunityClosed(e) => e.id.as_str(),
+        };
+        out.push_str(id);
+    }
+
+    pub fn key(&self) -> EventKey {
+        EventKey {
+            kind: self.kind(),
+            id: self.id(),
+        }
+    }
+
+    /// When it happened (for records: when the thing came to be; for a
+    /// target: the first instant of its month).
+    pub fn occurred_at(&self) -> Timestamp {
+        match self {
+            Event::AccountRecorded(e) => e.created_at,
+            Event::RepRecorded(e) => e.hired_at,
+            Event::CampaignRecorded(e) => e.started_at,
+            Event::ContentPublished(e) => e.published_at,
+            Event::TargetSet(e) => e.month.start(),
+            Event::LeadCreated(e) => e.created_at,
+            Event::Touched(e) => e.occurred_at,
+            Event::StageChanged(e) => e.occurred_at,
+            Event::OpportunityCreated(e) => e.created_at,
+            Event::OpportunityClosed(e) => e.closed_at,
+        }
+    }
+
+    /// Appends the stored form: the kind's code, then the record's fields.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        out.push(self.kind().code());
+        match self {
+            Event::AccountRecorded(e) => e.put(out),
+            Event::RepRecorded(e) => e.put(out),
+            Event::CampaignRecorded(e) => e.put(out),
+            Event::ContentPublished(e) => e.put(out),
+            Event::TargetSet(e) => e.put(out),
+            Event::LeadCreated(e) => e.put(out),
+            Event::Touched(e) => e.put(out),
+            Event::StageChanged(e) => e.put(out),
+            Event::OpportunityCreated(e) => e.put(out),
+            Event::OpportunityClosed(e) => e.put(out),
+        }
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(64);
+        self.encode(&mut out);
+        out
+    }
+
+    /// Reads one event from exactly `bytes`.
+    pub fn decode(bytes: &[u8]) -> Result<Event, DecodeError> {
+        let mut r = Reader::new(bytes);
+        let kind = EventKind::from_code(r.u8()?).ok_or(DecodeError::BadTag)?;
+        let event = match kind {
+            EventKind::AccountRecorded => Event::AccountRecorded(Field::get(&mut r)?),
+            EventKind::RepRecorded => Event::RepRecorded(Field::get(&mut r)?),
+            EventKind::CampaignRecorded => Event::CampaignRecorded(Field::get(&mut r)?),
+            EventKind::ContentPublished => Event::ContentPublished(Field::get(&mut r)?),
+            EventKind::TargetSet => Event::TargetSet(Field::get(&mut r)?),
+            EventKind::LeadCreated => Event::LeadCreated(Field::get(&mut r)?),
+            EventKind::Touched => Event::Touched(Field::get(&mut r)?),
+            EventKind::StageChanged => Event::StageChanged(Field::get(&mut r)?),
+            EventKind::OpportunityCreated => Event::OpportunityCreated(Field::get(&mut r)?),
+            EventKind::OpportunityClosed => Event::OpportunityClosed(Field::get(&mut r)?),
+        };
+        if !r.is_empty() {
+            return Err(DecodeError::Trailing);
+        }
+        Ok(event)
+    }
+}
+
+/// Events encoded for appending, in one flat buffer (no allocation per event).
+#[derive(Default)]
+pub struct Batch {
+    kinds: Vec<EventKind>,
+    ids: String,
+    id_ends: Vec<usize>,
+    bytes: Vec<u8>,
+    byte_ends: Vec<usize>,
+}
+
+impl Batch {
+    pub fn push(&mut self, event: &Event) {
+        self.kinds.push(event.kind());
+        event.write_id(&mut self.ids);
+        self.id_ends.push(self.ids.len());
+        event.encode(&mut self.bytes);
+        self.byte_ends.push(self.bytes.len());
+    }
+
+    pub fn len(&self) -> usize {
+        self.kinds.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.kinds.is_empty()
+    }
+
+    /// Bytes of encoded events held.
+    pub fn encoded_len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// The `i`-th event: its kind, id and stored bytes.
+    pub fn get(&self, i: usize) -> (EventKind, &str, &[u8]) {
+        let id_start = if i == 0 { 0 } else { self.id_ends[i - 1] };
+        let byte_start = if i == 0 { 0 } else { self.byte_ends[i - 1] };
+        (
+            self.kinds[i],
+            &self.ids[id_start..self.id_ends[i]],
+            &self.bytes[byte_start..self.byte_ends[i]],
+        )
+    }
+
+    pub fn clear(&mut self) {
+        self.kinds.clear();
+        self.ids.clear();
+        self.id_ends.clear();
+        self.bytes.clear();
+        self.byte_ends.clear();
+    }
+}
+
+/// Frames events into one stored chunk: each event as a varint length and its bytes.
+pub fn frame(out: &mut Vec<u8>, event_bytes: &[u8]) {
+    put_u64(out, event_bytes.len() as u64);
+    out.extend_from_slice(event_bytes);
+}
+
+/// Splits a stored chunk back into its events' bytes.
+pub fn unframe(chunk: &[u8]) -> impl Iterator<Item = Result<&[u8], DecodeError>> {
+    let mut pos = 0usize;
+    std::iter::from_fn(move || {
+        if pos >= chunk.len() {
+            return None;
+        }
+        let mut r = Reader::new(&chunk[pos..]);
+        let item = r.u64().and_then(|n| {
+            let header = r.position();
+            let start = pos + header;
+            let end = start
+                .checked_add(n as usize)
+                .filter(|&e| e <= chunk.len())
+                .ok_or(DecodeError::Truncated)?;
+            pos = end;
+            Ok(&chunk[start..end])
+        });
+        if item.is_err() {
+            pos = chunk.len();
+        }
+        Some(item)
+    })
+}
+
+#[cfg(test)]
+mod tests;
