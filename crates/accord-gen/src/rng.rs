@@ -63,7 +63,7 @@ impl Rng {
     /// Uniform integer in [0, n); n must be > 0.
     #[inline]
     pub fn below(&mut self, n: usize) -> usize {
-        ((self.next_u64() >> 32) * n as u64 >> 32) as usize
+        (((self.next_u64() >> 32) * n as u64) >> 32) as usize
     }
 
     /// An element of a non-empty slice, uniformly.

@@ -206,8 +206,9 @@ impl<'a> Sim<'a> {
             .map(|i| {
                 let r = &mut self.rng;
                 let student = r.chance(STUDENT_SHARE);
-                let has_acc = !r.chance(0.20) && !(student && r.chance(0.9));
-                let company = if has_acc {
+                // a fifth of the leads, and most students, belong to no known account
+                let no_account = r.chance(0.20) || (student && r.chance(0.9));
+                let company = if !no_account {
                     by_weight.sample(r) as u32
                 } else {
                     n_acc + r.below(self.w.others.len()) as u32

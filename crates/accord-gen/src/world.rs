@@ -403,15 +403,13 @@ pub fn make_campaigns(rng: &mut Rng, n_leads: u64) -> Vec<Campaign> {
     let pick = Categorical::new(&CAMPAIGN_CHANNELS.iter().map(|c| c.1).collect::<Vec<_>>());
     let mut out: Vec<Campaign> = Vec::with_capacity(n);
     for i in 0..n {
-        let evergreen = i < EVERGREEN_CHANNELS.len();
-        let spec = if evergreen {
-            *CAMPAIGN_CHANNELS
-                .iter()
-                .find(|c| c.0 == EVERGREEN_CHANNELS[i])
-                .unwrap()
-        } else {
-            CAMPAIGN_CHANNELS[pick.sample(rng)]
+        // the first campaigns are the always-on programmes
+        let evergreen = EVERGREEN_CHANNELS.get(i);
+        let spec = match evergreen {
+            Some(&ch) => *CAMPAIGN_CHANNELS.iter().find(|c| c.0 == ch).unwrap(),
+            None => CAMPAIGN_CHANNELS[pick.sample(rng)],
         };
+        let evergreen = evergreen.is_some();
         let (start, end, ended_at) = if evergreen {
             (START, LAST, None)
         } else {
