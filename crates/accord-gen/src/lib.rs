@@ -428,11 +428,7 @@ pub fn generate(config: &Config, out_dir: &Path) -> Result<Summary, GenError> {
 
 fn finish(w: out::CsvOut, dir: &Path, name: &str) -> Result<(), GenError> {
     let path = dir.join(name);
-    let inner = w.into_inner().map_err(|e| GenError::Io {
-        path: path.clone(),
-        source: e.into_error(),
-    })?;
-    inner.into_inner().map_err(|e| GenError::Io {
+    w.into_inner().map_err(|e| GenError::Io {
         path,
         source: e.into_error(),
     })?;

@@ -2,12 +2,12 @@
 //! and the CSV writer setup. The csv crate does the RFC 4180 quoting.
 
 use std::fs::File;
-use std::io::BufWriter;
 use std::path::Path;
 
 use crate::GenError;
 
-pub type CsvOut = csv::Writer<BufWriter<File>>;
+/// The csv writer buffers on its own (1 MiB), straight to the file.
+pub type CsvOut = csv::Writer<File>;
 
 pub fn create(dir: &Path, name: &str, header: &[&str]) -> Result<CsvOut, GenError> {
     let path = dir.join(name);
@@ -16,8 +16,8 @@ pub fn create(dir: &Path, name: &str, header: &[&str]) -> Result<CsvOut, GenErro
         source: e,
     })?;
     let mut w = csv::WriterBuilder::new()
-        .buffer_capacity(1 << 16)
-        .from_writer(BufWriter::with_capacity(1 << 20, file));
+        .buffer_capacity(1 << 20)
+        .from_writer(file);
     w.write_record(header)?;
     Ok(w)
 }
