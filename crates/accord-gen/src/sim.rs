@@ -261,14 +261,18 @@ impl<'a> Sim<'a> {
         let titles = TITLES[seniority as usize][persona as usize];
         let title = (!r.chance(0.07)).then(|| *r.pick(titles));
         let code = COUNTRIES[region as usize][country as usize].0;
-        let (display, first, last) = if CJK_COUNTRIES.contains(&code) && r.chance(0.65) {
-            let f = r.pick(&CJK_FAMILY);
-            let g = r.pick(&CJK_GIVEN);
-            (format!("{} {}", f.0, g.0), g.1, f.1)
-        } else {
-            let f = r.pick(&FIRST_NAMES);
-            let l = r.pick(&LAST_NAMES);
-            (format!("{} {}", f.0, l.0), f.1, l.1)
+        let local_script = CJK_NAMES.iter().find(|c| c.0 == code);
+        let (display, first, last) = match local_script {
+            Some((_, family, given)) if r.chance(0.65) => {
+                let f = r.pick(family);
+                let g = r.pick(given);
+                (format!("{} {}", f.0, g.0), g.1, f.1)
+            }
+            _ => {
+                let f = r.pick(&FIRST_NAMES);
+                let l = r.pick(&LAST_NAMES);
+                (format!("{} {}", f.0, l.0), f.1, l.1)
+            }
         };
         let full_name = (!r.chance(0.02)).then_some(display);
         let mut local = match r.below(5) {

@@ -565,34 +565,54 @@ pub const LAST_NAMES: [(&str, &str); 44] = [
     ("Nakamura", "nakamura"),
     ("Reddy", "reddy"),
 ];
-pub const CJK_FAMILY: [(&str, &str); 13] = [
-    ("山田", "yamada"),
-    ("佐藤", "sato"),
-    ("鈴木", "suzuki"),
-    ("田中", "tanaka"),
-    ("高橋", "takahashi"),
-    ("王", "wang"),
-    ("李", "li"),
-    ("张", "zhang"),
-    ("陈", "chen"),
-    ("刘", "liu"),
-    ("김", "kim"),
-    ("박", "park"),
-    ("이", "lee"),
+/// Names written in the local script, by country: (country, family names, given names).
+pub type NameList = &'static [(&'static str, &'static str)];
+pub const CJK_NAMES: [(&str, NameList, NameList); 3] = [
+    (
+        "JP",
+        &[
+            ("山田", "yamada"),
+            ("佐藤", "sato"),
+            ("鈴木", "suzuki"),
+            ("田中", "tanaka"),
+            ("高橋", "takahashi"),
+        ],
+        &[
+            ("太郎", "taro"),
+            ("花子", "hanako"),
+            ("健", "ken"),
+            ("美咲", "misaki"),
+            ("翔", "sho"),
+        ],
+    ),
+    (
+        "CN",
+        &[
+            ("王", "wang"),
+            ("李", "li"),
+            ("张", "zhang"),
+            ("陈", "chen"),
+            ("刘", "liu"),
+        ],
+        &[
+            ("伟", "wei"),
+            ("芳", "fang"),
+            ("静", "jing"),
+            ("磊", "lei"),
+            ("娜", "na"),
+        ],
+    ),
+    (
+        "KR",
+        &[("김", "kim"), ("박", "park"), ("이", "lee"), ("최", "choi")],
+        &[
+            ("민준", "minjun"),
+            ("서연", "seoyeon"),
+            ("지훈", "jihoon"),
+            ("수빈", "subin"),
+        ],
+    ),
 ];
-pub const CJK_GIVEN: [(&str, &str); 10] = [
-    ("太郎", "taro"),
-    ("花子", "hanako"),
-    ("健", "ken"),
-    ("美咲", "misaki"),
-    ("翔", "sho"),
-    ("伟", "wei"),
-    ("芳", "fang"),
-    ("静", "jing"),
-    ("민준", "minjun"),
-    ("서연", "seoyeon"),
-];
-pub const CJK_COUNTRIES: [&str; 3] = ["JP", "CN", "KR"];
 
 pub const NAME_HEADS: [&str; 48] = [
     "North", "South", "East", "West", "Blue", "Red", "Green", "Silver", "Golden", "Bright",
