@@ -1304,7 +1304,7 @@ impl Checker<'_> {
             self.error(
                 span,
                 format!("'{s}' is not a {what}"),
-                format!("unknown {what}"),
+                format!("not a {what}"),
                 Some(help),
             );
         }

@@ -114,10 +114,6 @@ impl Diagnostics {
             let report = Report {
                 item,
                 source: &named,
-                code: {
-                    let (line, col) = self.line_col(item.span.start);
-                    format!("{}:{line}:{col}", self.path)
-                },
             };
             // Writing into a String cannot fail.
             let _ = handler.render_report(&mut out, &report);
@@ -138,7 +134,6 @@ impl std::error::Error for Diagnostics {}
 struct Report<'a> {
     item: &'a Diagnostic,
     source: &'a NamedSource<Arc<String>>,
-    code: String,
 }
 
 impl fmt::Debug for Report<'_> {
@@ -156,10 +151,6 @@ impl fmt::Display for Report<'_> {
 impl std::error::Error for Report<'_> {}
 
 impl miette::Diagnostic for Report<'_> {
-    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(&self.code))
-    }
-
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         self.item
             .help

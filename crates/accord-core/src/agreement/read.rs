@@ -18,6 +18,9 @@ use crate::expr::{self, did_you_mean, RuleKind, Vocabularies};
 
 type Val<'i> = Spanned<DeValue<'i>>;
 type Key<'i> = Spanned<Cow<'i, str>>;
+/// A stage for the reachability check: name, header span, `from` with spans,
+/// and whether its criterion is literally `false`.
+type StageNode = (String, Range<usize>, Vec<(String, Range<usize>)>, bool);
 
 pub(super) fn read(src: &str) -> Result<Agreement, Vec<Diagnostic>> {
     let (root, errors) = DeTable::parse_recoverable(src);
@@ -53,7 +56,10 @@ fn toml_error(src: &str, e: &toml::de::Error) -> Diagnostic {
     let first = lines.next().unwrap_or("invalid TOML").trim().to_string();
     let rest: Vec<&str> = lines.map(str::trim).filter(|l| !l.is_empty()).collect();
     let span = span.start.min(src.len())..span.end.min(src.len());
-    Diagnostic::new(span, format!("TOML syntax: {first}"), "here").help(if rest.is_empty() {
+    let duplicate = first.starts_with("duplicate key");
+    Diagnostic::new(span, format!("TOML syntax: {first}"), "here").help(if duplicate {
+        "each key and each [section] may appear once: remove or rename one (names of stages, personas and rules must be unique)".to_string()
+    } else if rest.is_empty() {
         "fix the TOML syntax (https://toml.io): `key = value`, strings in quotes, `[table]` headers"
             .to_string()
     } else {
@@ -550,7 +556,7 @@ impl<'s> Reader<'s> {
     fn stages(&mut self, v: &Val<'_>) -> Option<Vec<Stage>> {
         let t = self.table(v, "stages")?;
         let mut stages = Vec::new();
-        let mut spans: Vec<(String, Range<usize>, Vec<(String, Range<usize>)>, bool)> = Vec::new();
+        let mut spans: Vec<StageNode> = Vec::new();
         let mut ok = true;
         for (key, value) in entries(t.t) {
             let name = key.get_ref().to_string();
