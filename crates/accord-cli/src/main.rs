@@ -20,6 +20,7 @@ struct Cli {
 enum Command {
     Init(cmd::init::Args),
     Check(cmd::check::Args),
+    Import(cmd::import::Args),
 }
 
 fn main() -> ExitCode {
@@ -27,6 +28,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Init(args) => cmd::init::run(args),
         Command::Check(args) => cmd::check::run(args),
+        Command::Import(args) => cmd::import::run(args),
     };
     match result {
         Ok(code) => code,

@@ -3,9 +3,13 @@
 //! Two tables hold the log:
 //! - `log(seq, events)`: chunks of encoded events in append order, one row per
 //!   appended batch — the log itself; replay reads it front to back.
-//! - `event_ids(kind, id, seq, digest)`: one row per event, the idempotency
-//!   index. `digest` (FNV-1a of the event's bytes) tells a replay (same bytes:
-//!   no-op) from a conflict (different bytes: refused).
+//! - the idempotency index, one row per event: `event_keys(key, seq, digest)`
+//!   for ids of the common "up to two capital letters and up to 12 digits"
+//!   shape (`L0000001`, `12345`), packed with the kind into one integer key —
+//!   the cheapest index SQLite has, appended in order for sequential ids — and
+//!   `event_ids(kind, id, seq, digest)` for every other id. `digest` (FNV-1a of
+//!   the event's bytes) tells a replay (same bytes: no-op) from a conflict
+//!   (different bytes: refused).
 //!
 //! `kind_counts` keeps the number of events per kind, updated in the same
 //! transaction, so `counts` does not scan.
@@ -28,6 +32,11 @@ CREATE TABLE log (
     event_count INTEGER NOT NULL CHECK (event_count > 0),
     events BLOB NOT NULL
 );
+CREATE TABLE event_keys (
+    key INTEGER PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    digest INTEGER NOT NULL
+);
 CREATE TABLE event_ids (
     kind INTEGER NOT NULL,
     id TEXT NOT NULL,
@@ -40,6 +49,106 @@ CREATE TABLE kind_counts (
     events INTEGER NOT NULL
 );
 ";
+
+/// Packing of (kind, id) into one positive integer for ids of the shape
+/// `[A-Z]{0,2}[0-9]{1,12}`. Bits, high to low: kind (4), letters (10: 0, 1..=26,
+/// or 27·a + b for two), digit count (4), number (40). Distinct ids give
+/// distinct keys (the digit count keeps `L01` apart from `L1`), and ids of one
+/// prefix and width sort as their numbers do.
+mod compact {
+    use accord_core::event::EventKind;
+
+    const NUMBER_BITS: u32 = 40;
+    const DIGITS_SHIFT: u32 = NUMBER_BITS;
+    const LETTERS_SHIFT: u32 = DIGITS_SHIFT + 4;
+    const KIND_SHIFT: u32 = LETTERS_SHIFT + 10;
+
+    pub fn pack(kind: EventKind, id: &str) -> Option<i64> {
+        let b = id.as_bytes();
+        let letters = b.iter().take_while(|c| c.is_ascii_uppercase()).count();
+        let digits = &b[letters..];
+        if letters > 2 || digits.is_empty() || digits.len() > 12 {
+            return None;
+        }
+        let mut number: i64 = 0;
+        for &c in digits {
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            number = number * 10 + i64::from(c - b'0');
+        }
+        let letter = |c: u8| i64::from(c - b'A' + 1);
+        let prefix = match letters {
+            0 => 0,
+            1 => letter(b[0]),
+            _ => letter(b[0]) * 27 + letter(b[1]),
+        };
+        Some(
+            i64::from(kind.code()) << KIND_SHIFT
+                | prefix << LETTERS_SHIFT
+                | (digits.len() as i64) << DIGITS_SHIFT
+                | number,
+        )
+    }
+
+    /// The id of a packed key (the kind is known from the range it came from).
+    pub fn unpack(key: i64) -> String {
+        let prefix = (key >> LETTERS_SHIFT) & 0x3FF;
+        let width = ((key >> DIGITS_SHIFT) & 0xF) as usize;
+        let number = key & ((1 << NUMBER_BITS) - 1);
+        let mut id = String::with_capacity(2 + width);
+        let letter = |n: i64| char::from(b'A' + (n - 1) as u8);
+        match prefix {
+            0 => {}
+            1..=26 => id.push(letter(prefix)),
+            _ => {
+                id.push(letter(prefix / 27));
+                id.push(letter(prefix % 27));
+            }
+        }
+        id.push_str(&format!("{number:0width$}"));
+        id
+    }
+
+    /// Keys of one kind lie in `[low, high)`.
+    pub fn range(kind: EventKind) -> (i64, i64) {
+        let low = i64::from(kind.code()) << KIND_SHIFT;
+        (low, low + (1 << KIND_SHIFT))
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use proptest::prelude::*;
+
+        #[test]
+        fn shapes_that_pack_and_those_that_do_not() {
+            let k = EventKind::Touched;
+            assert_eq!(unpack(pack(k, "T00000001").unwrap()), "T00000001");
+            assert_eq!(unpack(pack(k, "12").unwrap()), "12");
+            assert_eq!(unpack(pack(k, "AB0").unwrap()), "AB0");
+            assert_ne!(pack(k, "L01"), pack(k, "L1"));
+            assert_ne!(pack(k, "L1"), pack(EventKind::LeadCreated, "L1"));
+            for other in ["", "ABC1", "L", "L1a", "l1", "L-1", "1234567890123", "EMEA:2025-04"] {
+                assert_eq!(pack(k, other), None, "{other}");
+            }
+        }
+
+        proptest! {
+            #[test]
+            fn packing_is_injective_and_ordered(a in "[A-Z]{0,2}[0-9]{1,12}", b in "[A-Z]{0,2}[0-9]{1,12}") {
+                let (ka, kb) = (pack(EventKind::LeadCreated, &a).unwrap(), pack(EventKind::LeadCreated, &b).unwrap());
+                prop_assert_eq!(unpack(ka), a.clone());
+                prop_assert_eq!(ka == kb, a == b);
+                let (low, high) = range(EventKind::LeadCreated);
+                prop_assert!(low <= ka && ka < high);
+                if a.len() == b.len() && a.bytes().take_while(u8::is_ascii_uppercase).count() == b.bytes().take_while(u8::is_ascii_uppercase).count() {
+                    prop_assert_eq!(ka < kb, a < b);
+                }
+            }
+        }
+    }
+}
 
 pub struct SqliteStore {
     conn: Connection,
@@ -157,11 +266,24 @@ impl EventStore for SqliteStore {
     }
 
     fn ids(&self, kind: EventKind) -> Result<Vec<String>, StoreError> {
+        let mut ids = Vec::new();
+        let (low, high) = compact::range(kind);
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT id FROM event_ids WHERE kind = ? ORDER BY id")?;
+            .prepare_cached("SELECT key FROM event_keys WHERE key >= ?1 AND key < ?2")?;
+        let mut rows = stmt.query(params![low, high])?;
+        while let Some(row) = rows.next()? {
+            ids.push(compact::unpack(row.get(0)?));
+        }
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id FROM event_ids WHERE kind = ?")?;
         let rows = stmt.query_map([kind.code()], |r| r.get::<_, String>(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        for id in rows {
+            ids.push(id?);
+        }
+        ids.sort_unstable();
+        Ok(ids)
     }
 
     fn counts(&self) -> Result<Counts, StoreError> {
@@ -205,26 +327,41 @@ impl AppendTx for SqliteTx<'_> {
         self.chunk.clear();
         let seq = self.next_seq;
         {
-            let mut insert = self.tx.prepare_cached(
+            let mut insert_key = self.tx.prepare_cached(
+                "INSERT INTO event_keys (key, seq, digest) VALUES (?1, ?2, ?3)
+                 ON CONFLICT DO NOTHING",
+            )?;
+            let mut stored_key = self
+                .tx
+                .prepare_cached("SELECT digest FROM event_keys WHERE key = ?1")?;
+            let mut insert_id = self.tx.prepare_cached(
                 "INSERT INTO event_ids (kind, id, seq, digest) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT DO NOTHING",
             )?;
-            let mut stored = self
+            let mut stored_id = self
                 .tx
                 .prepare_cached("SELECT digest FROM event_ids WHERE kind = ?1 AND id = ?2")?;
             for i in 0..batch.len() {
                 let (kind, id, bytes) = batch.get(i);
                 // Stored as a signed 64-bit integer; the bits are what matter.
                 let d = digest(bytes) as i64;
-                if insert.execute(params![kind.code(), id, seq, d])? == 1 {
+                let key = compact::pack(kind, id);
+                let inserted = match key {
+                    Some(key) => insert_key.execute(params![key, seq, d])?,
+                    None => insert_id.execute(params![kind.code(), id, seq, d])?,
+                };
+                if inserted == 1 {
                     frame(&mut self.chunk, bytes);
                     self.added[usize::from(kind.code())] += 1;
                     outcome.appended += 1;
                     continue;
                 }
-                let existing: Option<i64> = stored
-                    .query_row(params![kind.code(), id], |r| r.get(0))
-                    .optional()?;
+                let existing: Option<i64> = match key {
+                    Some(key) => stored_key.query_row(params![key], |r| r.get(0)).optional()?,
+                    None => stored_id
+                        .query_row(params![kind.code(), id], |r| r.get(0))
+                        .optional()?,
+                };
                 if existing == Some(d) {
                     outcome.duplicates += 1;
                 } else {

@@ -1,8 +1,25 @@
 //! One module per subcommand. Each exposes `Args` (clap) and `run(Args)`.
 
 pub mod check;
+pub mod import;
 pub mod init;
+
+use std::path::PathBuf;
+
+use accord_store::SqliteStore;
 
 /// What a subcommand returns: an exit code on success, or an error that
 /// `main` prints once as `error: ...` and maps to exit code 1.
 pub type CmdResult = Result<std::process::ExitCode, Box<dyn std::error::Error>>;
+
+/// The database option shared by every command that reads or writes the log.
+#[derive(clap::Args)]
+pub struct DbArgs {
+    /// The embedded database file (created if missing).
+    #[arg(long, env = "ACCORD_DB", default_value = "accord.db", value_name = "FILE")]
+    pub db: PathBuf,
+}
+
+pub fn open_store(args: &DbArgs) -> Result<SqliteStore, accord_store::StoreError> {
+    SqliteStore::open(&args.db)
+}

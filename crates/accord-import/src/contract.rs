@@ -1,0 +1,550 @@
+//! The CSV contract: which files, which columns, and how a row becomes events.
+//!
+//! Each row is parsed into typed domain values or refused with one `Problem`
+//! naming the column. References to other records (a touch's lead, a lead's
+//! account) are resolved against `Known`, the ids of every record stored or
+//! accepted so far; files are read in an order where what is referenced comes
+//! first.
+
+use accord_core::domain::*;
+use accord_core::event::*;
+use csv::StringRecord;
+use rustc_hash::FxHashSet;
+
+/// What is wrong with a refused row. The names are the contract's defect names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Problem {
+    MissingRequired,
+    BadEmail,
+    BadTimestamp,
+    BadNumber,
+    NegativeAmount,
+    UnknownEnum,
+    UnknownReference,
+    DuplicateId,
+    WrongFieldCount,
+    ClosedBeforeCreated,
+    BadText,
+    BadValue,
+}
+
+impl Problem {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Problem::MissingRequired => "missing_required",
+            Problem::BadEmail => "bad_email",
+            Problem::BadTimestamp => "bad_timestamp",
+            Problem::BadNumber => "bad_number",
+            Problem::NegativeAmount => "negative_amount",
+            Problem::UnknownEnum => "unknown_enum",
+            Problem::UnknownReference => "unknown_reference",
+            Problem::DuplicateId => "duplicate_id",
+            Problem::WrongFieldCount => "wrong_field_count",
+            Problem::ClosedBeforeCreated => "closed_before_created",
+            Problem::BadText => "bad_text",
+            Problem::BadValue => "bad_value",
+        }
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A refused row: the problem and a sentence naming the column and value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowError {
+    pub problem: Problem,
+    pub message: String,
+}
+
+fn err(problem: Problem, message: String) -> RowError {
+    RowError { problem, message }
+}
+
+/// One file of the contract.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    Reps,
+    Accounts,
+    Campaigns,
+    Content,
+    Leads,
+    Touches,
+    Transitions,
+    Opportunities,
+    Targets,
+}
+
+impl FileKind {
+    /// Import order: every file comes after the files it references
+    /// (accounts name an owner rep, so reps come first).
+    pub const ORDER: [FileKind; 9] = [
+        FileKind::Reps,
+        FileKind::Accounts,
+        FileKind::Campaigns,
+        FileKind::Content,
+        FileKind::Leads,
+        FileKind::Touches,
+        FileKind::Transitions,
+        FileKind::Opportunities,
+        FileKind::Targets,
+    ];
+
+    pub fn file_name(self) -> &'static str {
+        match self {
+            FileKind::Reps => "reps.csv",
+            FileKind::Accounts => "accounts.csv",
+            FileKind::Campaigns => "campaigns.csv",
+            FileKind::Content => "content.csv",
+            FileKind::Leads => "leads.csv",
+            FileKind::Touches => "touches.csv",
+            FileKind::Transitions => "transitions.csv",
+            FileKind::Opportunities => "opportunities.csv",
+            FileKind::Targets => "targets.csv",
+        }
+    }
+
+    /// The header, column by column, in the contract's order.
+    pub fn columns(self) -> &'static [&'static str] {
+        match self {
+            FileKind::Reps => &[
+                "rep_id", "name", "email", "team", "region", "vertical", "manager_id",
+                "capacity_per_day", "hired_at",
+            ],
+            FileKind::Accounts => &[
+                "account_id", "name", "domain", "industry", "employees", "annual_revenue_usd",
+                "country", "region", "tier", "owner_rep_id", "created_at",
+            ],
+            FileKind::Campaigns => &[
+                "campaign_id", "name", "channel", "started_at", "ended_at", "cost_usd",
+            ],
+            FileKind::Content => &[
+                "content_id", "title", "kind", "persona", "journey_stage", "published_at",
+                "owner_team",
+            ],
+            FileKind::Leads => &[
+                "lead_id", "email", "full_name", "title", "seniority", "persona", "company_name",
+                "website", "employees_reported", "industry_reported", "country", "region",
+                "source_channel", "source_campaign_id", "created_at", "account_id",
+            ],
+            FileKind::Touches => &[
+                "touch_id", "lead_id", "occurred_at", "kind", "channel", "campaign_id",
+                "content_id", "rep_id",
+            ],
+            FileKind::Transitions => &[
+                "transition_id", "lead_id", "from_stage", "to_stage", "occurred_at", "rep_id",
+                "reason",
+            ],
+            FileKind::Opportunities => &[
+                "opportunity_id", "account_id", "primary_lead_id", "owner_rep_id", "kind",
+                "created_at", "stage", "closed_at", "amount_usd", "lost_reason",
+            ],
+            FileKind::Targets => &["region", "month", "mql_target"],
+        }
+    }
+}
+
+/// Ids of the records that others may reference: stored before this import,
+/// or accepted earlier in it.
+#[derive(Default)]
+pub struct Known {
+    pub reps: FxHashSet<Box<str>>,
+    pub accounts: FxHashSet<Box<str>>,
+    pub campaigns: FxHashSet<Box<str>>,
+    pub content: FxHashSet<Box<str>>,
+    pub leads: FxHashSet<Box<str>>,
+}
+
+/// One data row, with its columns' names for messages.
+pub struct Row<'r> {
+    pub record: &'r StringRecord,
+    pub columns: &'static [&'static str],
+}
+
+impl<'r> Row<'r> {
+    /// The field, or `None` when empty (an empty field is null).
+    fn opt(&self, col: usize) -> Result<Option<&'r str>, RowError> {
+        Ok(self.record.get(col).filter(|s| !s.is_empty()))
+    }
+
+    fn req(&self, col: usize) -> Result<&'r str, RowError> {
+        self.opt(col)?.ok_or_else(|| {
+            err(
+                Problem::MissingRequired,
+                format!("column `{}` is required but empty", self.columns[col]),
+            )
+        })
+    }
+
+    fn name(&self, col: usize) -> &'static str {
+        self.columns[col]
+    }
+
+    fn id<T>(&self, col: usize, parse: fn(&str) -> Result<T, ValueError>) -> Result<T, RowError> {
+        let s = self.req(col)?;
+        parse(s).map_err(|e| err(Problem::BadValue, format!("column `{}`: {e}", self.name(col))))
+    }
+
+    fn opt_ref<T>(
+        &self,
+        col: usize,
+        parse: fn(&str) -> Result<T, ValueError>,
+        known: &FxHashSet<Box<str>>,
+        what: &str,
+    ) -> Result<Option<T>, RowError> {
+        match self.opt(col)? {
+            None => Ok(None),
+            Some(s) => self.reference(col, s, parse, known, what).map(Some),
+        }
+    }
+
+    fn req_ref<T>(
+        &self,
+        col: usize,
+        parse: fn(&str) -> Result<T, ValueError>,
+        known: &FxHashSet<Box<str>>,
+        what: &str,
+    ) -> Result<T, RowError> {
+        let s = self.req(col)?;
+        self.reference(col, s, parse, known, what)
+    }
+
+    fn reference<T>(
+        &self,
+        col: usize,
+        s: &str,
+        parse: fn(&str) -> Result<T, ValueError>,
+        known: &FxHashSet<Box<str>>,
+        what: &str,
+    ) -> Result<T, RowError> {
+        if !known.contains(s) {
+            return Err(err(
+                Problem::UnknownReference,
+                format!("column `{}`: no {what} `{s}` is known", self.name(col)),
+            ));
+        }
+        parse(s).map_err(|e| err(Problem::BadValue, format!("column `{}`: {e}", self.name(col))))
+    }
+
+    fn text(&self, col: usize) -> Result<Option<Text>, RowError> {
+        self.opt(col)?
+            .map(|s| {
+                Text::parse(s)
+                    .map_err(|e| err(Problem::BadValue, format!("column `{}`: {e}", self.name(col))))
+            })
+            .transpose()
+    }
+
+    fn req_text(&self, col: usize) -> Result<Text, RowError> {
+        let s = self.req(col)?;
+        Text::parse(s).map_err(|e| err(Problem::BadValue, format!("column `{}`: {e}", self.name(col))))
+    }
+
+    fn word<T>(
+        &self,
+        col: usize,
+        parse: fn(&str) -> Option<T>,
+        words: &[&str],
+    ) -> Result<Option<T>, RowError> {
+        match self.opt(col)? {
+            None => Ok(None),
+            Some(s) => parse(s).map(Some).ok_or_else(|| {
+                err(
+                    Problem::UnknownEnum,
+                    format!(
+                        "column `{}`: `{s}` is not one of {}",
+                        self.name(col),
+                        words.join(", ")
+                    ),
+                )
+            }),
+        }
+    }
+
+    fn req_word<T>(
+        &self,
+        col: usize,
+        parse: fn(&str) -> Option<T>,
+        words: &[&str],
+    ) -> Result<T, RowError> {
+        self.req(col)?;
+        Ok(self.word(col, parse, words)?.expect("a required field is present"))
+    }
+
+    fn time(&self, col: usize) -> Result<Option<Timestamp>, RowError> {
+        self.opt(col)?
+            .map(|s| {
+                Timestamp::parse(s).map_err(|e| {
+                    err(Problem::BadTimestamp, format!("column `{}`: {e}", self.name(col)))
+                })
+            })
+            .transpose()
+    }
+
+    fn req_time(&self, col: usize) -> Result<Timestamp, RowError> {
+        self.req(col)?;
+        Ok(self.time(col)?.expect("a required field is present"))
+    }
+
+    fn int(&self, col: usize) -> Result<Option<i64>, RowError> {
+        self.opt(col)?
+            .map(|s| {
+                s.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
+                    err(
+                        Problem::BadNumber,
+                        format!(
+                            "column `{}`: `{s}` is not a whole number ≥ 0",
+                            self.name(col)
+                        ),
+                    )
+                })
+            })
+            .transpose()
+    }
+
+    fn req_u32(&self, col: usize) -> Result<u32, RowError> {
+        let s = self.req(col)?;
+        s.parse::<u32>().map_err(|_| {
+            err(
+                Problem::BadNumber,
+                format!("column `{}`: `{s}` is not a whole number ≥ 0", self.name(col)),
+            )
+        })
+    }
+
+    /// Money ≥ 0 (`positive`: > 0).
+    fn money(&self, col: usize, positive: bool) -> Result<Option<Money>, RowError> {
+        let Some(s) = self.opt(col)? else {
+            return Ok(None);
+        };
+        let m = Money::parse(s).map_err(|e| {
+            err(Problem::BadNumber, format!("column `{}`: {e}", self.name(col)))
+        })?;
+        if m.cents() < 0 || (positive && m.cents() == 0) {
+            let bound = if positive { "greater than 0" } else { "0 or more" };
+            return Err(err(
+                Problem::NegativeAmount,
+                format!("column `{}`: {s} must be {bound}", self.name(col)),
+            ));
+        }
+        Ok(Some(m))
+    }
+
+    fn req_money(&self, col: usize, positive: bool) -> Result<Money, RowError> {
+        self.req(col)?;
+        Ok(self.money(col, positive)?.expect("a required field is present"))
+    }
+}
+
+/// Parses one data row of `kind` into its events (one, or two for a closed
+/// opportunity), checking references against `known`.
+pub fn parse_row(
+    kind: FileKind,
+    row: &Row<'_>,
+    known: &Known,
+    out: &mut Vec<Event>,
+) -> Result<(), RowError> {
+    match kind {
+        FileKind::Reps => out.push(Event::RepRecorded(Rep {
+            id: row.id(0, RepId::parse)?,
+            name: row.req_text(1)?,
+            email: email(row, 2)?,
+            team: row.req_word(3, Team::parse, Team::WORDS)?,
+            region: row.req_word(4, Region::parse, Region::WORDS)?,
+            vertical: row.word(5, Industry::parse, Industry::WORDS)?,
+            manager: row.opt_ref(6, RepId::parse, &known.reps, "rep")?,
+            capacity_per_day: row.req_u32(7)?,
+            hired_at: row.req_time(8)?,
+        })),
+        FileKind::Accounts => out.push(Event::AccountRecorded(Account {
+            id: row.id(0, AccountId::parse)?,
+            name: row.req_text(1)?,
+            domain: {
+                let s = row.req(2)?;
+                Domain::parse(s).map_err(|e| err(Problem::BadValue, format!("column `domain`: {e}")))?
+            },
+            industry: row.req_word(3, Industry::parse, Industry::WORDS)?,
+            employees: row.int(4)?,
+            annual_revenue: row.money(5, false)?,
+            country: country(row, 6)?,
+            region: row.req_word(7, Region::parse, Region::WORDS)?,
+            tier: row.req_word(8, Tier::parse, Tier::WORDS)?,
+            owner_rep: row.opt_ref(9, RepId::parse, &known.reps, "rep")?,
+            created_at: row.req_time(10)?,
+        })),
+        FileKind::Campaigns => {
+            let started_at = row.req_time(3)?;
+            out.push(Event::CampaignRecorded(Campaign {
+                id: row.id(0, CampaignId::parse)?,
+                name: row.req_text(1)?,
+                channel: row.req_word(2, Channel::parse, Channel::WORDS)?,
+                started_at,
+                ended_at: row.time(4)?,
+                cost: row.req_money(5, false)?,
+            }))
+        }
+        FileKind::Content => out.push(Event::ContentPublished(Content {
+            id: row.id(0, ContentId::parse)?,
+            title: row.req_text(1)?,
+            kind: row.req_word(2, ContentKind::parse, ContentKind::WORDS)?,
+            persona: row.req_word(3, Persona::parse, Persona::WORDS)?,
+            journey_stage: row.req_word(4, JourneyStage::parse, JourneyStage::WORDS)?,
+            published_at: row.req_time(5)?,
+            owner_team: row.req_word(6, OwnerTeam::parse, OwnerTeam::WORDS)?,
+        })),
+        FileKind::Leads => out.push(Event::LeadCreated(Lead {
+            id: row.id(0, LeadId::parse)?,
+            email: email(row, 1)?,
+            full_name: row.text(2)?,
+            title: row.text(3)?,
+            seniority: row.req_word(4, Seniority::parse, Seniority::WORDS)?,
+            persona: row.word(5, Persona::parse, Persona::WORDS)?,
+            company_name: row.text(6)?,
+            website: row.text(7)?,
+            employees_reported: row.int(8)?,
+            industry_reported: row.word(9, Industry::parse, Industry::WORDS)?,
+            country: country(row, 10)?,
+            region: row.req_word(11, Region::parse, Region::WORDS)?,
+            source_channel: row.req_word(12, Channel::parse, Channel::WORDS)?,
+            source_campaign: row.opt_ref(13, CampaignId::parse, &known.campaigns, "campaign")?,
+            created_at: row.req_time(14)?,
+            account: row.opt_ref(15, AccountId::parse, &known.accounts, "account")?,
+        })),
+        FileKind::Touches => {
+            let id = row.id(0, TouchId::parse)?;
+            let lead = row.req_ref(1, LeadId::parse, &known.leads, "lead")?;
+            let occurred_at = row.req_time(2)?;
+            let kind = row.req_word(3, TouchKind::parse, TouchKind::WORDS)?;
+            let channel = row.word(4, Channel::parse, Channel::WORDS)?;
+            let campaign = row.opt_ref(5, CampaignId::parse, &known.campaigns, "campaign")?;
+            let content = row.opt_ref(6, ContentId::parse, &known.content, "content asset")?;
+            let rep = row.opt_ref(7, RepId::parse, &known.reps, "rep")?;
+            if kind.is_sales() && rep.is_none() {
+                return Err(err(
+                    Problem::MissingRequired,
+                    format!("column `rep_id` is required for a sales touch ({kind})"),
+                ));
+            }
+            if !kind.is_sales() && channel.is_none() {
+                return Err(err(
+                    Problem::MissingRequired,
+                    format!("column `channel` is required for a marketing touch ({kind})"),
+                ));
+            }
+            out.push(Event::Touched(Touch {
+                id,
+                lead,
+                occurred_at,
+                kind,
+                channel,
+                campaign,
+                content,
+                rep,
+            }))
+        }
+        FileKind::Transitions => out.push(Event::StageChanged(Transition {
+            id: row.id(0, TransitionId::parse)?,
+            lead: row.req_ref(1, LeadId::parse, &known.leads, "lead")?,
+            from: row.req_word(2, Stage::parse, Stage::WORDS)?,
+            to: row.req_word(3, Stage::parse, Stage::WORDS)?,
+            occurred_at: row.req_time(4)?,
+            rep: row.opt_ref(5, RepId::parse, &known.reps, "rep")?,
+            reason: row.word(6, RejectionReason::parse, RejectionReason::WORDS)?,
+        })),
+        FileKind::Opportunities => {
+            let id = row.id(0, OpportunityId::parse)?;
+            let account = row.req_ref(1, AccountId::parse, &known.accounts, "account")?;
+            let primary_lead = row.opt_ref(2, LeadId::parse, &known.leads, "lead")?;
+            let owner_rep = row.req_ref(3, RepId::parse, &known.reps, "rep")?;
+            let kind = row.req_word(4, OpportunityKind::parse, OpportunityKind::WORDS)?;
+            let created_at = row.req_time(5)?;
+            let stage = row.req_word(6, OpportunityStage::parse, OpportunityStage::WORDS)?;
+            let closed_at = row.time(7)?;
+            let amount = row.req_money(8, true)?;
+            let lost_reason = row.text(9)?;
+            let closed = match (stage, closed_at) {
+                (OpportunityStage::Open, None) => None,
+                (OpportunityStage::Open, Some(_)) => {
+                    return Err(err(
+                        Problem::BadValue,
+                        "column `closed_at` must be empty while `stage` is open".into(),
+                    ))
+                }
+                (_, None) => {
+                    return Err(err(
+                        Problem::MissingRequired,
+                        format!("column `closed_at` is required when `stage` is {stage}"),
+                    ))
+                }
+                (_, Some(at)) if at < created_at => {
+                    return Err(err(
+                        Problem::ClosedBeforeCreated,
+                        format!("column `closed_at`: {at} is before `created_at` {created_at}"),
+                    ))
+                }
+                (won, Some(at)) => Some(OpportunityClosed {
+                    id: id.clone(),
+                    won: if won == OpportunityStage::Won {
+                        WonOrLost::Won
+                    } else {
+                        WonOrLost::Lost
+                    },
+                    closed_at: at,
+                    lost_reason,
+                }),
+            };
+            out.push(Event::OpportunityCreated(Opportunity {
+                id,
+                account,
+                primary_lead,
+                owner_rep,
+                kind,
+                created_at,
+                amount,
+            }));
+            if let Some(closed) = closed {
+                out.push(Event::OpportunityClosed(closed));
+            }
+        }
+        FileKind::Targets => {
+            let region = row.req_word(0, Region::parse, Region::WORDS)?;
+            let month_text = row.req(1)?;
+            let month = Month::parse(month_text)
+                .map_err(|e| err(Problem::BadTimestamp, format!("column `month`: {e}")))?;
+            out.push(Event::TargetSet(Target {
+                region,
+                month,
+                mql_target: row.req_u32(2)?,
+            }))
+        }
+    }
+    Ok(())
+}
+
+fn email(row: &Row<'_>, col: usize) -> Result<Email, RowError> {
+    let s = row.req(col)?;
+    Email::parse(s).map_err(|e| err(Problem::BadEmail, format!("column `{}`: {e}", row.name(col))))
+}
+
+fn country(row: &Row<'_>, col: usize) -> Result<Country, RowError> {
+    let s = row.req(col)?;
+    Country::parse(s).map_err(|e| err(Problem::BadValue, format!("column `{}`: {e}", row.name(col))))
+}
+
+/// Remembers an accepted record's id so later rows may reference it.
+pub fn remember(event: &Event, known: &mut Known) {
+    let (set, id) = match event {
+        Event::RepRecorded(e) => (&mut known.reps, e.id.as_str()),
+        Event::AccountRecorded(e) => (&mut known.accounts, e.id.as_str()),
+        Event::CampaignRecorded(e) => (&mut known.campaigns, e.id.as_str()),
+        Event::ContentPublished(e) => (&mut known.content, e.id.as_str()),
+        Event::LeadCreated(e) => (&mut known.leads, e.id.as_str()),
+        _ => return,
+    };
+    if !set.contains(id) {
+        set.insert(id.into());
+    }
+}
