@@ -1,1 +1,214 @@
-//! placeholder
+//! accord's closed-loop reports, computed from projections of the event log.
+//!
+//! # Shape
+//!
+//! The log is folded once into [`Projections`] ([`Projections::apply`] per
+//! event, O(1) each): leads, touches and transitions as interned,
+//! struct-of-arrays columns indexed by dense `u32`s, plus the per-lead running
+//! facts (furthest funnel stage, first entry per stage). The cross-event orders
+//! (a lead's touches in time order, an account's leads, MQL entries with their
+//! decisions) are rebuilt once per read in [`derived`]. Every report is then a
+//! pure function `(&Projections, &ReportTerms, &Period) -> Table` in its own
+//! module; [`report`] dispatches by name. [`Table`] renders to CSV, JSON and
+//! aligned text.
+//!
+//! # The reports (the product's own definitions)
+//!
+//! General rules, shared by all of them:
+//! - A *month* is the UTC calendar month `YYYY-MM` of a timestamp.
+//! - Rows are in ascending byte order of their key columns unless a report
+//!   says otherwise, so `(all)` comes first and `(no campaign)` before `(none)`.
+//! - A rate is a fraction, null when its denominator is 0. A sum over nothing
+//!   is 0; an average or quantile over nothing is null.
+//! - Durations are fractional: seconds / 3600 (hours) or / 86400 (days).
+//! - Quantiles are nearest-rank: the value at rank ⌈q·n⌉ (at least 1) of the
+//!   sorted values, computed in integers ([`stats::nearest_rank`]).
+//! - A *sales touch* is a touch of a sales kind (call, e-mail, meeting); every
+//!   other touch is a *marketing touch*.
+//! - The *first entry* into a stage is the earliest transition into it (for
+//!   `lead`, also the creation time). An *MQL entry* is one transition into
+//!   `mql`; its *decision* is the lead's next transition in (time, id) order.
+//! - Money is kept in cents; fractional credits are summed unrounded and each
+//!   sum is rounded to cents once.
+//!
+//! The agreement's terms used by reports come in as [`ReportTerms`] (follow-up
+//! and decide hours, attribution lookback and half-life): no report hard-codes
+//! them. Each report module documents its definition and its period rule:
+//! [`funnel`], [`velocity`], [`sla`] (`sla_followup`, `sla_marketing`),
+//! [`attribution`] (`attribution_campaign`, `attribution_channel`),
+//! [`content`] (`content`, `content_gaps`), [`leaderboard`], [`rejections`],
+//! [`kpi`].
+//!
+//! # Periods
+//!
+//! A [`Period`] is a half-open UTC interval `[from, until)`; the CLI's
+//! `--from DATE --to DATE` includes both days. Each report states which time
+//! it filters on (cohort, entry, close, event time); [`Period::ALL`] filters
+//! nothing.
+
+pub mod attribution;
+pub mod content;
+pub mod derived;
+pub mod funnel;
+pub mod kpi;
+pub mod leaderboard;
+pub mod projection;
+pub mod rejections;
+pub mod sla;
+pub mod stats;
+pub mod table;
+pub mod velocity;
+
+use accord_core::domain::{Month, Timestamp, DAY_SECONDS};
+
+pub use projection::Projections;
+pub use table::{Column, ColumnKind, Table, Value};
+
+/// The key of a roll-up row.
+pub const ALL: &str = "(all)";
+
+/// Every report, in the order `report all` writes them.
+pub const REPORTS: [&str; 11] = [
+    "funnel",
+    "velocity",
+    "sla_followup",
+    "sla_marketing",
+    "attribution_campaign",
+    "attribution_channel",
+    "content",
+    "content_gaps",
+    "leaderboard",
+    "rejections",
+    "kpi",
+];
+
+/// The agreement's terms that reports depend on.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ReportTerms {
+    /// Sales follows up an MQL within this many hours.
+    pub follow_up_hours: f64,
+    /// Sales accepts or rejects an MQL within this many hours.
+    pub decide_hours: f64,
+    /// Attribution looks back this many days before an opportunity's creation.
+    pub lookback_days: u32,
+    /// Time-decay attribution halves a touch's weight every this many days.
+    pub half_life_days: f64,
+}
+
+impl Default for ReportTerms {
+    /// The default agreement's terms (`accord init`): 24 h follow-up, 48 h
+    /// decision, 90-day lookback, 7-day half-life.
+    fn default() -> Self {
+        ReportTerms {
+            follow_up_hours: 24.0,
+            decide_hours: 48.0,
+            lookback_days: 90,
+            half_life_days: 7.0,
+        }
+    }
+}
+
+/// A half-open UTC interval `[from, until)`; `None` is unbounded.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Period {
+    pub from: Option<Timestamp>,
+    pub until: Option<Timestamp>,
+}
+
+impl Period {
+    pub const ALL: Period = Period {
+        from: None,
+        until: None,
+    };
+
+    /// The days `from` to `to` (`YYYY-MM-DD`, UTC), both included.
+    pub fn from_dates(from: Option<&str>, to: Option<&str>) -> Result<Period, String> {
+        let day = |s: &str| {
+            Timestamp::parse(&format!("{s}T00:00:00Z"))
+                .map_err(|_| format!("`{s}` is not a date of the form YYYY-MM-DD"))
+        };
+        let period = Period {
+            from: from.map(day).transpose()?,
+            until: to
+                .map(|s| day(s).map(|t| t.plus_seconds(DAY_SECONDS)))
+                .transpose()?,
+        };
+        if let (Some(f), Some(u)) = (period.from, period.until) {
+            if u <= f {
+                return Err("--to is before --from".to_owned());
+            }
+        }
+        Ok(period)
+    }
+
+    pub fn is_all(&self) -> bool {
+        self.from.is_none() && self.until.is_none()
+    }
+
+    /// Whether a time (UTC seconds) is inside.
+    pub fn contains(&self, t: i64) -> bool {
+        self.from.is_none_or(|f| t >= f.unix_seconds())
+            && self.until.is_none_or(|u| t < u.unix_seconds())
+    }
+
+    /// Whether any instant of `month` is inside.
+    pub fn overlaps_month(&self, month: Month) -> bool {
+        self.from.is_none_or(|f| month.next().start() > f)
+            && self.until.is_none_or(|u| month.start() < u)
+    }
+
+    /// `all time`, `2025-04-01 to 2025-06-30`, `from 2025-04-01`, `until 2025-06-30`.
+    pub fn describe(&self) -> String {
+        let day = |t: Timestamp| t.to_string()[..10].to_owned();
+        let last = |u: Timestamp| day(u.plus_seconds(-DAY_SECONDS));
+        match (self.from, self.until) {
+            (None, None) => "all time".to_owned(),
+            (Some(f), None) => format!("from {}", day(f)),
+            (None, Some(u)) => format!("until {}", last(u)),
+            (Some(f), Some(u)) => format!("{} to {}", day(f), last(u)),
+        }
+    }
+}
+
+/// A report name that does not exist.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownReport(pub String);
+
+impl std::fmt::Display for UnknownReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "unknown report `{}` (one of: {})",
+            self.0,
+            REPORTS.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for UnknownReport {}
+
+/// Computes report `name` over the projections.
+pub fn report(
+    name: &str,
+    p: &Projections,
+    terms: &ReportTerms,
+    period: &Period,
+) -> Result<Table, UnknownReport> {
+    Ok(match name {
+        "funnel" => funnel::report(p, period),
+        "velocity" => velocity::report(p, period),
+        "sla_followup" => sla::followup(p, terms, period),
+        "sla_marketing" => sla::marketing(p, period),
+        "attribution_campaign" => attribution::by_campaign(p, terms, period),
+        "attribution_channel" => attribution::by_channel(p, terms, period),
+        "content" => content::report(p, terms, period),
+        "content_gaps" => content::gaps(p, period),
+        "leaderboard" => leaderboard::report(p, period),
+        "rejections" => rejections::report(p, period),
+        "kpi" => kpi::report(p, period),
+        other => return Err(UnknownReport(other.to_owned())),
+    })
+}
+
+#[cfg(test)]
+mod tests;

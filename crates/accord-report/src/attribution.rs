@@ -1,0 +1,347 @@
+//! `attribution_campaign`, `attribution_channel`: multi-touch attribution of
+//! won revenue.
+//!
+//! A won opportunity's *touches* are the marketing touches of every lead of its
+//! account that occurred in [created_at − lookback days, created_at] (both ends
+//! included), in (time, touch id) order. With n touches a touch's weight is,
+//! per model: `first_touch` 1 for the first; `last_touch` 1 for the last;
+//! `linear` 1/n; `u_shaped` 1 (n = 1), ½ each (n = 2), else 0.4 first, 0.4
+//! last and 0.2/(n−2) each between; `time_decay` 2^(−d/half-life) normalised
+//! to sum 1, d in fractional days before the opportunity's creation. A touch
+//! earns amount × weight; an opportunity without touches gives its whole
+//! amount under every model to `(none)`. Credits are summed unrounded and each
+//! sum is rounded to cents once, so a model's column adds up to the won
+//! revenue within half a cent per row.
+//!
+//! Keys: the touch's campaign (`(no campaign)` without one), or its channel.
+//! `won_opportunities` counts the distinct opportunities crediting the key;
+//! `linear_roi` is the rounded `linear_usd` over the campaign's cost (null
+//! without a cost or a zero cost). With a period, the opportunities won
+//! (closed) inside it; their touches may be older.
+
+use std::collections::BTreeMap;
+
+use accord_core::domain::{Channel, Timestamp, TouchKind};
+use rustc_hash::FxHashMap;
+
+use crate::derived::time_then_id;
+use crate::projection::{OppStatus, Projections, NONE, NO_CODE};
+use crate::table::{dollars_to_cents, ColumnKind as K, Table, Value};
+use crate::{Period, ReportTerms};
+
+/// The attribution models, in column order.
+pub const MODELS: [&str; 5] = [
+    "first_touch",
+    "last_touch",
+    "linear",
+    "u_shaped",
+    "time_decay",
+];
+
+/// Whether opportunity `o` is a won one the period reports on.
+pub fn is_reported_win(p: &Projections, period: &Period, o: u32) -> bool {
+    let i = o as usize;
+    p.opps.created[i] && p.opps.status[i] == OppStatus::Won && period.contains(p.opps.closed_at[i])
+}
+
+/// The touches of the leads of `o`'s account inside its lookback window, in
+/// (time, touch id) order; only marketing touches when `marketing_only`.
+pub fn window_touches(
+    p: &Projections,
+    terms: &ReportTerms,
+    o: u32,
+    marketing_only: bool,
+    out: &mut Vec<u32>,
+) {
+    out.clear();
+    let i = o as usize;
+    let account = p.opps.account[i];
+    if account == NONE {
+        return;
+    }
+    let end = p.opps.created_at[i];
+    let start = end - i64::from(terms.lookback_days) * 86_400;
+    let d = p.derived();
+    let at = &p.touches.at;
+    for &lead in d.leads_by_account.get(account) {
+        let touches = d.touches_by_lead.get(lead);
+        let from = touches.partition_point(|&t| at[t as usize] < start);
+        for &t in &touches[from..] {
+            if at[t as usize] > end {
+                break;
+            }
+            if !marketing_only || !p.touches.is_sales(t) {
+                out.push(t);
+            }
+        }
+    }
+    out.sort_unstable_by(|&a, &b| time_then_id(at, &p.touches.ids, a, b));
+}
+
+/// Each touch's weight under each model (in [`MODELS`] order); each model's
+/// weights sum to 1 when there is at least one touch.
+pub fn weights(p: &Projections, terms: &ReportTerms, o: u32, touches: &[u32]) -> Vec<[f64; 5]> {
+    let n = touches.len();
+    let created = p.opps.created_at[o as usize];
+    let decay: Vec<f64> = touches
+        .iter()
+        .map(|&t| {
+            let days = (created - p.touches.at[t as usize]) as f64 / 86_400.0;
+            (-days / terms.half_life_days).exp2()
+        })
+        .collect();
+    let decay_sum: f64 = decay.iter().sum();
+    (0..n)
+        .map(|k| {
+            let ends = k == 0 || k == n - 1;
+            let u = match n {
+                1 => 1.0,
+                2 => 0.5,
+                _ if ends => 0.4,
+                _ => 0.2 / (n - 2) as f64,
+            };
+            [
+                f64::from(u8::from(k == 0)),
+                f64::from(u8::from(k == n - 1)),
+                1.0 / n as f64,
+                u,
+                decay[k] / decay_sum,
+            ]
+        })
+        .collect()
+}
+
+#[derive(Clone, Copy)]
+struct Credit {
+    last_opp: u32,
+    opps: u64,
+    dollars: [f64; 5],
+}
+
+/// Key for touches without a campaign, and for opportunities without touches.
+const NO_CAMPAIGN: u32 = NONE - 1;
+const NO_TOUCHES: u32 = NONE;
+
+/// Credit per key, where `key_of` maps a touch to its key.
+fn credit(
+    p: &Projections,
+    terms: &ReportTerms,
+    period: &Period,
+    key_of: impl Fn(u32) -> u32,
+) -> FxHashMap<u32, Credit> {
+    let mut out: FxHashMap<u32, Credit> = FxHashMap::default();
+    let mut touches = Vec::new();
+    for o in 0..p.opps.len() as u32 {
+        if !is_reported_win(p, period, o) {
+            continue;
+        }
+        let amount = p.opps.amount_cents[o as usize] as f64 / 100.0;
+        window_touches(p, terms, o, true, &mut touches);
+        let mut add = |key: u32, w: [f64; 5]| {
+            let c = out.entry(key).or_insert(Credit {
+                last_opp: NONE,
+                opps: 0,
+                dollars: [0.0; 5],
+            });
+            if c.last_opp != o {
+                c.last_opp = o;
+                c.opps += 1;
+            }
+            for (d, w) in c.dollars.iter_mut().zip(w) {
+                *d += amount * w;
+            }
+        };
+        if touches.is_empty() {
+            add(NO_TOUCHES, [1.0; 5]);
+            continue;
+        }
+        for (&t, w) in touches.iter().zip(weights(p, terms, o, &touches)) {
+            add(key_of(t), w);
+        }
+    }
+    out
+}
+
+fn money_columns(c: &Credit) -> impl Iterator<Item = Value> + '_ {
+    c.dollars.iter().map(|&d| Value::money_from_dollars(d))
+}
+
+pub fn by_campaign(p: &Projections, terms: &ReportTerms, period: &Period) -> Table {
+    let credits = credit(p, terms, period, |t| {
+        let c = p.touches.campaign[t as usize];
+        if c == NONE {
+            NO_CAMPAIGN
+        } else {
+            c
+        }
+    });
+    let sorted: BTreeMap<&str, (u32, Credit)> = credits
+        .into_iter()
+        .map(|(k, c)| {
+            let name = match k {
+                NO_TOUCHES => "(none)",
+                NO_CAMPAIGN => "(no campaign)",
+                k => p.campaigns.ids.name(k),
+            };
+            (name, (k, c))
+        })
+        .collect();
+    let mut t = Table::new(
+        "attribution_campaign",
+        &[
+            ("campaign_id", K::Text),
+            ("won_opportunities", K::Int),
+            ("cost_usd", K::Money),
+            ("first_touch_usd", K::Money),
+            ("last_touch_usd", K::Money),
+            ("linear_usd", K::Money),
+            ("u_shaped_usd", K::Money),
+            ("time_decay_usd", K::Money),
+            ("linear_roi", K::Float),
+        ],
+    );
+    for (name, (k, c)) in sorted {
+        let cost = match k {
+            NO_TOUCHES | NO_CAMPAIGN => None,
+            k => p.campaigns.cost_cents[k as usize],
+        };
+        let linear_cents = dollars_to_cents(c.dollars[2]);
+        let roi = match cost {
+            Some(cost) if cost != 0 => Value::Float(linear_cents as f64 / cost as f64),
+            _ => Value::Null,
+        };
+        let mut row = vec![
+            Value::text(name),
+            Value::Int(c.opps as i64),
+            cost.map_or(Value::Null, Value::Money),
+        ];
+        row.extend(money_columns(&c));
+        row.push(roi);
+        t.push(row);
+    }
+    t
+}
+
+pub fn by_channel(p: &Projections, terms: &ReportTerms, period: &Period) -> Table {
+    let credits = credit(p, terms, period, |t| {
+        u32::from(p.touches.channel[t as usize])
+    });
+    let sorted: BTreeMap<&str, Credit> = credits
+        .into_iter()
+        .map(|(k, c)| {
+            let name = match k {
+                NO_TOUCHES => "(none)",
+                k => Channel::from_code(k as u8).map_or("", Channel::as_str),
+            };
+            (name, c)
+        })
+        .collect();
+    let mut t = Table::new(
+        "attribution_channel",
+        &[
+            ("channel", K::Text),
+            ("won_opportunities", K::Int),
+            ("first_touch_usd", K::Money),
+            ("last_touch_usd", K::Money),
+            ("linear_usd", K::Money),
+            ("u_shaped_usd", K::Money),
+            ("time_decay_usd", K::Money),
+        ],
+    );
+    for (name, c) in sorted {
+        let mut row = vec![
+            if name.is_empty() {
+                Value::Null
+            } else {
+                Value::text(name)
+            },
+            Value::Int(c.opps as i64),
+        ];
+        row.extend(money_columns(&c));
+        t.push(row);
+    }
+    t
+}
+
+/// The touches that share out one opportunity's amount, with each touch's
+/// weight and credit under each model (credits rounded to cents per touch for
+/// reading; the reports round only the sums).
+pub fn explain(
+    p: &Projections,
+    terms: &ReportTerms,
+    opportunity_id: &str,
+) -> Result<Table, String> {
+    let o = p
+        .opps
+        .ids
+        .get(opportunity_id)
+        .filter(|&o| p.opps.created[o as usize])
+        .ok_or_else(|| format!("no opportunity `{opportunity_id}` in the log"))?;
+    let mut touches = Vec::new();
+    window_touches(p, terms, o, true, &mut touches);
+    let amount = p.opps.amount_cents[o as usize] as f64 / 100.0;
+    let created = p.opps.created_at[o as usize];
+    let mut columns: Vec<(&'static str, K)> = vec![
+        ("touch_id", K::Text),
+        ("occurred_at", K::Timestamp),
+        ("lead_id", K::Text),
+        ("kind", K::Text),
+        ("channel", K::Text),
+        ("campaign_id", K::Text),
+        ("days_before", K::Float),
+    ];
+    const WEIGHT: [&str; 5] = [
+        "first_touch_weight",
+        "last_touch_weight",
+        "linear_weight",
+        "u_shaped_weight",
+        "time_decay_weight",
+    ];
+    const CREDIT: [&str; 5] = [
+        "first_touch_usd",
+        "last_touch_usd",
+        "linear_usd",
+        "u_shaped_usd",
+        "time_decay_usd",
+    ];
+    columns.extend(WEIGHT.iter().map(|&w| (w, K::Float)));
+    columns.extend(CREDIT.iter().map(|&c| (c, K::Money)));
+    let mut t = Table::new("attribution explain", &columns);
+    let ws = weights(p, terms, o, &touches);
+    for (&tc, w) in touches.iter().zip(&ws) {
+        let i = tc as usize;
+        let opt = |v: u32, names: &crate::projection::Interner| {
+            if v == NONE {
+                Value::Null
+            } else {
+                Value::text(names.name(v))
+            }
+        };
+        let mut row = vec![
+            Value::text(p.touches.ids.get(tc)),
+            Value::Timestamp(Timestamp::from_unix_seconds(p.touches.at[i])),
+            Value::text(p.leads.ids.name(p.touches.lead[i])),
+            Value::text(TouchKind::from_code(p.touches.kind[i]).map_or("", TouchKind::as_str)),
+            match p.touches.channel[i] {
+                NO_CODE => Value::Null,
+                c => Value::text(Channel::from_code(c).map_or("", Channel::as_str)),
+            },
+            opt(p.touches.campaign[i], &p.campaigns.ids),
+            Value::Float((created - p.touches.at[i]) as f64 / 86_400.0),
+        ];
+        row.extend(w.iter().map(|&x| Value::Float(x)));
+        row.extend(w.iter().map(|&x| Value::money_from_dollars(amount * x)));
+        t.push(row);
+    }
+    if touches.is_empty() {
+        let mut row = vec![Value::text("(none)")];
+        row.extend(std::iter::repeat_n(Value::Null, 6));
+        row.extend(std::iter::repeat_n(Value::Float(1.0), 5));
+        row.extend(std::iter::repeat_n(
+            Value::Money(p.opps.amount_cents[o as usize]),
+            5,
+        ));
+        t.push(row);
+    }
+    Ok(t)
+}

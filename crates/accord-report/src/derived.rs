@@ -1,0 +1,162 @@
+//! Orders across events, rebuilt from the projection's columns in one pass
+//! each (counting sorts by lead or account, then a sort of each small group):
+//! a lead's touches and transitions in (time, id) order, an account's leads,
+//! and the MQL entries with their next entry and decision.
+
+use std::cmp::Ordering;
+
+use accord_core::domain::Stage;
+
+use crate::projection::{Arena, Projections, NONE};
+
+/// Groups of indexes by an owner index (compressed sparse rows).
+#[derive(Clone, Debug, Default)]
+pub struct Groups {
+    starts: Vec<u32>,
+    items: Vec<u32>,
+}
+
+impl Groups {
+    /// Groups `0..owners.len()` by `owners[i]` (skipping `NONE`), keeping the
+    /// original order inside each group.
+    fn by_owner(owners: &[u32], groups: usize) -> Groups {
+        let mut starts = vec![0u32; groups + 1];
+        for &o in owners {
+            if o != NONE {
+                starts[o as usize + 1] += 1;
+            }
+        }
+        for g in 0..groups {
+            starts[g + 1] += starts[g];
+        }
+        let mut fill = starts.clone();
+        let mut items = vec![0u32; starts[groups] as usize];
+        for (i, &o) in owners.iter().enumerate() {
+            if o != NONE {
+                let slot = &mut fill[o as usize];
+                items[*slot as usize] = i as u32;
+                *slot += 1;
+            }
+        }
+        Groups { starts, items }
+    }
+
+    pub fn get(&self, group: u32) -> &[u32] {
+        let g = group as usize;
+        if g + 1 >= self.starts.len() {
+            return &[];
+        }
+        &self.items[self.starts[g] as usize..self.starts[g + 1] as usize]
+    }
+
+    fn sort_each_by(&mut self, mut cmp: impl FnMut(u32, u32) -> Ordering) {
+        for g in 0..self.starts.len().saturating_sub(1) {
+            let s = &mut self.items[self.starts[g] as usize..self.starts[g + 1] as usize];
+            if s.windows(2).any(|w| cmp(w[0], w[1]) == Ordering::Greater) {
+                s.sort_unstable_by(|&a, &b| cmp(a, b));
+            }
+        }
+    }
+}
+
+/// (time, id) order: time first, the id breaks ties.
+pub fn time_then_id(at: &[i64], ids: &Arena, a: u32, b: u32) -> Ordering {
+    at[a as usize]
+        .cmp(&at[b as usize])
+        .then_with(|| ids.get(a).cmp(ids.get(b)))
+}
+
+/// One transition into `mql`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MqlEntry {
+    pub lead: u32,
+    /// The transition's index.
+    pub transition: u32,
+    pub at: i64,
+    /// The rep it was routed to (`NONE`: unassigned).
+    pub rep: u32,
+    /// The lead's next MQL entry, which ends this one's follow-up window.
+    pub next_entry_at: Option<i64>,
+    /// The lead's next transition (which leaves `mql`): its stage and time.
+    pub decision: Option<(Stage, i64)>,
+}
+
+impl MqlEntry {
+    pub fn accepted(&self) -> bool {
+        matches!(self.decision, Some((Stage::Sal, _)))
+    }
+
+    pub fn rejected(&self) -> bool {
+        matches!(
+            self.decision,
+            Some((Stage::Recycled | Stage::Disqualified, _))
+        )
+    }
+}
+
+/// See the module docs.
+#[derive(Clone, Debug, Default)]
+pub struct Derived {
+    /// Touch indexes per lead, in (time, touch id) order.
+    pub touches_by_lead: Groups,
+    /// Transition indexes per lead, in (time, transition id) order.
+    pub transitions_by_lead: Groups,
+    /// Created leads per account.
+    pub leads_by_account: Groups,
+    /// Every MQL entry, grouped by lead, in transition order.
+    pub mql_entries: Vec<MqlEntry>,
+}
+
+impl Derived {
+    pub fn build(p: &Projections) -> Derived {
+        let n_leads = p.leads.len();
+        let mut touches_by_lead = Groups::by_owner(&p.touches.lead, n_leads);
+        let (at, ids) = (&p.touches.at, &p.touches.ids);
+        touches_by_lead.sort_each_by(|a, b| time_then_id(at, ids, a, b));
+
+        let mut transitions_by_lead = Groups::by_owner(&p.transitions.lead, n_leads);
+        let (at, ids) = (&p.transitions.at, &p.transitions.ids);
+        transitions_by_lead.sort_each_by(|a, b| time_then_id(at, ids, a, b));
+
+        let accounts: Vec<u32> = (0..n_leads as u32)
+            .map(|l| {
+                if p.leads.is_created(l) {
+                    p.leads.account[l as usize]
+                } else {
+                    NONE
+                }
+            })
+            .collect();
+        let leads_by_account = Groups::by_owner(&accounts, p.accounts.len());
+
+        let mut mql_entries = Vec::new();
+        let tr = &p.transitions;
+        for lead in 0..n_leads as u32 {
+            let seq = transitions_by_lead.get(lead);
+            let first = mql_entries.len();
+            for (k, &t) in seq.iter().enumerate() {
+                if tr.to_stage(t) != Stage::Mql {
+                    continue;
+                }
+                let decision = seq.get(k + 1).map(|&d| (tr.to_stage(d), tr.at[d as usize]));
+                mql_entries.push(MqlEntry {
+                    lead,
+                    transition: t,
+                    at: tr.at[t as usize],
+                    rep: tr.rep[t as usize],
+                    next_entry_at: None,
+                    decision,
+                });
+            }
+            for i in first + 1..mql_entries.len() {
+                mql_entries[i - 1].next_entry_at = Some(mql_entries[i].at);
+            }
+        }
+        Derived {
+            touches_by_lead,
+            transitions_by_lead,
+            leads_by_account,
+            mql_entries,
+        }
+    }
+}
