@@ -21,6 +21,7 @@ enum Command {
     Init(cmd::init::Args),
     Check(cmd::check::Args),
     Import(cmd::import::Args),
+    Report(cmd::report::Args),
 }
 
 fn main() -> ExitCode {
@@ -29,6 +30,7 @@ fn main() -> ExitCode {
         Command::Init(args) => cmd::init::run(args),
         Command::Check(args) => cmd::check::run(args),
         Command::Import(args) => cmd::import::run(args),
+        Command::Report(args) => cmd::report::run(args),
     };
     match result {
         Ok(code) => code,

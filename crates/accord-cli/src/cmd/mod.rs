@@ -3,6 +3,7 @@
 pub mod check;
 pub mod import;
 pub mod init;
+pub mod report;
 
 use std::path::PathBuf;
 
