@@ -147,7 +147,8 @@ pub fn marketing(p: &Projections, period: &Period) -> Table {
         c.rejected += u64::from(e.rejected());
     }
     // (region word, month) → (target, counts)
-    let mut rows: BTreeMap<(&str, Month), (Option<u32>, Option<Marketing>)> = BTreeMap::new();
+    type Row = (Option<u32>, Option<Marketing>);
+    let mut rows: BTreeMap<(&str, Month), Row> = BTreeMap::new();
     let region = |code: u8| Region::from_code(code).map_or("", Region::as_str);
     for (&(r, month), &target) in &p.targets {
         if period.overlaps_month(month) {

@@ -135,21 +135,25 @@ impl Table {
         out
     }
 
-    /// An array of objects, column name to value (null for nulls, numbers as
-    /// numbers, money in dollars, timestamps in the contract's form).
-    pub fn to_json(&self) -> serde_json::Value {
-        let rows = self
-            .rows
-            .iter()
-            .map(|row| {
-                let mut obj = serde_json::Map::with_capacity(row.len());
-                for (c, v) in self.columns.iter().zip(row) {
-                    obj.insert(c.name.to_owned(), json_value(v));
+    /// JSON text: an array of objects, one per row, keys in column order
+    /// (null for nulls, numbers as numbers, money in dollars, timestamps in
+    /// the contract's form).
+    pub fn to_json(&self) -> String {
+        let mut out = String::from("[");
+        for (r, row) in self.rows.iter().enumerate() {
+            out.push_str(if r == 0 { "\n  {" } else { ",\n  {" });
+            for (i, (c, v)) in self.columns.iter().zip(row).enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
                 }
-                serde_json::Value::Object(obj)
-            })
-            .collect();
-        serde_json::Value::Array(rows)
+                out.push_str(&serde_json::Value::from(c.name).to_string());
+                out.push_str(": ");
+                out.push_str(&json_value(v).to_string());
+            }
+            out.push('}');
+        }
+        out.push_str(if self.rows.is_empty() { "]\n" } else { "\n]\n" });
+        out
     }
 
     /// Aligned columns for people under a title line: thousands separators,
@@ -188,7 +192,10 @@ impl Table {
                     l.push_str("  ");
                 }
                 let pad = widths[i] - t.chars().count();
-                let right = !matches!(c.kind, ColumnKind::Text | ColumnKind::Timestamp);
+                let right = !matches!(
+                    c.kind,
+                    ColumnKind::Text | ColumnKind::Timestamp | ColumnKind::Bool
+                );
                 if right {
                     l.extend(std::iter::repeat_n(' ', pad));
                     l.push_str(t);
@@ -274,13 +281,18 @@ fn json_value(v: &Value) -> serde_json::Value {
 
 /// `1234567` → `1,234,567` (the digits of a non-negative integer part).
 fn group_thousands(digits: &str) -> String {
-    let n = digits.len();
-    let mut out = String::with_capacity(n + n / 3);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (n - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
+    // The first group holds what is left over from threes (1..=3 digits).
+    let head = match digits.len() % 3 {
+        0 => digits.len().min(3),
+        r => r,
+    };
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    out.push_str(&digits[..head]);
+    let mut rest = &digits[head..];
+    while !rest.is_empty() {
+        out.push(',');
+        out.push_str(&rest[..3]);
+        rest = &rest[3..];
     }
     out
 }
@@ -315,7 +327,11 @@ fn human(kind: ColumnKind, v: &Value) -> String {
         }
         (ColumnKind::Rate, Value::Float(f)) => format!("{}%", grouped(f * 100.0, 1)),
         (_, Value::Float(f)) => {
-            let decimals = if f.abs() >= 100.0 { 1 } else { 2 };
+            let decimals = match f.abs() {
+                a if a >= 100.0 => 1,
+                a if a >= 1.0 || a == 0.0 => 2,
+                _ => 4,
+            };
             grouped(*f, decimals)
         }
         (_, Value::Int(i)) => {
@@ -376,11 +392,17 @@ mod tests {
 
     #[test]
     fn json_has_numbers_and_nulls() {
-        let j = sample().to_json();
+        let j: serde_json::Value = serde_json::from_str(&sample().to_json()).unwrap();
         assert_eq!(j[0]["n"], 1_234_567);
         assert_eq!(j[0]["amount_usd"], 1234.5);
         assert_eq!(j[1]["rate"], serde_json::Value::Null);
         assert_eq!(j[0]["ok"], true);
+        let text = sample().to_json();
+        assert!(
+            text.find("\"name\"").unwrap() < text.find("\"n\"").unwrap(),
+            "{text}"
+        );
+        assert_eq!(Table::new("e", &[]).to_json(), "[]\n");
     }
 
     #[test]
@@ -392,6 +414,9 @@ mod tests {
         assert!(s.contains("-$0.05"), "{s}");
         assert_eq!(grouped(-0.001, 2), "0.00");
         assert_eq!(grouped(12345.678, 1), "12,345.7");
+        for (n, s) in [(0, "0"), (999, "999"), (1000, "1,000"), (123456, "123,456")] {
+            assert_eq!(group_thousands(&n.to_string()), s);
+        }
     }
 
     #[test]

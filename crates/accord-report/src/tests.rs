@@ -1,5 +1,8 @@
 //! Reports on small hand-built logs, and properties over generated ones.
 
+// Amounts in cents are written dollars_cents (`10_000_00` is $10,000.00).
+#![allow(clippy::inconsistent_digit_grouping)]
+
 use accord_core::domain::*;
 use accord_core::event::*;
 use proptest::prelude::*;
@@ -643,7 +646,7 @@ proptest! {
             for model in attribution::MODELS {
                 let c = t.column_index(&format!("{model}_usd")).unwrap();
                 let sum: i64 = t.rows.iter().map(|r| match r[c] { Value::Money(m) => m, _ => 0 }).sum();
-                prop_assert!((sum - won_cents).abs() as usize <= t.rows.len().div_ceil(2),
+                prop_assert!((sum - won_cents).unsigned_abs() <= t.rows.len().div_ceil(2) as u64,
                     "{} {}: {} vs {}", name, model, sum, won_cents);
             }
         }

@@ -131,7 +131,7 @@ pub fn run(args: Args) -> CmdResult {
         for name in &names {
             let table = accord_report::report(name, &projections, &terms, &period)?;
             let (ext, body) = match format {
-                Format::Json => ("json", json(&table)?),
+                Format::Json => ("json", table.to_json()),
                 Format::Csv => ("csv", table.to_csv()),
                 Format::Table => ("txt", table.to_text(&caption(&table, ""))),
             };
@@ -162,18 +162,12 @@ pub fn run(args: Args) -> CmdResult {
     Ok(ExitCode::SUCCESS)
 }
 
-fn json(table: &Table) -> Result<String, serde_json::Error> {
-    let mut s = serde_json::to_string_pretty(&table.to_json())?;
-    s.push('\n');
-    Ok(s)
-}
-
 fn print(table: &Table, format: Format, caption: &str) -> Result<(), Box<dyn std::error::Error>> {
     use std::io::Write;
     let body = match format {
         Format::Table => table.to_text(caption),
         Format::Csv => table.to_csv(),
-        Format::Json => json(table)?,
+        Format::Json => table.to_json(),
     };
     let mut out = std::io::stdout().lock();
     match out.write_all(body.as_bytes()).and_then(|()| out.flush()) {

@@ -1,0 +1,159 @@
+//! `accord report` through the real binary: the kit's tiny fixture imported
+//! into a fresh database gives exactly the kit's reports (checked by the kit's
+//! own comparer), and every format and `--explain` renders.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const KIT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/bench");
+
+fn accord(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_accord"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("ACCORD_DB")
+        .output()
+        .expect("the accord binary runs")
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).expect("UTF-8 output")
+}
+
+/// A temp folder holding `accord.db` with the tiny fixture imported.
+fn tiny() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = PathBuf::from(KIT).join("fixtures/tiny");
+    ok(&accord(
+        &["import", fixture.to_str().unwrap(), "--db", "accord.db"],
+        dir.path(),
+    ));
+    dir
+}
+
+#[test]
+fn report_all_matches_the_kit() {
+    let dir = tiny();
+    ok(&accord(&["report", "all", "--out", "out"], dir.path()));
+    let names: Vec<String> = std::fs::read_dir(dir.path().join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 11, "{names:?}");
+    let compare = Command::new("python3")
+        .arg(PathBuf::from(KIT).join("compare.py"))
+        .arg(PathBuf::from(KIT).join("fixtures/tiny/expected"))
+        .arg(dir.path().join("out"))
+        .output()
+        .expect("python3 runs the kit's comparer");
+    let stdout = String::from_utf8_lossy(&compare.stdout);
+    assert!(compare.status.success(), "compare.py: {stdout}");
+    assert!(stdout.contains("11 passed, 0 failed"), "{stdout}");
+}
+
+#[test]
+fn every_format_renders() {
+    let dir = tiny();
+    let table = ok(&accord(&["report", "leaderboard"], dir.path()));
+    assert!(
+        table.starts_with("leaderboard — all time — as of 2026-"),
+        "{table}"
+    );
+    assert!(table.contains("$141,000.00"), "{table}");
+    assert!(table.contains("66.7%"), "{table}");
+
+    let csv = ok(&accord(
+        &["report", "content", "--format", "csv"],
+        dir.path(),
+    ));
+    assert!(csv.starts_with("content_id,title,kind,"), "{csv}");
+    assert!(csv.contains("\"Pricing, explained\""), "{csv}");
+
+    let json = ok(&accord(&["report", "kpi", "--format", "json"], dir.path()));
+    assert!(json.trim_start().starts_with('['), "{json}");
+    assert!(json.contains("\"month\": \"(all)\""), "{json}");
+    assert!(json.contains("\"won_usd\": 169000.5"), "{json}");
+
+    let all = ok(&accord(&["report", "all", "--format", "csv"], dir.path()));
+    assert_eq!(all.matches("cohort_month,source_channel").count(), 1);
+}
+
+#[test]
+fn a_period_narrows_the_counts() {
+    let dir = tiny();
+    let csv = ok(&accord(
+        &[
+            "report",
+            "kpi",
+            "--format",
+            "csv",
+            "--from",
+            "2025-04-01",
+            "--to",
+            "2025-04-30",
+        ],
+        dir.path(),
+    ));
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 3, "{csv}");
+    assert!(lines[1].starts_with("(all),2,2,2,1,"), "{csv}");
+    let bad = accord(&["report", "kpi", "--from", "April"], dir.path());
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("YYYY-MM-DD"));
+}
+
+#[test]
+fn explain_shows_what_a_number_is_made_of() {
+    let dir = tiny();
+    let out = ok(&accord(
+        &["report", "attribution_campaign", "--explain", "O000001"],
+        dir.path(),
+    ));
+    assert!(out.contains("T00000001"), "{out}");
+    assert!(out.contains("time_decay_weight"), "{out}");
+    let out = ok(&accord(
+        &[
+            "report",
+            "attribution_channel",
+            "--explain",
+            "O000001",
+            "--format",
+            "csv",
+        ],
+        dir.path(),
+    ));
+    assert!(out.starts_with("touch_id,occurred_at,lead_id,"), "{out}");
+
+    let out = ok(&accord(
+        &["report", "funnel", "--explain", "2025-04,(all),mql"],
+        dir.path(),
+    ));
+    assert!(
+        out.contains("L0000001") && out.contains("L0000002"),
+        "{out}"
+    );
+    assert!(out.contains("2 leads"), "{out}");
+
+    let bad = accord(&["report", "kpi", "--explain", "x"], dir.path());
+    assert!(!bad.status.success());
+}
+
+#[test]
+fn unknown_report_and_missing_db_are_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = accord(&["report", "funnel"], dir.path());
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no database"));
+    let dir = tiny();
+    let out = accord(&["report", "funnels"], dir.path());
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown report `funnels`"));
+}
