@@ -24,7 +24,6 @@ use std::collections::BTreeMap;
 use accord_core::domain::{Channel, Timestamp, TouchKind};
 use rustc_hash::FxHashMap;
 
-use crate::derived::time_then_id;
 use crate::projection::{OppStatus, Projections, NONE, NO_CODE};
 use crate::table::{dollars_to_cents, ColumnKind as K, Table, Value};
 use crate::{Period, ReportTerms};
@@ -44,14 +43,15 @@ pub fn is_reported_win(p: &Projections, period: &Period, o: u32) -> bool {
     p.opps.created[i] && p.opps.status[i] == OppStatus::Won && period.contains(p.opps.closed_at[i])
 }
 
-/// The touches of the leads of `o`'s account inside its lookback window, in
-/// (time, touch id) order; only marketing touches when `marketing_only`.
+/// The touches of the leads of `o`'s account inside its lookback window, as
+/// (time, touch) in (time, touch id) order; only marketing touches when
+/// `marketing_only`.
 pub fn window_touches(
     p: &Projections,
     terms: &ReportTerms,
     o: u32,
     marketing_only: bool,
-    out: &mut Vec<u32>,
+    out: &mut Vec<(i64, u32)>,
 ) {
     out.clear();
     let i = o as usize;
@@ -62,31 +62,38 @@ pub fn window_touches(
     let end = p.opps.created_at[i];
     let start = end - i64::from(terms.lookback_days) * 86_400;
     let d = p.derived();
-    let at = &p.touches.at;
     for &lead in d.leads_by_account.get(account) {
-        let touches = d.touches_by_lead.get(lead);
-        let from = touches.partition_point(|&t| at[t as usize] < start);
-        for &t in &touches[from..] {
-            if at[t as usize] > end {
+        let span = d.touches_by_lead.span(lead);
+        let times = &d.touch_at[span.clone()];
+        let touches = &d.touches_by_lead.items()[span];
+        let from = times.partition_point(|&t| t < start);
+        for (&at, &t) in times[from..].iter().zip(&touches[from..]) {
+            if at > end {
                 break;
             }
             if !marketing_only || !p.touches.is_sales(t) {
-                out.push(t);
+                out.push((at, t));
             }
         }
     }
-    out.sort_unstable_by(|&a, &b| time_then_id(at, &p.touches.ids, a, b));
+    let ids = &p.touches.ids;
+    out.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| ids.get(a.1).cmp(ids.get(b.1))));
 }
 
 /// Each touch's weight under each model (in [`MODELS`] order); each model's
 /// weights sum to 1 when there is at least one touch.
-pub fn weights(p: &Projections, terms: &ReportTerms, o: u32, touches: &[u32]) -> Vec<[f64; 5]> {
+pub fn weights(
+    p: &Projections,
+    terms: &ReportTerms,
+    o: u32,
+    touches: &[(i64, u32)],
+) -> Vec<[f64; 5]> {
     let n = touches.len();
     let created = p.opps.created_at[o as usize];
     let decay: Vec<f64> = touches
         .iter()
-        .map(|&t| {
-            let days = (created - p.touches.at[t as usize]) as f64 / 86_400.0;
+        .map(|&(at, _)| {
+            let days = (created - at) as f64 / 86_400.0;
             (-days / terms.half_life_days).exp2()
         })
         .collect();
@@ -155,7 +162,7 @@ fn credit(
             add(NO_TOUCHES, [1.0; 5]);
             continue;
         }
-        for (&t, w) in touches.iter().zip(weights(p, terms, o, &touches)) {
+        for (&(_, t), w) in touches.iter().zip(weights(p, terms, o, &touches)) {
             add(key_of(t), w);
         }
     }
@@ -308,7 +315,7 @@ pub fn explain(
     columns.extend(CREDIT.iter().map(|&c| (c, K::Money)));
     let mut t = Table::new("attribution explain", &columns);
     let ws = weights(p, terms, o, &touches);
-    for (&tc, w) in touches.iter().zip(&ws) {
+    for (&(_, tc), w) in touches.iter().zip(&ws) {
         let i = tc as usize;
         let opt = |v: u32, names: &crate::projection::Interner| {
             if v == NONE {

@@ -78,7 +78,7 @@ pub fn report(p: &Projections, terms: &ReportTerms, period: &Period) -> Table {
             continue;
         }
         window_touches(p, terms, o, false, &mut touches);
-        for &t in &touches {
+        for &(_, t) in &touches {
             let c = p.touches.content[t as usize];
             if c != NONE && last_opp[c as usize] != o {
                 last_opp[c as usize] = o;

@@ -42,11 +42,21 @@ impl Groups {
     }
 
     pub fn get(&self, group: u32) -> &[u32] {
+        &self.items[self.span(group)]
+    }
+
+    /// Where a group's items sit in [`Groups::items`] (empty for an unknown group).
+    pub fn span(&self, group: u32) -> std::ops::Range<usize> {
         let g = group as usize;
         if g + 1 >= self.starts.len() {
-            return &[];
+            return 0..0;
         }
-        &self.items[self.starts[g] as usize..self.starts[g + 1] as usize]
+        self.starts[g] as usize..self.starts[g + 1] as usize
+    }
+
+    /// Every group's items, one group after the other.
+    pub fn items(&self) -> &[u32] {
+        &self.items
     }
 
     fn sort_each_by(&mut self, mut cmp: impl FnMut(u32, u32) -> Ordering) {
@@ -99,6 +109,9 @@ impl MqlEntry {
 pub struct Derived {
     /// Touch indexes per lead, in (time, touch id) order.
     pub touches_by_lead: Groups,
+    /// The time of each touch of `touches_by_lead.items()`, in the same
+    /// order, so time-window searches read contiguous memory.
+    pub touch_at: Vec<i64>,
     /// Transition indexes per lead, in (time, transition id) order.
     pub transitions_by_lead: Groups,
     /// Created leads per account.
@@ -113,6 +126,11 @@ impl Derived {
         let mut touches_by_lead = Groups::by_owner(&p.touches.lead, n_leads);
         let (at, ids) = (&p.touches.at, &p.touches.ids);
         touches_by_lead.sort_each_by(|a, b| time_then_id(at, ids, a, b));
+        let touch_at = touches_by_lead
+            .items()
+            .iter()
+            .map(|&t| at[t as usize])
+            .collect();
 
         let mut transitions_by_lead = Groups::by_owner(&p.transitions.lead, n_leads);
         let (at, ids) = (&p.transitions.at, &p.transitions.ids);
@@ -154,6 +172,7 @@ impl Derived {
         }
         Derived {
             touches_by_lead,
+            touch_at,
             transitions_by_lead,
             leads_by_account,
             mql_entries,

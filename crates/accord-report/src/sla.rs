@@ -32,14 +32,17 @@ use crate::{Period, ReportTerms, ALL};
 
 /// The first sales touch of the entry's lead in its follow-up window.
 pub fn first_follow_up(p: &Projections, e: &MqlEntry) -> Option<i64> {
-    let touches = p.derived().touches_by_lead.get(e.lead);
-    let at = &p.touches.at;
-    let start = touches.partition_point(|&t| at[t as usize] < e.at);
-    touches[start..]
+    let d = p.derived();
+    let span = d.touches_by_lead.span(e.lead);
+    let times = &d.touch_at[span.clone()];
+    let touches = &d.touches_by_lead.items()[span];
+    let start = times.partition_point(|&t| t < e.at);
+    times[start..]
         .iter()
-        .take_while(|&&t| e.next_entry_at.is_none_or(|n| at[t as usize] < n))
-        .find(|&&t| p.touches.is_sales(t))
-        .map(|&t| at[t as usize])
+        .zip(&touches[start..])
+        .take_while(|&(&at, _)| e.next_entry_at.is_none_or(|n| at < n))
+        .find(|&(_, &t)| p.touches.is_sales(t))
+        .map(|(&at, _)| at)
 }
 
 #[derive(Default)]
