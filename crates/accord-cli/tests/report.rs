@@ -157,3 +157,20 @@ fn unknown_report_and_missing_db_are_explained() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown report `funnels`"));
 }
+
+#[test]
+fn the_agreement_sets_the_sla_terms() {
+    let dir = tiny();
+    let strict = accord_core::agreement::DEFAULT_AGREEMENT
+        .replace("follow_up_hours = 24", "follow_up_hours = 1");
+    assert_ne!(strict, accord_core::agreement::DEFAULT_AGREEMENT);
+    std::fs::write(dir.path().join("strict.toml"), strict).unwrap();
+    let args = ["report", "sla_followup", "--format", "csv"];
+    let default = ok(&accord(&args, dir.path()));
+    let mut with_file = args.to_vec();
+    with_file.extend(["--agreement", "strict.toml"]);
+    let strict = ok(&accord(&with_file, dir.path()));
+    // 2025-05: one MQL followed up after 11 hours counts under 24 h, not under 1 h.
+    assert!(default.contains("2025-05,(all),2,1,0.5,"), "{default}");
+    assert!(strict.contains("2025-05,(all),2,0,0,"), "{strict}");
+}
