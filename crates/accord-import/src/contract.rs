@@ -7,6 +7,7 @@
 //! first.
 
 use accord_core::domain::*;
+use accord_core::event::packed_key;
 use accord_core::event::*;
 use csv::StringRecord;
 use rustc_hash::FxHashSet;
@@ -111,36 +112,94 @@ impl FileKind {
     pub fn columns(self) -> &'static [&'static str] {
         match self {
             FileKind::Reps => &[
-                "rep_id", "name", "email", "team", "region", "vertical", "manager_id",
-                "capacity_per_day", "hired_at",
+                "rep_id",
+                "name",
+                "email",
+                "team",
+                "region",
+                "vertical",
+                "manager_id",
+                "capacity_per_day",
+                "hired_at",
             ],
             FileKind::Accounts => &[
-                "account_id", "name", "domain", "industry", "employees", "annual_revenue_usd",
-                "country", "region", "tier", "owner_rep_id", "created_at",
+                "account_id",
+                "name",
+                "domain",
+                "industry",
+                "employees",
+                "annual_revenue_usd",
+                "country",
+                "region",
+                "tier",
+                "owner_rep_id",
+                "created_at",
             ],
             FileKind::Campaigns => &[
-                "campaign_id", "name", "channel", "started_at", "ended_at", "cost_usd",
+                "campaign_id",
+                "name",
+                "channel",
+                "started_at",
+                "ended_at",
+                "cost_usd",
             ],
             FileKind::Content => &[
-                "content_id", "title", "kind", "persona", "journey_stage", "published_at",
+                "content_id",
+                "title",
+                "kind",
+                "persona",
+                "journey_stage",
+                "published_at",
                 "owner_team",
             ],
             FileKind::Leads => &[
-                "lead_id", "email", "full_name", "title", "seniority", "persona", "company_name",
-                "website", "employees_reported", "industry_reported", "country", "region",
-                "source_channel", "source_campaign_id", "created_at", "account_id",
+                "lead_id",
+                "email",
+                "full_name",
+                "title",
+                "seniority",
+                "persona",
+                "company_name",
+                "website",
+                "employees_reported",
+                "industry_reported",
+                "country",
+                "region",
+                "source_channel",
+                "source_campaign_id",
+                "created_at",
+                "account_id",
             ],
             FileKind::Touches => &[
-                "touch_id", "lead_id", "occurred_at", "kind", "channel", "campaign_id",
-                "content_id", "rep_id",
+                "touch_id",
+                "lead_id",
+                "occurred_at",
+                "kind",
+                "channel",
+                "campaign_id",
+                "content_id",
+                "rep_id",
             ],
             FileKind::Transitions => &[
-                "transition_id", "lead_id", "from_stage", "to_stage", "occurred_at", "rep_id",
+                "transition_id",
+                "lead_id",
+                "from_stage",
+                "to_stage",
+                "occurred_at",
+                "rep_id",
                 "reason",
             ],
             FileKind::Opportunities => &[
-                "opportunity_id", "account_id", "primary_lead_id", "owner_rep_id", "kind",
-                "created_at", "stage", "closed_at", "amount_usd", "lost_reason",
+                "opportunity_id",
+                "account_id",
+                "primary_lead_id",
+                "owner_rep_id",
+                "kind",
+                "created_at",
+                "stage",
+                "closed_at",
+                "amount_usd",
+                "lost_reason",
             ],
             FileKind::Targets => &["region", "month", "mql_target"],
         }
@@ -149,13 +208,122 @@ impl FileKind {
 
 /// Ids of the records that others may reference: stored before this import,
 /// or accepted earlier in it.
-#[derive(Default)]
 pub struct Known {
-    pub reps: FxHashSet<Box<str>>,
-    pub accounts: FxHashSet<Box<str>>,
-    pub campaigns: FxHashSet<Box<str>>,
-    pub content: FxHashSet<Box<str>>,
-    pub leads: FxHashSet<Box<str>>,
+    pub reps: IdSet,
+    pub accounts: IdSet,
+    pub campaigns: IdSet,
+    pub content: IdSet,
+    pub leads: IdSet,
+}
+
+impl Default for Known {
+    fn default() -> Known {
+        Known {
+            reps: IdSet::new(EventKind::RepRecorded),
+            accounts: IdSet::new(EventKind::AccountRecorded),
+            campaigns: IdSet::new(EventKind::CampaignRecorded),
+            content: IdSet::new(EventKind::ContentPublished),
+            leads: IdSet::new(EventKind::LeadCreated),
+        }
+    }
+}
+
+/// A set of ids of one kind of record. Ids of the packable shape (prefix and
+/// digits) with numbers below `DENSE_LIMIT` are bits in one bitmap per prefix
+/// and width: a million lead ids take 1.2 MB and a lookup is one bit test,
+/// where a hash set of a million entries misses the cache on most probes.
+/// Other ids go to a hash set.
+pub struct IdSet {
+    kind: EventKind,
+    /// (packed key >> 40, i.e. kind, prefix and width; bitmap of numbers)
+    dense: Vec<(i64, Vec<u64>)>,
+    packed: FxHashSet<i64>,
+    other: FxHashSet<Box<str>>,
+}
+
+/// Numbers at or above this go to the hash set (bounds a bitmap to 32 MB).
+const DENSE_LIMIT: i64 = 1 << 28;
+const NUMBER_MASK: i64 = (1 << 40) - 1;
+
+impl IdSet {
+    pub fn new(kind: EventKind) -> IdSet {
+        IdSet {
+            kind,
+            dense: Vec::new(),
+            packed: FxHashSet::default(),
+            other: FxHashSet::default(),
+        }
+    }
+
+    pub fn contains(&self, id: &str) -> bool {
+        match packed_key::pack(self.kind, id) {
+            Some(key) if key & NUMBER_MASK < DENSE_LIMIT => {
+                let (group, n) = (key >> 40, (key & NUMBER_MASK) as usize);
+                self.dense
+                    .iter()
+                    .find(|(g, _)| *g == group)
+                    .is_some_and(|(_, bits)| {
+                        bits.get(n / 64).is_some_and(|w| w & (1 << (n % 64)) != 0)
+                    })
+            }
+            Some(key) => self.packed.contains(&key),
+            None => self.other.contains(id),
+        }
+    }
+
+    pub fn insert(&mut self, id: &str) {
+        match packed_key::pack(self.kind, id) {
+            Some(key) if key & NUMBER_MASK < DENSE_LIMIT => {
+                let (group, n) = (key >> 40, (key & NUMBER_MASK) as usize);
+                let at = match self.dense.iter().position(|(g, _)| *g == group) {
+                    Some(at) => at,
+                    None => {
+                        self.dense.push((group, Vec::new()));
+                        self.dense.len() - 1
+                    }
+                };
+                let bits = &mut self.dense[at].1;
+                if bits.len() <= n / 64 {
+                    bits.resize((n / 64 + 1).next_power_of_two(), 0);
+                }
+                bits[n / 64] |= 1 << (n % 64);
+            }
+            Some(key) => {
+                self.packed.insert(key);
+            }
+            None => {
+                if !self.other.contains(id) {
+                    self.other.insert(id.into());
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_id_set_holds_every_shape() {
+        let mut set = IdSet::new(EventKind::LeadCreated);
+        for id in ["L0000001", "L1", "X99", "L999999999999", "lead-42", "12"] {
+            assert!(!set.contains(id), "{id}");
+            set.insert(id);
+            assert!(set.contains(id), "{id}");
+        }
+        for absent in [
+            "L0000002",
+            "L01",
+            "L2",
+            "X9",
+            "lead-43",
+            "L99999999999",
+            "012",
+        ] {
+            assert!(!set.contains(absent), "{absent}");
+        }
+    }
 }
 
 /// One data row, with its columns' names for messages.
@@ -185,14 +353,19 @@ impl<'r> Row<'r> {
 
     fn id<T>(&self, col: usize, parse: fn(&str) -> Result<T, ValueError>) -> Result<T, RowError> {
         let s = self.req(col)?;
-        parse(s).map_err(|e| err(Problem::BadValue, format!("column `{}`: {e}", self.name(col))))
+        parse(s).map_err(|e| {
+            err(
+                Problem::BadValue,
+                format!("column `{}`: {e}", self.name(col)),
+            )
+        })
     }
 
     fn opt_ref<T>(
         &self,
         col: usize,
         parse: fn(&str) -> Result<T, ValueError>,
-        known: &FxHashSet<Box<str>>,
+        known: &IdSet,
         what: &str,
     ) -> Result<Option<T>, RowError> {
         match self.opt(col)? {
@@ -205,7 +378,7 @@ impl<'r> Row<'r> {
         &self,
         col: usize,
         parse: fn(&str) -> Result<T, ValueError>,
-        known: &FxHashSet<Box<str>>,
+        known: &IdSet,
         what: &str,
     ) -> Result<T, RowError> {
         let s = self.req(col)?;
@@ -217,7 +390,7 @@ impl<'r> Row<'r> {
         col: usize,
         s: &str,
         parse: fn(&str) -> Result<T, ValueError>,
-        known: &FxHashSet<Box<str>>,
+        known: &IdSet,
         what: &str,
     ) -> Result<T, RowError> {
         if !known.contains(s) {
@@ -226,21 +399,35 @@ impl<'r> Row<'r> {
                 format!("column `{}`: no {what} `{s}` is known", self.name(col)),
             ));
         }
-        parse(s).map_err(|e| err(Problem::BadValue, format!("column `{}`: {e}", self.name(col))))
+        parse(s).map_err(|e| {
+            err(
+                Problem::BadValue,
+                format!("column `{}`: {e}", self.name(col)),
+            )
+        })
     }
 
     fn text(&self, col: usize) -> Result<Option<Text>, RowError> {
         self.opt(col)?
             .map(|s| {
-                Text::parse(s)
-                    .map_err(|e| err(Problem::BadValue, format!("column `{}`: {e}", self.name(col))))
+                Text::parse(s).map_err(|e| {
+                    err(
+                        Problem::BadValue,
+                        format!("column `{}`: {e}", self.name(col)),
+                    )
+                })
             })
             .transpose()
     }
 
     fn req_text(&self, col: usize) -> Result<Text, RowError> {
         let s = self.req(col)?;
-        Text::parse(s).map_err(|e| err(Problem::BadValue, format!("column `{}`: {e}", self.name(col))))
+        Text::parse(s).map_err(|e| {
+            err(
+                Problem::BadValue,
+                format!("column `{}`: {e}", self.name(col)),
+            )
+        })
     }
 
     fn word<T>(
@@ -271,14 +458,19 @@ impl<'r> Row<'r> {
         words: &[&str],
     ) -> Result<T, RowError> {
         self.req(col)?;
-        Ok(self.word(col, parse, words)?.expect("a required field is present"))
+        Ok(self
+            .word(col, parse, words)?
+            .expect("a required field is present"))
     }
 
     fn time(&self, col: usize) -> Result<Option<Timestamp>, RowError> {
         self.opt(col)?
             .map(|s| {
                 Timestamp::parse(s).map_err(|e| {
-                    err(Problem::BadTimestamp, format!("column `{}`: {e}", self.name(col)))
+                    err(
+                        Problem::BadTimestamp,
+                        format!("column `{}`: {e}", self.name(col)),
+                    )
                 })
             })
             .transpose()
@@ -310,7 +502,10 @@ impl<'r> Row<'r> {
         s.parse::<u32>().map_err(|_| {
             err(
                 Problem::BadNumber,
-                format!("column `{}`: `{s}` is not a whole number ≥ 0", self.name(col)),
+                format!(
+                    "column `{}`: `{s}` is not a whole number ≥ 0",
+                    self.name(col)
+                ),
             )
         })
     }
@@ -321,10 +516,17 @@ impl<'r> Row<'r> {
             return Ok(None);
         };
         let m = Money::parse(s).map_err(|e| {
-            err(Problem::BadNumber, format!("column `{}`: {e}", self.name(col)))
+            err(
+                Problem::BadNumber,
+                format!("column `{}`: {e}", self.name(col)),
+            )
         })?;
         if m.cents() < 0 || (positive && m.cents() == 0) {
-            let bound = if positive { "greater than 0" } else { "0 or more" };
+            let bound = if positive {
+                "greater than 0"
+            } else {
+                "0 or more"
+            };
             return Err(err(
                 Problem::NegativeAmount,
                 format!("column `{}`: {s} must be {bound}", self.name(col)),
@@ -335,7 +537,9 @@ impl<'r> Row<'r> {
 
     fn req_money(&self, col: usize, positive: bool) -> Result<Money, RowError> {
         self.req(col)?;
-        Ok(self.money(col, positive)?.expect("a required field is present"))
+        Ok(self
+            .money(col, positive)?
+            .expect("a required field is present"))
     }
 }
 
@@ -364,7 +568,8 @@ pub fn parse_row(
             name: row.req_text(1)?,
             domain: {
                 let s = row.req(2)?;
-                Domain::parse(s).map_err(|e| err(Problem::BadValue, format!("column `domain`: {e}")))?
+                Domain::parse(s)
+                    .map_err(|e| err(Problem::BadValue, format!("column `domain`: {e}")))?
             },
             industry: row.req_word(3, Industry::parse, Industry::WORDS)?,
             employees: row.int(4)?,
@@ -526,12 +731,22 @@ pub fn parse_row(
 
 fn email(row: &Row<'_>, col: usize) -> Result<Email, RowError> {
     let s = row.req(col)?;
-    Email::parse(s).map_err(|e| err(Problem::BadEmail, format!("column `{}`: {e}", row.name(col))))
+    Email::parse(s).map_err(|e| {
+        err(
+            Problem::BadEmail,
+            format!("column `{}`: {e}", row.name(col)),
+        )
+    })
 }
 
 fn country(row: &Row<'_>, col: usize) -> Result<Country, RowError> {
     let s = row.req(col)?;
-    Country::parse(s).map_err(|e| err(Problem::BadValue, format!("column `{}`: {e}", row.name(col))))
+    Country::parse(s).map_err(|e| {
+        err(
+            Problem::BadValue,
+            format!("column `{}`: {e}", row.name(col)),
+        )
+    })
 }
 
 /// Remembers an accepted record's id so later rows may reference it.
@@ -544,7 +759,5 @@ pub fn remember(event: &Event, known: &mut Known) {
         Event::LeadCreated(e) => (&mut known.leads, e.id.as_str()),
         _ => return,
     };
-    if !set.contains(id) {
-        set.insert(id.into());
-    }
+    set.insert(id);
 }

@@ -130,7 +130,9 @@ struct Chunk {
 enum Message {
     Chunk(Chunk),
     /// Every row is read; `rejected` rows were refused by the parser.
-    Finished { rejected: usize },
+    Finished {
+        rejected: usize,
+    },
 }
 
 /// What the writer thread found.
@@ -176,7 +178,9 @@ pub fn import_dir<S: EventStore + Send>(
         (EventKind::ContentPublished, &mut known.content),
         (EventKind::LeadCreated, &mut known.leads),
     ] {
-        set.extend(store.ids(kind)?.into_iter().map(String::into_boxed_str));
+        for id in store.ids(kind)? {
+            set.insert(&id);
+        }
     }
 
     let files = present.len();
@@ -185,7 +189,8 @@ pub fn import_dir<S: EventStore + Send>(
     let (to_writer, from_parser) = crossbeam_channel::bounded::<Message>(QUEUE_BATCHES);
     // The store moves to the writer thread: a transaction cannot cross threads.
     let (parsed, written) = std::thread::scope(|scope| {
-        let writer = scope.spawn(move || write_all(store, from_parser, files, skip_invalid, dry_run));
+        let writer =
+            scope.spawn(move || write_all(store, from_parser, files, skip_invalid, dry_run));
         let parsed = parse_files(dir, &present, &mut known, &to_writer, progress);
         let rejected = parsed.as_ref().map_or(0, |p| p.rejected.len());
         // If the writer already stopped on an error, it reports that error.
@@ -210,9 +215,7 @@ pub fn import_dir<S: EventStore + Send>(
     }
     parsed.rejected.sort_by_key(|r| {
         (
-            FileKind::ORDER
-                .iter()
-                .position(|k| k.file_name() == r.file),
+            FileKind::ORDER.iter().position(|k| k.file_name() == r.file),
             r.line,
         )
     });
@@ -321,9 +324,7 @@ fn parse_files(
         // A StringRecord checks UTF-8 once per row, not once per field.
         let mut record = csv::StringRecord::new();
         let columns = kind.columns();
-        let header_ok = reader
-            .read_record(&mut record)
-            .map_err(|e| csv_err(e, 1))?;
+        let header_ok = reader.read_record(&mut record).map_err(|e| csv_err(e, 1))?;
         let found: Vec<String> = record.iter().map(str::to_owned).collect();
         if !header_ok || found.iter().map(String::as_str).ne(columns.iter().copied()) {
             return Err(ImportError::Header {
@@ -354,7 +355,7 @@ fn parse_files(
                 Err(e) => return Err(csv_err(e, line)),
             }
             summary.rows += 1;
-            if summary.rows % 16_384 == 0 {
+            if summary.rows.is_multiple_of(16_384) {
                 progress.advanced(reader.position().byte(), summary.rows);
             }
             if record.len() != columns.len() {

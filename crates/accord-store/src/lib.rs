@@ -96,10 +96,8 @@ pub trait EventStore {
         let mut index: i64 = 0;
         self.scan_bytes(&mut |bytes| {
             index += 1;
-            let event = Event::decode(bytes).map_err(|source| StoreError::Damaged {
-                seq: index,
-                source,
-            })?;
+            let event = Event::decode(bytes)
+                .map_err(|source| StoreError::Damaged { seq: index, source })?;
             visit(event);
             Ok(())
         })

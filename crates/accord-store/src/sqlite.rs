@@ -3,20 +3,26 @@
 //! Two tables hold the log:
 //! - `log(seq, events)`: chunks of encoded events in append order, one row per
 //!   appended batch — the log itself; replay reads it front to back.
-//! - the idempotency index, one row per event: `event_keys(key, seq, digest)`
-//!   for ids of the common "up to two capital letters and up to 12 digits"
-//!   shape (`L0000001`, `12345`), packed with the kind into one integer key —
-//!   the cheapest index SQLite has, appended in order for sequential ids — and
-//!   `event_ids(kind, id, seq, digest)` for every other id. `digest` (FNV-1a of
-//!   the event's bytes) tells a replay (same bytes: no-op) from a conflict
-//!   (different bytes: refused).
+//! - the idempotency index: every stored event's key and digest. `digest`
+//!   (FNV-1a of the event's bytes) tells a replay (same bytes: no-op) from a
+//!   conflict (different bytes: refused). Ids of the common "up to two capital
+//!   letters and up to 12 digits" shape (`L0000001`, `12345`) are packed with
+//!   the kind into one integer (`packed_key`); the others stay text:
+//!   - `key_runs(grp, first, last, seq, keys, digests)`: when a batch's packed
+//!     keys all lie above every key stored for their group (kind, prefix and
+//!     width) — the case of every import of sequential ids — they are stored
+//!     as one run: the key range plus the delta-encoded keys and digests. Runs
+//!     of a group never overlap, so a key is looked up with one index seek.
+//!     This keeps the index at a few bytes an event and one row a batch.
+//!   - `event_keys(key, seq, digest)`: packed keys that arrived out of order.
+//!   - `event_ids(kind, id, seq, digest)`: ids of any other shape.
 //!
 //! `kind_counts` keeps the number of events per kind, updated in the same
 //! transaction, so `counts` does not scan.
 
 use std::path::Path;
 
-use accord_core::event::{digest, frame, unframe, Batch, EventKind};
+use accord_core::event::{digest, frame, packed_key as compact, unframe, Batch, EventKind};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use crate::{AppendOutcome, AppendTx, Counts, EventStore, StoreError};
@@ -32,6 +38,15 @@ CREATE TABLE log (
     event_count INTEGER NOT NULL CHECK (event_count > 0),
     events BLOB NOT NULL
 );
+CREATE TABLE key_runs (
+    grp INTEGER NOT NULL,
+    first INTEGER NOT NULL,
+    last INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    keys BLOB NOT NULL,
+    digests BLOB NOT NULL,
+    PRIMARY KEY (grp, first)
+) WITHOUT ROWID;
 CREATE TABLE event_keys (
     key INTEGER PRIMARY KEY,
     seq INTEGER NOT NULL,
@@ -50,103 +65,67 @@ CREATE TABLE kind_counts (
 );
 ";
 
-/// Packing of (kind, id) into one positive integer for ids of the shape
-/// `[A-Z]{0,2}[0-9]{1,12}`. Bits, high to low: kind (4), letters (10: 0, 1..=26,
-/// or 27·a + b for two), digit count (4), number (40). Distinct ids give
-/// distinct keys (the digit count keeps `L01` apart from `L1`), and ids of one
-/// prefix and width sort as their numbers do.
-mod compact {
-    use accord_core::event::EventKind;
+/// The largest key of a group among the keys stored earlier in this batch
+/// off the fast path.
+fn pending_max(pending: &rustc_hash::FxHashMap<i64, i64>, grp: i64) -> Option<i64> {
+    pending
+        .keys()
+        .filter(|k| *k >> GROUP_SHIFT == grp)
+        .max()
+        .copied()
+}
 
-    const NUMBER_BITS: u32 = 40;
-    const DIGITS_SHIFT: u32 = NUMBER_BITS;
-    const LETTERS_SHIFT: u32 = DIGITS_SHIFT + 4;
-    const KIND_SHIFT: u32 = LETTERS_SHIFT + 10;
-
-    pub fn pack(kind: EventKind, id: &str) -> Option<i64> {
-        let b = id.as_bytes();
-        let letters = b.iter().take_while(|c| c.is_ascii_uppercase()).count();
-        let digits = &b[letters..];
-        if letters > 2 || digits.is_empty() || digits.len() > 12 {
-            return None;
+/// The stored form of a run: keys as a first key and varint gaps, digests as
+/// 8 little-endian bytes each.
+mod runs {
+    pub fn encode_keys(keys: &[i64]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(keys.len() + 8);
+        let mut prev = 0i64;
+        for (n, &k) in keys.iter().enumerate() {
+            let gap = if n == 0 { k } else { k - prev };
+            debug_assert!(gap > 0 || n == 0, "run keys strictly increase");
+            let mut v = gap as u64;
+            while v >= 0x80 {
+                out.push((v as u8) | 0x80);
+                v >>= 7;
+            }
+            out.push(v as u8);
+            prev = k;
         }
-        let mut number: i64 = 0;
-        for &c in digits {
-            if !c.is_ascii_digit() {
+        out
+    }
+
+    pub fn decode_keys(blob: &[u8]) -> impl Iterator<Item = i64> + '_ {
+        let mut pos = 0usize;
+        let mut prev = 0i64;
+        std::iter::from_fn(move || {
+            if pos >= blob.len() {
                 return None;
             }
-            number = number * 10 + i64::from(c - b'0');
-        }
-        let letter = |c: u8| i64::from(c - b'A' + 1);
-        let prefix = match letters {
-            0 => 0,
-            1 => letter(b[0]),
-            _ => letter(b[0]) * 27 + letter(b[1]),
-        };
-        Some(
-            i64::from(kind.code()) << KIND_SHIFT
-                | prefix << LETTERS_SHIFT
-                | (digits.len() as i64) << DIGITS_SHIFT
-                | number,
-        )
-    }
-
-    /// The id of a packed key (the kind is known from the range it came from).
-    pub fn unpack(key: i64) -> String {
-        let prefix = (key >> LETTERS_SHIFT) & 0x3FF;
-        let width = ((key >> DIGITS_SHIFT) & 0xF) as usize;
-        let number = key & ((1 << NUMBER_BITS) - 1);
-        let mut id = String::with_capacity(2 + width);
-        let letter = |n: i64| char::from(b'A' + (n - 1) as u8);
-        match prefix {
-            0 => {}
-            1..=26 => id.push(letter(prefix)),
-            _ => {
-                id.push(letter(prefix / 27));
-                id.push(letter(prefix % 27));
-            }
-        }
-        id.push_str(&format!("{number:0width$}"));
-        id
-    }
-
-    /// Keys of one kind lie in `[low, high)`.
-    pub fn range(kind: EventKind) -> (i64, i64) {
-        let low = i64::from(kind.code()) << KIND_SHIFT;
-        (low, low + (1 << KIND_SHIFT))
-    }
-
-    #[cfg(test)]
-    mod tests {
-        use super::*;
-        use proptest::prelude::*;
-
-        #[test]
-        fn shapes_that_pack_and_those_that_do_not() {
-            let k = EventKind::Touched;
-            assert_eq!(unpack(pack(k, "T00000001").unwrap()), "T00000001");
-            assert_eq!(unpack(pack(k, "12").unwrap()), "12");
-            assert_eq!(unpack(pack(k, "AB0").unwrap()), "AB0");
-            assert_ne!(pack(k, "L01"), pack(k, "L1"));
-            assert_ne!(pack(k, "L1"), pack(EventKind::LeadCreated, "L1"));
-            for other in ["", "ABC1", "L", "L1a", "l1", "L-1", "1234567890123", "EMEA:2025-04"] {
-                assert_eq!(pack(k, other), None, "{other}");
-            }
-        }
-
-        proptest! {
-            #[test]
-            fn packing_is_injective_and_ordered(a in "[A-Z]{0,2}[0-9]{1,12}", b in "[A-Z]{0,2}[0-9]{1,12}") {
-                let (ka, kb) = (pack(EventKind::LeadCreated, &a).unwrap(), pack(EventKind::LeadCreated, &b).unwrap());
-                prop_assert_eq!(unpack(ka), a.clone());
-                prop_assert_eq!(ka == kb, a == b);
-                let (low, high) = range(EventKind::LeadCreated);
-                prop_assert!(low <= ka && ka < high);
-                if a.len() == b.len() && a.bytes().take_while(u8::is_ascii_uppercase).count() == b.bytes().take_while(u8::is_ascii_uppercase).count() {
-                    prop_assert_eq!(ka < kb, a < b);
+            let mut v = 0u64;
+            let mut shift = 0;
+            while pos < blob.len() {
+                let b = blob[pos];
+                pos += 1;
+                v |= u64::from(b & 0x7F) << shift;
+                shift += 7;
+                if b < 0x80 {
+                    break;
                 }
             }
-        }
+            prev += v as i64;
+            Some(prev)
+        })
+    }
+
+    pub fn encode_digests(digests: &[i64]) -> Vec<u8> {
+        digests.iter().flat_map(|d| d.to_le_bytes()).collect()
+    }
+
+    pub fn decode_digests(blob: &[u8]) -> Vec<i64> {
+        blob.chunks_exact(8)
+            .map(|c| i64::from_le_bytes(c.try_into().expect("8 bytes")))
+            .collect()
     }
 }
 
@@ -191,8 +170,7 @@ impl SqliteStore {
                 detail: e.to_string(),
             })?;
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        let tables: i64 =
-            conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+        let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
         if tables == 0 {
             // A new file: choose the page size before the first table exists.
             conn.execute_batch("PRAGMA page_size = 8192;")?;
@@ -230,12 +208,8 @@ impl SqliteStore {
 
     /// Bytes the database occupies on disk (main file; the WAL is checkpointed on close).
     pub fn size_bytes(&self) -> Result<u64, StoreError> {
-        let pages: i64 = self
-            .conn
-            .query_row("PRAGMA page_count", [], |r| r.get(0))?;
-        let size: i64 = self
-            .conn
-            .query_row("PRAGMA page_size", [], |r| r.get(0))?;
+        let pages: i64 = self.conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+        let size: i64 = self.conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
         Ok((pages * size) as u64)
     }
 }
@@ -244,6 +218,8 @@ impl SqliteStore {
 /// taken at the start, so `next_seq` cannot be raced).
 pub struct SqliteTx<'a> {
     tx: rusqlite::Transaction<'a>,
+    /// Per group (packed key >> 40): the largest packed key stored, if any.
+    group_max: rustc_hash::FxHashMap<i64, Option<i64>>,
     next_seq: i64,
     chunk: Vec<u8>,
     added: [u64; 256],
@@ -259,6 +235,7 @@ impl EventStore for SqliteStore {
         let last: Option<i64> = tx.query_row("SELECT max(seq) FROM log", [], |r| r.get(0))?;
         Ok(SqliteTx {
             tx,
+            group_max: Default::default(),
             next_seq: last.unwrap_or(0) + 1,
             chunk: Vec::new(),
             added: [0; 256],
@@ -274,6 +251,16 @@ impl EventStore for SqliteStore {
         let mut rows = stmt.query(params![low, high])?;
         while let Some(row) = rows.next()? {
             ids.push(compact::unpack(row.get(0)?));
+        }
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT keys FROM key_runs WHERE grp >= ?1 AND grp < ?2")?;
+        let mut rows = stmt.query(params![low >> GROUP_SHIFT, high >> GROUP_SHIFT])?;
+        while let Some(row) = rows.next()? {
+            let blob = row.get_ref(0)?.as_blob().map_err(rusqlite::Error::from)?;
+            for key in runs::decode_keys(blob) {
+                ids.push(compact::unpack(key));
+            }
         }
         let mut stmt = self
             .conn
@@ -321,53 +308,206 @@ impl EventStore for SqliteStore {
     }
 }
 
+/// A packed key's group (kind, prefix, width) is its bits above the number.
+const GROUP_SHIFT: u32 = 40;
+
+/// A run decoded for lookups: its keys and their digests, in key order.
+struct DecodedRun {
+    keys: Vec<i64>,
+    digests: Vec<i64>,
+}
+
+/// The largest packed key stored for a group (runs and single keys), cached.
+fn group_max(
+    tx: &rusqlite::Transaction<'_>,
+    cache: &mut rustc_hash::FxHashMap<i64, Option<i64>>,
+    grp: i64,
+) -> Result<Option<i64>, StoreError> {
+    if let Some(max) = cache.get(&grp) {
+        return Ok(*max);
+    }
+    let from_runs: Option<i64> = tx.query_row(
+        "SELECT max(last) FROM key_runs WHERE grp = ?1",
+        [grp],
+        |r| r.get(0),
+    )?;
+    let from_keys: Option<i64> = tx.query_row(
+        "SELECT max(key) FROM event_keys WHERE key >= ?1 AND key < ?2",
+        params![grp << GROUP_SHIFT, (grp + 1) << GROUP_SHIFT],
+        |r| r.get(0),
+    )?;
+    let max = from_runs.max(from_keys);
+    cache.insert(grp, max);
+    Ok(max)
+}
+
+impl SqliteTx<'_> {
+    /// The stored digest of a packed key, if stored.
+    fn stored_digest(
+        &self,
+        key: i64,
+        cache: &mut rustc_hash::FxHashMap<(i64, i64), DecodedRun>,
+    ) -> Result<Option<i64>, StoreError> {
+        let grp = key >> GROUP_SHIFT;
+        let run: Option<(i64, i64)> = self
+            .tx
+            .prepare_cached(
+                "SELECT first, last FROM key_runs WHERE grp = ?1 AND first <= ?2
+                 ORDER BY first DESC LIMIT 1",
+            )?
+            .query_row(params![grp, key], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        if let Some((first, last)) = run.filter(|&(_, last)| key <= last) {
+            if !cache.contains_key(&(grp, first)) {
+                let (keys, digests) = self
+                    .tx
+                    .prepare_cached(
+                        "SELECT keys, digests FROM key_runs WHERE grp = ?1 AND first = ?2",
+                    )?
+                    .query_row(params![grp, first], |r| {
+                        Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?))
+                    })?;
+                cache.insert(
+                    (grp, first),
+                    DecodedRun {
+                        keys: runs::decode_keys(&keys).collect(),
+                        digests: runs::decode_digests(&digests),
+                    },
+                );
+            }
+            let decoded = &cache[&(grp, first)];
+            debug_assert!(decoded.keys.last() == Some(&last));
+            if let Ok(at) = decoded.keys.binary_search(&key) {
+                return Ok(Some(decoded.digests[at]));
+            }
+        }
+        Ok(self
+            .tx
+            .prepare_cached("SELECT digest FROM event_keys WHERE key = ?1")?
+            .query_row(params![key], |r| r.get(0))
+            .optional()?)
+    }
+}
+
 impl AppendTx for SqliteTx<'_> {
     fn append(&mut self, batch: &Batch) -> Result<AppendOutcome, StoreError> {
         let mut outcome = AppendOutcome::default();
-        self.chunk.clear();
         let seq = self.next_seq;
-        {
-            let mut insert_key = self.tx.prepare_cached(
-                "INSERT INTO event_keys (key, seq, digest) VALUES (?1, ?2, ?3)
-                 ON CONFLICT DO NOTHING",
-            )?;
-            let mut stored_key = self
-                .tx
-                .prepare_cached("SELECT digest FROM event_keys WHERE key = ?1")?;
-            let mut insert_id = self.tx.prepare_cached(
-                "INSERT INTO event_ids (kind, id, seq, digest) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT DO NOTHING",
-            )?;
-            let mut stored_id = self
-                .tx
-                .prepare_cached("SELECT digest FROM event_ids WHERE kind = ?1 AND id = ?2")?;
-            for i in 0..batch.len() {
-                let (kind, id, bytes) = batch.get(i);
-                // Stored as a signed 64-bit integer; the bits are what matter.
-                let d = digest(bytes) as i64;
-                let key = compact::pack(kind, id);
-                let inserted = match key {
-                    Some(key) => insert_key.execute(params![key, seq, d])?,
-                    None => insert_id.execute(params![kind.code(), id, seq, d])?,
-                };
-                if inserted == 1 {
-                    frame(&mut self.chunk, bytes);
-                    self.added[usize::from(kind.code())] += 1;
-                    outcome.appended += 1;
-                    continue;
-                }
-                let existing: Option<i64> = match key {
-                    Some(key) => stored_key.query_row(params![key], |r| r.get(0)).optional()?,
-                    None => stored_id
-                        .query_row(params![kind.code(), id], |r| r.get(0))
-                        .optional()?,
-                };
-                if existing == Some(d) {
-                    outcome.duplicates += 1;
+        // new[i]: whether event i is stored by this call.
+        let mut new = vec![false; batch.len()];
+        // Packed keys above their group's maximum, in arrival order per group:
+        // (group, key, digest). They become runs.
+        let mut runs_out: Vec<(i64, Vec<i64>, Vec<i64>)> = Vec::new();
+        // Packed keys new but not above the maximum: stored one by one.
+        let mut singles: Vec<(i64, i64)> = Vec::new();
+        // Keys stored earlier in this batch (for in-batch repeats off the fast path).
+        let mut pending: rustc_hash::FxHashMap<i64, i64> = Default::default();
+        let mut cache = rustc_hash::FxHashMap::default();
+        let mut insert_id = self.tx.prepare_cached(
+            "INSERT INTO event_ids (kind, id, seq, digest) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT DO NOTHING",
+        )?;
+        let mut stored_id = self
+            .tx
+            .prepare_cached("SELECT digest FROM event_ids WHERE kind = ?1 AND id = ?2")?;
+        for i in 0..batch.len() {
+            let (kind, id, bytes) = batch.get(i);
+            // Stored as a signed 64-bit integer; the bits are what matter.
+            let d = digest(bytes) as i64;
+            let Some(key) = compact::pack(kind, id) else {
+                if insert_id.execute(params![kind.code(), id, seq, d])? == 1 {
+                    new[i] = true;
                 } else {
-                    outcome.conflicts.push(i);
+                    let existing: Option<i64> = stored_id
+                        .query_row(params![kind.code(), id], |r| r.get(0))
+                        .optional()?;
+                    if existing == Some(d) {
+                        outcome.duplicates += 1;
+                    } else {
+                        outcome.conflicts.push(i);
+                    }
                 }
+                continue;
+            };
+            let grp = key >> GROUP_SHIFT;
+            let max = match runs_out.iter().rev().find(|(g, _, _)| *g == grp) {
+                Some((_, keys, _)) => keys.last().copied(),
+                None => group_max(&self.tx, &mut self.group_max, grp)?,
+            };
+            let max = max.max(pending_max(&pending, grp));
+            if max.is_none_or(|m| key > m) {
+                // Above everything stored: new, and extends this batch's run.
+                match runs_out.iter_mut().rev().find(|(g, _, _)| *g == grp) {
+                    Some((_, keys, digests)) => {
+                        keys.push(key);
+                        digests.push(d);
+                    }
+                    None => runs_out.push((grp, vec![key], vec![d])),
+                }
+                new[i] = true;
+                continue;
             }
+            let existing =
+                match runs_out.iter().filter(|(g, _, _)| *g == grp).find_map(
+                    |(_, keys, digests)| keys.binary_search(&key).ok().map(|at| digests[at]),
+                ) {
+                    Some(d) => Some(d),
+                    None => match pending.get(&key) {
+                        Some(d) => Some(*d),
+                        None => self.stored_digest(key, &mut cache)?,
+                    },
+                };
+            match existing {
+                None => {
+                    pending.insert(key, d);
+                    singles.push((key, d));
+                    new[i] = true;
+                }
+                Some(e) if e == d => outcome.duplicates += 1,
+                Some(_) => outcome.conflicts.push(i),
+            }
+        }
+        drop((insert_id, stored_id));
+
+        if !runs_out.is_empty() || !singles.is_empty() {
+            let mut insert_run = self.tx.prepare_cached(
+                "INSERT INTO key_runs (grp, first, last, seq, keys, digests)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for (grp, keys, digests) in &runs_out {
+                insert_run.execute(params![
+                    grp,
+                    keys[0],
+                    keys[keys.len() - 1],
+                    seq,
+                    runs::encode_keys(keys),
+                    runs::encode_digests(digests)
+                ])?;
+            }
+            let mut insert_key = self
+                .tx
+                .prepare_cached("INSERT INTO event_keys (key, seq, digest) VALUES (?1, ?2, ?3)")?;
+            for (key, d) in &singles {
+                insert_key.execute(params![key, seq, d])?;
+            }
+        }
+        for (grp, keys, _) in &runs_out {
+            let last = keys.last().copied();
+            let entry = self.group_max.entry(*grp).or_insert(None);
+            *entry = (*entry).max(last);
+        }
+        for (key, _) in &singles {
+            let entry = self.group_max.entry(key >> GROUP_SHIFT).or_insert(None);
+            *entry = (*entry).max(Some(*key));
+        }
+
+        // The log chunk keeps the batch's order.
+        self.chunk.clear();
+        for (i, _) in new.iter().enumerate().filter(|(_, &n)| n) {
+            let (kind, _, bytes) = batch.get(i);
+            frame(&mut self.chunk, bytes);
+            self.added[usize::from(kind.code())] += 1;
+            outcome.appended += 1;
         }
         if outcome.appended > 0 {
             self.tx.execute(
@@ -395,4 +535,3 @@ impl AppendTx for SqliteTx<'_> {
         Ok(())
     }
 }
-

@@ -130,3 +130,45 @@ proptest! {
         prop_assert_eq!(log.len(), ids.len());
     }
 }
+
+proptest! {
+    /// The store against a model: a map from key to content. Ids are drawn
+    /// from a small space in any order (runs, out-of-order singles, repeats
+    /// inside a batch, text ids), and content varies so conflicts happen.
+    #[test]
+    fn the_store_behaves_like_a_map_from_key_to_content(
+        batches in proptest::collection::vec(
+            proptest::collection::vec((0u32..40, 0i64..3, any::<bool>()), 0..12), 1..6)
+    ) {
+        let mut store = SqliteStore::open_in_memory().unwrap();
+        let mut model: std::collections::BTreeMap<String, Event> = Default::default();
+        let mut log: Vec<Event> = Vec::new();
+        for spec in &batches {
+            // One transaction a batch: cached maxima are read back from the
+            // database in each new transaction.
+            let mut tx = store.begin().unwrap();
+            let events: Vec<Event> = spec.iter().map(|(n, at, text)| {
+                let id = if *text { format!("t-{n}") } else { format!("T{n:03}") };
+                touch(&id, "L1", *at)
+            }).collect();
+            let out = tx.append(&batch(&events)).unwrap();
+            let (mut appended, mut duplicates, mut conflicts) = (0, 0, vec![]);
+            for (i, e) in events.iter().enumerate() {
+                match model.get(&e.id()) {
+                    None => { model.insert(e.id(), e.clone()); log.push(e.clone()); appended += 1; }
+                    Some(stored) if stored == e => duplicates += 1,
+                    Some(_) => conflicts.push(i),
+                }
+            }
+            prop_assert_eq!(out.appended, appended);
+            prop_assert_eq!(out.duplicates, duplicates);
+            prop_assert_eq!(out.conflicts, conflicts);
+            tx.commit().unwrap();
+        }
+        prop_assert_eq!(all(&store), log);
+        let ids = store.ids(EventKind::Touched).unwrap();
+        let expected: Vec<String> = model.keys().cloned().collect();
+        prop_assert_eq!(ids, expected);
+        prop_assert_eq!(store.counts().unwrap().get(EventKind::Touched), model.len() as u64);
+    }
+}

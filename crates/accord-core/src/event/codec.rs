@@ -6,7 +6,6 @@
 
 use super::DecodeError;
 
-
 pub(crate) fn put_u64(out: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
         out.push((v as u8) | 0x80);
@@ -22,32 +21,6 @@ pub(crate) fn put_i64(out: &mut Vec<u8>, v: i64) {
 pub(crate) fn put_str(out: &mut Vec<u8>, s: &str) {
     put_u64(out, s.len() as u64);
     out.extend_from_slice(s.as_bytes());
-}
-
-/// `None` is length 0; `Some(s)` is length `s.len() + 1`.
-pub(crate) fn put_opt_str(out: &mut Vec<u8>, s: Option<&str>) {
-    match s {
-        None => out.push(0),
-        Some(s) => {
-            put_u64(out, s.len() as u64 + 1);
-            out.extend_from_slice(s.as_bytes());
-        }
-    }
-}
-
-pub(crate) fn put_opt_i64(out: &mut Vec<u8>, v: Option<i64>) {
-    match v {
-        None => out.push(0),
-        Some(v) => {
-            out.push(1);
-            put_i64(out, v);
-        }
-    }
-}
-
-/// `None` is 0xFF; a vocabulary never has 255 words.
-pub(crate) fn put_opt_code(out: &mut Vec<u8>, code: Option<u8>) {
-    out.push(code.unwrap_or(0xFF));
 }
 
 /// Reads values back in the order they were written.
@@ -94,7 +67,10 @@ impl<'a> Reader<'a> {
 
     fn take(&mut self, n: usize) -> Result<&'a str, DecodeError> {
         let end = self.pos.checked_add(n).ok_or(DecodeError::Truncated)?;
-        let slice = self.bytes.get(self.pos..end).ok_or(DecodeError::Truncated)?;
+        let slice = self
+            .bytes
+            .get(self.pos..end)
+            .ok_or(DecodeError::Truncated)?;
         self.pos = end;
         std::str::from_utf8(slice).map_err(|_| DecodeError::BadText)
     }
@@ -102,28 +78,6 @@ impl<'a> Reader<'a> {
     pub(crate) fn str(&mut self) -> Result<&'a str, DecodeError> {
         let n = self.u64()? as usize;
         self.take(n)
-    }
-
-    pub(crate) fn opt_str(&mut self) -> Result<Option<&'a str>, DecodeError> {
-        match self.u64()? as usize {
-            0 => Ok(None),
-            n => self.take(n - 1).map(Some),
-        }
-    }
-
-    pub(crate) fn opt_i64(&mut self) -> Result<Option<i64>, DecodeError> {
-        match self.u8()? {
-            0 => Ok(None),
-            1 => self.i64().map(Some),
-            _ => Err(DecodeError::BadTag),
-        }
-    }
-
-    pub(crate) fn opt_code(&mut self) -> Result<Option<u8>, DecodeError> {
-        match self.u8()? {
-            0xFF => Ok(None),
-            c => Ok(Some(c)),
-        }
     }
 }
 

@@ -11,6 +11,7 @@
 //! log is reported, never silently believed.
 
 mod codec;
+pub mod packed_key;
 
 use std::fmt;
 
@@ -96,8 +97,7 @@ vocab_field!(
     TouchKind,
     OpportunityKind,
     OpportunityStage,
-    RejectionReason,
-    LostReason
+    RejectionReason
 );
 
 impl Field for Timestamp {
@@ -325,7 +325,9 @@ record! {
         id: OpportunityId,
         won: WonOrLost,
         closed_at: Timestamp,
-        lost_reason: Option<LostReason>,
+        /// Free text: CRMs keep their own lost-reason lists (the contract's
+        /// vocabulary is the common core, not a closed set).
+        lost_reason: Option<Text>,
     }
 }
 
