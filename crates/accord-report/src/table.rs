@@ -89,6 +89,12 @@ pub struct Table {
 }
 
 impl Table {
+    /// The first `n` rows only (a preview).
+    pub fn head(mut self, n: usize) -> Table {
+        self.rows.truncate(n);
+        self
+    }
+
     pub fn new(name: &str, columns: &[(&'static str, ColumnKind)]) -> Table {
         Table {
             name: name.to_owned(),

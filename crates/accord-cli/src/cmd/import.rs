@@ -192,11 +192,9 @@ impl Progress for Bar {
         self.done();
         let bar = ProgressBar::with_draw_target(Some(bytes), ProgressDrawTarget::stderr());
         bar.set_style(
-            ProgressStyle::with_template(
-                "{prefix:>18} [{bar:30}] {percent:>3}% {msg} ETA {eta}",
-            )
-            .expect("a valid template")
-            .progress_chars("=> "),
+            ProgressStyle::with_template("{prefix:>18} [{bar:30}] {percent:>3}% {msg} ETA {eta}")
+                .expect("a valid template")
+                .progress_chars("=> "),
         );
         bar.set_prefix(file);
         self.bar = Some(bar);

@@ -1,6 +1,7 @@
 //! One module per subcommand. Each exposes `Args` (clap) and `run(Args)`.
 
 pub mod check;
+pub mod demo;
 pub mod import;
 pub mod init;
 pub mod report;
@@ -17,7 +18,12 @@ pub type CmdResult = Result<std::process::ExitCode, Box<dyn std::error::Error>>;
 #[derive(clap::Args)]
 pub struct DbArgs {
     /// The embedded database file (created if missing).
-    #[arg(long, env = "ACCORD_DB", default_value = "accord.db", value_name = "FILE")]
+    #[arg(
+        long,
+        env = "ACCORD_DB",
+        default_value = "accord.db",
+        value_name = "FILE"
+    )]
     pub db: PathBuf,
 }
 

@@ -179,7 +179,7 @@ fn print(table: &Table, format: Format, caption: &str) -> Result<(), Box<dyn std
 
 /// The report terms of the agreement in `file`, or of `accord.toml` when it
 /// exists, or of the default agreement.
-fn terms(file: Option<&Path>) -> Result<ReportTerms, Box<dyn std::error::Error>> {
+pub(crate) fn terms(file: Option<&Path>) -> Result<ReportTerms, Box<dyn std::error::Error>> {
     let default = Path::new("accord.toml");
     let chosen = file.or_else(|| default.exists().then_some(default));
     let (source, shown) = match chosen {

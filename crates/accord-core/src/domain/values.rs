@@ -11,7 +11,9 @@ pub const MAX_TEXT_BYTES: usize = 1_024;
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ValueError {
-    #[error("an id must be 1 to {MAX_ID_BYTES} bytes of visible characters without spaces, got `{0}`")]
+    #[error(
+        "an id must be 1 to {MAX_ID_BYTES} bytes of visible characters without spaces, got `{0}`"
+    )]
     Id(String),
     #[error("`{0}` is not an e-mail address (expected local@domain.tld)")]
     Email(String),
@@ -19,7 +21,9 @@ pub enum ValueError {
     Domain(String),
     #[error("`{0}` is not an ISO 3166 alpha-2 country code (two upper-case letters)")]
     Country(String),
-    #[error("`{0}` is not an amount of money (expected digits with at most two decimals, e.g. 1234.50)")]
+    #[error(
+        "`{0}` is not an amount of money (expected digits with at most two decimals, e.g. 1234.50)"
+    )]
     Money(String),
     #[error("text longer than {MAX_TEXT_BYTES} bytes")]
     TextTooLong,
@@ -263,7 +267,14 @@ mod tests {
     fn emails_and_domains() {
         let e = Email::parse("ana@eu.northwind.co.uk").unwrap();
         assert_eq!(e.domain(), "eu.northwind.co.uk");
-        for bad in ["ana", "ana@", "@x.com", "ana@localhost", "a na@x.com", "ana@@x.com"] {
+        for bad in [
+            "ana",
+            "ana@",
+            "@x.com",
+            "ana@localhost",
+            "a na@x.com",
+            "ana@@x.com",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad} accepted");
         }
         assert!(Domain::parse("northwind.co.uk").is_ok());
