@@ -8,7 +8,8 @@
 //!   conflict (different bytes: refused). Ids of the common "up to two capital
 //!   letters and up to 12 digits" shape (`L0000001`, `12345`) are packed with
 //!   the kind into one integer (`packed_key`); the others stay text:
-//!   - `key_runs(grp, first, last, seq, keys, digests)`: when a batch's packed
+//!   - `key_runs(grp, first, last, seq, data)` and `run_data(id, keys,
+//!     digests)`: when a batch's packed
 //!     keys all lie above every key stored for their group (kind, prefix and
 //!     width) — the case of every import of sequential ids — they are stored
 //!     as one run: the key range plus the delta-encoded keys and digests. Runs
@@ -43,10 +44,16 @@ CREATE TABLE key_runs (
     first INTEGER NOT NULL,
     last INTEGER NOT NULL,
     seq INTEGER NOT NULL,
-    keys BLOB NOT NULL,
-    digests BLOB NOT NULL,
+    data INTEGER NOT NULL,
     PRIMARY KEY (grp, first)
 ) WITHOUT ROWID;
+-- The runs' keys and digests live apart from the ranges, so that looking a
+-- range up never reads the large blobs.
+CREATE TABLE run_data (
+    id INTEGER PRIMARY KEY,
+    keys BLOB NOT NULL,
+    digests BLOB NOT NULL
+);
 CREATE TABLE event_keys (
     key INTEGER PRIMARY KEY,
     seq INTEGER NOT NULL,
@@ -220,6 +227,11 @@ pub struct SqliteTx<'a> {
     tx: rusqlite::Transaction<'a>,
     /// Per group (packed key >> 40): the largest packed key stored, if any.
     group_max: rustc_hash::FxHashMap<i64, Option<i64>>,
+    /// Per group: its runs as (first, last, data id), by first key; loaded on
+    /// first use and kept up to date by this transaction's appends.
+    runs: rustc_hash::FxHashMap<i64, Vec<(i64, i64, i64)>>,
+    /// Runs decoded for lookups (a few: a replayed batch hits one or two).
+    decoded: rustc_hash::FxHashMap<i64, DecodedRun>,
     next_seq: i64,
     chunk: Vec<u8>,
     added: [u64; 256],
@@ -236,6 +248,8 @@ impl EventStore for SqliteStore {
         Ok(SqliteTx {
             tx,
             group_max: Default::default(),
+            runs: Default::default(),
+            decoded: Default::default(),
             next_seq: last.unwrap_or(0) + 1,
             chunk: Vec::new(),
             added: [0; 256],
@@ -252,9 +266,10 @@ impl EventStore for SqliteStore {
         while let Some(row) = rows.next()? {
             ids.push(compact::unpack(row.get(0)?));
         }
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT keys FROM key_runs WHERE grp >= ?1 AND grp < ?2")?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT d.keys FROM key_runs r JOIN run_data d ON d.id = r.data
+                 WHERE r.grp >= ?1 AND r.grp < ?2",
+        )?;
         let mut rows = stmt.query(params![low >> GROUP_SHIFT, high >> GROUP_SHIFT])?;
         while let Some(row) = rows.next()? {
             let blob = row.get_ref(0)?.as_blob().map_err(rusqlite::Error::from)?;
@@ -342,41 +357,48 @@ fn group_max(
 }
 
 impl SqliteTx<'_> {
+    /// The runs of a group, loaded on first use.
+    fn group_runs(&mut self, grp: i64) -> Result<&mut Vec<(i64, i64, i64)>, StoreError> {
+        if !self.runs.contains_key(&grp) {
+            let mut stmt = self.tx.prepare_cached(
+                "SELECT first, last, data FROM key_runs WHERE grp = ?1 ORDER BY first",
+            )?;
+            let rows = stmt.query_map([grp], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            let runs = rows.collect::<Result<Vec<_>, _>>()?;
+            self.runs.insert(grp, runs);
+        }
+        Ok(self.runs.get_mut(&grp).expect("inserted above"))
+    }
+
     /// The stored digest of a packed key, if stored.
-    fn stored_digest(
-        &self,
-        key: i64,
-        cache: &mut rustc_hash::FxHashMap<(i64, i64), DecodedRun>,
-    ) -> Result<Option<i64>, StoreError> {
+    fn stored_digest(&mut self, key: i64) -> Result<Option<i64>, StoreError> {
         let grp = key >> GROUP_SHIFT;
-        let run: Option<(i64, i64)> = self
-            .tx
-            .prepare_cached(
-                "SELECT first, last FROM key_runs WHERE grp = ?1 AND first <= ?2
-                 ORDER BY first DESC LIMIT 1",
-            )?
-            .query_row(params![grp, key], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
-        if let Some((first, last)) = run.filter(|&(_, last)| key <= last) {
-            if !cache.contains_key(&(grp, first)) {
+        let runs = self.group_runs(grp)?;
+        let at = runs.partition_point(|&(first, _, _)| first <= key);
+        let run = at
+            .checked_sub(1)
+            .map(|i| runs[i])
+            .filter(|&(_, last, _)| key <= last);
+        if let Some((_, _, data)) = run {
+            if !self.decoded.contains_key(&data) {
+                if self.decoded.len() >= 8 {
+                    self.decoded.clear();
+                }
                 let (keys, digests) = self
                     .tx
-                    .prepare_cached(
-                        "SELECT keys, digests FROM key_runs WHERE grp = ?1 AND first = ?2",
-                    )?
-                    .query_row(params![grp, first], |r| {
+                    .prepare_cached("SELECT keys, digests FROM run_data WHERE id = ?1")?
+                    .query_row([data], |r| {
                         Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?))
                     })?;
-                cache.insert(
-                    (grp, first),
+                self.decoded.insert(
+                    data,
                     DecodedRun {
                         keys: runs::decode_keys(&keys).collect(),
                         digests: runs::decode_digests(&digests),
                     },
                 );
             }
-            let decoded = &cache[&(grp, first)];
-            debug_assert!(decoded.keys.last() == Some(&last));
+            let decoded = &self.decoded[&data];
             if let Ok(at) = decoded.keys.binary_search(&key) {
                 return Ok(Some(decoded.digests[at]));
             }
@@ -402,23 +424,24 @@ impl AppendTx for SqliteTx<'_> {
         let mut singles: Vec<(i64, i64)> = Vec::new();
         // Keys stored earlier in this batch (for in-batch repeats off the fast path).
         let mut pending: rustc_hash::FxHashMap<i64, i64> = Default::default();
-        let mut cache = rustc_hash::FxHashMap::default();
-        let mut insert_id = self.tx.prepare_cached(
-            "INSERT INTO event_ids (kind, id, seq, digest) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT DO NOTHING",
-        )?;
-        let mut stored_id = self
-            .tx
-            .prepare_cached("SELECT digest FROM event_ids WHERE kind = ?1 AND id = ?2")?;
         for i in 0..batch.len() {
             let (kind, id, bytes) = batch.get(i);
             // Stored as a signed 64-bit integer; the bits are what matter.
             let d = digest(bytes) as i64;
             let Some(key) = compact::pack(kind, id) else {
-                if insert_id.execute(params![kind.code(), id, seq, d])? == 1 {
+                let inserted = self
+                    .tx
+                    .prepare_cached(
+                        "INSERT INTO event_ids (kind, id, seq, digest) VALUES (?1, ?2, ?3, ?4)
+                         ON CONFLICT DO NOTHING",
+                    )?
+                    .execute(params![kind.code(), id, seq, d])?;
+                if inserted == 1 {
                     new[i] = true;
                 } else {
-                    let existing: Option<i64> = stored_id
+                    let existing: Option<i64> = self
+                        .tx
+                        .prepare_cached("SELECT digest FROM event_ids WHERE kind = ?1 AND id = ?2")?
                         .query_row(params![kind.code(), id], |r| r.get(0))
                         .optional()?;
                     if existing == Some(d) {
@@ -454,7 +477,7 @@ impl AppendTx for SqliteTx<'_> {
                     Some(d) => Some(d),
                     None => match pending.get(&key) {
                         Some(d) => Some(*d),
-                        None => self.stored_digest(key, &mut cache)?,
+                        None => self.stored_digest(key)?,
                     },
                 };
             match existing {
@@ -467,22 +490,26 @@ impl AppendTx for SqliteTx<'_> {
                 Some(_) => outcome.conflicts.push(i),
             }
         }
-        drop((insert_id, stored_id));
 
         if !runs_out.is_empty() || !singles.is_empty() {
+            let mut insert_data = self
+                .tx
+                .prepare_cached("INSERT INTO run_data (keys, digests) VALUES (?1, ?2)")?;
             let mut insert_run = self.tx.prepare_cached(
-                "INSERT INTO key_runs (grp, first, last, seq, keys, digests)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO key_runs (grp, first, last, seq, data) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
             for (grp, keys, digests) in &runs_out {
-                insert_run.execute(params![
-                    grp,
-                    keys[0],
-                    keys[keys.len() - 1],
-                    seq,
+                insert_data.execute(params![
                     runs::encode_keys(keys),
                     runs::encode_digests(digests)
                 ])?;
+                let data = self.tx.last_insert_rowid();
+                let (first, last) = (keys[0], keys[keys.len() - 1]);
+                insert_run.execute(params![grp, first, last, seq, data])?;
+                // Runs of a group only grow upwards: the list stays sorted.
+                if let Some(list) = self.runs.get_mut(grp) {
+                    list.push((first, last, data));
+                }
             }
             let mut insert_key = self
                 .tx
