@@ -300,32 +300,6 @@ impl IdSet {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_id_set_holds_every_shape() {
-        let mut set = IdSet::new(EventKind::LeadCreated);
-        for id in ["L0000001", "L1", "X99", "L999999999999", "lead-42", "12"] {
-            assert!(!set.contains(id), "{id}");
-            set.insert(id);
-            assert!(set.contains(id), "{id}");
-        }
-        for absent in [
-            "L0000002",
-            "L01",
-            "L2",
-            "X9",
-            "lead-43",
-            "L99999999999",
-            "012",
-        ] {
-            assert!(!set.contains(absent), "{absent}");
-        }
-    }
-}
-
 /// One data row, with its columns' names for messages.
 pub struct Row<'r> {
     pub record: &'r StringRecord,
@@ -760,4 +734,30 @@ pub fn remember(event: &Event, known: &mut Known) {
         _ => return,
     };
     set.insert(id);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_id_set_holds_every_shape() {
+        let mut set = IdSet::new(EventKind::LeadCreated);
+        for id in ["L0000001", "L1", "X99", "L999999999999", "lead-42", "12"] {
+            assert!(!set.contains(id), "{id}");
+            set.insert(id);
+            assert!(set.contains(id), "{id}");
+        }
+        for absent in [
+            "L0000002",
+            "L01",
+            "L2",
+            "X9",
+            "lead-43",
+            "L99999999999",
+            "012",
+        ] {
+            assert!(!set.contains(absent), "{absent}");
+        }
+    }
 }

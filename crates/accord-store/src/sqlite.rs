@@ -424,7 +424,7 @@ impl AppendTx for SqliteTx<'_> {
         let mut singles: Vec<(i64, i64)> = Vec::new();
         // Keys stored earlier in this batch (for in-batch repeats off the fast path).
         let mut pending: rustc_hash::FxHashMap<i64, i64> = Default::default();
-        for i in 0..batch.len() {
+        for (i, is_new) in new.iter_mut().enumerate() {
             let (kind, id, bytes) = batch.get(i);
             // Stored as a signed 64-bit integer; the bits are what matter.
             let d = digest(bytes) as i64;
@@ -437,7 +437,7 @@ impl AppendTx for SqliteTx<'_> {
                     )?
                     .execute(params![kind.code(), id, seq, d])?;
                 if inserted == 1 {
-                    new[i] = true;
+                    *is_new = true;
                 } else {
                     let existing: Option<i64> = self
                         .tx
@@ -467,7 +467,7 @@ impl AppendTx for SqliteTx<'_> {
                     }
                     None => runs_out.push((grp, vec![key], vec![d])),
                 }
-                new[i] = true;
+                *is_new = true;
                 continue;
             }
             let existing =
@@ -484,7 +484,7 @@ impl AppendTx for SqliteTx<'_> {
                 None => {
                     pending.insert(key, d);
                     singles.push((key, d));
-                    new[i] = true;
+                    *is_new = true;
                 }
                 Some(e) if e == d => outcome.duplicates += 1,
                 Some(_) => outcome.conflicts.push(i),
