@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 
 /// accord: one agreement and one event log that marketing and sales run together.
 #[derive(Parser)]
-#[command(name = "accord", version, about, long_about = None)]
+#[command(name = "accord", version, long_about = None)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

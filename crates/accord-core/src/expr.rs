@@ -103,90 +103,20 @@ const fn v(name: &'static str, vocab: Vocab) -> Field {
     }
 }
 
+use crate::domain::{Channel, ContentKind, Industry, Region, Seniority, Team, Tier, TouchKind};
 use FieldType::{Bool as B, Double as D, Int as I, String as S, Timestamp as T};
 
-pub const REGIONS: &[&str] = &["NA", "EMEA", "APAC", "LATAM"];
-pub const INDUSTRIES: &[&str] = &[
-    "software",
-    "fintech",
-    "healthcare",
-    "manufacturing",
-    "retail",
-    "education",
-    "logistics",
-    "media",
-    "energy",
-    "public_sector",
-    "telecom",
-    "professional_services",
-];
-pub const TIERS: &[&str] = &["strategic", "enterprise", "mid_market", "smb"];
-pub const TEAMS: &[&str] = &["sdr", "ae", "am", "manager"];
-pub const CHANNELS: &[&str] = &[
-    "paid_search",
-    "paid_social",
-    "organic_search",
-    "email",
-    "webinar",
-    "event",
-    "content_syndication",
-    "referral",
-    "partner",
-    "direct",
-    "outbound",
-];
-pub const SENIORITIES: &[&str] = &[
-    "c_level",
-    "vp",
-    "director",
-    "manager",
-    "individual",
-    "student",
-    "unknown",
-];
-pub const CONTENT_KINDS: &[&str] = &[
-    "blog_post",
-    "ebook",
-    "whitepaper",
-    "case_study",
-    "webinar_recording",
-    "datasheet",
-    "demo_video",
-    "pricing_sheet",
-    "roi_calculator",
-    "battlecard",
-];
-pub const MARKETING_TOUCH_KINDS: &[&str] = &[
-    "page_view",
-    "pricing_page_view",
-    "email_open",
-    "email_click",
-    "ad_click",
-    "form_fill",
-    "content_download",
-    "webinar_registration",
-    "webinar_attended",
-    "event_visit",
-    "chat",
-    "demo_request",
-];
-pub const TOUCH_KINDS: &[&str] = &[
-    "page_view",
-    "pricing_page_view",
-    "email_open",
-    "email_click",
-    "ad_click",
-    "form_fill",
-    "content_download",
-    "webinar_registration",
-    "webinar_attended",
-    "event_visit",
-    "chat",
-    "demo_request",
-    "sales_call",
-    "sales_email",
-    "meeting",
-];
+// The vocabularies are the domain's (one source of truth: `crate::domain`).
+pub const REGIONS: &[&str] = Region::WORDS;
+pub const INDUSTRIES: &[&str] = Industry::WORDS;
+pub const TIERS: &[&str] = Tier::WORDS;
+pub const TEAMS: &[&str] = Team::WORDS;
+pub const CHANNELS: &[&str] = Channel::WORDS;
+pub const SENIORITIES: &[&str] = Seniority::WORDS;
+pub const CONTENT_KINDS: &[&str] = ContentKind::WORDS;
+/// The marketing kinds come first in `TouchKind`, then the three sales kinds.
+pub const MARKETING_TOUCH_KINDS: &[&str] = TouchKind::WORDS.split_at(12).0;
+pub const TOUCH_KINDS: &[&str] = TouchKind::WORDS;
 /// What happened to a lead that a stage criterion can react to.
 pub const EVENT_KINDS: &[&str] = &[
     "created",

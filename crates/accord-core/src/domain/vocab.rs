@@ -189,6 +189,8 @@ mod tests {
         }
         assert_eq!(TouchKind::ALL.len(), 15);
         assert_eq!(TouchKind::ALL.iter().filter(|k| k.is_sales()).count(), 3);
+        // Marketing kinds first: the agreement's checker relies on it.
+        assert!(TouchKind::ALL[..12].iter().all(|k| !k.is_sales()));
         assert_eq!(Stage::parse("MQL"), None);
         assert_eq!(Stage::Customer.funnel_rank(), Some(5));
         assert_eq!(Stage::Recycled.funnel_rank(), None);
