@@ -85,21 +85,29 @@ pub fn run(args: Args) -> CmdResult {
     let terms = super::report::terms(None)?;
     let period = Period::from_dates(None, None)?;
 
-    println!(
+    // Built whole, then written once: `accord demo | head` must not panic.
+    let mut text = String::new();
+    macro_rules! outln {
+        ($($arg:tt)*) => {{
+            use std::fmt::Write as _;
+            writeln!(text, $($arg)*).expect("writing to a String");
+        }};
+    }
+    outln!(
         "A B2B company's year: {} accounts, {} reps, {} campaigns, {} content assets,",
         group(summary.accounts),
         group(summary.reps),
         group(summary.campaigns),
         group(summary.content)
     );
-    println!(
+    outln!(
         "{} leads, {} touches, {} stage changes, {} opportunities.",
         group(summary.leads),
         group(summary.touches),
         group(summary.transitions),
         group(summary.opportunities)
     );
-    println!(
+    outln!(
         "Generated in {:.1} s, imported {} events into {} in {:.1} s.\n",
         generated.as_secs_f64(),
         group(report.appended()),
@@ -113,18 +121,19 @@ pub fn run(args: Args) -> CmdResult {
         } else {
             (table.head(8), format!("{name} — first 8 rows"))
         };
-        println!("{}", table.to_text(&caption));
+        outln!("{}", table.to_text(&caption));
     }
-    println!("Next:");
-    println!("  accord report funnel --db {}", args.db.display());
-    println!(
+    outln!("Next:");
+    outln!("  accord report funnel --db {}", args.db.display());
+    outln!(
         "  accord report attribution_campaign --db {}",
         args.db.display()
     );
-    println!(
+    outln!(
         "  accord report all --db {} --out reports/",
         args.db.display()
     );
-    println!("  accord init && accord check     # the agreement both teams sign");
+    outln!("  accord init && accord check     # the agreement both teams sign");
+    super::write_stdout(&text)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -30,3 +30,14 @@ pub struct DbArgs {
 pub fn open_store(args: &DbArgs) -> Result<SqliteStore, accord_store::StoreError> {
     SqliteStore::open(&args.db)
 }
+
+/// Writes `text` to stdout. A reader that stopped early (`accord … | head`)
+/// is not an error: the rest is dropped.
+pub fn write_stdout(text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
