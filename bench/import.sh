@@ -31,7 +31,7 @@ for leads in "${sizes[@]}"; do
   data="$base/data-$leads"
   if [ ! -f "$data/meta.json" ]; then
     echo "generating $leads leads into $data ..." >&2
-    python3 "$kit/gen.py" --leads "$leads" --seed 1 --out "$data" >/dev/null
+    python3 "$kit/gen.py" --leads "$leads" --seed 1 --out "$data" >/dev/null 2>&1
   fi
   for run in $(seq 1 "$runs"); do
     python3 "$kit/reference.py" --data "$data" --out "$base/expected-$leads" --timing >/dev/null

@@ -58,9 +58,14 @@ macro_rules! id_type {
 }
 
 fn is_valid_id(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= MAX_ID_BYTES
-        && s.chars().all(|c| !c.is_whitespace() && !c.is_control())
+    if s.is_empty() || s.len() > MAX_ID_BYTES {
+        return false;
+    }
+    // Fast path for the usual case: printable ASCII without spaces.
+    if s.bytes().all(|b| b.is_ascii_graphic()) {
+        return true;
+    }
+    s.chars().all(|c| !c.is_whitespace() && !c.is_control())
 }
 
 id_type!(AccountId);

@@ -81,13 +81,30 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// FNV-1a, 64 bits: a stable digest of an event's bytes, stored beside its id
-/// so a second event with the same id can be told apart from a replay.
+/// A stable 64-bit digest of an event's bytes, stored beside its id so a
+/// second event with the same id can be told apart from a replay. It reads 8
+/// bytes a step (FNV-1a's byte-at-a-time loop cost a second of the writer's
+/// time on 21M events) and mixes like a multiply-xorshift hash. Not
+/// cryptographic: it guards against mistakes, not against an adversary
+/// forging a colliding event under a stored id. Stored: never change it
+/// without a new store format.
 pub fn digest(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mix = |h: u64, w: u64| {
+        let h = (h ^ w).wrapping_mul(K);
+        h ^ (h >> 29)
+    };
+    let mut h = K ^ (bytes.len() as u64);
+    let mut words = bytes.chunks_exact(8);
+    for w in &mut words {
+        h = mix(h, u64::from_le_bytes(w.try_into().expect("8 bytes")));
     }
-    h
+    let tail = words.remainder();
+    if !tail.is_empty() {
+        let mut last = [0u8; 8];
+        last[..tail.len()].copy_from_slice(tail);
+        h = mix(h, u64::from_le_bytes(last));
+    }
+    let h = (h ^ (h >> 32)).wrapping_mul(0xD6E8_FEB8_6659_FD93);
+    h ^ (h >> 32)
 }

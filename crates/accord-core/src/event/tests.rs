@@ -132,3 +132,15 @@ fn a_batch_frames_and_unframes() {
     assert_eq!(back, events);
     assert!(unframe(&chunk[..chunk.len() - 1]).any(|r| r.is_err()));
 }
+
+#[test]
+fn the_digest_tells_events_apart() {
+    let a = sample_touch().to_bytes();
+    let mut b = a.clone();
+    *b.last_mut().unwrap() ^= 1;
+    assert_ne!(digest(&a), digest(&b));
+    assert_ne!(digest(&a[..a.len() - 1]), digest(&a));
+    // Zero padding of the tail must not make a shorter input collide.
+    assert_ne!(digest(&[1, 0]), digest(&[1]));
+    assert_eq!(digest(&a), digest(&a.clone()));
+}
