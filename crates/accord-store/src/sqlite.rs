@@ -4,7 +4,7 @@
 //! - `log(seq, events)`: chunks of encoded events in append order, one row per
 //!   appended batch — the log itself; replay reads it front to back.
 //! - the idempotency index: every stored event's key and digest. `digest`
-//!   (FNV-1a of the event's bytes) tells a replay (same bytes: no-op) from a
+//!   (`event::digest` of the event's bytes) tells a replay (same bytes: no-op) from a
 //!   conflict (different bytes: refused). Ids of the common "up to two capital
 //!   letters and up to 12 digits" shape (`L0000001`, `12345`) are packed with
 //!   the kind into one integer (`packed_key`); the others stay text:
