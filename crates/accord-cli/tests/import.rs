@@ -172,3 +172,40 @@ fn dirty_rows_are_all_reported_and_skip_invalid_keeps_exactly_the_clean_ones() {
         "the stored rows are exactly the clean rows, in order"
     );
 }
+
+/// CRM exports are not sorted managers first: a rep may name a manager listed
+/// further down; a rep whose manager's row is bad is refused with it.
+#[test]
+fn reps_may_name_a_manager_listed_later() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    let header = "rep_id,name,email,team,region,vertical,manager_id,capacity_per_day,hired_at\n";
+    std::fs::write(
+        data.join("reps.csv"),
+        format!(
+            "{header}\
+             R0002,Ana Ruiz,ana@example.com,sdr,NA,,R0001,20,2024-01-01T09:00:00Z\n\
+             R0001,Bo Li,bo@example.com,manager,NA,,,0,2023-01-01T09:00:00Z\n"
+        ),
+    )
+    .unwrap();
+    let out = accord(&["import", "data"], dir.path());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(log(&dir.path().join("accord.db")).len(), 2);
+
+    std::fs::write(
+        data.join("reps.csv"),
+        format!(
+            "{header}\
+             R0004,Cy Ode,cy@example.com,sdr,NA,,R0003,20,2024-01-01T09:00:00Z\n\
+             R0003,Di Ng,not-an-email,manager,NA,,,0,2023-01-01T09:00:00Z\n"
+        ),
+    )
+    .unwrap();
+    let out = accord(&["import", "data", "--db", "bad.db"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("reps.csv:2: unknown_reference"), "{err}");
+    assert!(err.contains("reps.csv:3: bad_email"), "{err}");
+}

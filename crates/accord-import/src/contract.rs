@@ -233,6 +233,7 @@ impl Default for Known {
 /// and width: a million lead ids take 1.2 MB and a lookup is one bit test,
 /// where a hash set of a million entries misses the cache on most probes.
 /// Other ids go to a hash set.
+#[derive(Clone)]
 pub struct IdSet {
     kind: EventKind,
     /// (packed key >> 40, i.e. kind, prefix and width; bitmap of numbers)
@@ -721,6 +722,54 @@ fn country(row: &Row<'_>, col: usize) -> Result<Country, RowError> {
             format!("column `{}`: {e}", row.name(col)),
         )
     })
+}
+
+/// The ids of the reps in `path` whose rows are valid, where a row may name a
+/// manager further down the file (CRM exports are not sorted managers first).
+/// Starts from every id in the file and drops, until nothing changes, the rows
+/// that do not parse when only the remaining ids (and `stored`) are known — so
+/// a rep whose manager's row is bad is not valid either.
+pub fn valid_reps(path: &std::path::Path, stored: &IdSet) -> Result<IdSet, csv::Error> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_path(path)?;
+    let columns = FileKind::Reps.columns();
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        match record {
+            Ok(r) if r.len() == columns.len() => rows.push(r),
+            // Bad rows are reported by the main pass; here they are simply not valid.
+            _ => {}
+        }
+    }
+    let mut candidates: Vec<&StringRecord> = rows.iter().collect();
+    loop {
+        let mut known = Known::default();
+        known.reps = stored.clone();
+        for r in &candidates {
+            known.reps.insert(&r[0]);
+        }
+        let mut events = Vec::new();
+        let before = candidates.len();
+        candidates.retain(|record| {
+            events.clear();
+            parse_row(
+                FileKind::Reps,
+                &Row { record, columns },
+                &known,
+                &mut events,
+            )
+            .is_ok()
+        });
+        if candidates.len() == before {
+            let mut valid = stored.clone();
+            for r in &candidates {
+                valid.insert(&r[0]);
+            }
+            return Ok(valid);
+        }
+    }
 }
 
 /// Remembers an accepted record's id so later rows may reference it.

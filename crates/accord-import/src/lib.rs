@@ -333,6 +333,10 @@ fn parse_files(
                 found: found.join(","),
             });
         }
+        if kind == FileKind::Reps {
+            // A rep may name a manager further down the file.
+            known.reps = contract::valid_reps(&path, &known.reps).map_err(|e| csv_err(e, 0))?;
+        }
         let mut summary = FileSummary {
             file: kind.file_name(),
             ..FileSummary::default()
