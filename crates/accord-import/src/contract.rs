@@ -745,8 +745,10 @@ pub fn valid_reps(path: &std::path::Path, stored: &IdSet) -> Result<IdSet, csv::
     }
     let mut candidates: Vec<&StringRecord> = rows.iter().collect();
     loop {
-        let mut known = Known::default();
-        known.reps = stored.clone();
+        let mut known = Known {
+            reps: stored.clone(),
+            ..Known::default()
+        };
         for r in &candidates {
             known.reps.insert(&r[0]);
         }
