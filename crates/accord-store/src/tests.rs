@@ -172,3 +172,22 @@ proptest! {
         prop_assert_eq!(store.counts().unwrap().get(EventKind::Touched), model.len() as u64);
     }
 }
+
+#[test]
+fn a_damaged_chunk_is_reported_not_believed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("accord.db");
+    {
+        let mut store = SqliteStore::open(&path).unwrap();
+        let mut tx = store.begin().unwrap();
+        tx.append(&batch(&[touch("T1", "L1", 10)])).unwrap();
+        tx.commit().unwrap();
+    }
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute("UPDATE log SET events = x'0500000001'", [])
+        .unwrap();
+    drop(conn);
+    let store = SqliteStore::open(&path).unwrap();
+    let err = store.scan(&mut |_| {}).expect_err("refused");
+    assert!(err.to_string().contains("damaged"), "{err}");
+}
