@@ -74,16 +74,6 @@ CREATE TABLE kind_counts (
 );
 ";
 
-/// The largest key of a group among the keys stored earlier in this batch
-/// off the fast path.
-fn pending_max(pending: &rustc_hash::FxHashMap<i64, i64>, grp: i64) -> Option<i64> {
-    pending
-        .keys()
-        .filter(|k| *k >> GROUP_SHIFT == grp)
-        .max()
-        .copied()
-}
-
 /// The stored form of a run: keys as a first key and varint gaps, digests as
 /// 8 little-endian bytes each.
 mod runs {
@@ -448,6 +438,8 @@ impl AppendTx for SqliteTx<'_> {
         let mut singles: Vec<(i64, i64)> = Vec::new();
         // Keys stored earlier in this batch (for in-batch repeats off the fast path).
         let mut pending: rustc_hash::FxHashMap<i64, i64> = Default::default();
+        // Per group, the largest of those keys (kept as they arrive: no scan).
+        let mut pending_max: rustc_hash::FxHashMap<i64, i64> = Default::default();
         for (i, is_new) in new.iter_mut().enumerate() {
             let (kind, id, bytes) = batch.get(i);
             // Stored as a signed 64-bit integer; the bits are what matter.
@@ -481,7 +473,7 @@ impl AppendTx for SqliteTx<'_> {
                 Some((_, keys, _)) => keys.last().copied(),
                 None => group_max(&self.tx, &mut self.group_max, grp)?,
             };
-            let max = max.max(pending_max(&pending, grp));
+            let max = max.max(pending_max.get(&grp).copied());
             if max.is_none_or(|m| key > m) {
                 // Above everything stored: new, and extends this batch's run.
                 match runs_out.iter_mut().rev().find(|(g, _, _)| *g == grp) {
@@ -507,6 +499,8 @@ impl AppendTx for SqliteTx<'_> {
             match existing {
                 None => {
                     pending.insert(key, d);
+                    let m = pending_max.entry(grp).or_insert(key);
+                    *m = (*m).max(key);
                     singles.push((key, d));
                     *is_new = true;
                 }
