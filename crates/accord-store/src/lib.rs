@@ -6,6 +6,10 @@
 //! happen inside a transaction: nothing is visible or durable until `commit`,
 //! and dropping an uncommitted transaction rolls it back.
 //!
+//! Beside the log, a store keeps *views*: bytes derived from the log (a
+//! finished report, say), each tagged with the log's head it was computed at,
+//! so a reader can tell a current view from a stale one without replaying.
+//!
 //! `SqliteStore` is the embedded backend. A PostgreSQL backend will implement
 //! the same traits; nothing SQLite-specific crosses this crate's API.
 
@@ -90,6 +94,23 @@ pub trait EventStore {
         &self,
         visit: &mut dyn FnMut(&[u8]) -> Result<(), StoreError>,
     ) -> Result<(), StoreError>;
+
+    /// The log's position: the largest batch number stored, 0 for an empty
+    /// log. Every committed append that stores a new event moves it forward;
+    /// one that stores nothing (duplicates only) leaves it where it was, so a
+    /// view computed at this head is current until it moves. Read it before
+    /// scanning: a view computed after reading it can only be too new for its
+    /// head (and recomputed), never too old.
+    fn head(&self) -> Result<u64, StoreError>;
+
+    /// A stored view: the head it was computed at and its bytes, or `None`.
+    fn view(&self, name: &str) -> Result<Option<(u64, Vec<u8>)>, StoreError>;
+
+    /// Replaces the named views, all computed at `head`, in one transaction
+    /// (all or none). Views are derived data kept beside the log so readers
+    /// need not refold it: they are never part of the log, its idempotency
+    /// index or its counts, and may be dropped at any time.
+    fn put_views(&mut self, head: u64, views: &[(&str, &[u8])]) -> Result<(), StoreError>;
 
     /// Visits every event in log order, decoded.
     fn scan(&self, visit: &mut dyn FnMut(Event)) -> Result<(), StoreError> {

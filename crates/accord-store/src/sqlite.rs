@@ -22,6 +22,13 @@
 //!
 //! `kind_counts` keeps the number of events per kind, updated in the same
 //! transaction, so `counts` does not scan.
+//!
+//! `views(name, head, body)` holds derived views, each with the log head
+//! (`max(seq)`) it was computed at. It is not part of the log: no format
+//! version covers it, older builds ignore it (their appends move the head, so
+//! the views they leave behind read as stale), and it is created on open when
+//! missing — or, when the file cannot be written then, by the first
+//! `put_views`.
 
 use std::path::Path;
 
@@ -72,7 +79,19 @@ CREATE TABLE kind_counts (
     kind INTEGER PRIMARY KEY,
     events INTEGER NOT NULL
 );
+CREATE TABLE views (
+    name TEXT PRIMARY KEY,
+    head INTEGER NOT NULL,
+    body BLOB NOT NULL
+);
 ";
+
+/// The views table, for databases created before it existed.
+const VIEWS_TABLE: &str = "CREATE TABLE IF NOT EXISTS views (
+    name TEXT PRIMARY KEY,
+    head INTEGER NOT NULL,
+    body BLOB NOT NULL
+);";
 
 /// The stored form of a run: keys as a first key and varint gaps, digests as
 /// 8 little-endian bytes each.
@@ -201,8 +220,41 @@ impl SqliteStore {
                  PRAGMA user_version = {FORMAT_VERSION};
                  COMMIT;"
             ))?;
+        } else if !self.has_views()? {
+            // Views are optional: a file opened read-only, or while another
+            // process writes, opens without them rather than waiting or failing.
+            conn.busy_timeout(std::time::Duration::ZERO)?;
+            let created = conn.execute_batch(VIEWS_TABLE);
+            conn.busy_timeout(std::time::Duration::from_millis(5_000))?;
+            match created {
+                Ok(()) => {}
+                Err(e)
+                    if matches!(
+                        e.sqlite_error_code(),
+                        Some(
+                            rusqlite::ErrorCode::ReadOnly
+                                | rusqlite::ErrorCode::DatabaseBusy
+                                | rusqlite::ErrorCode::DatabaseLocked
+                        )
+                    ) => {}
+                Err(e) => return Err(e.into()),
+            }
         }
         Ok(())
+    }
+
+    /// Whether the views table exists (a database from before it may lack it).
+    fn has_views(&self) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'views'")?
+            .exists([])?)
+    }
+
+    /// The connection, for tests that set up what the API cannot.
+    #[cfg(test)]
+    pub(crate) fn conn_for_tests(&self) -> &Connection {
+        &self.conn
     }
 
     /// Bytes the database occupies on disk (main file; the WAL is checkpointed on close).
@@ -293,6 +345,46 @@ impl EventStore for SqliteStore {
             }
         }
         Ok(counts)
+    }
+
+    fn head(&self) -> Result<u64, StoreError> {
+        let last: Option<i64> = self
+            .conn
+            .prepare_cached("SELECT max(seq) FROM log")?
+            .query_row([], |r| r.get(0))?;
+        Ok(last.map_or(0, |seq| seq.max(0) as u64))
+    }
+
+    fn view(&self, name: &str) -> Result<Option<(u64, Vec<u8>)>, StoreError> {
+        if !self.has_views()? {
+            return Ok(None);
+        }
+        Ok(self
+            .conn
+            .prepare_cached("SELECT head, body FROM views WHERE name = ?1")?
+            .query_row([name], |r| {
+                // The head is stored as the bits of a u64 (see `put_views`).
+                Ok((r.get::<_, i64>(0)? as u64, r.get::<_, Vec<u8>>(1)?))
+            })
+            .optional()?)
+    }
+
+    fn put_views(&mut self, head: u64, views: &[(&str, &[u8])]) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(VIEWS_TABLE)?;
+        {
+            let mut put = tx.prepare_cached(
+                "INSERT INTO views (name, head, body) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (name) DO UPDATE SET head = excluded.head, body = excluded.body",
+            )?;
+            for (name, body) in views {
+                put.execute(params![name, head as i64, body])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     fn scan_bytes(

@@ -113,6 +113,7 @@ proptest! {
         tx.commit().unwrap();
         let log = all(&store);
         let counts = store.counts().unwrap();
+        let head = store.head().unwrap();
 
         let mut tx = store.begin().unwrap();
         for b in &batches {
@@ -123,6 +124,7 @@ proptest! {
         tx.commit().unwrap();
         prop_assert_eq!(all(&store), log.clone());
         prop_assert_eq!(store.counts().unwrap(), counts);
+        prop_assert_eq!(store.head().unwrap(), head);
         // Every distinct id is stored exactly once.
         let mut ids: Vec<String> = batches.iter().flatten().map(|e| e.id()).collect();
         ids.sort();
@@ -190,4 +192,200 @@ fn a_damaged_chunk_is_reported_not_believed() {
     let store = SqliteStore::open(&path).unwrap();
     let err = store.scan(&mut |_| {}).expect_err("refused");
     assert!(err.to_string().contains("damaged"), "{err}");
+}
+
+#[test]
+fn the_head_moves_only_when_an_event_is_stored() {
+    let mut store = SqliteStore::open_in_memory().unwrap();
+    assert_eq!(store.head().unwrap(), 0);
+    let events = [touch("T1", "L1", 10), touch("T2", "L1", 20)];
+    let mut tx = store.begin().unwrap();
+    tx.append(&batch(&events)).unwrap();
+    tx.commit().unwrap();
+    let first = store.head().unwrap();
+    assert!(first > 0);
+
+    // A batch of duplicates only writes no log row.
+    let mut tx = store.begin().unwrap();
+    let out = tx.append(&batch(&events)).unwrap();
+    assert_eq!(out.duplicates, 2);
+    tx.commit().unwrap();
+    assert_eq!(store.head().unwrap(), first);
+    let rows: i64 = store
+        .conn_for_tests()
+        .query_row("SELECT count(*) FROM log", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(rows, 1);
+
+    let mut tx = store.begin().unwrap();
+    tx.append(&batch(&[touch("T1", "L1", 10), touch("T3", "L1", 30)]))
+        .unwrap();
+    tx.commit().unwrap();
+    let second = store.head().unwrap();
+    assert!(second > first);
+
+    // A conflict alone stores nothing either.
+    let mut tx = store.begin().unwrap();
+    let out = tx.append(&batch(&[touch("T3", "L2", 30)])).unwrap();
+    assert_eq!(out.conflicts, vec![0]);
+    tx.commit().unwrap();
+    assert_eq!(store.head().unwrap(), second);
+
+    // An uncommitted append does not move it.
+    {
+        let mut tx = store.begin().unwrap();
+        tx.append(&batch(&[touch("T4", "L1", 40)])).unwrap();
+    }
+    assert_eq!(store.head().unwrap(), second);
+}
+
+#[test]
+fn views_round_trip_and_are_replaced_whole() {
+    let mut store = SqliteStore::open_in_memory().unwrap();
+    assert_eq!(store.view("funnel").unwrap(), None);
+    store
+        .put_views(3, &[("funnel", b"one"), ("sla", b"")])
+        .unwrap();
+    assert_eq!(store.view("funnel").unwrap(), Some((3, b"one".to_vec())));
+    assert_eq!(store.view("sla").unwrap(), Some((3, Vec::new())));
+    assert_eq!(store.view("velocity").unwrap(), None);
+
+    store.put_views(7, &[("funnel", b"two")]).unwrap();
+    assert_eq!(store.view("funnel").unwrap(), Some((7, b"two".to_vec())));
+    // Views not named are left as they were.
+    assert_eq!(store.view("sla").unwrap(), Some((3, Vec::new())));
+    // Any u64 head reads back as written.
+    store.put_views(u64::MAX, &[("sla", b"x")]).unwrap();
+    assert_eq!(store.view("sla").unwrap(), Some((u64::MAX, b"x".to_vec())));
+}
+
+#[test]
+fn views_are_not_part_of_the_log() {
+    let mut store = SqliteStore::open_in_memory().unwrap();
+    let mut tx = store.begin().unwrap();
+    tx.append(&batch(&[touch("T1", "L1", 10)])).unwrap();
+    tx.commit().unwrap();
+    let (head, counts) = (store.head().unwrap(), store.counts().unwrap());
+    store.put_views(head, &[("funnel", b"bytes")]).unwrap();
+    assert_eq!(store.head().unwrap(), head);
+    assert_eq!(store.counts().unwrap(), counts);
+    assert_eq!(all(&store), vec![touch("T1", "L1", 10)]);
+    assert_eq!(store.ids(EventKind::Touched).unwrap(), vec!["T1"]);
+}
+
+#[test]
+fn put_views_is_all_or_nothing() {
+    let mut store = SqliteStore::open_in_memory().unwrap();
+    store.put_views(1, &[("a", b"old")]).unwrap();
+    // Make the second insert fail: a trigger refusing one name.
+    store
+        .conn_for_tests()
+        .execute_batch(
+            "CREATE TRIGGER refuse BEFORE INSERT ON views WHEN new.name = 'b'
+             BEGIN SELECT raise(ABORT, 'refused'); END;",
+        )
+        .unwrap();
+    store
+        .put_views(2, &[("a", b"new"), ("b", b"x")])
+        .expect_err("refused");
+    assert_eq!(store.view("a").unwrap(), Some((1, b"old".to_vec())));
+    assert_eq!(store.view("b").unwrap(), None);
+}
+
+#[test]
+fn a_view_survives_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("accord.db");
+    {
+        let mut store = SqliteStore::open(&path).unwrap();
+        let mut tx = store.begin().unwrap();
+        tx.append(&batch(&[touch("T1", "L1", 10)])).unwrap();
+        tx.commit().unwrap();
+        let head = store.head().unwrap();
+        store.put_views(head, &[("funnel", b"table")]).unwrap();
+    }
+    let store = SqliteStore::open(&path).unwrap();
+    let head = store.head().unwrap();
+    assert_eq!(
+        store.view("funnel").unwrap(),
+        Some((head, b"table".to_vec()))
+    );
+}
+
+#[test]
+fn a_database_from_before_views_gets_them_without_needing_the_write_lock() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("accord.db");
+    let old = |path: &std::path::Path| {
+        let mut store = SqliteStore::open(path).unwrap();
+        let mut tx = store.begin().unwrap();
+        tx.append(&batch(&[touch("T1", "L1", 10)])).unwrap();
+        tx.commit().unwrap();
+        drop(store);
+        let conn = rusqlite::Connection::open(path).unwrap();
+        conn.execute_batch("DROP TABLE views").unwrap();
+    };
+    let has_views = |path: &std::path::Path| -> bool {
+        rusqlite::Connection::open(path)
+            .unwrap()
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'views'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .unwrap()
+            == 1
+    };
+
+    // Opened freely: the table is added.
+    old(&path);
+    assert!(!has_views(&path));
+    let store = SqliteStore::open(&path).unwrap();
+    assert!(has_views(&path));
+    assert_eq!(store.view("funnel").unwrap(), None);
+    drop(store);
+
+    // Opened while another process writes: it opens at once, reads, and has
+    // no views; the first put_views (once the writer is done) adds the table.
+    let path = dir.path().join("busy.db");
+    old(&path);
+    let writer = rusqlite::Connection::open(&path).unwrap();
+    writer.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let started = std::time::Instant::now();
+    let mut store = SqliteStore::open(&path).unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    assert_eq!(all(&store), vec![touch("T1", "L1", 10)]);
+    assert_eq!(store.view("funnel").unwrap(), None);
+    writer.execute_batch("COMMIT").unwrap();
+    drop(writer);
+    assert!(!has_views(&path));
+    let head = store.head().unwrap();
+    store.put_views(head, &[("funnel", b"t")]).unwrap();
+    assert_eq!(store.view("funnel").unwrap(), Some((head, b"t".to_vec())));
+}
+
+#[test]
+fn a_database_opened_read_only_without_views_still_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("accord.db");
+    {
+        let mut store = SqliteStore::open(&path).unwrap();
+        let mut tx = store.begin().unwrap();
+        tx.append(&batch(&[touch("T1", "L1", 10)])).unwrap();
+        tx.commit().unwrap();
+    }
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("DROP TABLE views")
+        .unwrap();
+    // A URI file name opens the database read-only (file permissions would
+    // not do: tests may run as root).
+    let uri = format!("file:{}?mode=ro", path.display());
+    let mut store = SqliteStore::open(std::path::Path::new(&uri)).unwrap();
+    assert_eq!(all(&store), vec![touch("T1", "L1", 10)]);
+    assert_eq!(store.head().unwrap(), 1);
+    assert_eq!(store.view("funnel").unwrap(), None);
+    store
+        .put_views(1, &[("funnel", b"t")])
+        .expect_err("read-only");
 }
