@@ -173,6 +173,28 @@ fn money_columns(c: &Credit) -> impl Iterator<Item = Value> + '_ {
     c.dollars.iter().map(|&d| Value::money_from_dollars(d))
 }
 
+pub(crate) const CAMPAIGN_COLUMNS: &[(&str, K)] = &[
+    ("campaign_id", K::Text),
+    ("won_opportunities", K::Int),
+    ("cost_usd", K::Money),
+    ("first_touch_usd", K::Money),
+    ("last_touch_usd", K::Money),
+    ("linear_usd", K::Money),
+    ("u_shaped_usd", K::Money),
+    ("time_decay_usd", K::Money),
+    ("linear_roi", K::Float),
+];
+
+pub(crate) const CHANNEL_COLUMNS: &[(&str, K)] = &[
+    ("channel", K::Text),
+    ("won_opportunities", K::Int),
+    ("first_touch_usd", K::Money),
+    ("last_touch_usd", K::Money),
+    ("linear_usd", K::Money),
+    ("u_shaped_usd", K::Money),
+    ("time_decay_usd", K::Money),
+];
+
 pub fn by_campaign(p: &Projections, terms: &ReportTerms, period: &Period) -> Table {
     let credits = credit(p, terms, period, |t| {
         let c = p.touches.campaign[t as usize];
@@ -193,20 +215,7 @@ pub fn by_campaign(p: &Projections, terms: &ReportTerms, period: &Period) -> Tab
             (name, (k, c))
         })
         .collect();
-    let mut t = Table::new(
-        "attribution_campaign",
-        &[
-            ("campaign_id", K::Text),
-            ("won_opportunities", K::Int),
-            ("cost_usd", K::Money),
-            ("first_touch_usd", K::Money),
-            ("last_touch_usd", K::Money),
-            ("linear_usd", K::Money),
-            ("u_shaped_usd", K::Money),
-            ("time_decay_usd", K::Money),
-            ("linear_roi", K::Float),
-        ],
-    );
+    let mut t = Table::new("attribution_campaign", CAMPAIGN_COLUMNS);
     for (name, (k, c)) in sorted {
         let cost = match k {
             NO_TOUCHES | NO_CAMPAIGN => None,
@@ -243,18 +252,7 @@ pub fn by_channel(p: &Projections, terms: &ReportTerms, period: &Period) -> Tabl
             (name, c)
         })
         .collect();
-    let mut t = Table::new(
-        "attribution_channel",
-        &[
-            ("channel", K::Text),
-            ("won_opportunities", K::Int),
-            ("first_touch_usd", K::Money),
-            ("last_touch_usd", K::Money),
-            ("linear_usd", K::Money),
-            ("u_shaped_usd", K::Money),
-            ("time_decay_usd", K::Money),
-        ],
-    );
+    let mut t = Table::new("attribution_channel", CHANNEL_COLUMNS);
     for (name, c) in sorted {
         let mut row = vec![
             if name.is_empty() {

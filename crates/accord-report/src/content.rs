@@ -66,6 +66,20 @@ fn usage(p: &Projections, period: &Period) -> Vec<Usage> {
     u
 }
 
+pub(crate) const COLUMNS: &[(&str, K)] = &[
+    ("content_id", K::Text),
+    ("title", K::Text),
+    ("kind", K::Text),
+    ("persona", K::Text),
+    ("journey_stage", K::Text),
+    ("uses", K::Int),
+    ("unique_leads", K::Int),
+    ("sales_uses", K::Int),
+    ("influenced_won", K::Int),
+    ("influenced_won_usd", K::Money),
+    ("last_used_at", K::Timestamp),
+];
+
 pub fn report(p: &Projections, terms: &ReportTerms, period: &Period) -> Table {
     let usage = usage(p, period);
     let n = p.contents.ids.len();
@@ -91,22 +105,7 @@ pub fn report(p: &Projections, terms: &ReportTerms, period: &Period) -> Table {
         .filter(|&c| p.contents.published[c as usize])
         .collect();
     order.sort_unstable_by(|&a, &b| p.contents.ids.name(a).cmp(p.contents.ids.name(b)));
-    let mut t = Table::new(
-        "content",
-        &[
-            ("content_id", K::Text),
-            ("title", K::Text),
-            ("kind", K::Text),
-            ("persona", K::Text),
-            ("journey_stage", K::Text),
-            ("uses", K::Int),
-            ("unique_leads", K::Int),
-            ("sales_uses", K::Int),
-            ("influenced_won", K::Int),
-            ("influenced_won_usd", K::Money),
-            ("last_used_at", K::Timestamp),
-        ],
-    );
+    let mut t = Table::new("content", COLUMNS);
     let k = &p.contents;
     for c in order {
         let i = c as usize;
@@ -132,8 +131,21 @@ pub fn report(p: &Projections, terms: &ReportTerms, period: &Period) -> Table {
     t
 }
 
+pub(crate) const GAPS_COLUMNS: &[(&str, K)] = &[
+    ("persona", K::Text),
+    ("journey_stage", K::Text),
+    ("assets", K::Int),
+    ("used_assets", K::Int),
+    ("uses", K::Int),
+];
+
 pub fn gaps(p: &Projections, period: &Period) -> Table {
     let usage = usage(p, period);
+    render_gaps(p, |c| usage[c as usize].uses)
+}
+
+/// The content_gaps table, given each asset's number of uses.
+pub(crate) fn render_gaps(p: &Projections, uses_of: impl Fn(u32) -> u64) -> Table {
     let mut grid: BTreeMap<(&str, &str), [u64; 3]> = BTreeMap::new();
     for persona in Persona::ALL {
         for stage in JourneyStage::ALL {
@@ -150,21 +162,12 @@ pub fn gaps(p: &Projections, period: &Period) -> Table {
         let cell = grid
             .get_mut(&(persona.as_str(), stage.as_str()))
             .expect("the grid has every persona × journey stage");
-        let uses = usage[c as usize].uses;
+        let uses = uses_of(c);
         cell[0] += 1;
         cell[1] += u64::from(uses > 0);
         cell[2] += uses;
     }
-    let mut t = Table::new(
-        "content_gaps",
-        &[
-            ("persona", K::Text),
-            ("journey_stage", K::Text),
-            ("assets", K::Int),
-            ("used_assets", K::Int),
-            ("uses", K::Int),
-        ],
-    );
+    let mut t = Table::new("content_gaps", GAPS_COLUMNS);
     for ((persona, stage), c) in grid {
         t.push(vec![
             Value::text(persona),

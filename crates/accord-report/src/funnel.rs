@@ -18,7 +18,7 @@ use crate::{Period, ALL};
 
 const COUNTS: usize = 8;
 /// Counted per cell: leads, then reached mql…customer, then recycled, disqualified.
-type Counts = [u64; COUNTS];
+pub(crate) type Counts = [u64; COUNTS];
 
 const COLUMNS: &[(&str, K)] = &[
     ("cohort_month", K::Text),
@@ -74,6 +74,11 @@ pub fn report(p: &Projections, period: &Period) -> Table {
             *a += b;
         }
     }
+    render(p, cells.into_iter())
+}
+
+/// The funnel table from its cells: counts per (cohort month, source channel code).
+pub(crate) fn render(p: &Projections, cells: impl Iterator<Item = ((Month, u8), Counts)>) -> Table {
     let mut rows: BTreeMap<(String, String), Counts> = BTreeMap::new();
     rows.insert((ALL.into(), ALL.into()), [0; COUNTS]);
     for ((month, code), counts) in cells {

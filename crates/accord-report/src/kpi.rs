@@ -48,6 +48,20 @@ fn month(t: i64) -> Month {
     Timestamp::from_unix_seconds(t).month()
 }
 
+pub(crate) const COLUMNS: &[(&str, K)] = &[
+    ("month", K::Text),
+    ("leads", K::Int),
+    ("mqls", K::Int),
+    ("sals", K::Int),
+    ("sqls", K::Int),
+    ("opportunities", K::Int),
+    ("pipeline_created_usd", K::Money),
+    ("marketing_sourced_pipeline_usd", K::Money),
+    ("won_deals", K::Int),
+    ("won_usd", K::Money),
+    ("lost_deals", K::Int),
+];
+
 pub fn report(p: &Projections, period: &Period) -> Table {
     let mut months: BTreeMap<Month, Kpi> = BTreeMap::new();
     for l in 0..p.leads.len() as u32 {
@@ -100,26 +114,38 @@ pub fn report(p: &Projections, period: &Period) -> Table {
             }
         }
     }
+    render_kpis(months)
+}
+
+/// The kpi table from counters per month, in column order: leads, mqls,
+/// sals, sqls, opportunities, pipeline cents, marketing-sourced cents, won,
+/// won cents, lost.
+pub(crate) fn render(months: BTreeMap<Month, [i64; 10]>) -> Table {
+    let kpis = months.into_iter().map(|(m, k)| {
+        let n = |i: usize| k[i] as u64;
+        let kpi = Kpi {
+            leads: n(0),
+            mqls: n(1),
+            sals: n(2),
+            sqls: n(3),
+            opportunities: n(4),
+            pipeline_cents: k[5],
+            marketing_cents: k[6],
+            won: n(7),
+            won_cents: k[8],
+            lost: n(9),
+        };
+        (m, kpi)
+    });
+    render_kpis(kpis.collect())
+}
+
+fn render_kpis(months: BTreeMap<Month, Kpi>) -> Table {
     let mut total = Kpi::default();
     for k in months.values() {
         total.add(k);
     }
-    let mut t = Table::new(
-        "kpi",
-        &[
-            ("month", K::Text),
-            ("leads", K::Int),
-            ("mqls", K::Int),
-            ("sals", K::Int),
-            ("sqls", K::Int),
-            ("opportunities", K::Int),
-            ("pipeline_created_usd", K::Money),
-            ("marketing_sourced_pipeline_usd", K::Money),
-            ("won_deals", K::Int),
-            ("won_usd", K::Money),
-            ("lost_deals", K::Int),
-        ],
-    );
+    let mut t = Table::new("kpi", COLUMNS);
     let rows = std::iter::once((ALL.to_owned(), total))
         .chain(months.into_iter().map(|(m, k)| (m.to_string(), k)));
     for (label, k) in rows {

@@ -24,6 +24,19 @@ struct Rep {
     cycle_days: Vec<f64>,
 }
 
+pub(crate) const COLUMNS: &[(&str, K)] = &[
+    ("rep_id", K::Text),
+    ("name", K::Text),
+    ("team", K::Text),
+    ("won_deals", K::Int),
+    ("won_usd", K::Money),
+    ("new_logo_deals", K::Int),
+    ("avg_won_usd", K::Money),
+    ("win_rate", K::Rate),
+    ("open_pipeline_usd", K::Money),
+    ("median_cycle_days", K::Float),
+];
+
 pub fn report(p: &Projections, period: &Period) -> Table {
     let mut reps: FxHashMap<u32, Rep> = FxHashMap::default();
     let o = &p.opps;
@@ -57,21 +70,7 @@ pub fn report(p: &Projections, period: &Period) -> Table {
             .cmp(&ra.won_cents)
             .then_with(|| p.reps.ids.name(*a).cmp(p.reps.ids.name(*b)))
     });
-    let mut t = Table::new(
-        "leaderboard",
-        &[
-            ("rep_id", K::Text),
-            ("name", K::Text),
-            ("team", K::Text),
-            ("won_deals", K::Int),
-            ("won_usd", K::Money),
-            ("new_logo_deals", K::Int),
-            ("avg_won_usd", K::Money),
-            ("win_rate", K::Rate),
-            ("open_pipeline_usd", K::Money),
-            ("median_cycle_days", K::Float),
-        ],
-    );
+    let mut t = Table::new("leaderboard", COLUMNS);
     for (rep, mut r) in rows {
         let i = rep as usize;
         let avg = if r.won == 0 {

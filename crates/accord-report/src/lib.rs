@@ -52,6 +52,7 @@ pub mod derived;
 pub mod funnel;
 pub mod kpi;
 pub mod leaderboard;
+pub mod live;
 pub mod projection;
 pub mod rejections;
 pub mod sla;
@@ -61,6 +62,7 @@ pub mod velocity;
 
 use accord_core::domain::{Month, Timestamp, DAY_SECONDS};
 
+pub use live::Live;
 pub use projection::Projections;
 pub use table::{Column, ColumnKind, Table, Value};
 

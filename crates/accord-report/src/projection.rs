@@ -116,7 +116,7 @@ pub struct Leads {
 }
 
 impl Leads {
-    fn slot(&mut self, id: &str) -> u32 {
+    pub(crate) fn slot(&mut self, id: &str) -> u32 {
         let (i, new) = self.ids.intern(id);
         if new {
             self.created_at.push(NO_TIME);
@@ -246,7 +246,7 @@ pub struct Opportunities {
 }
 
 impl Opportunities {
-    fn slot(&mut self, id: &str) -> u32 {
+    pub(crate) fn slot(&mut self, id: &str) -> u32 {
         let (i, new) = self.ids.intern(id);
         if new {
             self.created.push(false);
@@ -284,7 +284,7 @@ pub struct Reps {
 }
 
 impl Reps {
-    fn slot(&mut self, id: &str) -> u32 {
+    pub(crate) fn slot(&mut self, id: &str) -> u32 {
         let (i, new) = self.ids.intern(id);
         if new {
             self.name.push(None);
@@ -302,7 +302,7 @@ pub struct Campaigns {
 }
 
 impl Campaigns {
-    fn slot(&mut self, id: &str) -> u32 {
+    pub(crate) fn slot(&mut self, id: &str) -> u32 {
         let (i, new) = self.ids.intern(id);
         if new {
             self.cost_cents.push(None);
@@ -323,7 +323,7 @@ pub struct Contents {
 }
 
 impl Contents {
-    fn slot(&mut self, id: &str) -> u32 {
+    pub(crate) fn slot(&mut self, id: &str) -> u32 {
         let (i, new) = self.ids.intern(id);
         if new {
             self.published.push(false);

@@ -13,10 +13,18 @@ use crate::projection::{Projections, NONE};
 use crate::table::{ColumnKind as K, Table, Value};
 use crate::Period;
 
+pub(crate) const COLUMNS: &[(&str, K)] = &[
+    ("month", K::Text),
+    ("reason", K::Text),
+    ("rejections", K::Int),
+    ("recycled", K::Int),
+    ("disqualified", K::Int),
+    ("share", K::Rate),
+];
+
 pub fn report(p: &Projections, period: &Period) -> Table {
     // (month, reason word) → [recycled, disqualified]
     let mut cells: BTreeMap<(Month, &str), [u64; 2]> = BTreeMap::new();
-    let mut per_month: BTreeMap<Month, u64> = BTreeMap::new();
     let tr = &p.transitions;
     for i in 0..tr.len() as u32 {
         let slot = match tr.to_stage(i) {
@@ -31,19 +39,17 @@ pub fn report(p: &Projections, period: &Period) -> Table {
         let month = Timestamp::from_unix_seconds(at).month();
         let reason = tr.reason(i).map_or("(none)", RejectionReason::as_str);
         cells.entry((month, reason)).or_default()[slot] += 1;
-        *per_month.entry(month).or_default() += 1;
     }
-    let mut t = Table::new(
-        "rejections",
-        &[
-            ("month", K::Text),
-            ("reason", K::Text),
-            ("rejections", K::Int),
-            ("recycled", K::Int),
-            ("disqualified", K::Int),
-            ("share", K::Rate),
-        ],
-    );
+    render(cells)
+}
+
+/// The rejections table from its cells: [recycled, disqualified] per (month, reason).
+pub(crate) fn render(cells: BTreeMap<(Month, &str), [u64; 2]>) -> Table {
+    let mut per_month: BTreeMap<Month, u64> = BTreeMap::new();
+    for (&(month, _), c) in &cells {
+        *per_month.entry(month).or_default() += c[0] + c[1];
+    }
+    let mut t = Table::new("rejections", COLUMNS);
     for ((month, reason), [recycled, disqualified]) in cells {
         let n = recycled + disqualified;
         t.push(vec![

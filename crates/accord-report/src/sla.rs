@@ -31,6 +31,18 @@ use crate::table::{ColumnKind as K, Table, Value};
 use crate::{Period, ReportTerms, ALL};
 
 /// The first sales touch of the entry's lead in its follow-up window.
+pub(crate) const FOLLOWUP_COLUMNS: &[(&str, K)] = &[
+    ("mql_month", K::Text),
+    ("rep_id", K::Text),
+    ("mqls", K::Int),
+    ("followed_up_24h", K::Int),
+    ("followed_up_24h_rate", K::Rate),
+    ("never_followed_up", K::Int),
+    ("median_first_touch_minutes", K::Float),
+    ("decided_48h", K::Int),
+    ("decided_48h_rate", K::Rate),
+];
+
 pub fn first_follow_up(p: &Projections, e: &MqlEntry) -> Option<i64> {
     let d = p.derived();
     let span = d.touches_by_lead.span(e.lead);
@@ -98,20 +110,7 @@ pub fn followup(p: &Projections, terms: &ReportTerms, period: &Period) -> Table 
         rows.entry((month, ALL.to_owned())).or_default().merge(&c);
         rows.insert((month, name), c);
     }
-    let mut t = Table::new(
-        "sla_followup",
-        &[
-            ("mql_month", K::Text),
-            ("rep_id", K::Text),
-            ("mqls", K::Int),
-            ("followed_up_24h", K::Int),
-            ("followed_up_24h_rate", K::Rate),
-            ("never_followed_up", K::Int),
-            ("median_first_touch_minutes", K::Float),
-            ("decided_48h", K::Int),
-            ("decided_48h_rate", K::Rate),
-        ],
-    );
+    let mut t = Table::new("sla_followup", FOLLOWUP_COLUMNS);
     for ((month, rep), mut c) in rows {
         t.push(vec![
             Value::Text(month.to_string()),
@@ -150,6 +149,19 @@ pub fn marketing(p: &Projections, period: &Period) -> Table {
         c.rejected += u64::from(e.rejected());
     }
     // (region word, month) → (target, counts)
+    let cells = cells
+        .into_iter()
+        .map(|(key, c)| (key, [c.mqls, c.accepted, c.rejected]));
+    render_marketing(p, period, cells)
+}
+
+/// The sla_marketing table from its cells: [mqls, accepted, rejected] per
+/// (region code, month), joined with the targets of months in `period`.
+pub(crate) fn render_marketing(
+    p: &Projections,
+    period: &Period,
+    cells: impl Iterator<Item = ((u8, Month), [u64; 3])>,
+) -> Table {
     type Row = (Option<u32>, Option<Marketing>);
     let mut rows: BTreeMap<(&str, Month), Row> = BTreeMap::new();
     let region = |code: u8| Region::from_code(code).map_or("", Region::as_str);
@@ -158,8 +170,12 @@ pub fn marketing(p: &Projections, period: &Period) -> Table {
             rows.entry((region(r), month)).or_default().0 = Some(target);
         }
     }
-    for ((r, month), c) in cells {
-        rows.entry((region(r), month)).or_default().1 = Some(c);
+    for ((r, month), [mqls, accepted, rejected]) in cells {
+        rows.entry((region(r), month)).or_default().1 = Some(Marketing {
+            mqls,
+            accepted,
+            rejected,
+        });
     }
     let mut t = Table::new(
         "sla_marketing",

@@ -10,7 +10,7 @@
 use accord_core::domain::Channel;
 
 use crate::projection::{Projections, FUNNEL_STAGES};
-use crate::stats::summarize;
+use crate::stats::{summarize, Summary};
 use crate::table::{ColumnKind as K, Table, Value};
 use crate::{Period, ALL};
 
@@ -49,18 +49,31 @@ pub fn report(p: &Projections, period: &Period) -> Table {
             }
         }
     }
-    let mut order: Vec<usize> = (0..channels).collect();
-    order.sort_by_key(|&c| Channel::ALL[c].as_str());
+    let mut summaries: Vec<Vec<Option<Summary>>> = hours
+        .iter_mut()
+        .map(|by_channel| {
+            let mut all: Vec<f64> = by_channel.iter().flatten().copied().collect();
+            let mut s: Vec<Option<Summary>> = by_channel.iter_mut().map(|v| summarize(v)).collect();
+            s.push(summarize(&mut all));
+            s
+        })
+        .collect();
+    render(|step, channel| summaries[step][channel.map_or(channels, usize::from)].take())
+}
 
+/// The velocity table from a summary per step (0 = lead → mql) and source
+/// channel code (`None`: all channels).
+pub(crate) fn render(mut summary: impl FnMut(usize, Option<u8>) -> Option<Summary>) -> Table {
+    let mut order: Vec<Channel> = Channel::ALL.to_vec();
+    order.sort_by_key(|c| c.as_str());
     let mut t = Table::new("velocity", COLUMNS);
-    for (step, by_channel) in hours.iter_mut().enumerate() {
-        let mut all: Vec<f64> = by_channel.iter().flatten().copied().collect();
-        let Some(total) = summarize(&mut all) else {
+    for step in 0..STEPS {
+        let Some(total) = summary(step, None) else {
             continue;
         };
         let from = FUNNEL_STAGES[step].as_str();
         let to = FUNNEL_STAGES[step + 1].as_str();
-        let mut push = |channel: &str, s: crate::stats::Summary| {
+        let mut push = |channel: &str, s: Summary| {
             t.push(vec![
                 Value::text(from),
                 Value::text(to),
@@ -75,8 +88,8 @@ pub fn report(p: &Projections, period: &Period) -> Table {
         };
         push(ALL, total);
         for &c in &order {
-            if let Some(s) = summarize(&mut by_channel[c]) {
-                push(Channel::ALL[c].as_str(), s);
+            if let Some(s) = summary(step, Some(c.code())) {
+                push(c.as_str(), s);
             }
         }
     }
