@@ -18,7 +18,7 @@ use accord_core::domain::{
     Channel, JourneyStage, OpportunityKind, Persona, Region, RejectionReason, Stage, Team,
     Timestamp, TouchKind,
 };
-use accord_core::event::{Event, WonOrLost};
+use accord_core::event::{packed_key, Event, EventKind, WonOrLost};
 use rustc_hash::FxHashMap;
 
 /// "No value" in a `u32` id column.
@@ -30,28 +30,42 @@ pub const NO_TIME: i64 = i64::MIN;
 /// "Never" for a first-entry time.
 pub const NEVER: i64 = i64::MAX;
 
-/// Strings to dense indexes and back.
+/// Strings to dense indexes and back. Ids of the common packed shape
+/// (`L0000001`: see [`accord_core::event::packed_key`]) are looked up by their
+/// packed integer, which spares hashing and comparing strings on the hot path
+/// of a fold; any other id by its text.
 #[derive(Clone, Debug, Default)]
 pub struct Interner {
+    packed: FxHashMap<i64, u32>,
     index: FxHashMap<Box<str>, u32>,
     names: Vec<Box<str>>,
 }
 
+/// The kind whose key space the interner packs ids in (any one kind will do:
+/// an interner holds ids of one kind only).
+const PACK_KIND: EventKind = EventKind::LeadCreated;
+
 impl Interner {
     /// The index of `name`, adding it when new (`true` in the second place).
     pub fn intern(&mut self, name: &str) -> (u32, bool) {
-        if let Some(&i) = self.index.get(name) {
+        let next = u32::try_from(self.names.len()).expect("fewer than 2^32 - 1 ids of one kind");
+        let i = match packed_key::pack(PACK_KIND, name) {
+            Some(key) => *self.packed.entry(key).or_insert(next),
+            None => *self.index.entry(name.into()).or_insert(next),
+        };
+        if i != next {
             return (i, false);
         }
-        let i = u32::try_from(self.names.len()).expect("fewer than 2^32 - 1 ids of one kind");
         assert!(i != NONE, "id space of one kind exhausted");
         self.names.push(name.into());
-        self.index.insert(name.into(), i);
         (i, true)
     }
 
     pub fn get(&self, name: &str) -> Option<u32> {
-        self.index.get(name).copied()
+        match packed_key::pack(PACK_KIND, name) {
+            Some(key) => self.packed.get(&key).copied(),
+            None => self.index.get(name).copied(),
+        }
     }
 
     pub fn name(&self, i: u32) -> &str {
