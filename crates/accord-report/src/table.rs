@@ -1,7 +1,9 @@
 //! A report's result: named, typed columns and rows of typed values, with the
 //! three renderings a user asks for (CSV for machines and the kit's comparer,
-//! JSON for programs, an aligned table for people).
+//! JSON for programs, an aligned table for people) and a compact binary form
+//! (`encode` / `decode`) for keeping finished reports beside the log.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use accord_core::domain::Timestamp;
@@ -23,7 +25,8 @@ pub enum ColumnKind {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Column {
-    pub name: &'static str,
+    /// Borrowed for the reports' own columns, owned when decoded.
+    pub name: Cow<'static, str>,
     pub kind: ColumnKind,
 }
 
@@ -100,7 +103,10 @@ impl Table {
             name: name.to_owned(),
             columns: columns
                 .iter()
-                .map(|&(name, kind)| Column { name, kind })
+                .map(|&(name, kind)| Column {
+                    name: Cow::Borrowed(name),
+                    kind,
+                })
                 .collect(),
             rows: Vec::new(),
         }
@@ -123,7 +129,7 @@ impl Table {
             if i > 0 {
                 out.push(',');
             }
-            push_csv_field(&mut out, c.name);
+            push_csv_field(&mut out, &c.name);
         }
         out.push('\n');
         let mut cell = String::new();
@@ -152,7 +158,7 @@ impl Table {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                out.push_str(&serde_json::Value::from(c.name).to_string());
+                out.push_str(&serde_json::Value::from(&*c.name).to_string());
                 out.push_str(": ");
                 out.push_str(&json_value(v).to_string());
             }
@@ -213,7 +219,7 @@ impl Table {
             out.push_str(l.trim_end());
             out.push('\n');
         };
-        let header: Vec<String> = self.columns.iter().map(|c| c.name.to_owned()).collect();
+        let header: Vec<String> = self.columns.iter().map(|c| c.name.to_string()).collect();
         line(&mut out, &header);
         let rule: Vec<String> = widths.iter().map(|&w| "-".repeat(w)).collect();
         line(&mut out, &rule);
@@ -227,6 +233,268 @@ impl Table {
             if self.rows.len() == 1 { "" } else { "s" }
         );
         out
+    }
+}
+
+/// The binary form of a table: `ACT` and a version byte, then the name, the
+/// columns (name, kind) and the rows, each with its number of cells and each
+/// cell a tag and its value. Integers are zigzag varints, floats their 8 bits
+/// (little-endian), text a varint length and UTF-8. Kinds and tags are stored:
+/// never renumber them; a change of layout takes a new version.
+mod codec {
+    use super::{ColumnKind, Value};
+
+    pub const MAGIC: &[u8; 3] = b"ACT";
+    pub const VERSION: u8 = 1;
+
+    pub const NULL: u8 = 0;
+    pub const INT: u8 = 1;
+    pub const FLOAT: u8 = 2;
+    pub const MONEY: u8 = 3;
+    pub const TEXT: u8 = 4;
+    pub const FALSE: u8 = 5;
+    pub const TRUE: u8 = 6;
+    pub const TIMESTAMP: u8 = 7;
+
+    pub fn kind_code(kind: ColumnKind) -> u8 {
+        match kind {
+            ColumnKind::Text => 0,
+            ColumnKind::Int => 1,
+            ColumnKind::Float => 2,
+            ColumnKind::Rate => 3,
+            ColumnKind::Money => 4,
+            ColumnKind::Bool => 5,
+            ColumnKind::Timestamp => 6,
+        }
+    }
+
+    pub fn kind_from_code(code: u8) -> Option<ColumnKind> {
+        Some(match code {
+            0 => ColumnKind::Text,
+            1 => ColumnKind::Int,
+            2 => ColumnKind::Float,
+            3 => ColumnKind::Rate,
+            4 => ColumnKind::Money,
+            5 => ColumnKind::Bool,
+            6 => ColumnKind::Timestamp,
+            _ => return None,
+        })
+    }
+
+    pub fn put_uint(out: &mut Vec<u8>, mut v: u64) {
+        while v >= 0x80 {
+            out.push((v as u8) | 0x80);
+            v >>= 7;
+        }
+        out.push(v as u8);
+    }
+
+    pub fn put_int(out: &mut Vec<u8>, v: i64) {
+        put_uint(out, ((v << 1) ^ (v >> 63)) as u64);
+    }
+
+    pub fn put_str(out: &mut Vec<u8>, s: &str) {
+        put_uint(out, s.len() as u64);
+        out.extend_from_slice(s.as_bytes());
+    }
+
+    pub fn put_value(out: &mut Vec<u8>, v: &Value) {
+        match v {
+            Value::Null => out.push(NULL),
+            Value::Int(i) => {
+                out.push(INT);
+                put_int(out, *i);
+            }
+            Value::Float(f) => {
+                out.push(FLOAT);
+                out.extend_from_slice(&f.to_bits().to_le_bytes());
+            }
+            Value::Money(c) => {
+                out.push(MONEY);
+                put_int(out, *c);
+            }
+            Value::Text(s) => {
+                out.push(TEXT);
+                put_str(out, s);
+            }
+            Value::Bool(b) => out.push(if *b { TRUE } else { FALSE }),
+            Value::Timestamp(t) => {
+                out.push(TIMESTAMP);
+                put_int(out, t.unix_seconds());
+            }
+        }
+    }
+
+    /// Reads the parts back; every failure says what it was reading.
+    pub struct Reader<'a> {
+        pub bytes: &'a [u8],
+        pub pos: usize,
+    }
+
+    impl Reader<'_> {
+        pub fn remaining(&self) -> usize {
+            self.bytes.len() - self.pos
+        }
+
+        pub fn take(&mut self, n: usize, what: &dyn Fn() -> String) -> Result<&[u8], String> {
+            if n > self.remaining() {
+                return Err(format!(
+                    "truncated: {} needs {n} bytes at offset {}, {} left",
+                    what(),
+                    self.pos,
+                    self.remaining()
+                ));
+            }
+            let out = &self.bytes[self.pos..self.pos + n];
+            self.pos += n;
+            Ok(out)
+        }
+
+        pub fn byte(&mut self, what: &dyn Fn() -> String) -> Result<u8, String> {
+            Ok(self.take(1, what)?[0])
+        }
+
+        pub fn uint(&mut self, what: &dyn Fn() -> String) -> Result<u64, String> {
+            let mut v = 0u64;
+            for shift in (0..64).step_by(7) {
+                let b = self.byte(what)?;
+                if shift == 63 && b > 1 {
+                    return Err(format!("{}: varint overflows 64 bits", what()));
+                }
+                v |= u64::from(b & 0x7F) << shift;
+                if b < 0x80 {
+                    return Ok(v);
+                }
+            }
+            Err(format!("{}: varint longer than 10 bytes", what()))
+        }
+
+        pub fn int(&mut self, what: &dyn Fn() -> String) -> Result<i64, String> {
+            let z = self.uint(what)?;
+            Ok((z >> 1) as i64 ^ -((z & 1) as i64))
+        }
+
+        /// A count of things each at least `min_bytes` long: no larger than
+        /// what is left could hold (so a damaged count never allocates much).
+        pub fn count(
+            &mut self,
+            min_bytes: usize,
+            what: &dyn Fn() -> String,
+        ) -> Result<usize, String> {
+            let n = self.uint(what)?;
+            let fits = (self.remaining() / min_bytes.max(1)) as u64;
+            if n > fits {
+                return Err(format!(
+                    "{}: {n} claimed, only {} bytes left",
+                    what(),
+                    self.remaining()
+                ));
+            }
+            Ok(n as usize)
+        }
+
+        pub fn string(&mut self, what: &dyn Fn() -> String) -> Result<String, String> {
+            let len = self.count(1, what)?;
+            let bytes = self.take(len, what)?;
+            String::from_utf8(bytes.to_vec()).map_err(|e| format!("{}: not UTF-8 ({e})", what()))
+        }
+    }
+}
+
+impl Table {
+    /// The binary form (see `codec`): exact, so a decoded table renders
+    /// byte for byte as the one encoded.
+    pub fn encode(&self) -> Vec<u8> {
+        use codec::*;
+        let mut out = Vec::with_capacity(64 + 16 * self.rows.len() * self.columns.len());
+        out.extend_from_slice(MAGIC);
+        out.push(VERSION);
+        put_str(&mut out, &self.name);
+        put_uint(&mut out, self.columns.len() as u64);
+        for c in &self.columns {
+            put_str(&mut out, &c.name);
+            out.push(kind_code(c.kind));
+        }
+        put_uint(&mut out, self.rows.len() as u64);
+        for row in &self.rows {
+            put_uint(&mut out, row.len() as u64);
+            for v in row {
+                put_value(&mut out, v);
+            }
+        }
+        out
+    }
+
+    /// Reads `encode`'s form back. Any bytes are safe to give it: damaged
+    /// ones, or a row whose width is not the table's, are an `Err` naming
+    /// what is wrong, never a panic.
+    pub fn decode(bytes: &[u8]) -> Result<Table, String> {
+        use codec::*;
+        let mut r = Reader { bytes, pos: 0 };
+        let magic = r.take(MAGIC.len(), &|| "the magic".into())?;
+        if magic != MAGIC {
+            return Err(format!("not an encoded table (starts {magic:02x?})"));
+        }
+        let version = r.byte(&|| "the version".into())?;
+        if version != VERSION {
+            return Err(format!(
+                "table encoding version {version}, this build reads {VERSION}"
+            ));
+        }
+        let name = r.string(&|| "the table name".into())?;
+        // A column is at least a length byte and a kind byte.
+        let width = r.count(2, &|| "the column count".into())?;
+        let mut columns = Vec::with_capacity(width);
+        for i in 0..width {
+            let name = r.string(&|| format!("column {i}'s name"))?;
+            let code = r.byte(&|| format!("column {i}'s kind"))?;
+            let kind =
+                kind_from_code(code).ok_or_else(|| format!("column {i}: unknown kind {code}"))?;
+            columns.push(Column {
+                name: Cow::Owned(name),
+                kind,
+            });
+        }
+        // A row is at least its cell count.
+        let height = r.count(1, &|| "the row count".into())?;
+        let mut rows = Vec::with_capacity(height);
+        for n in 0..height {
+            let cells = r.count(1, &|| format!("row {n}'s cell count"))?;
+            if cells != width {
+                return Err(format!(
+                    "row {n} has {cells} cells, the table {width} columns"
+                ));
+            }
+            let mut row = Vec::with_capacity(cells);
+            for i in 0..cells {
+                let what = || format!("row {n}, column {i}");
+                let value = match r.byte(&what)? {
+                    NULL => Value::Null,
+                    INT => Value::Int(r.int(&what)?),
+                    FLOAT => {
+                        let b = r.take(8, &what)?;
+                        let bits = u64::from_le_bytes(b.try_into().map_err(|_| what())?);
+                        Value::Float(f64::from_bits(bits))
+                    }
+                    MONEY => Value::Money(r.int(&what)?),
+                    TEXT => Value::Text(r.string(&what)?),
+                    FALSE => Value::Bool(false),
+                    TRUE => Value::Bool(true),
+                    TIMESTAMP => Value::Timestamp(Timestamp::from_unix_seconds(r.int(&what)?)),
+                    tag => return Err(format!("{}: unknown value tag {tag}", what())),
+                };
+                row.push(value);
+            }
+            rows.push(row);
+        }
+        if r.remaining() > 0 {
+            return Err(format!("{} bytes after the last row", r.remaining()));
+        }
+        Ok(Table {
+            name,
+            columns,
+            rows,
+        })
     }
 }
 
@@ -433,5 +701,197 @@ mod tests {
         s.clear();
         write_raw(&mut s, &Value::Float(1.0));
         assert_eq!(s.parse::<f64>().unwrap(), 1.0);
+    }
+}
+
+#[cfg(test)]
+mod codec_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Equality with floats compared by their bits (NaN == NaN, 0.0 != -0.0).
+    fn same(a: &Table, b: &Table) -> bool {
+        let cell = |x: &Value, y: &Value| match (x, y) {
+            (Value::Float(x), Value::Float(y)) => x.to_bits() == y.to_bits(),
+            (Value::Float(_), _) | (_, Value::Float(_)) => false,
+            (x, y) => x == y,
+        };
+        a.name == b.name
+            && a.columns == b.columns
+            && a.rows.len() == b.rows.len()
+            && a.rows
+                .iter()
+                .zip(&b.rows)
+                .all(|(r, s)| r.len() == s.len() && r.iter().zip(s).all(|(x, y)| cell(x, y)))
+    }
+
+    fn kind() -> impl Strategy<Value = ColumnKind> {
+        prop_oneof![
+            Just(ColumnKind::Text),
+            Just(ColumnKind::Int),
+            Just(ColumnKind::Float),
+            Just(ColumnKind::Rate),
+            Just(ColumnKind::Money),
+            Just(ColumnKind::Bool),
+            Just(ColumnKind::Timestamp),
+        ]
+    }
+
+    fn value() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            Just(Value::Null),
+            any::<i64>().prop_map(Value::Int),
+            any::<f64>().prop_map(Value::Float),
+            // Every bit pattern, NaN payloads included.
+            any::<u64>().prop_map(|b| Value::Float(f64::from_bits(b))),
+            any::<i64>().prop_map(Value::Money),
+            any::<String>().prop_map(Value::Text),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|s| Value::Timestamp(Timestamp::from_unix_seconds(s))),
+        ]
+    }
+
+    fn table() -> impl Strategy<Value = Table> {
+        (
+            any::<String>(),
+            proptest::collection::vec((any::<String>(), kind()), 0..6),
+        )
+            .prop_flat_map(|(name, columns)| {
+                let width = columns.len();
+                let rows = proptest::collection::vec(
+                    proptest::collection::vec(value(), width..=width),
+                    0..8,
+                );
+                (Just(name), Just(columns), rows)
+            })
+            .prop_map(|(name, columns, rows)| Table {
+                name,
+                columns: columns
+                    .into_iter()
+                    .map(|(name, kind)| Column {
+                        name: Cow::Owned(name),
+                        kind,
+                    })
+                    .collect(),
+                rows,
+            })
+    }
+
+    fn sample() -> Table {
+        let mut t = Table::new(
+            "funnel",
+            &[
+                ("stage", ColumnKind::Text),
+                ("leads", ColumnKind::Int),
+                ("rate", ColumnKind::Rate),
+                ("amount_usd", ColumnKind::Money),
+                ("ok", ColumnKind::Bool),
+                ("at", ColumnKind::Timestamp),
+            ],
+        );
+        t.push(vec![
+            Value::text("MQL, \"hot\""),
+            Value::Int(-1_234_567),
+            Value::Float(2.2857141666666667),
+            Value::Money(123_450),
+            Value::Bool(true),
+            Value::Timestamp(Timestamp::from_unix_seconds(1_743_465_600)),
+        ]);
+        t.push(vec![
+            Value::text("Ærø"),
+            Value::Null,
+            Value::Float(-0.0),
+            Value::Money(-5),
+            Value::Bool(false),
+            Value::Null,
+        ]);
+        t
+    }
+
+    #[test]
+    fn a_report_table_round_trips_and_renders_the_same() {
+        let t = sample();
+        let back = Table::decode(&t.encode()).unwrap();
+        assert!(same(&t, &back), "{back:?}");
+        assert_eq!(back.to_csv(), t.to_csv());
+        assert_eq!(back.to_json(), t.to_json());
+        assert_eq!(back.to_text("x"), t.to_text("x"));
+        let empty = Table::new("e", &[]);
+        assert_eq!(Table::decode(&empty.encode()).unwrap(), empty);
+    }
+
+    #[test]
+    fn every_truncation_is_an_error() {
+        let bytes = sample().encode();
+        for n in 0..bytes.len() {
+            let err = Table::decode(&bytes[..n]).expect_err("truncated");
+            assert!(!err.is_empty());
+        }
+    }
+
+    #[test]
+    fn damage_is_named() {
+        let bytes = sample().encode();
+        let err = Table::decode(b"not a table").unwrap_err();
+        assert!(err.contains("not an encoded table"), "{err}");
+        let mut newer = bytes.clone();
+        newer[3] = 2;
+        let err = Table::decode(&newer).unwrap_err();
+        assert!(err.contains("version 2"), "{err}");
+        let mut longer = bytes.clone();
+        longer.push(0);
+        let err = Table::decode(&longer).unwrap_err();
+        assert!(err.contains("after the last row"), "{err}");
+        // A row claiming more cells than the table has columns.
+        let mut t = sample();
+        t.rows[1].push(Value::Null);
+        let err = Table::decode(&t.encode()).unwrap_err();
+        assert!(err.contains("row 1 has 7 cells"), "{err}");
+        // A count far beyond the bytes left: refused before allocating.
+        let mut huge = b"ACT\x01\x00".to_vec();
+        huge.extend_from_slice(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f]);
+        let err = Table::decode(&huge).unwrap_err();
+        assert!(err.contains("column count"), "{err}");
+        // A varint running past 64 bits.
+        let mut long = b"ACT\x01".to_vec();
+        long.extend_from_slice(&[0xff; 11]);
+        let err = Table::decode(&long).unwrap_err();
+        assert!(err.contains("64 bits"), "{err}");
+    }
+
+    proptest! {
+        #[test]
+        fn any_table_round_trips_bit_for_bit(t in table()) {
+            let bytes = t.encode();
+            let back = Table::decode(&bytes).unwrap();
+            prop_assert!(same(&t, &back), "{:?} != {:?}", t, back);
+            prop_assert_eq!(back.encode(), bytes);
+        }
+
+        #[test]
+        fn any_truncation_or_flip_of_an_encoding_never_panics(
+            t in table(), cut in any::<prop::sample::Index>(), flip in any::<(prop::sample::Index, u8)>()
+        ) {
+            let bytes = t.encode();
+            let n = cut.index(bytes.len() + 1);
+            if n < bytes.len() {
+                prop_assert!(Table::decode(&bytes[..n]).is_err());
+            }
+            let mut damaged = bytes.clone();
+            let at = flip.0.index(damaged.len());
+            damaged[at] ^= flip.1;
+            let _ = Table::decode(&damaged);
+        }
+
+        #[test]
+        fn any_bytes_decode_without_panicking(
+            body in proptest::collection::vec(any::<u8>(), 0..256)
+        ) {
+            prop_assert!(Table::decode(&body).is_err() || body.starts_with(b"ACT\x01"));
+            // Past the header too, where the interesting failures are.
+            let mut bytes = b"ACT\x01".to_vec();
+            bytes.extend_from_slice(&body);
+            let _ = Table::decode(&bytes);
+        }
     }
 }
