@@ -174,3 +174,70 @@ fn the_agreement_sets_the_sla_terms() {
     assert!(default.contains("2025-05,(all),2,1,0.5,"), "{default}");
     assert!(strict.contains("2025-05,(all),2,0,0,"), "{strict}");
 }
+
+/// `accord report` with its timing note (`ACCORD_TIMING`) on stderr.
+fn timed_report(name: &str, dir: &Path) -> (String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_accord"))
+        .args(["report", name, "--format", "csv"])
+        .current_dir(dir)
+        .env("ACCORD_TIMING", "1")
+        .env_remove("ACCORD_DB")
+        .output()
+        .expect("the accord binary runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    (ok(&out), stderr)
+}
+
+/// The first read computes and stores every report; the next reads them
+/// back unchanged; an import that stores new events makes the next read
+/// compute again, and the new event shows.
+#[test]
+fn stored_reports_are_reused_until_the_log_moves() {
+    let dir = tiny();
+    let (first, note) = timed_report("kpi", dir.path());
+    assert!(note.contains("events read"), "{note}");
+    let (again, note) = timed_report("kpi", dir.path());
+    assert!(note.contains("stored views read"), "{note}");
+    assert_eq!(first, again);
+    for name in ["funnel", "leaderboard", "content_gaps"] {
+        let (_, note) = timed_report(name, dir.path());
+        assert!(note.contains("stored views read"), "{name}: {note}");
+    }
+
+    // The same folder again stores nothing: the stored reports stay current.
+    let fixture = PathBuf::from(KIT).join("fixtures/tiny");
+    ok(&accord(
+        &["import", fixture.to_str().unwrap(), "--db", "accord.db"],
+        dir.path(),
+    ));
+    let (_, note) = timed_report("kpi", dir.path());
+    assert!(note.contains("stored views read"), "{note}");
+
+    // One new lead in April 2025.
+    let more = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(&fixture).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::copy(&path, more.path().join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let leads = more.path().join("leads.csv");
+    let mut text = std::fs::read_to_string(&leads).unwrap();
+    text.push_str("L0000099,zoe@example.org,Zoe New,,individual,,,,,,GB,EMEA,webinar,,2025-04-09T09:00:00Z,\n");
+    std::fs::write(&leads, text).unwrap();
+    let imported = ok(&accord(
+        &["import", more.path().to_str().unwrap(), "--db", "accord.db"],
+        dir.path(),
+    ));
+    let (after, note) = timed_report("kpi", dir.path());
+    assert!(note.contains("events read"), "{imported}\n{note}");
+    let leads_of = |csv: &str, month: &str| -> i64 {
+        let line = csv
+            .lines()
+            .find(|l| l.starts_with(&format!("{month},")))
+            .unwrap_or_else(|| panic!("no {month} row in\n{csv}"));
+        line.split(',').nth(1).unwrap().parse().unwrap()
+    };
+    assert_eq!(leads_of(&after, "(all)"), leads_of(&first, "(all)") + 1);
+    assert_eq!(leads_of(&after, "2025-04"), leads_of(&first, "2025-04") + 1);
+}

@@ -31,11 +31,14 @@ pub const NO_TIME: i64 = i64::MIN;
 pub const NEVER: i64 = i64::MAX;
 
 /// Strings to dense indexes and back. Ids of the common packed shape
-/// (`L0000001`: see [`accord_core::event::packed_key`]) are looked up by their
-/// packed integer, which spares hashing and comparing strings on the hot path
-/// of a fold; any other id by its text.
+/// (`L0000001`: see [`accord_core::event::packed_key`]) with a number below
+/// 2²⁴ are found by direct address in a table per prefix and width, others of
+/// that shape by their packed integer, and any other id by its text: the
+/// lookup is on the hot path of a fold (every touch names its lead).
 #[derive(Clone, Debug, Default)]
 pub struct Interner {
+    /// Per (prefix, width) group: index by number (`NONE`: absent).
+    direct: Vec<(i64, Vec<u32>)>,
     packed: FxHashMap<i64, u32>,
     index: FxHashMap<Box<str>, u32>,
     names: Vec<Box<str>>,
@@ -44,12 +47,34 @@ pub struct Interner {
 /// The kind whose key space the interner packs ids in (any one kind will do:
 /// an interner holds ids of one kind only).
 const PACK_KIND: EventKind = EventKind::LeadCreated;
+const NUMBER_BITS: u32 = 40;
+const DIRECT_LIMIT: i64 = 1 << 24;
 
 impl Interner {
     /// The index of `name`, adding it when new (`true` in the second place).
     pub fn intern(&mut self, name: &str) -> (u32, bool) {
         let next = u32::try_from(self.names.len()).expect("fewer than 2^32 - 1 ids of one kind");
         let i = match packed_key::pack(PACK_KIND, name) {
+            Some(key) if key & ((1 << NUMBER_BITS) - 1) < DIRECT_LIMIT => {
+                let (group, number) = (key >> NUMBER_BITS, (key & (DIRECT_LIMIT - 1)) as usize);
+                let table = match self.direct.iter().position(|(g, _)| *g == group) {
+                    Some(t) => &mut self.direct[t].1,
+                    None => {
+                        self.direct.push((group, Vec::new()));
+                        &mut self.direct.last_mut().expect("just pushed").1
+                    }
+                };
+                if table.len() <= number {
+                    table.resize(
+                        (number + 1).max(table.len() * 2).min(DIRECT_LIMIT as usize),
+                        NONE,
+                    );
+                }
+                if table[number] == NONE {
+                    table[number] = next;
+                }
+                table[number]
+            }
             Some(key) => *self.packed.entry(key).or_insert(next),
             None => *self.index.entry(name.into()).or_insert(next),
         };
@@ -63,6 +88,12 @@ impl Interner {
 
     pub fn get(&self, name: &str) -> Option<u32> {
         match packed_key::pack(PACK_KIND, name) {
+            Some(key) if key & ((1 << NUMBER_BITS) - 1) < DIRECT_LIMIT => {
+                let group = key >> NUMBER_BITS;
+                let number = (key & (DIRECT_LIMIT - 1)) as usize;
+                let (_, table) = self.direct.iter().find(|(g, _)| *g == group)?;
+                table.get(number).copied().filter(|&i| i != NONE)
+            }
             Some(key) => self.packed.get(&key).copied(),
             None => self.index.get(name).copied(),
         }

@@ -762,3 +762,37 @@ fn same_table(a: &Table, b: &Table) -> Result<(), TestCaseError> {
     }
     Ok(())
 }
+
+/// Every id shape interns to its own index and is found again: direct-address
+/// ids (small numbers), large packed numbers, widths that differ only by a
+/// leading zero, and ids that do not pack.
+#[test]
+fn interner_keeps_ids_apart() {
+    let ids = [
+        "L0000001",
+        "L1",
+        "L01",
+        "L0",
+        "AB123",
+        "A123",
+        "123",
+        "L99999999999",
+        "L16777216",
+        "L16777215",
+        "lower-case",
+        "X-1",
+        "ABC1",
+    ];
+    let mut interner = crate::projection::Interner::default();
+    for (n, id) in ids.iter().enumerate() {
+        assert_eq!(interner.intern(id), (n as u32, true), "{id}");
+    }
+    for (n, id) in ids.iter().enumerate() {
+        assert_eq!(interner.intern(id), (n as u32, false), "{id}");
+        assert_eq!(interner.get(id), Some(n as u32), "{id}");
+        assert_eq!(interner.name(n as u32), *id);
+    }
+    assert_eq!(interner.get("L2"), None);
+    assert_eq!(interner.get("L0000002"), None);
+    assert_eq!(interner.get("Q1"), None);
+}

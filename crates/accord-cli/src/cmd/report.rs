@@ -1,11 +1,18 @@
-//! `accord report NAME`: the closed-loop reports, folded from the event log.
+//! `accord report NAME`: the closed-loop reports.
+//!
+//! All-time reports are stored beside the log as views (`report/<name>`),
+//! each tagged with the log head and the agreement terms it was computed
+//! with; a read whose views are current decodes them and folds nothing. When
+//! the log has moved (or the terms differ), the read folds the log once,
+//! computes all eleven reports with [`Live`] and stores them again. A period
+//! (`--from`/`--to`) or `--explain` folds the log and computes what it asks.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use accord_core::agreement;
-use accord_report::{attribution, funnel, Period, Projections, ReportTerms, Table, REPORTS};
+use accord_report::{attribution, funnel, Live, Period, Projections, ReportTerms, Table, REPORTS};
 use accord_store::EventStore;
 
 use super::{open_store, CmdResult, DbArgs};
@@ -80,7 +87,10 @@ pub fn run(args: Args) -> CmdResult {
     }
 
     let started = Instant::now();
-    let store = open_store(&args.db)?;
+    let mut store = open_store(&args.db)?;
+    if period.is_all() && args.explain.is_none() {
+        return all_time(&mut store, &args, &names, &terms, started);
+    }
     let mut projections = Projections::default();
     store.scan(&mut |event| projections.apply(&event))?;
     let loaded = started.elapsed();
@@ -124,21 +134,13 @@ pub fn run(args: Args) -> CmdResult {
         return Ok(ExitCode::SUCCESS);
     }
 
+    let tables: Vec<Table> = names
+        .iter()
+        .map(|name| accord_report::report(name, &projections, &terms, &period))
+        .collect::<Result<_, _>>()?;
+    let caption = |table: &Table| caption(table, "");
     if let Some(dir) = &args.out {
-        let format = args.format.unwrap_or(Format::Csv);
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        for name in &names {
-            let table = accord_report::report(name, &projections, &terms, &period)?;
-            let (ext, body) = match format {
-                Format::Json => ("json", table.to_json()),
-                Format::Csv => ("csv", table.to_csv()),
-                Format::Table => ("txt", table.to_text(&caption(&table, ""))),
-            };
-            let path = dir.join(format!("{name}.{ext}"));
-            std::fs::write(&path, body)
-                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        }
+        write_dir(dir, args.format.unwrap_or(Format::Csv), &tables, &caption)?;
         eprintln!(
             "wrote {} report{} to {} ({} events read in {:.2} s, reports in {:.2} s)",
             names.len(),
@@ -151,15 +153,179 @@ pub fn run(args: Args) -> CmdResult {
         return Ok(ExitCode::SUCCESS);
     }
 
-    let format = args.format.unwrap_or(Format::Table);
-    for (i, name) in names.iter().enumerate() {
-        let table = accord_report::report(name, &projections, &terms, &period)?;
+    print_all(&tables, args.format.unwrap_or(Format::Table), &caption)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// All-time reports: from the stored views when they are current, else
+/// computed from the log and stored for the next read.
+fn all_time(
+    store: &mut accord_store::SqliteStore,
+    args: &Args,
+    names: &[&str],
+    terms: &ReportTerms,
+    started: Instant,
+) -> CmdResult {
+    let head = store.head()?;
+    let stamp = view_stamp(terms);
+    let mut tables = Vec::with_capacity(names.len());
+    let mut as_of = String::new();
+    for name in names {
+        match stored_view(store, name, head, &stamp)? {
+            Some((at, table)) => {
+                as_of = at;
+                tables.push(table);
+            }
+            None => break,
+        }
+    }
+    let source = if tables.len() == names.len() {
+        format!("stored views read in {:.1} ms", ms(started))
+    } else {
+        let mut projections = Projections::default();
+        store.scan(&mut |event| projections.apply(&event))?;
+        let events = projections.events;
+        let read = started.elapsed();
+        let live = Live::build(*terms, projections);
+        as_of = describe_as_of(live.projections());
+        let all: Vec<Table> = REPORTS
+            .iter()
+            .map(|name| live.table(name))
+            .collect::<Result<_, _>>()?;
+        let bodies: Vec<(String, Vec<u8>)> = all
+            .iter()
+            .map(|t| (format!("report/{}", t.name), view_body(&stamp, &as_of, t)))
+            .collect();
+        let views: Vec<(&str, &[u8])> = bodies
+            .iter()
+            .map(|(n, b)| (n.as_str(), b.as_slice()))
+            .collect();
+        // Views only save the next read some work: a database that cannot
+        // take them (read-only, busy) still gets its reports.
+        if let Err(e) = store.put_views(head, &views) {
+            eprintln!("note: reports not stored for the next read: {e}");
+        }
+        tables = names
+            .iter()
+            .map(|n| {
+                all.iter()
+                    .find(|t| t.name == *n)
+                    .cloned()
+                    .expect("every report")
+            })
+            .collect();
+        format!(
+            "{events} events read in {:.2} s, reports in {:.2} s, stored for the next read",
+            read.as_secs_f64(),
+            (started.elapsed() - read).as_secs_f64()
+        )
+    };
+    let caption = |table: &Table| format!("{} — all time — {as_of}", table.name);
+    if let Some(dir) = &args.out {
+        let format = args.format.unwrap_or(Format::Csv);
+        write_dir(dir, format, &tables, &caption)?;
+        eprintln!(
+            "wrote {} report{} to {} ({source})",
+            tables.len(),
+            if tables.len() == 1 { "" } else { "s" },
+            dir.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    print_all(&tables, args.format.unwrap_or(Format::Table), &caption)?;
+    if std::env::var_os("ACCORD_TIMING").is_some() {
+        eprintln!("{source}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn ms(since: Instant) -> f64 {
+    since.elapsed().as_secs_f64() * 1000.0
+}
+
+fn describe_as_of(p: &Projections) -> String {
+    p.as_of
+        .map_or_else(|| "no events".to_owned(), |t| format!("as of {t}"))
+}
+
+/// What a stored report depends on besides the log: the report code's
+/// version and the agreement's terms.
+fn view_stamp(terms: &ReportTerms) -> String {
+    format!(
+        "accord {} report views 1; follow-up {}h; decide {}h; lookback {}d; half-life {}d",
+        env!("CARGO_PKG_VERSION"),
+        terms.follow_up_hours,
+        terms.decide_hours,
+        terms.lookback_days,
+        terms.half_life_days
+    )
+}
+
+/// A view's bytes: the stamp line, the as-of line, then the encoded table.
+fn view_body(stamp: &str, as_of: &str, table: &Table) -> Vec<u8> {
+    let mut body = format!("{stamp}\n{as_of}\n").into_bytes();
+    body.extend(table.encode());
+    body
+}
+
+/// The stored report `name` with its as-of line, if it was computed at
+/// `head` with the same stamp; a damaged view counts as absent.
+fn stored_view(
+    store: &accord_store::SqliteStore,
+    name: &str,
+    head: u64,
+    stamp: &str,
+) -> Result<Option<(String, Table)>, Box<dyn std::error::Error>> {
+    let Some((at, body)) = store.view(&format!("report/{name}"))? else {
+        return Ok(None);
+    };
+    if at != head {
+        return Ok(None);
+    }
+    let mut parts = body.splitn(3, |&b| b == b'\n');
+    let (Some(s), Some(as_of), Some(encoded)) = (parts.next(), parts.next(), parts.next()) else {
+        return Ok(None);
+    };
+    if s != stamp.as_bytes() {
+        return Ok(None);
+    }
+    let Ok(table) = Table::decode(encoded) else {
+        return Ok(None);
+    };
+    Ok(Some((String::from_utf8_lossy(as_of).into_owned(), table)))
+}
+
+fn write_dir(
+    dir: &Path,
+    format: Format,
+    tables: &[Table],
+    caption: &dyn Fn(&Table) -> String,
+) -> Result<(), Box<dyn std::error::Error>> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    for table in tables {
+        let (ext, body) = match format {
+            Format::Json => ("json", table.to_json()),
+            Format::Csv => ("csv", table.to_csv()),
+            Format::Table => ("txt", table.to_text(&caption(table))),
+        };
+        let path = dir.join(format!("{}.{ext}", table.name));
+        std::fs::write(&path, body).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+fn print_all(
+    tables: &[Table],
+    format: Format,
+    caption: &dyn Fn(&Table) -> String,
+) -> Result<(), Box<dyn std::error::Error>> {
+    for (i, table) in tables.iter().enumerate() {
         if i > 0 && format == Format::Table {
             println!();
         }
-        print(&table, format, &caption(&table, ""))?;
+        print(table, format, &caption(table))?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 fn print(table: &Table, format: Format, caption: &str) -> Result<(), Box<dyn std::error::Error>> {
