@@ -60,7 +60,7 @@ echo "ratio = accord / DuckDB (lower is better). duck_all: DuckDB load + all 11 
 echo "acc_rebuild: the first accord report all after the import (folds the log, computes and stores every report)."
 echo
 echo "Reading one report from a database that has imported the data (median of 5 processes):"
-printf '%-9s %-22s %11s %11s %11s %7s\n' leads report duck_query accord_wall in_process ratio
+printf '%-9s %-22s %11s %11s %11s %8s %8s\n' leads report duck_query accord_wall in_process ratio_in ratio_wall
 for leads in "${sizes[@]}"; do
   python3 "$root/bench/reads.py" "$bin" "$base/accord-$leads.db" "$base/expected-$leads/timing.json" "$leads"
 done

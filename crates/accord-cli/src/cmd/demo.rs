@@ -82,7 +82,7 @@ pub fn run(args: Args) -> CmdResult {
 
     let mut projections = Projections::default();
     store.scan(&mut |event| projections.apply(&event))?;
-    let terms = super::report::terms(None)?;
+    let terms = super::report::Agreement::read(None)?.terms()?;
     let period = Period::from_dates(None, None)?;
 
     // Built whole, then written once: `accord demo | head` must not panic.

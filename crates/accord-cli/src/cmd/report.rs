@@ -77,7 +77,7 @@ pub fn run(args: Args) -> CmdResult {
         return Err(accord_report::UnknownReport(args.name.clone()).into());
     };
     let period = Period::from_dates(args.from.as_deref(), args.to.as_deref())?;
-    let terms = terms(args.agreement.as_deref())?;
+    let agreement = Agreement::read(args.agreement.as_deref())?;
     if !args.db.db.exists() {
         return Err(format!(
             "no database at {} (import data first: accord import DIR --db {0})",
@@ -89,8 +89,9 @@ pub fn run(args: Args) -> CmdResult {
     let started = Instant::now();
     let mut store = open_store(&args.db)?;
     if period.is_all() && args.explain.is_none() {
-        return all_time(&mut store, &args, &names, &terms, started);
+        return all_time(&mut store, &args, &names, &agreement, started);
     }
+    let terms = agreement.terms()?;
     let mut projections = Projections::default();
     store.scan(&mut |event| projections.apply(&event))?;
     let loaded = started.elapsed();
@@ -163,11 +164,11 @@ fn all_time(
     store: &mut accord_store::SqliteStore,
     args: &Args,
     names: &[&str],
-    terms: &ReportTerms,
+    agreement: &Agreement,
     started: Instant,
 ) -> CmdResult {
     let head = store.head()?;
-    let stamp = view_stamp(terms);
+    let stamp = view_stamp(agreement);
     let mut tables = Vec::with_capacity(names.len());
     let mut as_of = String::new();
     for name in names {
@@ -186,7 +187,7 @@ fn all_time(
         store.scan(&mut |event| projections.apply(&event))?;
         let events = projections.events;
         let read = started.elapsed();
-        let live = Live::build(*terms, projections);
+        let live = Live::build(agreement.terms()?, projections);
         as_of = describe_as_of(live.projections());
         let all: Vec<Table> = REPORTS
             .iter()
@@ -249,15 +250,13 @@ fn describe_as_of(p: &Projections) -> String {
 }
 
 /// What a stored report depends on besides the log: the report code's
-/// version and the agreement's terms.
-fn view_stamp(terms: &ReportTerms) -> String {
+/// version and the agreement's text (a digest of it, so that a current report
+/// is found without parsing the agreement).
+fn view_stamp(agreement: &Agreement) -> String {
     format!(
-        "accord {} report views 1; follow-up {}h; decide {}h; lookback {}d; half-life {}d",
+        "accord {} report views 1; agreement {:016x}",
         env!("CARGO_PKG_VERSION"),
-        terms.follow_up_hours,
-        terms.decide_hours,
-        terms.lookback_days,
-        terms.half_life_days
+        accord_core::event::digest(agreement.source.as_bytes())
     )
 }
 
@@ -343,32 +342,45 @@ fn print(table: &Table, format: Format, caption: &str) -> Result<(), Box<dyn std
     }
 }
 
-/// The report terms of the agreement in `file`, or of `accord.toml` when it
-/// exists, or of the default agreement.
-pub(crate) fn terms(file: Option<&Path>) -> Result<ReportTerms, Box<dyn std::error::Error>> {
-    let default = Path::new("accord.toml");
-    let chosen = file.or_else(|| default.exists().then_some(default));
-    let (source, shown) = match chosen {
-        Some(path) => (
-            std::fs::read_to_string(path)
-                .map_err(|e| format!("cannot read {}: {e}", path.display()))?,
-            path.display().to_string(),
-        ),
-        None => (
-            agreement::DEFAULT_AGREEMENT.to_owned(),
-            "(default agreement)".to_owned(),
-        ),
-    };
-    let a = agreement::parse(&source, &shown).map_err(|d| {
-        format!(
-            "{shown} is not a valid agreement (run `accord check {shown}`):\n{}",
-            d.render(false)
-        )
-    })?;
-    Ok(ReportTerms {
-        follow_up_hours: f64::from(a.sla_sales_follow_up_hours()),
-        decide_hours: f64::from(a.sla_sales_decide_hours()),
-        lookback_days: a.attribution_lookback_days(),
-        half_life_days: a.attribution_half_life_days(),
-    })
+/// The agreement the reports take their terms from: `file`, else
+/// `accord.toml` when it exists, else the default agreement. Read, not yet
+/// parsed: a current stored report needs only its text.
+pub(crate) struct Agreement {
+    source: String,
+    shown: String,
+}
+
+impl Agreement {
+    pub(crate) fn read(file: Option<&Path>) -> Result<Agreement, Box<dyn std::error::Error>> {
+        let default = Path::new("accord.toml");
+        let chosen = file.or_else(|| default.exists().then_some(default));
+        Ok(match chosen {
+            Some(path) => Agreement {
+                source: std::fs::read_to_string(path)
+                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?,
+                shown: path.display().to_string(),
+            },
+            None => Agreement {
+                source: agreement::DEFAULT_AGREEMENT.to_owned(),
+                shown: "(default agreement)".to_owned(),
+            },
+        })
+    }
+
+    /// Its report terms; an invalid agreement is an error naming the file.
+    pub(crate) fn terms(&self) -> Result<ReportTerms, Box<dyn std::error::Error>> {
+        let shown = &self.shown;
+        let a = agreement::parse(&self.source, shown).map_err(|d| {
+            format!(
+                "{shown} is not a valid agreement (run `accord check {shown}`):\n{}",
+                d.render(false)
+            )
+        })?;
+        Ok(ReportTerms {
+            follow_up_hours: f64::from(a.sla_sales_follow_up_hours()),
+            decide_hours: f64::from(a.sla_sales_decide_hours()),
+            lookback_days: a.attribution_lookback_days(),
+            half_life_days: a.attribution_half_life_days(),
+        })
+    }
 }
