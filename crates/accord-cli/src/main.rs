@@ -23,6 +23,7 @@ enum Command {
     Check(cmd::check::Args),
     Import(cmd::import::Args),
     Report(cmd::report::Args),
+    Watch(cmd::watch::Args),
 }
 
 fn main() -> ExitCode {
@@ -33,6 +34,7 @@ fn main() -> ExitCode {
         Command::Check(args) => cmd::check::run(args),
         Command::Import(args) => cmd::import::run(args),
         Command::Report(args) => cmd::report::run(args),
+        Command::Watch(args) => cmd::watch::run(args),
     };
     match result {
         Ok(code) => code,

@@ -175,6 +175,34 @@ fn the_agreement_sets_the_sla_terms() {
     assert!(strict.contains("2025-05,(all),2,0,0,"), "{strict}");
 }
 
+/// The tiny fixture plus one new lead (L0000099, April 2025, webinar).
+fn one_more_lead() -> tempfile::TempDir {
+    let fixture = PathBuf::from(KIT).join("fixtures/tiny");
+    let more = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(&fixture).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::copy(&path, more.path().join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let leads = more.path().join("leads.csv");
+    let mut text = std::fs::read_to_string(&leads).unwrap();
+    text.push_str(
+        "L0000099,zoe@example.org,Zoe New,,individual,,,,,,GB,EMEA,webinar,,2025-04-09T09:00:00Z,\n",
+    );
+    std::fs::write(&leads, text).unwrap();
+    more
+}
+
+/// The `leads` of a kpi CSV's row for `month`.
+fn kpi_leads(csv: &str, month: &str) -> i64 {
+    let line = csv
+        .lines()
+        .find(|l| l.starts_with(&format!("{month},")))
+        .unwrap_or_else(|| panic!("no {month} row in\n{csv}"));
+    line.split(',').nth(1).unwrap().parse().unwrap()
+}
+
 /// `accord report` with its timing note (`ACCORD_TIMING`) on stderr.
 fn timed_report(name: &str, dir: &Path) -> (String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_accord"))
@@ -214,30 +242,66 @@ fn stored_reports_are_reused_until_the_log_moves() {
     assert!(note.contains("stored views read"), "{note}");
 
     // One new lead in April 2025.
-    let more = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(&fixture).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_file() {
-            std::fs::copy(&path, more.path().join(path.file_name().unwrap())).unwrap();
-        }
-    }
-    let leads = more.path().join("leads.csv");
-    let mut text = std::fs::read_to_string(&leads).unwrap();
-    text.push_str("L0000099,zoe@example.org,Zoe New,,individual,,,,,,GB,EMEA,webinar,,2025-04-09T09:00:00Z,\n");
-    std::fs::write(&leads, text).unwrap();
+    let more = one_more_lead();
     let imported = ok(&accord(
         &["import", more.path().to_str().unwrap(), "--db", "accord.db"],
         dir.path(),
     ));
     let (after, note) = timed_report("kpi", dir.path());
     assert!(note.contains("events read"), "{imported}\n{note}");
-    let leads_of = |csv: &str, month: &str| -> i64 {
-        let line = csv
-            .lines()
-            .find(|l| l.starts_with(&format!("{month},")))
-            .unwrap_or_else(|| panic!("no {month} row in\n{csv}"));
-        line.split(',').nth(1).unwrap().parse().unwrap()
+    assert_eq!(kpi_leads(&after, "(all)"), kpi_leads(&first, "(all)") + 1);
+    assert_eq!(
+        kpi_leads(&after, "2025-04"),
+        kpi_leads(&first, "2025-04") + 1
+    );
+}
+
+/// A running `accord watch` stores the reports again when an import adds
+/// events, so the next `accord report` reads them without folding the log.
+#[test]
+fn watch_keeps_the_stored_reports_current() {
+    use std::io::BufRead;
+    let dir = tiny();
+    let (before, _) = timed_report("kpi", dir.path());
+    let mut watch = Command::new(env!("CARGO_BIN_EXE_accord"))
+        .args(["watch", "--db", "accord.db", "--interval", "5"])
+        .current_dir(dir.path())
+        .env_remove("ACCORD_DB")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("accord watch starts");
+    let (lines, seen) = std::sync::mpsc::channel();
+    let stderr = watch.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let wait_for = |needle: &str| -> String {
+        loop {
+            let line = seen
+                .recv_timeout(std::time::Duration::from_secs(30))
+                .unwrap_or_else(|_| panic!("accord watch never said `{needle}`"));
+            if line.contains(needle) {
+                return line;
+            }
+        }
     };
-    assert_eq!(leads_of(&after, "(all)"), leads_of(&first, "(all)") + 1);
-    assert_eq!(leads_of(&after, "2025-04"), leads_of(&first, "2025-04") + 1);
+    wait_for("watching");
+
+    let more = one_more_lead();
+    ok(&accord(
+        &["import", more.path().to_str().unwrap(), "--db", "accord.db"],
+        dir.path(),
+    ));
+    let update = wait_for("every report up to date");
+    assert!(update.starts_with("+1 events"), "{update}");
+    let (after, note) = timed_report("kpi", dir.path());
+    watch.kill().ok();
+    watch.wait().ok();
+    assert!(note.contains("stored views read"), "{note}");
+    assert_eq!(kpi_leads(&after, "(all)"), kpi_leads(&before, "(all)") + 1);
 }

@@ -89,11 +89,24 @@ pub trait EventStore {
     /// Events stored per kind.
     fn counts(&self) -> Result<Counts, StoreError>;
 
+    /// Visits the stored bytes of the events of the batches numbered
+    /// `after + 1 ..= upto`, in log order: with `after` = a head already
+    /// folded and `upto` = the current head, exactly the events that arrived
+    /// in between.
+    fn scan_bytes_between(
+        &self,
+        after: u64,
+        upto: u64,
+        visit: &mut dyn FnMut(&[u8]) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError>;
+
     /// Visits the stored bytes of every event in log order (the order of appending).
     fn scan_bytes(
         &self,
         visit: &mut dyn FnMut(&[u8]) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError>;
+    ) -> Result<(), StoreError> {
+        self.scan_bytes_between(0, u64::MAX, visit)
+    }
 
     /// The log's position: the largest batch number stored, 0 for an empty
     /// log. Every committed append that stores a new event moves it forward;
@@ -114,8 +127,19 @@ pub trait EventStore {
 
     /// Visits every event in log order, decoded.
     fn scan(&self, visit: &mut dyn FnMut(Event)) -> Result<(), StoreError> {
+        self.scan_between(0, u64::MAX, visit)
+    }
+
+    /// Visits the events of batches `after + 1 ..= upto`, decoded (see
+    /// [`EventStore::scan_bytes_between`]).
+    fn scan_between(
+        &self,
+        after: u64,
+        upto: u64,
+        visit: &mut dyn FnMut(Event),
+    ) -> Result<(), StoreError> {
         let mut index: i64 = 0;
-        self.scan_bytes(&mut |bytes| {
+        self.scan_bytes_between(after, upto, &mut |bytes| {
             index += 1;
             let event = Event::decode(bytes)
                 .map_err(|source| StoreError::Damaged { seq: index, source })?;

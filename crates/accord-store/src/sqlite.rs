@@ -387,14 +387,17 @@ impl EventStore for SqliteStore {
         Ok(())
     }
 
-    fn scan_bytes(
+    fn scan_bytes_between(
         &self,
+        after: u64,
+        upto: u64,
         visit: &mut dyn FnMut(&[u8]) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT seq, event_count, events FROM log ORDER BY seq")?;
-        let mut rows = stmt.query([])?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, event_count, events FROM log WHERE seq > ?1 AND seq <= ?2 ORDER BY seq",
+        )?;
+        let bound = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+        let mut rows = stmt.query([bound(after), bound(upto)])?;
         while let Some(row) = rows.next()? {
             let seq: i64 = row.get(0)?;
             let count: i64 = row.get(1)?;

@@ -5,6 +5,7 @@ pub mod demo;
 pub mod import;
 pub mod init;
 pub mod report;
+pub mod watch;
 
 use std::path::PathBuf;
 

@@ -184,28 +184,21 @@ fn all_time(
         format!("stored views read in {:.1} ms", ms(started))
     } else {
         let mut projections = Projections::default();
-        store.scan(&mut |event| projections.apply(&event))?;
+        store.scan_between(0, head, &mut |event| projections.apply(&event))?;
         let events = projections.events;
         let read = started.elapsed();
         let live = Live::build(agreement.terms()?, projections);
+        let (all, stored) = store_reports(store, &live, head, &stamp);
+        // Stored reports only save the next read some work: a database that
+        // cannot take them (read-only, busy) still gets its reports.
+        let kept = match stored {
+            Ok(()) => "stored for the next read",
+            Err(e) => {
+                eprintln!("note: reports not stored for the next read: {e}");
+                "not stored"
+            }
+        };
         as_of = describe_as_of(live.projections());
-        let all: Vec<Table> = REPORTS
-            .iter()
-            .map(|name| live.table(name))
-            .collect::<Result<_, _>>()?;
-        let bodies: Vec<(String, Vec<u8>)> = all
-            .iter()
-            .map(|t| (format!("report/{}", t.name), view_body(&stamp, &as_of, t)))
-            .collect();
-        let views: Vec<(&str, &[u8])> = bodies
-            .iter()
-            .map(|(n, b)| (n.as_str(), b.as_slice()))
-            .collect();
-        // Views only save the next read some work: a database that cannot
-        // take them (read-only, busy) still gets its reports.
-        if let Err(e) = store.put_views(head, &views) {
-            eprintln!("note: reports not stored for the next read: {e}");
-        }
         tables = names
             .iter()
             .map(|n| {
@@ -216,7 +209,7 @@ fn all_time(
             })
             .collect();
         format!(
-            "{events} events read in {:.2} s, reports in {:.2} s, stored for the next read",
+            "{events} events read in {:.2} s, reports in {:.2} s, {kept}",
             read.as_secs_f64(),
             (started.elapsed() - read).as_secs_f64()
         )
@@ -249,10 +242,35 @@ fn describe_as_of(p: &Projections) -> String {
         .map_or_else(|| "no events".to_owned(), |t| format!("as of {t}"))
 }
 
+/// Every all-time report of `live`, and the outcome of storing them as the
+/// views of log position `head`.
+pub(crate) fn store_reports(
+    store: &mut accord_store::SqliteStore,
+    live: &Live,
+    head: u64,
+    stamp: &str,
+) -> (Vec<Table>, Result<(), accord_store::StoreError>) {
+    let as_of = describe_as_of(live.projections());
+    let all: Vec<Table> = REPORTS
+        .iter()
+        .map(|name| live.table(name).expect("REPORTS are all known"))
+        .collect();
+    let bodies: Vec<(String, Vec<u8>)> = all
+        .iter()
+        .map(|t| (format!("report/{}", t.name), view_body(stamp, &as_of, t)))
+        .collect();
+    let views: Vec<(&str, &[u8])> = bodies
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    let stored = store.put_views(head, &views);
+    (all, stored)
+}
+
 /// What a stored report depends on besides the log: the report code's
 /// version and the agreement's text (a digest of it, so that a current report
 /// is found without parsing the agreement).
-fn view_stamp(agreement: &Agreement) -> String {
+pub(crate) fn view_stamp(agreement: &Agreement) -> String {
     format!(
         "accord {} report views 1; agreement {:016x}",
         env!("CARGO_PKG_VERSION"),

@@ -1,0 +1,107 @@
+//! `accord watch`: every all-time report kept up to date as events arrive.
+
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use accord_report::{Live, Projections};
+use accord_store::{EventStore, SqliteStore};
+
+use super::report::{store_reports, view_stamp, Agreement};
+use super::{open_store, CmdResult, DbArgs};
+
+/// Keep every report up to date as events arrive.
+///
+/// Folds the log once and stores the eleven all-time reports in the
+/// database, then watches it: whatever a later `accord import` (or any other
+/// writer) appends is folded in as one batch and the reports are stored
+/// again, in milliseconds even at a million leads. Meanwhile `accord report`
+/// prints the stored reports without touching the log.
+///
+/// Runs until stopped (Ctrl-C); stopping loses nothing, since the reports
+/// are derived from the log. Restart it after changing the agreement.
+///
+/// Examples:
+///   accord watch &
+///   accord import exports/2026-04-02/
+///   accord report funnel
+#[derive(clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// The agreement whose terms the reports use [default: accord.toml if
+    /// present, else the default agreement].
+    #[arg(long, value_name = "FILE")]
+    agreement: Option<std::path::PathBuf>,
+    /// How often to look for new events, in milliseconds.
+    #[arg(long, default_value_t = 10, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..=60_000))]
+    interval: u64,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+pub fn run(args: Args) -> CmdResult {
+    let agreement = Agreement::read(args.agreement.as_deref())?;
+    let terms = agreement.terms()?;
+    let stamp = view_stamp(&agreement);
+    let mut store = open_store(&args.db)?;
+
+    let started = Instant::now();
+    let mut head = store.head()?;
+    let mut projections = Projections::default();
+    store.scan_between(0, head, &mut |event| projections.apply(&event))?;
+    let mut live = Live::build(terms, projections);
+    let mut stored = store_or_warn(&mut store, &live, head, &stamp);
+    eprintln!(
+        "{} events folded and every report {} in {:.2} s; watching {} for new events (Ctrl-C to stop)",
+        live.projections().events,
+        if stored { "stored" } else { "computed" },
+        started.elapsed().as_secs_f64(),
+        args.db.db.display()
+    );
+
+    let interval = Duration::from_millis(args.interval);
+    loop {
+        std::thread::sleep(interval);
+        let now = store.head()?;
+        if now == head {
+            if !stored {
+                stored = store_or_warn(&mut store, &live, head, &stamp);
+            }
+            continue;
+        }
+        let t0 = Instant::now();
+        let mut batch = Vec::new();
+        store.scan_between(head, now, &mut |event| batch.push(event))?;
+        let read = t0.elapsed();
+        live.apply(&batch);
+        let applied = t0.elapsed();
+        head = now;
+        stored = store_or_warn(&mut store, &live, head, &stamp);
+        let total = t0.elapsed();
+        eprintln!(
+            "+{} events (log position {head}): every report up to date in {:.1} ms (read {:.1}, apply {:.1}, store {:.1})",
+            batch.len(),
+            ms(total),
+            ms(read),
+            ms(applied - read),
+            ms(total - applied)
+        );
+    }
+    #[allow(unreachable_code)]
+    Ok(ExitCode::SUCCESS)
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// Stores the reports; a failure (the database busy with a long import) is
+/// reported and retried on the next round.
+fn store_or_warn(store: &mut SqliteStore, live: &Live, head: u64, stamp: &str) -> bool {
+    match store_reports(store, live, head, stamp).1 {
+        Ok(()) => true,
+        Err(e) => {
+            eprintln!("note: reports not stored yet, retrying: {e}");
+            false
+        }
+    }
+}
