@@ -12,8 +12,10 @@
 # report and stores them: the rebuild), and checks the reports with
 # compare.py. Then, per report, a read from the stored reports
 # (bench/reads.py) beside DuckDB's query for it, and the time every report
-# takes to be up to date after batches of 1,000 new events (the live_update
-# example). Prints times, ratios, peak RSS and the database size. The machine
+# takes to be up to date after batches of 1,000 new events: inside one process
+# (the live_update example), and across processes, from the commit of an
+# append until the stored reports have moved, with `accord watch` running
+# (this last step appends to the bench database). Prints times, ratios, peak RSS and the database size. The machine
 # is shared: repeat (RUNS=3) and compare ratios.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -70,4 +72,17 @@ echo "Every report up to date after 1,000 new events (touches, stage changes, a 
 for leads in "${sizes[@]}"; do
   printf '%-9s ' "$leads"
   "$root/target/release/examples/live_update" "$base/accord-$leads.db" 5 1000 | tail -n 1
+done
+echo
+echo "Stored reports up to date after 1,000 events appended by another process, accord watch running (poll 10 ms):"
+for leads in "${sizes[@]}"; do
+  db="$base/accord-$leads.db"
+  log="$base/watch-$leads.log"
+  "$bin" watch --db "$db" 2> "$log" &
+  watcher=$!
+  for _ in $(seq 1 600); do grep -q watching "$log" && break; sleep 0.2; done
+  printf '%-9s ' "$leads"
+  "$root/target/release/examples/live_update" "$db" 5 1000 --append | tail -n 1
+  kill "$watcher"; wait "$watcher" 2>/dev/null || true
+  grep "every report up to date" "$log" | sed "s/^/          watch: /"
 done

@@ -183,11 +183,10 @@ fn all_time(
     let source = if tables.len() == names.len() {
         format!("stored views read in {:.1} ms", ms(started))
     } else {
-        let mut projections = Projections::default();
-        store.scan_between(0, head, &mut |event| projections.apply(&event))?;
+        let projections = fold_log(store, head)?;
         let events = projections.events;
         let read = started.elapsed();
-        let live = Live::build(agreement.terms()?, projections);
+        let live = build_live(agreement.terms()?, projections);
         let (all, stored) = store_reports(store, &live, head, &stamp);
         // Stored reports only save the next read some work: a database that
         // cannot take them (read-only, busy) still gets its reports.
@@ -240,6 +239,50 @@ fn ms(since: Instant) -> f64 {
 fn describe_as_of(p: &Projections) -> String {
     p.as_of
         .map_or_else(|| "no events".to_owned(), |t| format!("as of {t}"))
+}
+
+/// The log up to `head` folded into projections, with a progress bar on a
+/// terminal (a million leads take a few seconds).
+pub(crate) fn fold_log(
+    store: &accord_store::SqliteStore,
+    head: u64,
+) -> Result<Projections, Box<dyn std::error::Error>> {
+    let total = store.counts()?.total();
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(total),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "reading the log [{bar:30}] {percent:>3}% {human_pos}/{human_len} events ETA {eta}",
+        )
+        .expect("a valid template")
+        .progress_chars("=> "),
+    );
+    let mut projections = Projections::default();
+    store.scan_between(0, head, &mut |event| {
+        projections.apply(&event);
+        if projections.events.is_multiple_of(1 << 16) {
+            bar.set_position(projections.events);
+        }
+    })?;
+    bar.finish_and_clear();
+    Ok(projections)
+}
+
+/// [`Live::build`] with a spinner on a terminal.
+pub(crate) fn build_live(terms: ReportTerms, projections: Projections) -> Live {
+    let spinner =
+        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+    spinner.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+            .expect("a valid template"),
+    );
+    spinner.set_message("computing every report");
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    let live = Live::build(terms, projections);
+    spinner.finish_and_clear();
+    live
 }
 
 /// Every all-time report of `live`, and the outcome of storing them as the

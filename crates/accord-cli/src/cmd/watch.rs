@@ -3,10 +3,10 @@
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use accord_report::{Live, Projections};
+use accord_report::Live;
 use accord_store::{EventStore, SqliteStore};
 
-use super::report::{store_reports, view_stamp, Agreement};
+use super::report::{build_live, fold_log, store_reports, view_stamp, Agreement};
 use super::{open_store, CmdResult, DbArgs};
 
 /// Keep every report up to date as events arrive.
@@ -46,9 +46,8 @@ pub fn run(args: Args) -> CmdResult {
 
     let started = Instant::now();
     let mut head = store.head()?;
-    let mut projections = Projections::default();
-    store.scan_between(0, head, &mut |event| projections.apply(&event))?;
-    let mut live = Live::build(terms, projections);
+    let projections = fold_log(&store, head)?;
+    let mut live = build_live(terms, projections);
     let mut stored = store_or_warn(&mut store, &live, head, &stamp);
     eprintln!(
         "{} events folded and every report {} in {:.2} s; watching {} for new events (Ctrl-C to stop)",
