@@ -83,6 +83,7 @@ for leads in "${sizes[@]}"; do
   for _ in $(seq 1 600); do grep -q watching "$log" && break; sleep 0.2; done
   printf '%-9s ' "$leads"
   "$root/target/release/examples/live_update" "$db" 5 1000 --append | tail -n 1
+  printf '          watch: peak RSS %s\n' "$(grep VmHWM /proc/$watcher/status | awk '{printf "%d MiB", $2/1024}')"
   kill "$watcher"; wait "$watcher" 2>/dev/null || true
   grep "every report up to date" "$log" | sed "s/^/          watch: /"
 done
