@@ -92,8 +92,7 @@ pub fn run(args: Args) -> CmdResult {
         return all_time(&mut store, &args, &names, &agreement, started);
     }
     let terms = agreement.terms()?;
-    let mut projections = Projections::default();
-    store.scan(&mut |event| projections.apply(&event))?;
+    let projections = fold_log(&store, store.head()?)?;
     let loaded = started.elapsed();
 
     let as_of = projections
@@ -259,14 +258,37 @@ pub(crate) fn fold_log(
         .expect("a valid template")
         .progress_chars("=> "),
     );
-    let mut projections = Projections::default();
-    store.scan_between(0, head, &mut |event| {
-        projections.apply(&event);
-        if projections.events.is_multiple_of(1 << 16) {
-            bar.set_position(projections.events);
+    // Two threads: this one reads, decompresses and decodes the log; the
+    // other folds the events in, chunk by chunk, in log order.
+    const CHUNK: usize = 4096;
+    let (send, receive) = std::sync::mpsc::sync_channel::<Vec<accord_core::event::Event>>(8);
+    let projections = std::thread::scope(|scope| {
+        let folder = scope.spawn(move || {
+            let mut projections = Projections::default();
+            for chunk in receive {
+                for event in &chunk {
+                    projections.apply(event);
+                }
+                bar.set_position(projections.events);
+            }
+            bar.finish_and_clear();
+            projections
+        });
+        let mut chunk = Vec::with_capacity(CHUNK);
+        let scanned = store.scan_between(0, head, &mut |event| {
+            chunk.push(event);
+            if chunk.len() == CHUNK {
+                // The folder only stops early by panicking, which join reports.
+                let _ = send.send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK)));
+            }
+        });
+        if !chunk.is_empty() {
+            let _ = send.send(chunk);
         }
+        drop(send);
+        let projections = folder.join().expect("the fold does not panic");
+        scanned.map(|()| projections)
     })?;
-    bar.finish_and_clear();
     Ok(projections)
 }
 
