@@ -66,6 +66,11 @@ pub use live::Live;
 pub use projection::Projections;
 pub use table::{Column, ColumnKind, Table, Value};
 
+/// A digest of the report definitions (this crate's sources, taken at build
+/// time): two builds with the same digest compute the same reports, so a
+/// stored report stamped with it may be reused.
+pub const DEFINITIONS_DIGEST: &str = env!("ACCORD_REPORT_SOURCE_DIGEST");
+
 /// The key of a roll-up row.
 pub const ALL: &str = "(all)";
 

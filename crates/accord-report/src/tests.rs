@@ -796,3 +796,13 @@ fn interner_keeps_ids_apart() {
     assert_eq!(interner.get("L0000002"), None);
     assert_eq!(interner.get("Q1"), None);
 }
+
+#[test]
+fn the_definitions_digest_is_a_digest() {
+    assert_eq!(DEFINITIONS_DIGEST.len(), 16);
+    assert!(DEFINITIONS_DIGEST.chars().all(|c| c.is_ascii_hexdigit()));
+    assert_ne!(
+        DEFINITIONS_DIGEST, "cbf29ce484222325",
+        "FNV of nothing: no sources read"
+    );
+}

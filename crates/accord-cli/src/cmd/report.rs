@@ -332,13 +332,14 @@ pub(crate) fn store_reports(
     (all, stored)
 }
 
-/// What a stored report depends on besides the log: the report code's
-/// version and the agreement's text (a digest of it, so that a current report
-/// is found without parsing the agreement).
+/// What a stored report depends on besides the log: the report definitions
+/// (a digest of their code) and the agreement's text (a digest of it, so that
+/// a current report is found without parsing the agreement).
 pub(crate) fn view_stamp(agreement: &Agreement) -> String {
     format!(
-        "accord {} report views 1; agreement {:016x}",
+        "accord {} report views 1; definitions {}; agreement {:016x}",
         env!("CARGO_PKG_VERSION"),
+        accord_report::DEFINITIONS_DIGEST,
         accord_core::event::digest(agreement.source.as_bytes())
     )
 }
