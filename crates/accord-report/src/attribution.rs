@@ -19,8 +19,6 @@
 //! without a cost or a zero cost). With a period, the opportunities won
 //! (closed) inside it; their touches may be older.
 
-use std::collections::BTreeMap;
-
 use accord_core::domain::{Channel, Timestamp, TouchKind};
 use rustc_hash::FxHashMap;
 
@@ -125,9 +123,9 @@ struct Credit {
     dollars: [f64; 5],
 }
 
-/// Key for touches without a campaign, and for opportunities without touches.
-const NO_CAMPAIGN: u32 = NONE - 1;
-const NO_TOUCHES: u32 = NONE;
+/// Keys for touches without a campaign, and for opportunities without touches.
+pub(crate) const NO_CAMPAIGN: u32 = NONE - 1;
+pub(crate) const NO_TOUCHES: u32 = NONE;
 
 /// Credit per key, where `key_of` maps a touch to its key.
 fn credit(
@@ -169,8 +167,10 @@ fn credit(
     out
 }
 
-fn money_columns(c: &Credit) -> impl Iterator<Item = Value> + '_ {
-    c.dollars.iter().map(|&d| Value::money_from_dollars(d))
+/// A key's credit as the report shows it: opportunities and each model's
+/// sum rounded to cents.
+fn shown(c: &Credit) -> (i64, [i64; 5]) {
+    (c.opps as i64, c.dollars.map(dollars_to_cents))
 }
 
 pub(crate) const CAMPAIGN_COLUMNS: &[(&str, K)] = &[
@@ -204,34 +204,44 @@ pub fn by_campaign(p: &Projections, terms: &ReportTerms, period: &Period) -> Tab
             c
         }
     });
-    let sorted: BTreeMap<&str, (u32, Credit)> = credits
-        .into_iter()
-        .map(|(k, c)| {
+    render_campaigns(p, credits.iter().map(|(&k, c)| (k, shown(c))))
+}
+
+/// The attribution_campaign table from each key's won opportunities and
+/// cents per model (keys: a campaign, [`NO_CAMPAIGN`] or [`NO_TOUCHES`]);
+/// keys without opportunities are left out.
+pub(crate) fn render_campaigns(
+    p: &Projections,
+    credits: impl Iterator<Item = (u32, (i64, [i64; 5]))>,
+) -> Table {
+    let mut rows: Vec<(&str, u32, i64, [i64; 5])> = credits
+        .filter(|(_, (opps, _))| *opps > 0)
+        .map(|(k, (opps, cents))| {
             let name = match k {
                 NO_TOUCHES => "(none)",
                 NO_CAMPAIGN => "(no campaign)",
                 k => p.campaigns.ids.name(k),
             };
-            (name, (k, c))
+            (name, k, opps, cents)
         })
         .collect();
+    rows.sort_unstable_by(|a, b| a.0.cmp(b.0));
     let mut t = Table::new("attribution_campaign", CAMPAIGN_COLUMNS);
-    for (name, (k, c)) in sorted {
+    for (name, k, opps, cents) in rows {
         let cost = match k {
             NO_TOUCHES | NO_CAMPAIGN => None,
             k => p.campaigns.cost_cents[k as usize],
         };
-        let linear_cents = dollars_to_cents(c.dollars[2]);
         let roi = match cost {
-            Some(cost) if cost != 0 => Value::Float(linear_cents as f64 / cost as f64),
+            Some(cost) if cost != 0 => Value::Float(cents[2] as f64 / cost as f64),
             _ => Value::Null,
         };
         let mut row = vec![
             Value::text(name),
-            Value::Int(c.opps as i64),
+            Value::Int(opps),
             cost.map_or(Value::Null, Value::Money),
         ];
-        row.extend(money_columns(&c));
+        row.extend(cents.map(Value::Money));
         row.push(roi);
         t.push(row);
     }
@@ -242,35 +252,39 @@ pub fn by_channel(p: &Projections, terms: &ReportTerms, period: &Period) -> Tabl
     let credits = credit(p, terms, period, |t| {
         u32::from(p.touches.channel[t as usize])
     });
-    let sorted: BTreeMap<&str, Credit> = credits
-        .into_iter()
-        .map(|(k, c)| {
+    render_channels(credits.iter().map(|(&k, c)| (k, shown(c))))
+}
+
+/// The attribution_channel table from each key's won opportunities and
+/// cents per model (keys: a channel code or [`NO_TOUCHES`]).
+pub(crate) fn render_channels(credits: impl Iterator<Item = (u32, (i64, [i64; 5]))>) -> Table {
+    let mut rows: Vec<(&str, i64, [i64; 5])> = credits
+        .filter(|(_, (opps, _))| *opps > 0)
+        .map(|(k, (opps, cents))| {
             let name = match k {
                 NO_TOUCHES => "(none)",
                 k => Channel::from_code(k as u8).map_or("", Channel::as_str),
             };
-            (name, c)
+            (name, opps, cents)
         })
         .collect();
+    rows.sort_unstable_by(|a, b| a.0.cmp(b.0));
     let mut t = Table::new("attribution_channel", CHANNEL_COLUMNS);
-    for (name, c) in sorted {
+    for (name, opps, cents) in rows {
         let mut row = vec![
             if name.is_empty() {
                 Value::Null
             } else {
                 Value::text(name)
             },
-            Value::Int(c.opps as i64),
+            Value::Int(opps),
         ];
-        row.extend(money_columns(&c));
+        row.extend(cents.map(Value::Money));
         t.push(row);
     }
     t
 }
 
-/// The touches that share out one opportunity's amount, with each touch's
-/// weight and credit under each model (credits rounded to cents per touch for
-/// reading; the reports round only the sums).
 pub fn explain(
     p: &Projections,
     terms: &ReportTerms,

@@ -101,15 +101,41 @@ pub fn report(p: &Projections, terms: &ReportTerms, period: &Period) -> Table {
             }
         }
     }
-    let mut order: Vec<u32> = (0..n as u32)
-        .filter(|&c| p.contents.published[c as usize])
-        .collect();
-    order.sort_unstable_by(|&a, &b| p.contents.ids.name(a).cmp(p.contents.ids.name(b)));
-    let mut t = Table::new("content", COLUMNS);
+    render(p, |c| {
+        let (u, i) = (&usage[c as usize], c as usize);
+        Line {
+            uses: u.uses,
+            unique_leads: u.unique_leads,
+            sales_uses: u.sales_uses,
+            influenced_won: influenced[i],
+            influenced_cents: influenced_cents[i],
+            last_used_at: u.last_used_at,
+        }
+    })
+}
+
+/// One asset's numbers in the content report.
+pub(crate) struct Line {
+    pub uses: u64,
+    pub unique_leads: u64,
+    pub sales_uses: u64,
+    pub influenced_won: u64,
+    pub influenced_cents: i64,
+    /// `NO_TIME` when never used.
+    pub last_used_at: i64,
+}
+
+/// The content table: every published asset, by id, with its [`Line`].
+pub(crate) fn render(p: &Projections, line_of: impl Fn(u32) -> Line) -> Table {
     let k = &p.contents;
+    let mut order: Vec<u32> = (0..k.ids.len() as u32)
+        .filter(|&c| k.published[c as usize])
+        .collect();
+    order.sort_unstable_by(|&a, &b| k.ids.name(a).cmp(k.ids.name(b)));
+    let mut t = Table::new("content", COLUMNS);
     for c in order {
         let i = c as usize;
-        let u = &usage[i];
+        let u = line_of(c);
         t.push(vec![
             Value::text(k.ids.name(c)),
             Value::text(&*k.title[i]),
@@ -119,8 +145,8 @@ pub fn report(p: &Projections, terms: &ReportTerms, period: &Period) -> Table {
             Value::Int(u.uses as i64),
             Value::Int(u.unique_leads as i64),
             Value::Int(u.sales_uses as i64),
-            Value::Int(influenced[i] as i64),
-            Value::Money(influenced_cents[i]),
+            Value::Int(u.influenced_won as i64),
+            Value::Money(u.influenced_cents),
             if u.last_used_at == NO_TIME {
                 Value::Null
             } else {

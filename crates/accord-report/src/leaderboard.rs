@@ -64,14 +64,42 @@ pub fn report(p: &Projections, period: &Period) -> Table {
             }
         }
     }
-    let mut rows: Vec<(u32, Rep)> = reps.into_iter().collect();
+    render(
+        p,
+        reps.into_iter().map(|(rep, mut r)| {
+            let line = Line {
+                won: r.won as i64,
+                won_cents: r.won_cents,
+                new_logos: r.new_logos as i64,
+                lost: r.lost as i64,
+                open_cents: r.open_cents,
+                median_cycle_days: median(&mut r.cycle_days),
+            };
+            (rep, line)
+        }),
+    )
+}
+
+/// One rep's numbers on the leaderboard.
+pub(crate) struct Line {
+    pub won: i64,
+    pub won_cents: i64,
+    pub new_logos: i64,
+    pub lost: i64,
+    pub open_cents: i64,
+    pub median_cycle_days: Option<f64>,
+}
+
+/// The leaderboard: the given reps by won revenue descending, then rep id.
+pub(crate) fn render(p: &Projections, lines: impl Iterator<Item = (u32, Line)>) -> Table {
+    let mut rows: Vec<(u32, Line)> = lines.collect();
     rows.sort_unstable_by(|(a, ra), (b, rb)| {
         rb.won_cents
             .cmp(&ra.won_cents)
             .then_with(|| p.reps.ids.name(*a).cmp(p.reps.ids.name(*b)))
     });
     let mut t = Table::new("leaderboard", COLUMNS);
-    for (rep, mut r) in rows {
+    for (rep, r) in rows {
         let i = rep as usize;
         let avg = if r.won == 0 {
             Value::Null
@@ -82,13 +110,13 @@ pub fn report(p: &Projections, period: &Period) -> Table {
             Value::text(p.reps.ids.name(rep)),
             p.reps.name[i].as_deref().map_or(Value::Null, Value::text),
             p.reps.team[i].map_or(Value::Null, |team| Value::text(team.as_str())),
-            Value::Int(r.won as i64),
+            Value::Int(r.won),
             Value::Money(r.won_cents),
-            Value::Int(r.new_logos as i64),
+            Value::Int(r.new_logos),
             avg,
-            Value::ratio(r.won, r.won + r.lost),
+            Value::ratio(r.won as u64, (r.won + r.lost) as u64),
             Value::Money(r.open_cents),
-            Value::opt_float(median(&mut r.cycle_days)),
+            Value::opt_float(r.median_cycle_days),
         ]);
     }
     t

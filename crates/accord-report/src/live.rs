@@ -35,15 +35,13 @@
 
 use std::cmp::Ordering;
 
-use accord_core::domain::{
-    Channel, ContentKind, JourneyStage, Month, Persona, RejectionReason, Stage, Timestamp,
-};
+use accord_core::domain::{Channel, Month, RejectionReason, Stage, Timestamp};
 use accord_core::event::Event;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::attribution::weights;
+use crate::attribution::{weights, NO_CAMPAIGN, NO_TOUCHES};
 use crate::projection::{OppStatus, Projections, FUNNEL_STAGES, NONE, NO_TIME};
-use crate::table::{Table, Value};
+use crate::table::Table;
 use crate::{ReportTerms, UnknownReport, ALL};
 
 const STEPS: usize = FUNNEL_STAGES.len() - 1;
@@ -51,9 +49,6 @@ const STEPS: usize = FUNNEL_STAGES.len() - 1;
 const ALL_CHANNELS: usize = Channel::ALL.len();
 /// Follow-up cell key of a month's `(all)` row (`NONE` is unassigned).
 const ALL_REPS: u32 = NONE - 1;
-/// Attribution keys that are not a campaign or channel.
-const NO_CAMPAIGN: u32 = NONE - 1;
-const NO_TOUCHES: u32 = NONE;
 /// Attribution credit is kept in units of 10⁻⁹ cent, so that sums are exact
 /// and order-free; a sum is rounded to cents once, when rendered.
 const UNITS_PER_CENT: f64 = 1e9;
@@ -842,7 +837,7 @@ impl Cells {
     }
 
     fn followup(&self, p: &Projections) -> Table {
-        let mut rows: Vec<(Month, &str, &FollowCell)> = self
+        let rows = self
             .followup
             .iter()
             .filter(|(_, c)| c.mqls > 0)
@@ -852,25 +847,16 @@ impl Cells {
                     NONE => "(unassigned)",
                     r => p.reps.ids.name(r),
                 };
-                (m, name, c)
-            })
-            .collect();
-        rows.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
-        let mut t = Table::new("sla_followup", crate::sla::FOLLOWUP_COLUMNS);
-        for (m, rep, c) in rows {
-            t.push(vec![
-                Value::Text(m.to_string()),
-                Value::text(rep),
-                Value::Int(c.mqls),
-                Value::Int(c.in_time),
-                Value::ratio(c.in_time as u64, c.mqls as u64),
-                Value::Int(c.never),
-                Value::opt_float(c.seconds.quantile(1, 2).map(|s| s as f64 / 60.0)),
-                Value::Int(c.decided),
-                Value::ratio(c.decided as u64, c.mqls as u64),
-            ]);
-        }
-        t
+                let line = crate::sla::FollowUpLine {
+                    mqls: c.mqls as u64,
+                    in_time: c.in_time as u64,
+                    never: c.never as u64,
+                    median_minutes: c.seconds.quantile(1, 2).map(|s| s as f64 / 60.0),
+                    decided: c.decided as u64,
+                };
+                (m, name.to_owned(), line)
+            });
+        crate::sla::render_followup(rows.collect())
     }
 
     fn marketing(&self, p: &Projections) -> Table {
@@ -883,71 +869,11 @@ impl Cells {
     }
 
     fn attribution_campaign(&self, p: &Projections) -> Table {
-        let mut rows: Vec<(&str, u32, &Credit)> = self
-            .by_campaign
-            .iter()
-            .filter(|(_, c)| c.opps > 0)
-            .map(|(&k, c)| {
-                let name = match k {
-                    NO_TOUCHES => "(none)",
-                    NO_CAMPAIGN => "(no campaign)",
-                    k => p.campaigns.ids.name(k),
-                };
-                (name, k, c)
-            })
-            .collect();
-        rows.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        let mut t = Table::new("attribution_campaign", crate::attribution::CAMPAIGN_COLUMNS);
-        for (name, k, c) in rows {
-            let cost = match k {
-                NO_TOUCHES | NO_CAMPAIGN => None,
-                k => p.campaigns.cost_cents[k as usize],
-            };
-            let linear_cents = cents(c.units[2]);
-            let roi = match cost {
-                Some(cost) if cost != 0 => Value::Float(linear_cents as f64 / cost as f64),
-                _ => Value::Null,
-            };
-            let mut row = vec![
-                Value::text(name),
-                Value::Int(c.opps),
-                cost.map_or(Value::Null, Value::Money),
-            ];
-            row.extend(c.units.iter().map(|&u| Value::Money(cents(u))));
-            row.push(roi);
-            t.push(row);
-        }
-        t
+        crate::attribution::render_campaigns(p, credits(&self.by_campaign))
     }
 
     fn attribution_channel(&self) -> Table {
-        let mut rows: Vec<(&str, &Credit)> = self
-            .by_channel
-            .iter()
-            .filter(|(_, c)| c.opps > 0)
-            .map(|(&k, c)| {
-                let name = match k {
-                    NO_TOUCHES => "(none)",
-                    k => Channel::from_code(k as u8).map_or("", Channel::as_str),
-                };
-                (name, c)
-            })
-            .collect();
-        rows.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        let mut t = Table::new("attribution_channel", crate::attribution::CHANNEL_COLUMNS);
-        for (name, c) in rows {
-            let mut row = vec![
-                if name.is_empty() {
-                    Value::Null
-                } else {
-                    Value::text(name)
-                },
-                Value::Int(c.opps),
-            ];
-            row.extend(c.units.iter().map(|&u| Value::Money(cents(u))));
-            t.push(row);
-        }
-        t
+        crate::attribution::render_channels(credits(&self.by_channel))
     }
 
     fn usage_of(&self, c: u32) -> Usage {
@@ -955,35 +881,18 @@ impl Cells {
     }
 
     fn content(&self, p: &Projections) -> Table {
-        let k = &p.contents;
-        let mut order: Vec<u32> = (0..k.ids.len() as u32)
-            .filter(|&c| k.published[c as usize])
-            .collect();
-        order.sort_unstable_by(|&a, &b| k.ids.name(a).cmp(k.ids.name(b)));
-        let mut t = Table::new("content", crate::content::COLUMNS);
-        for c in order {
-            let i = c as usize;
+        crate::content::render(p, |c| {
             let u = self.usage_of(c);
-            let [won, won_cents] = self.influence.get(i).copied().unwrap_or_default();
-            t.push(vec![
-                Value::text(k.ids.name(c)),
-                Value::text(&*k.title[i]),
-                Value::text(ContentKind::from_code(k.kind[i]).map_or("", ContentKind::as_str)),
-                Value::text(k.persona(c).map_or("", Persona::as_str)),
-                Value::text(k.journey(c).map_or("", JourneyStage::as_str)),
-                Value::Int(u.uses),
-                Value::Int(u.unique_leads),
-                Value::Int(u.sales_uses),
-                Value::Int(won),
-                Value::Money(won_cents),
-                if u.last_used_at == NO_TIME {
-                    Value::Null
-                } else {
-                    Value::Timestamp(Timestamp::from_unix_seconds(u.last_used_at))
-                },
-            ]);
-        }
-        t
+            let [won, won_cents] = self.influence.get(c as usize).copied().unwrap_or_default();
+            crate::content::Line {
+                uses: u.uses as u64,
+                unique_leads: u.unique_leads as u64,
+                sales_uses: u.sales_uses as u64,
+                influenced_won: won as u64,
+                influenced_cents: won_cents,
+                last_used_at: u.last_used_at,
+            }
+        })
     }
 
     fn content_gaps(&self, p: &Projections) -> Table {
@@ -991,39 +900,22 @@ impl Cells {
     }
 
     fn leaderboard(&self, p: &Projections) -> Table {
-        let mut rows: Vec<(u32, &RepCell)> = self
+        let lines = self
             .reps
             .iter()
             .filter(|(_, r)| r.opps > 0)
-            .map(|(&k, r)| (k, r))
-            .collect();
-        rows.sort_unstable_by(|(a, ra), (b, rb)| {
-            rb.won_cents
-                .cmp(&ra.won_cents)
-                .then_with(|| p.reps.ids.name(*a).cmp(p.reps.ids.name(*b)))
-        });
-        let mut t = Table::new("leaderboard", crate::leaderboard::COLUMNS);
-        for (rep, r) in rows {
-            let i = rep as usize;
-            let avg = if r.won == 0 {
-                Value::Null
-            } else {
-                Value::money_from_dollars(r.won_cents as f64 / 100.0 / r.won as f64)
-            };
-            t.push(vec![
-                Value::text(p.reps.ids.name(rep)),
-                p.reps.name[i].as_deref().map_or(Value::Null, Value::text),
-                p.reps.team[i].map_or(Value::Null, |team| Value::text(team.as_str())),
-                Value::Int(r.won),
-                Value::Money(r.won_cents),
-                Value::Int(r.new_logos),
-                avg,
-                Value::ratio(r.won as u64, (r.won + r.lost) as u64),
-                Value::Money(r.open_cents),
-                Value::opt_float(r.cycle.quantile(1, 2).map(|s| s as f64 / 86_400.0)),
-            ]);
-        }
-        t
+            .map(|(&rep, r)| {
+                let line = crate::leaderboard::Line {
+                    won: r.won,
+                    won_cents: r.won_cents,
+                    new_logos: r.new_logos,
+                    lost: r.lost,
+                    open_cents: r.open_cents,
+                    median_cycle_days: r.cycle.quantile(1, 2).map(|s| s as f64 / 86_400.0),
+                };
+                (rep, line)
+            });
+        crate::leaderboard::render(p, lines)
     }
 
     fn rejections(&self) -> Table {
@@ -1055,6 +947,11 @@ impl Cells {
             .collect();
         crate::kpi::render(months)
     }
+}
+
+/// Each key's opportunities and cents per model, as the tables show them.
+fn credits(map: &FxHashMap<u32, Credit>) -> impl Iterator<Item = (u32, (i64, [i64; 5]))> + '_ {
+    map.iter().map(|(&k, c)| (k, (c.opps, c.units.map(cents))))
 }
 
 /// Fixed-point credit in cents, rounded the way a sum of dollars in floating

@@ -110,8 +110,33 @@ pub fn followup(p: &Projections, terms: &ReportTerms, period: &Period) -> Table 
         rows.entry((month, ALL.to_owned())).or_default().merge(&c);
         rows.insert((month, name), c);
     }
+    let lines = rows.into_iter().map(|((month, rep), mut c)| {
+        let line = FollowUpLine {
+            mqls: c.mqls,
+            in_time: c.in_time,
+            never: c.never,
+            median_minutes: median(&mut c.minutes),
+            decided: c.decided,
+        };
+        (month, rep, line)
+    });
+    render_followup(lines.collect())
+}
+
+/// One (MQL month, rep) row of sla_followup.
+pub(crate) struct FollowUpLine {
+    pub mqls: u64,
+    pub in_time: u64,
+    pub never: u64,
+    pub median_minutes: Option<f64>,
+    pub decided: u64,
+}
+
+/// The sla_followup table, rows by (month, rep name).
+pub(crate) fn render_followup(mut rows: Vec<(Month, String, FollowUpLine)>) -> Table {
+    rows.sort_unstable_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
     let mut t = Table::new("sla_followup", FOLLOWUP_COLUMNS);
-    for ((month, rep), mut c) in rows {
+    for (month, rep, c) in rows {
         t.push(vec![
             Value::Text(month.to_string()),
             Value::Text(rep),
@@ -119,7 +144,7 @@ pub fn followup(p: &Projections, terms: &ReportTerms, period: &Period) -> Table 
             Value::Int(c.in_time as i64),
             Value::ratio(c.in_time, c.mqls),
             Value::Int(c.never as i64),
-            Value::opt_float(median(&mut c.minutes)),
+            Value::opt_float(c.median_minutes),
             Value::Int(c.decided as i64),
             Value::ratio(c.decided, c.mqls),
         ]);
