@@ -806,3 +806,49 @@ fn the_definitions_digest_is_a_digest() {
         "FNV of nothing: no sources read"
     );
 }
+
+/// A touch that arrives later, exactly at an opportunity's creation (the
+/// window includes both ends), or exactly at the start of its window, moves
+/// the credit; one a second outside does not.
+#[test]
+fn live_credits_touches_on_the_window_edges() {
+    let terms = ReportTerms::default();
+    let base = vec![
+        account("A0"),
+        rep("R1"),
+        campaign("C0", 100_00),
+        lead("L1", 0, Channel::Email, Some("A0")),
+        opportunity("O1", "A0", Some("L1"), 100 * DAY, 1_000_00),
+        closed("O1", true, 120 * DAY),
+    ];
+    let lookback = i64::from(terms.lookback_days) * DAY;
+    for (k, at) in [
+        100 * DAY,
+        100 * DAY - lookback,
+        100 * DAY + 1,
+        100 * DAY - lookback - 1,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let t = touch(
+            &format!("T{k}"),
+            "L1",
+            at,
+            TouchKind::EmailClick,
+            Some(Channel::Email),
+            Some("C0"),
+            None,
+        );
+        let mut live = Live::new(terms);
+        live.apply(&base);
+        live.apply(std::slice::from_ref(&t));
+        let mut all = base.clone();
+        all.push(t);
+        let full = Projections::from_events(&all);
+        for name in ["attribution_campaign", "attribution_channel"] {
+            let expected = report(name, &full, &terms, &Period::ALL).unwrap();
+            assert_eq!(live.table(name).unwrap(), expected, "{name}, touch at {at}");
+        }
+    }
+}
