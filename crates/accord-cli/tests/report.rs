@@ -257,7 +257,8 @@ fn stored_reports_are_reused_until_the_log_moves() {
 }
 
 /// A running `accord watch` stores the reports again when an import adds
-/// events, so the next `accord report` reads them without folding the log.
+/// events, so the next `accord report` reads them without folding the log;
+/// and again under new terms when the agreement changes.
 #[test]
 fn watch_keeps_the_stored_reports_current() {
     use std::io::BufRead;
@@ -300,8 +301,17 @@ fn watch_keeps_the_stored_reports_current() {
     let update = wait_for("every report up to date");
     assert!(update.starts_with("+1 events"), "{update}");
     let (after, note) = timed_report("kpi", dir.path());
+    assert!(note.contains("stored views read"), "{note}");
+    assert_eq!(kpi_leads(&after, "(all)"), kpi_leads(&before, "(all)") + 1);
+
+    // An agreement appears in the folder: the watcher recomputes under it.
+    let strict = accord_core::agreement::DEFAULT_AGREEMENT
+        .replace("follow_up_hours = 24", "follow_up_hours = 1");
+    std::fs::write(dir.path().join("accord.toml"), strict).unwrap();
+    wait_for("the agreement changed");
+    let (sla, note) = timed_report("sla_followup", dir.path());
     watch.kill().ok();
     watch.wait().ok();
     assert!(note.contains("stored views read"), "{note}");
-    assert_eq!(kpi_leads(&after, "(all)"), kpi_leads(&before, "(all)") + 1);
+    assert!(sla.contains("2025-05,(all),2,0,0,"), "{sla}");
 }

@@ -345,6 +345,11 @@ impl Live {
         &self.p
     }
 
+    /// The projections, to build again under other terms ([`Live::build`]).
+    pub fn into_projections(self) -> Projections {
+        self.p
+    }
+
     pub fn terms(&self) -> &ReportTerms {
         &self.terms
     }

@@ -18,7 +18,8 @@ use super::{open_store, CmdResult, DbArgs};
 /// prints the stored reports without touching the log.
 ///
 /// Runs until stopped (Ctrl-C); stopping loses nothing, since the reports
-/// are derived from the log. Restart it after changing the agreement.
+/// are derived from the log. The agreement is read again every second: when
+/// it changes (and is valid), every report is recomputed under its terms.
 ///
 /// Examples:
 ///   accord watch &
@@ -41,7 +42,8 @@ pub struct Args {
 pub fn run(args: Args) -> CmdResult {
     let agreement = Agreement::read(args.agreement.as_deref())?;
     let terms = agreement.terms()?;
-    let stamp = view_stamp(&agreement);
+    let mut stamp = view_stamp(&agreement);
+    let mut rejected_stamp = String::new();
     let mut store = open_store(&args.db)?;
 
     let started = Instant::now();
@@ -58,8 +60,32 @@ pub fn run(args: Args) -> CmdResult {
     );
 
     let interval = Duration::from_millis(args.interval);
-    loop {
+    let reread_every = (1000 / args.interval).max(1);
+    for round in 1u64.. {
         std::thread::sleep(interval);
+        if round % reread_every == 0 {
+            let changed = Agreement::read(args.agreement.as_deref())
+                .ok()
+                .filter(|a| view_stamp(a) != stamp && view_stamp(a) != rejected_stamp);
+            if let Some(agreement) = changed {
+                match agreement.terms() {
+                    Ok(terms) => {
+                        let t0 = Instant::now();
+                        live = build_live(terms, live.into_projections());
+                        stamp = view_stamp(&agreement);
+                        stored = store_or_warn(&mut store, &live, head, &stamp);
+                        eprintln!(
+                            "the agreement changed: every report recomputed under its terms in {:.2} s",
+                            t0.elapsed().as_secs_f64()
+                        );
+                    }
+                    Err(e) => {
+                        eprintln!("note: keeping the previous terms: {e}");
+                        rejected_stamp = view_stamp(&agreement);
+                    }
+                }
+            }
+        }
         let now = store.head()?;
         if now == head {
             if !stored {
@@ -85,7 +111,6 @@ pub fn run(args: Args) -> CmdResult {
             ms(total - applied)
         );
     }
-    #[allow(unreachable_code)]
     Ok(ExitCode::SUCCESS)
 }
 
