@@ -315,3 +315,68 @@ fn watch_keeps_the_stored_reports_current() {
     assert!(note.contains("stored views read"), "{note}");
     assert!(sla.contains("2025-05,(all),2,0,0,"), "{sla}");
 }
+
+/// A period read of a report that reads no touches skips them undecoded;
+/// over a period that covers everything it gives the all-time report, with
+/// the same as-of time in its title.
+#[test]
+fn period_reads_without_touches_match_the_all_time_reports() {
+    let dir = tiny();
+    ok(&accord(&["report", "all", "--out", "all-time"], dir.path()));
+    let period = dir.path().join("period");
+    std::fs::create_dir_all(&period).unwrap();
+    let skipping = [
+        "funnel",
+        "velocity",
+        "sla_marketing",
+        "kpi",
+        "leaderboard",
+        "rejections",
+    ];
+    for name in skipping {
+        let csv = ok(&accord(
+            &["report", name, "--format", "csv", "--from", "2000-01-01"],
+            dir.path(),
+        ));
+        std::fs::write(period.join(format!("{name}.csv")), csv).unwrap();
+    }
+    let all_time = dir.path().join("all-time");
+    for entry in std::fs::read_dir(&all_time).unwrap() {
+        let path = entry.unwrap().path();
+        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+        if !skipping.contains(&stem.as_str()) {
+            std::fs::remove_file(path).unwrap();
+        }
+    }
+    let compare = Command::new("python3")
+        .arg(PathBuf::from(KIT).join("compare.py"))
+        .arg(&all_time)
+        .arg(&period)
+        .output()
+        .expect("python3 runs the kit's comparer");
+    let stdout = String::from_utf8_lossy(&compare.stdout);
+    assert!(compare.status.success(), "compare.py: {stdout}");
+    assert!(stdout.contains("6 passed, 0 failed"), "{stdout}");
+
+    let as_of = |text: &str| {
+        text.lines()
+            .next()
+            .unwrap()
+            .rsplit(" — ")
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    let all = ok(&accord(&["report", "kpi"], dir.path()));
+    let skipped = ok(&accord(
+        &["report", "kpi", "--from", "2000-01-01"],
+        dir.path(),
+    ));
+    let full = ok(&accord(
+        &["report", "content", "--from", "2000-01-01"],
+        dir.path(),
+    ));
+    assert!(as_of(&all).starts_with("as of "), "{all}");
+    assert_eq!(as_of(&all), as_of(&skipped));
+    assert_eq!(as_of(&all), as_of(&full));
+}

@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use accord_core::agreement;
+use accord_core::event::{Event, EventKind};
 use accord_report::{attribution, funnel, Live, Period, Projections, ReportTerms, Table, REPORTS};
 use accord_store::EventStore;
 
@@ -92,12 +93,30 @@ pub fn run(args: Args) -> CmdResult {
         return all_time(&mut store, &args, &names, &agreement, started);
     }
     let terms = agreement.terms()?;
-    let projections = fold_log(&store, store.head()?)?;
+    let head = store.head()?;
+    // Touches are nine events in ten. Reports that do not read them skip
+    // them undecoded, when the stored reports (current at this head) can
+    // tell the as-of time that the skipped touches would have moved.
+    let needs_touches = args.explain.is_some()
+        || names.iter().any(|n| {
+            matches!(
+                *n,
+                "sla_followup"
+                    | "attribution_campaign"
+                    | "attribution_channel"
+                    | "content"
+                    | "content_gaps"
+            )
+        });
+    let known_as_of = if needs_touches {
+        None
+    } else {
+        stored_view(&store, "kpi", head, &view_stamp(&agreement))?.map(|(as_of, _)| as_of)
+    };
+    let projections = fold_log_skipping(&store, head, known_as_of.is_some())?;
     let loaded = started.elapsed();
 
-    let as_of = projections
-        .as_of
-        .map_or_else(|| "no events".to_owned(), |t| format!("as of {t}"));
+    let as_of = known_as_of.unwrap_or_else(|| describe_as_of(&projections));
     let caption = |table: &Table, note: &str| {
         format!("{} — {} — {as_of}{note}", table.name, period.describe())
     };
@@ -246,7 +265,21 @@ pub(crate) fn fold_log(
     store: &accord_store::SqliteStore,
     head: u64,
 ) -> Result<Projections, Box<dyn std::error::Error>> {
-    let total = store.counts()?.total();
+    fold_log_skipping(store, head, false)
+}
+
+/// [`fold_log`], leaving out every touch (undecoded) when `skip_touches`.
+fn fold_log_skipping(
+    store: &accord_store::SqliteStore,
+    head: u64,
+    skip_touches: bool,
+) -> Result<Projections, Box<dyn std::error::Error>> {
+    let counts = store.counts()?;
+    let total = if skip_touches {
+        counts.total() - counts.get(EventKind::Touched)
+    } else {
+        counts.total()
+    };
     let bar = indicatif::ProgressBar::with_draw_target(
         Some(total),
         indicatif::ProgressDrawTarget::stderr(),
@@ -261,7 +294,7 @@ pub(crate) fn fold_log(
     // Two threads: this one reads, decompresses and decodes the log; the
     // other folds the events in, chunk by chunk, in log order.
     const CHUNK: usize = 4096;
-    let (send, receive) = std::sync::mpsc::sync_channel::<Vec<accord_core::event::Event>>(8);
+    let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Event>>(8);
     let projections = std::thread::scope(|scope| {
         let folder = scope.spawn(move || {
             let mut projections = Projections::default();
@@ -275,12 +308,20 @@ pub(crate) fn fold_log(
             projections
         });
         let mut chunk = Vec::with_capacity(CHUNK);
-        let scanned = store.scan_between(0, head, &mut |event| {
+        let mut index: i64 = 0;
+        let scanned = store.scan_bytes_between(0, head, &mut |bytes| {
+            index += 1;
+            if skip_touches && bytes.first() == Some(&EventKind::Touched.code()) {
+                return Ok(());
+            }
+            let event = Event::decode(bytes)
+                .map_err(|source| accord_store::StoreError::Damaged { seq: index, source })?;
             chunk.push(event);
             if chunk.len() == CHUNK {
                 // The folder only stops early by panicking, which join reports.
                 let _ = send.send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK)));
             }
+            Ok(())
         });
         if !chunk.is_empty() {
             let _ = send.send(chunk);
