@@ -24,6 +24,11 @@ use super::{open_store, CmdResult, DbArgs};
 /// attribution_campaign, attribution_channel, content, content_gaps,
 /// leaderboard, rejections, kpi — or `all`. Definitions: docs/reports.md.
 ///
+/// All-time reports are kept in the database: the first read after new
+/// events computes all eleven from the log and stores them, later reads print
+/// them in milliseconds (`accord watch` keeps them current as imports land).
+/// A period or --explain is computed from the log each time.
+///
 /// Examples:
 ///   accord report funnel
 ///   accord report kpi --format csv --from 2025-04-01 --to 2025-06-30
