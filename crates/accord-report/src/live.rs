@@ -278,15 +278,11 @@ pub struct Live {
 impl Live {
     /// Nothing folded yet.
     pub fn new(terms: ReportTerms) -> Live {
-        let cells = Cells {
-            velocity: vec![vec![Multiset::default(); ALL_CHANNELS + 1]; STEPS],
-            ..Cells::default()
-        };
         Live {
             terms,
             p: Projections::default(),
             ix: Indexes::default(),
-            cells,
+            cells: Cells::empty(),
             window: Vec::new(),
         }
     }
@@ -324,19 +320,31 @@ impl Live {
         for o in 0..p.opps.len() as u32 {
             index_opp(ix, p, o);
         }
-        for t in 0..p.touches.len() as u32 {
-            live.cells.touch(&live.p, t);
-        }
-        for t in 0..live.p.transitions.len() as u32 {
-            live.cells.transition(&live.p, t);
-        }
-        for lead in 0..live.p.leads.len() as u32 {
-            live.cells.lead(&live.p, &live.ix, &live.terms, lead, 1);
-        }
-        for o in 0..live.p.opps.len() as u32 {
-            live.cells
-                .opp(&live.p, &live.ix, &live.terms, o, 1, &mut live.window);
-        }
+        // Opportunities (their attribution windows are the costliest part)
+        // on a second thread, into cells of their own, merged after.
+        let (p, ix, terms) = (&live.p, &live.ix, &live.terms);
+        let by_opps = std::thread::scope(|scope| {
+            let opps = scope.spawn(|| {
+                let mut cells = Cells::empty();
+                let mut window = Vec::new();
+                for o in 0..p.opps.len() as u32 {
+                    cells.opp(p, ix, terms, o, 1, &mut window);
+                }
+                cells
+            });
+            for t in 0..p.touches.len() as u32 {
+                live.cells.touch(p, t);
+            }
+            for t in 0..p.transitions.len() as u32 {
+                live.cells.transition(p, t);
+            }
+            for lead in 0..p.leads.len() as u32 {
+                live.cells.lead(p, ix, terms, lead, 1);
+            }
+            opps.join()
+                .expect("the opportunities' contributions do not panic")
+        });
+        live.cells.take_opps(by_opps);
         live.cells.flush();
         live
     }
@@ -579,6 +587,28 @@ fn add<const N: usize>(cell: &mut [i64; N], values: [i64; N], sign: i64) {
 }
 
 impl Cells {
+    fn empty() -> Cells {
+        Cells {
+            velocity: vec![vec![Multiset::default(); ALL_CHANNELS + 1]; STEPS],
+            ..Cells::default()
+        }
+    }
+
+    /// Takes in the cells that only opportunities write (kpi rows are shared:
+    /// added), from a fold of the opportunities alone.
+    fn take_opps(&mut self, other: Cells) {
+        for (month, k) in other.kpi {
+            add(self.kpi.entry(month).or_default(), k, 1);
+        }
+        self.reps = other.reps;
+        self.by_campaign = other.by_campaign;
+        self.by_channel = other.by_channel;
+        let n = self.influence.len().max(other.influence.len());
+        self.influence = other.influence;
+        self.influence.resize(n, [0; 2]);
+        self.usage.resize(n.max(self.usage.len()), Usage::default());
+    }
+
     fn flush(&mut self) {
         for step in &mut self.velocity {
             step.iter_mut().for_each(Multiset::flush);
