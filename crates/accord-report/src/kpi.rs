@@ -15,32 +15,26 @@ use crate::projection::{OppStatus, Projections, NONE};
 use crate::table::{ColumnKind as K, Table, Value};
 use crate::{Period, ALL};
 
-#[derive(Default, Clone, Copy)]
-struct Kpi {
-    leads: u64,
-    mqls: u64,
-    sals: u64,
-    sqls: u64,
-    opportunities: u64,
-    pipeline_cents: i64,
-    marketing_cents: i64,
-    won: u64,
-    won_cents: i64,
-    lost: u64,
-}
+/// A month's counters, in column order (see the indexes below).
+pub(crate) type Counts = [i64; 10];
+pub(crate) const LEADS: usize = 0;
+pub(crate) const MQLS: usize = 1;
+pub(crate) const SALS: usize = 2;
+pub(crate) const SQLS: usize = 3;
+pub(crate) const OPPS: usize = 4;
+pub(crate) const PIPELINE: usize = 5;
+pub(crate) const MARKETING: usize = 6;
+pub(crate) const WON: usize = 7;
+pub(crate) const WON_CENTS: usize = 8;
+pub(crate) const LOST: usize = 9;
 
-impl Kpi {
-    fn add(&mut self, o: &Kpi) {
-        self.leads += o.leads;
-        self.mqls += o.mqls;
-        self.sals += o.sals;
-        self.sqls += o.sqls;
-        self.opportunities += o.opportunities;
-        self.pipeline_cents += o.pipeline_cents;
-        self.marketing_cents += o.marketing_cents;
-        self.won += o.won;
-        self.won_cents += o.won_cents;
-        self.lost += o.lost;
+/// The counter a transition into `stage` adds to, if any.
+pub(crate) fn entry_counter(stage: Stage) -> Option<usize> {
+    match stage {
+        Stage::Mql => Some(MQLS),
+        Stage::Sal => Some(SALS),
+        Stage::Sql => Some(SQLS),
+        _ => None,
     }
 }
 
@@ -63,28 +57,18 @@ pub(crate) const COLUMNS: &[(&str, K)] = &[
 ];
 
 pub fn report(p: &Projections, period: &Period) -> Table {
-    let mut months: BTreeMap<Month, Kpi> = BTreeMap::new();
+    let mut months: BTreeMap<Month, Counts> = BTreeMap::new();
     for l in 0..p.leads.len() as u32 {
         let at = p.leads.created_at[l as usize];
         if p.leads.is_created(l) && period.contains(at) {
-            months.entry(month(at)).or_default().leads += 1;
+            months.entry(month(at)).or_default()[LEADS] += 1;
         }
     }
     let tr = &p.transitions;
     for i in 0..tr.len() as u32 {
         let at = tr.at[i as usize];
-        if !period.contains(at) {
-            continue;
-        }
-        let stage = tr.to_stage(i);
-        if !matches!(stage, Stage::Mql | Stage::Sal | Stage::Sql) {
-            continue;
-        }
-        let k = months.entry(month(at)).or_default();
-        match stage {
-            Stage::Mql => k.mqls += 1,
-            Stage::Sal => k.sals += 1,
-            _ => k.sqls += 1,
+        if let Some(k) = entry_counter(tr.to_stage(i)).filter(|_| period.contains(at)) {
+            months.entry(month(at)).or_default()[k] += 1;
         }
     }
     let o = &p.opps;
@@ -94,74 +78,57 @@ pub fn report(p: &Projections, period: &Period) -> Table {
         }
         if period.contains(o.created_at[i]) {
             let k = months.entry(month(o.created_at[i])).or_default();
-            k.opportunities += 1;
-            k.pipeline_cents += o.amount_cents[i];
+            k[OPPS] += 1;
+            k[PIPELINE] += o.amount_cents[i];
             let lead = o.primary_lead[i];
             let marketing = lead != NONE
                 && p.leads.is_created(lead)
                 && p.leads.source_channel[lead as usize] != Channel::Outbound.code();
             if marketing {
-                k.marketing_cents += o.amount_cents[i];
+                k[MARKETING] += o.amount_cents[i];
             }
         }
         if o.status[i] != OppStatus::Open && period.contains(o.closed_at[i]) {
             let k = months.entry(month(o.closed_at[i])).or_default();
             if o.status[i] == OppStatus::Won {
-                k.won += 1;
-                k.won_cents += o.amount_cents[i];
+                k[WON] += 1;
+                k[WON_CENTS] += o.amount_cents[i];
             } else {
-                k.lost += 1;
+                k[LOST] += 1;
             }
         }
     }
-    render_kpis(months)
+    render(months)
 }
 
-/// The kpi table from counters per month, in column order: leads, mqls,
-/// sals, sqls, opportunities, pipeline cents, marketing-sourced cents, won,
-/// won cents, lost.
-pub(crate) fn render(months: BTreeMap<Month, [i64; 10]>) -> Table {
-    let kpis = months.into_iter().map(|(m, k)| {
-        let n = |i: usize| k[i] as u64;
-        let kpi = Kpi {
-            leads: n(0),
-            mqls: n(1),
-            sals: n(2),
-            sqls: n(3),
-            opportunities: n(4),
-            pipeline_cents: k[5],
-            marketing_cents: k[6],
-            won: n(7),
-            won_cents: k[8],
-            lost: n(9),
-        };
-        (m, kpi)
-    });
-    render_kpis(kpis.collect())
-}
-
-fn render_kpis(months: BTreeMap<Month, Kpi>) -> Table {
-    let mut total = Kpi::default();
-    for k in months.values() {
-        total.add(k);
+/// The kpi table from each month's [`Counts`]: a `(all)` row, then one row
+/// per month with any counter not zero.
+pub(crate) fn render(months: BTreeMap<Month, Counts>) -> Table {
+    let months: Vec<(Month, Counts)> = months
+        .into_iter()
+        .filter(|(_, k)| k.iter().any(|&n| n != 0))
+        .collect();
+    let mut total: Counts = [0; 10];
+    for (_, k) in &months {
+        for (t, n) in total.iter_mut().zip(k) {
+            *t += n;
+        }
     }
     let mut t = Table::new("kpi", COLUMNS);
     let rows = std::iter::once((ALL.to_owned(), total))
         .chain(months.into_iter().map(|(m, k)| (m.to_string(), k)));
     for (label, k) in rows {
-        t.push(vec![
-            Value::Text(label),
-            Value::Int(k.leads as i64),
-            Value::Int(k.mqls as i64),
-            Value::Int(k.sals as i64),
-            Value::Int(k.sqls as i64),
-            Value::Int(k.opportunities as i64),
-            Value::Money(k.pipeline_cents),
-            Value::Money(k.marketing_cents),
-            Value::Int(k.won as i64),
-            Value::Money(k.won_cents),
-            Value::Int(k.lost as i64),
-        ]);
+        let mut row = vec![Value::Text(label)];
+        row.extend(
+            COLUMNS[1..]
+                .iter()
+                .zip(k)
+                .map(|(&(_, kind), n)| match kind {
+                    K::Money => Value::Money(n),
+                    _ => Value::Int(n),
+                }),
+        );
+        t.push(row);
     }
     t
 }

@@ -40,6 +40,8 @@ use accord_core::event::Event;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::attribution::{weights, NO_CAMPAIGN, NO_TOUCHES};
+use crate::derived::time_then_id;
+use crate::kpi;
 use crate::projection::{OppStatus, Projections, FUNNEL_STAGES, NONE, NO_TIME};
 use crate::table::Table;
 use crate::{ReportTerms, UnknownReport, ALL};
@@ -61,7 +63,7 @@ fn month(t: i64) -> Month {
 /// queued and merged into the sorted values by [`Multiset::flush`], once per
 /// batch: O(n + k log k) for k changes.
 #[derive(Clone, Debug, Default)]
-pub struct Multiset {
+struct Multiset {
     sorted: Vec<i64>,
     added: Vec<i64>,
     removed: Vec<i64>,
@@ -120,16 +122,8 @@ impl Multiset {
         self.removed.clear();
     }
 
-    pub fn len(&self) -> usize {
-        self.sorted.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.sorted.is_empty()
-    }
-
     /// The nearest-rank `num/den` quantile (see [`crate::stats::nearest_rank`]).
-    pub fn quantile(&self, num: usize, den: usize) -> Option<i64> {
+    fn quantile(&self, num: usize, den: usize) -> Option<i64> {
         let n = self.sorted.len();
         (n > 0).then(|| self.sorted[(n * num).div_ceil(den).max(1) - 1])
     }
@@ -236,24 +230,13 @@ impl Default for Usage {
     }
 }
 
-/// kpi counters of a month, in column order.
-const KPI_FIELDS: usize = 10;
-const KPI_LEADS: usize = 0;
-const KPI_MQLS: usize = 1;
-const KPI_OPPS: usize = 4;
-const KPI_PIPELINE: usize = 5;
-const KPI_MARKETING: usize = 6;
-const KPI_WON: usize = 7;
-const KPI_WON_CENTS: usize = 8;
-const KPI_LOST: usize = 9;
-
 #[derive(Clone, Debug, Default)]
 struct Cells {
     funnel: FxHashMap<(Month, u8), [i64; 8]>,
     velocity: Vec<Vec<Multiset>>,
     followup: FxHashMap<(Month, u32), FollowCell>,
     marketing: FxHashMap<(u8, Month), [i64; 3]>,
-    kpi: FxHashMap<Month, [i64; KPI_FIELDS]>,
+    kpi: FxHashMap<Month, kpi::Counts>,
     rejections: FxHashMap<(Month, u8), [i64; 2]>,
     reps: FxHashMap<u32, RepCell>,
     by_campaign: FxHashMap<u32, Credit>,
@@ -358,10 +341,6 @@ impl Live {
         self.p
     }
 
-    pub fn terms(&self) -> &ReportTerms {
-        &self.terms
-    }
-
     /// Folds a batch of new events in and brings every report up to date.
     pub fn apply(&mut self, events: &[Event]) {
         let (leads, opps) = self.dirty(events);
@@ -402,7 +381,6 @@ impl Live {
             match e {
                 Event::LeadCreated(l) => {
                     let lead = self.p.leads.slot(l.id.as_str());
-                    self.ix.grow(&self.p);
                     if seen_lead.insert(lead) {
                         leads.push(lead);
                     }
@@ -425,7 +403,6 @@ impl Live {
                 }
                 Event::Touched(t) => {
                     let lead = self.p.leads.slot(t.lead.as_str());
-                    self.ix.grow(&self.p);
                     if t.kind.is_sales() && seen_lead.insert(lead) {
                         leads.push(lead);
                     }
@@ -446,7 +423,6 @@ impl Live {
                 }
                 Event::StageChanged(s) => {
                     let lead = self.p.leads.slot(s.lead.as_str());
-                    self.ix.grow(&self.p);
                     if seen_lead.insert(lead) {
                         leads.push(lead);
                     }
@@ -462,6 +438,8 @@ impl Live {
                 | Event::TargetSet(_) => {}
             }
         }
+        // New slots need their (empty) index entries before contributions run.
+        self.ix.grow(&self.p);
         (leads, opps)
     }
 
@@ -542,10 +520,6 @@ impl Live {
     }
 }
 
-fn time_then_id(at: &[i64], ids: &crate::projection::Arena, a: u32, b: u32) -> Ordering {
-    crate::derived::time_then_id(at, ids, a, b)
-}
-
 fn sort_by_time_then_id(list: &mut [u32], at: &[i64], ids: &crate::projection::Arena) {
     if list
         .windows(2)
@@ -603,10 +577,7 @@ impl Cells {
         self.reps = other.reps;
         self.by_campaign = other.by_campaign;
         self.by_channel = other.by_channel;
-        let n = self.influence.len().max(other.influence.len());
         self.influence = other.influence;
-        self.influence.resize(n, [0; 2]);
-        self.usage.resize(n.max(self.usage.len()), Usage::default());
     }
 
     fn flush(&mut self) {
@@ -624,9 +595,8 @@ impl Cells {
         if c == NONE {
             return;
         }
-        if self.usage.len() < p.contents.ids.len() {
-            self.usage.resize(p.contents.ids.len(), Usage::default());
-            self.influence.resize(p.contents.ids.len(), [0; 2]);
+        if self.usage.len() <= c as usize {
+            self.usage.resize(c as usize + 1, Usage::default());
         }
         let u = &mut self.usage[c as usize];
         u.uses += 1;
@@ -642,12 +612,7 @@ impl Cells {
         let tr = &p.transitions;
         let at = tr.at[t as usize];
         let to = tr.to_stage(t);
-        if let Some(k) = match to {
-            Stage::Mql => Some(KPI_MQLS),
-            Stage::Sal => Some(KPI_MQLS + 1),
-            Stage::Sql => Some(KPI_MQLS + 2),
-            _ => None,
-        } {
+        if let Some(k) = kpi::entry_counter(to) {
             self.kpi.entry(month(at)).or_default()[k] += 1;
         }
         let slot = match to {
@@ -679,7 +644,7 @@ impl Cells {
             counts[6] = i64::from(p.leads.ever_recycled[l]);
             counts[7] = i64::from(p.leads.ever_disqualified[l]);
             add(self.funnel.entry((cohort, ch)).or_default(), counts, sign);
-            self.kpi.entry(cohort).or_default()[KPI_LEADS] += sign;
+            self.kpi.entry(cohort).or_default()[kpi::LEADS] += sign;
             for (step, by_channel) in self.velocity.iter_mut().enumerate() {
                 if let (Some(a), Some(b)) = (
                     p.leads.first_entry(lead, step),
@@ -756,16 +721,16 @@ impl Cells {
             && p.leads.is_created(lead)
             && p.leads.source_channel[lead as usize] != Channel::Outbound.code();
         let k = self.kpi.entry(month(op.created_at[i])).or_default();
-        k[KPI_OPPS] += sign;
-        k[KPI_PIPELINE] += sign * amount;
-        k[KPI_MARKETING] += sign * amount * i64::from(marketing);
+        k[kpi::OPPS] += sign;
+        k[kpi::PIPELINE] += sign * amount;
+        k[kpi::MARKETING] += sign * amount * i64::from(marketing);
         let rep = self.reps.entry(op.owner[i]).or_default();
         rep.opps += sign;
         match op.status[i] {
             OppStatus::Open => rep.open_cents += sign * amount,
             OppStatus::Lost => {
                 rep.lost += sign;
-                self.kpi.entry(month(op.closed_at[i])).or_default()[KPI_LOST] += sign;
+                self.kpi.entry(month(op.closed_at[i])).or_default()[kpi::LOST] += sign;
             }
             OppStatus::Won => {
                 rep.won += sign;
@@ -773,8 +738,8 @@ impl Cells {
                 rep.new_logos += sign * i64::from(op.is_new_business(o));
                 rep.cycle.change(op.closed_at[i] - op.created_at[i], sign);
                 let k = self.kpi.entry(month(op.closed_at[i])).or_default();
-                k[KPI_WON] += sign;
-                k[KPI_WON_CENTS] += sign * amount;
+                k[kpi::WON] += sign;
+                k[kpi::WON_CENTS] += sign * amount;
                 window_touches(p, ix, terms, o, window);
                 self.influence_of(p, o, sign, window);
                 window.retain(|&(_, t)| !p.touches.is_sales(t));
@@ -791,9 +756,10 @@ impl Cells {
             .collect();
         assets.sort_unstable();
         assets.dedup();
-        if self.influence.len() < p.contents.ids.len() {
-            self.usage.resize(p.contents.ids.len(), Usage::default());
-            self.influence.resize(p.contents.ids.len(), [0; 2]);
+        if let Some(&last) = assets.last() {
+            if self.influence.len() <= last as usize {
+                self.influence.resize(last as usize + 1, [0; 2]);
+            }
         }
         for c in assets {
             add(
@@ -962,25 +928,7 @@ impl Cells {
     }
 
     fn kpi(&self) -> Table {
-        let months = self
-            .kpi
-            .iter()
-            .filter(|(_, k)| {
-                [
-                    KPI_LEADS,
-                    KPI_MQLS,
-                    KPI_MQLS + 1,
-                    KPI_MQLS + 2,
-                    KPI_OPPS,
-                    KPI_WON,
-                    KPI_LOST,
-                ]
-                .iter()
-                .any(|&f| k[f] > 0)
-            })
-            .map(|(&m, k)| (m, *k))
-            .collect();
-        crate::kpi::render(months)
+        kpi::render(self.kpi.iter().map(|(&m, &k)| (m, k)).collect())
     }
 }
 

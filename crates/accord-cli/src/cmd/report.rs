@@ -102,17 +102,8 @@ pub fn run(args: Args) -> CmdResult {
     // Touches are nine events in ten. Reports that do not read them skip
     // them undecoded, when the stored reports (current at this head) can
     // tell the as-of time that the skipped touches would have moved.
-    let needs_touches = args.explain.is_some()
-        || names.iter().any(|n| {
-            matches!(
-                *n,
-                "sla_followup"
-                    | "attribution_campaign"
-                    | "attribution_channel"
-                    | "content"
-                    | "content_gaps"
-            )
-        });
+    let needs_touches =
+        args.explain.is_some() || names.iter().any(|n| accord_report::reads_touches(n));
     let known_as_of = if needs_touches {
         None
     } else {

@@ -66,13 +66,17 @@ pub fn run(args: Args) -> CmdResult {
         if round % reread_every == 0 {
             let changed = Agreement::read(args.agreement.as_deref())
                 .ok()
-                .filter(|a| view_stamp(a) != stamp && view_stamp(a) != rejected_stamp);
-            if let Some(agreement) = changed {
+                .map(|a| {
+                    let new_stamp = view_stamp(&a);
+                    (a, new_stamp)
+                })
+                .filter(|(_, s)| *s != stamp && *s != rejected_stamp);
+            if let Some((agreement, new_stamp)) = changed {
                 match agreement.terms() {
                     Ok(terms) => {
                         let t0 = Instant::now();
                         live = build_live(terms, live.into_projections());
-                        stamp = view_stamp(&agreement);
+                        stamp = new_stamp;
                         stored = store_or_warn(&mut store, &live, head, &stamp);
                         eprintln!(
                             "the agreement changed: every report recomputed under its terms in {:.2} s",
@@ -81,7 +85,7 @@ pub fn run(args: Args) -> CmdResult {
                     }
                     Err(e) => {
                         eprintln!("note: keeping the previous terms: {e}");
-                        rejected_stamp = view_stamp(&agreement);
+                        rejected_stamp = new_stamp;
                     }
                 }
             }
