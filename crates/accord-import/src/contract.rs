@@ -27,6 +27,11 @@ pub enum Problem {
     ClosedBeforeCreated,
     BadText,
     BadValue,
+    AfterAsOf,
+    InFuture,
+    BeforeLeadCreated,
+    StageChain,
+    OutOfOrder,
 }
 
 impl Problem {
@@ -44,6 +49,11 @@ impl Problem {
             Problem::ClosedBeforeCreated => "closed_before_created",
             Problem::BadText => "bad_text",
             Problem::BadValue => "bad_value",
+            Problem::AfterAsOf => "after_as_of",
+            Problem::InFuture => "in_future",
+            Problem::BeforeLeadCreated => "before_lead_created",
+            Problem::StageChain => "stage_chain",
+            Problem::OutOfOrder => "out_of_order",
         }
     }
 }
@@ -59,10 +69,22 @@ impl std::fmt::Display for Problem {
 pub struct RowError {
     pub problem: Problem,
     pub message: String,
+    /// For `unknown_reference`: the file the missing record would be in.
+    pub refers_to: Option<FileKind>,
+}
+
+impl RowError {
+    pub fn new(problem: Problem, message: String) -> RowError {
+        RowError {
+            problem,
+            message,
+            refers_to: None,
+        }
+    }
 }
 
 fn err(problem: Problem, message: String) -> RowError {
-    RowError { problem, message }
+    RowError::new(problem, message)
 }
 
 /// One file of the contract.
@@ -105,6 +127,21 @@ impl FileKind {
             FileKind::Transitions => "transitions.csv",
             FileKind::Opportunities => "opportunities.csv",
             FileKind::Targets => "targets.csv",
+        }
+    }
+
+    /// The kind of the event a row's id names (targets have no id).
+    pub fn event_kind(self) -> Option<EventKind> {
+        match self {
+            FileKind::Reps => Some(EventKind::RepRecorded),
+            FileKind::Accounts => Some(EventKind::AccountRecorded),
+            FileKind::Campaigns => Some(EventKind::CampaignRecorded),
+            FileKind::Content => Some(EventKind::ContentPublished),
+            FileKind::Leads => Some(EventKind::LeadCreated),
+            FileKind::Touches => Some(EventKind::Touched),
+            FileKind::Transitions => Some(EventKind::StageChanged),
+            FileKind::Opportunities => Some(EventKind::OpportunityCreated),
+            FileKind::Targets => None,
         }
     }
 
@@ -256,6 +293,13 @@ impl IdSet {
         }
     }
 
+    /// The contract file that holds records of this set's kind.
+    pub fn file(&self) -> Option<FileKind> {
+        FileKind::ORDER
+            .into_iter()
+            .find(|k| k.event_kind() == Some(self.kind))
+    }
+
     pub fn contains(&self, id: &str) -> bool {
         match packed_key::pack(self.kind, id) {
             Some(key) if key & NUMBER_MASK < DENSE_LIMIT => {
@@ -369,10 +413,13 @@ impl<'r> Row<'r> {
         what: &str,
     ) -> Result<T, RowError> {
         if !known.contains(s) {
-            return Err(err(
-                Problem::UnknownReference,
-                format!("column `{}`: no {what} `{s}` is known", self.name(col)),
-            ));
+            return Err(RowError {
+                refers_to: known.file(),
+                ..err(
+                    Problem::UnknownReference,
+                    format!("column `{}`: no {what} `{s}` is known", self.name(col)),
+                )
+            });
         }
         parse(s).map_err(|e| {
             err(

@@ -14,6 +14,8 @@
 //! `duplicate_id`).
 
 pub mod contract;
+pub mod folder;
+pub mod rules;
 
 use std::fs::File;
 use std::io::{self, BufReader};
@@ -21,15 +23,16 @@ use std::path::{Path, PathBuf};
 
 use accord_core::event::{Batch, Event, EventKind};
 use accord_store::{AppendTx, EventStore, StoreError};
-use contract::{parse_row, remember, FileKind, Known, Problem, Row};
-
-pub use contract::Problem as RowProblemKind;
+use contract::{parse_row, remember, Known, Row, RowError};
+pub use contract::{FileKind, Problem};
+pub use folder::{Bound, BoundSource, Folder, Warning, CLOCK_SKEW_SECONDS};
+use rules::{Loaded, Rules};
 
 /// Events per appended batch: large enough to amortise a store round trip,
 /// small enough to keep memory flat (a batch is ~0.5 MB).
-const BATCH_EVENTS: usize = 8_192;
+pub const BATCH_EVENTS: usize = 8_192;
 /// Batches in flight between the parser and the writer.
-const QUEUE_BATCHES: usize = 4;
+pub const QUEUE_BATCHES: usize = 4;
 
 #[derive(Clone, Debug, Default)]
 pub struct Options {
@@ -47,6 +50,8 @@ pub struct Rejected {
     pub line: u64,
     pub problem: Problem,
     pub message: String,
+    /// For `unknown_reference`: the file the missing record would be in.
+    pub refers_to: Option<FileKind>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -67,6 +72,8 @@ pub struct ImportReport {
     pub rejected: Vec<Rejected>,
     /// Whether the transaction was committed.
     pub committed: bool,
+    /// What reading the stored state for the cross-row rules cost.
+    pub loaded: Loaded,
 }
 
 impl ImportReport {
@@ -78,6 +85,10 @@ impl ImportReport {
     }
     pub fn duplicates(&self) -> u64 {
         self.files.iter().map(|f| f.duplicates).sum()
+    }
+    /// Rows read and not refused.
+    pub fn accepted(&self) -> u64 {
+        self.rows() - self.rejected.len() as u64
     }
 }
 
@@ -99,6 +110,11 @@ pub enum ImportError {
     },
     #[error("{dir}: holds none of the contract's files ({})", FileKind::ORDER.map(|f| f.file_name()).join(", "))]
     NoContractFiles { dir: PathBuf },
+    #[error("{path}: {reason} (meta.json is optional: fix it or remove it)")]
+    Meta { path: PathBuf, reason: String },
+    /// What the caller had to do before the commit failed; nothing was committed.
+    #[error("{0}; nothing was imported")]
+    BeforeCommit(Box<dyn std::error::Error + Send + Sync>),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -129,10 +145,8 @@ struct Chunk {
 /// What the parser sends the writer.
 enum Message {
     Chunk(Chunk),
-    /// Every row is read; `rejected` rows were refused by the parser.
-    Finished {
-        rejected: usize,
-    },
+    /// Every row is read and sent.
+    Finished,
 }
 
 /// What the writer thread found.
@@ -142,34 +156,46 @@ struct WriteResult {
     per_file: Vec<(u64, u64)>,
     /// Events refused by the store as conflicts: (file index, line, key).
     conflicts: Vec<(usize, u64, String)>,
-    committed: bool,
 }
 
-/// Imports every contract file found in `dir` into `store`.
+/// Called once every row is read and appended, only when the import is
+/// about to commit: whatever must not fail after the commit (writing the
+/// rejects file) is done here; an error rolls the import back.
+pub type BeforeCommit<'a> =
+    &'a mut dyn FnMut(&ImportReport) -> Result<(), Box<dyn std::error::Error + Send + Sync>>;
+
+/// Imports every contract file of `dir` into `store`, the rows' time bound
+/// being meta.json's `as_of` or the present (this machine's clock).
 pub fn import_dir<S: EventStore + Send>(
     store: &mut S,
     dir: &Path,
     options: &Options,
     progress: &mut dyn Progress,
 ) -> Result<ImportReport, ImportError> {
-    let present: Vec<FileKind> = FileKind::ORDER
-        .into_iter()
-        .filter(|k| dir.join(k.file_name()).is_file())
-        .collect();
-    if present.is_empty() {
-        return Err(ImportError::NoContractFiles {
-            dir: dir.to_path_buf(),
-        });
-    }
-    let mut report = ImportReport {
-        missing: FileKind::ORDER
-            .into_iter()
-            .filter(|k| !present.contains(k))
-            .map(|k| k.file_name())
-            .collect(),
-        ..ImportReport::default()
-    };
+    let folder = Folder::inspect(dir, now())?;
+    import_folder(store, &folder, options, progress, &mut |_| Ok(()))
+}
 
+/// The present, from the system clock (a clock before 1970 reads as 1970).
+pub fn now() -> accord_core::domain::Timestamp {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    accord_core::domain::Timestamp::from_unix_seconds(seconds)
+}
+
+/// Imports every contract file of `folder` into `store`.
+///
+/// A dry run takes the same path as an import, appends included, and rolls
+/// back at the end, so it finds exactly what the import would.
+pub fn import_folder<S: EventStore + Send>(
+    store: &mut S,
+    folder: &Folder,
+    options: &Options,
+    progress: &mut dyn Progress,
+    before_commit: BeforeCommit<'_>,
+) -> Result<ImportReport, ImportError> {
+    let present = &folder.present;
     let mut known = Known::default();
     for (kind, set) in [
         (EventKind::RepRecorded, &mut known.reps),
@@ -182,43 +208,87 @@ pub fn import_dir<S: EventStore + Send>(
             set.insert(&id);
         }
     }
+    let mut rules = Rules::new(folder.bound);
+    let loaded = rules.load(store)?;
 
     let files = present.len();
-    let skip_invalid = options.skip_invalid;
-    let dry_run = options.dry_run;
     let (to_writer, from_parser) = crossbeam_channel::bounded::<Message>(QUEUE_BATCHES);
+    let (to_parser, from_writer) = crossbeam_channel::bounded::<WriteResult>(1);
+    let (decide, decision) = crossbeam_channel::bounded::<bool>(1);
     // The store moves to the writer thread: a transaction cannot cross threads.
-    let (parsed, written) = std::thread::scope(|scope| {
-        let writer =
-            scope.spawn(move || write_all(store, from_parser, files, skip_invalid, dry_run));
-        let parsed = parse_files(dir, &present, &mut known, &to_writer, progress);
-        let rejected = parsed.as_ref().map_or(0, |p| p.rejected.len());
-        // If the writer already stopped on an error, it reports that error.
-        let _ = to_writer.send(Message::Finished {
-            rejected: if parsed.is_ok() { rejected } else { usize::MAX },
-        });
+    std::thread::scope(|scope| {
+        let writer = scope.spawn(move || write_all(store, from_parser, to_parser, decision, files));
+        let driven = (|| {
+            let parsed = parse_files(
+                &folder.dir,
+                present,
+                &mut known,
+                &mut rules,
+                &to_writer,
+                progress,
+            )
+            .map_err(Stop::Failed)?;
+            to_writer
+                .send(Message::Finished)
+                .map_err(|_| Stop::Writer)?;
+            let written = from_writer.recv().map_err(|_| Stop::Writer)?;
+            let mut report = merge(folder, parsed, written);
+            report.loaded = loaded;
+            let commit = !options.dry_run && (report.rejected.is_empty() || options.skip_invalid);
+            if commit {
+                if let Err(e) = before_commit(&report) {
+                    let _ = decide.send(false);
+                    return Err(Stop::Failed(ImportError::BeforeCommit(e)));
+                }
+            }
+            decide.send(commit).map_err(|_| Stop::Writer)?;
+            Ok(report)
+        })();
+        // Unblocks the writer whatever happened above.
         drop(to_writer);
+        drop(decide);
         let written = writer.join().expect("the writer thread does not panic");
-        (parsed, written)
-    });
-    let mut parsed = parsed?;
-    let written = written?;
-    report.committed = written.committed;
+        match (driven, written) {
+            // The writer stopped on a store error: that is what went wrong.
+            (_, Err(e)) => Err(ImportError::Store(e)),
+            (Err(Stop::Failed(e)), Ok(_)) => Err(e),
+            (Err(Stop::Writer), Ok(_)) => unreachable!("the writer stops early only on an error"),
+            (Ok(mut report), Ok(committed)) => {
+                report.committed = committed;
+                Ok(report)
+            }
+        }
+    })
+}
 
+/// Why the parser side stopped before the end.
+enum Stop {
+    Failed(ImportError),
+    /// The writer is gone; its own result says why.
+    Writer,
+}
+
+/// The parser's and the writer's findings as one report: every refused row
+/// once, in file then line order.
+fn merge(folder: &Folder, mut parsed: Parsed, written: WriteResult) -> ImportReport {
     for (file, line, key) in written.conflicts {
         parsed.rejected.push(Rejected {
-            file: present[file].file_name(),
+            file: folder.present[file].file_name(),
             line,
             problem: Problem::DuplicateId,
             message: format!("{key} is already stored with different content"),
+            refers_to: None,
         });
     }
-    parsed.rejected.sort_by_key(|r| {
+    let order = |r: &Rejected| {
         (
             FileKind::ORDER.iter().position(|k| k.file_name() == r.file),
             r.line,
         )
-    });
+    };
+    // Stable: a row's first finding stays first.
+    parsed.rejected.sort_by_key(order);
+    parsed.rejected.dedup_by_key(|r| order(r));
     for (i, summary) in parsed.files.iter_mut().enumerate() {
         summary.appended = written.per_file[i].0;
         summary.duplicates = written.per_file[i].1;
@@ -228,41 +298,44 @@ pub fn import_dir<S: EventStore + Send>(
             .filter(|r| r.file == summary.file)
             .count() as u64;
     }
-    report.files = parsed.files;
-    report.rejected = parsed.rejected;
-    Ok(report)
+    ImportReport {
+        files: parsed.files,
+        missing: folder.missing.iter().map(|k| k.file_name()).collect(),
+        rejected: parsed.rejected,
+        committed: false,
+        loaded: Loaded::default(),
+    }
 }
 
-/// The writer thread: appends every batch in one transaction, then commits
-/// when nothing was refused (or refused rows are to be skipped).
+/// The writer thread: appends every batch in one transaction; once the
+/// parser is finished, reports what the store found and commits only when
+/// told to (dropping the transaction rolls it back).
 fn write_all<S: EventStore>(
     store: &mut S,
     from_parser: crossbeam_channel::Receiver<Message>,
+    to_parser: crossbeam_channel::Sender<WriteResult>,
+    decision: crossbeam_channel::Receiver<bool>,
     files: usize,
-    skip_invalid: bool,
-    dry_run: bool,
-) -> Result<WriteResult, StoreError> {
+) -> Result<bool, StoreError> {
     let mut tx = store.begin()?;
     let mut result = WriteResult {
         per_file: vec![(0, 0); files],
         ..WriteResult::default()
     };
-    for message in from_parser {
+    for message in &from_parser {
         let chunk = match message {
             Message::Chunk(chunk) => chunk,
-            Message::Finished { rejected } => {
-                let clean = rejected == 0 && result.conflicts.is_empty();
-                if rejected != usize::MAX && (clean || skip_invalid) && !dry_run {
-                    tx.commit()?;
-                    result.committed = true;
+            Message::Finished => {
+                if to_parser.send(result).is_err() {
+                    return Ok(false);
                 }
-                // Otherwise `tx` drops here, rolling everything back.
-                return Ok(result);
+                if decision.recv() == Ok(true) {
+                    tx.commit()?;
+                    return Ok(true);
+                }
+                return Ok(false);
             }
         };
-        if dry_run {
-            continue;
-        }
         let outcome = tx.append(&chunk.batch)?;
         for &i in &outcome.conflicts {
             let (kind, id, _) = chunk.batch.get(i);
@@ -277,8 +350,8 @@ fn write_all<S: EventStore>(
         result.per_file[first].0 += outcome.appended as u64;
         result.per_file[first].1 += outcome.duplicates as u64;
     }
-    // The parser vanished without finishing: roll back.
-    Ok(result)
+    // The parser stopped without finishing: roll back.
+    Ok(false)
 }
 
 struct Parsed {
@@ -290,6 +363,7 @@ fn parse_files(
     dir: &Path,
     present: &[FileKind],
     known: &mut Known,
+    rules: &mut Rules,
     to_writer: &crossbeam_channel::Sender<Message>,
     progress: &mut dyn Progress,
 ) -> Result<Parsed, ImportError> {
@@ -353,6 +427,7 @@ fn parse_files(
                         line,
                         problem: Problem::BadText,
                         message: "the row is not valid UTF-8".into(),
+                        refers_to: None,
                     });
                     continue;
                 }
@@ -362,30 +437,33 @@ fn parse_files(
             if summary.rows.is_multiple_of(16_384) {
                 progress.advanced(reader.position().byte(), summary.rows);
             }
-            if record.len() != columns.len() {
-                parsed.rejected.push(Rejected {
-                    file: kind.file_name(),
-                    line,
-                    problem: Problem::WrongFieldCount,
-                    message: format!(
+            let checked = if record.len() != columns.len() {
+                Err(RowError::new(
+                    Problem::WrongFieldCount,
+                    format!(
                         "the row has {} fields, the header {}",
                         record.len(),
                         columns.len()
                     ),
-                });
-                continue;
-            }
-            events.clear();
-            let row = Row {
-                record: &record,
-                columns,
+                ))
+            } else {
+                events.clear();
+                let row = Row {
+                    record: &record,
+                    columns,
+                };
+                parse_row(kind, &row, known, &mut events).and_then(|()| rules.admit(line, &events))
             };
-            if let Err(e) = parse_row(kind, &row, known, &mut events) {
+            if let Err(e) = checked {
+                if kind == FileKind::Transitions {
+                    rules.refused_transition(record.get(1), line);
+                }
                 parsed.rejected.push(Rejected {
                     file: kind.file_name(),
                     line,
                     problem: e.problem,
                     message: e.message,
+                    refers_to: e.refers_to,
                 });
                 continue;
             }

@@ -1,18 +1,25 @@
 //! `accord import DIR`: the CSV contract into the event log, all or nothing.
 
+mod rejects;
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use accord_import::{import_dir, FileSummary, ImportReport, Options, Progress};
+use accord_core::domain::{MAX_ID_BYTES, MAX_TEXT_BYTES};
+use accord_import::{
+    import_folder, FileKind, FileSummary, Folder, ImportReport, Options, Problem, Progress,
+    Warning, BATCH_EVENTS, CLOCK_SKEW_SECONDS, QUEUE_BATCHES,
+};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{open_store, CmdResult, DbArgs};
+use rejects::Rejects;
 
 /// Import a folder in the CSV contract (accounts.csv, reps.csv, campaigns.csv,
 /// content.csv, leads.csv, touches.csv, transitions.csv, opportunities.csv,
-/// targets.csv) into the event log.
+/// targets.csv; meta.json's as_of if present) into the event log.
 ///
 /// The import is one transaction: if any row is bad, nothing is stored and
 /// every bad row is listed as FILE:LINE: PROBLEM: DETAIL (exit 1). With
@@ -20,100 +27,285 @@ use super::{open_store, CmdResult, DbArgs};
 /// rejects CSV. Importing the same files again changes nothing: every row has
 /// an id, and a stored id is skipped.
 #[derive(clap::Args)]
+#[command(after_help = after_help())]
 pub struct Args {
     /// Folder holding the contract's CSV files.
     dir: PathBuf,
     #[command(flatten)]
     db: DbArgs,
-    /// Read and check every row, but store nothing.
+    /// Read and check every row against the contract and the stored events,
+    /// exactly as the import does, then roll back: nothing is stored.
     #[arg(long, conflicts_with = "skip_invalid")]
     dry_run: bool,
     /// Store the valid rows and write the refused ones to --rejects.
     #[arg(long)]
     skip_invalid: bool,
-    /// Where --skip-invalid writes refused rows (file,line,problem,message).
+    /// Where --skip-invalid writes refused rows (CSV: file,line,problem,message).
+    /// Written only when there are some; an existing file is refused unless
+    /// --force; never one of the input folder's files.
     #[arg(long, default_value = "accord-rejects.csv", value_name = "FILE")]
     rejects: PathBuf,
+    /// Replace an existing --rejects file (never one of the input's files).
+    #[arg(long)]
+    force: bool,
     /// Bad rows listed on stderr before the rest are only counted (0: all).
     #[arg(long, default_value_t = 50, value_name = "N")]
     max_errors: usize,
 }
 
+/// The problems a bad row can have, and the limits, for --help.
+fn after_help() -> String {
+    let problems: [(Problem, &str); 17] = [
+        (Problem::MissingRequired, "a required column is empty"),
+        (Problem::BadEmail, "not an e-mail address"),
+        (
+            Problem::BadTimestamp,
+            "not YYYY-MM-DDTHH:MM:SSZ (months: YYYY-MM)",
+        ),
+        (
+            Problem::BadNumber,
+            "not a whole number ≥ 0, or not money (1234.50)",
+        ),
+        (
+            Problem::NegativeAmount,
+            "money below 0 (amount_usd: not above 0)",
+        ),
+        (
+            Problem::UnknownEnum,
+            "not a word of the column's vocabulary",
+        ),
+        (
+            Problem::UnknownReference,
+            "names a record neither stored nor in the folder",
+        ),
+        (
+            Problem::DuplicateId,
+            "an id already used, with other content",
+        ),
+        (Problem::WrongFieldCount, "not as many fields as the header"),
+        (
+            Problem::ClosedBeforeCreated,
+            "an opportunity closed before it was created",
+        ),
+        (Problem::BadText, "not UTF-8"),
+        (
+            Problem::BadValue,
+            "an id, text, domain or country out of shape or limits",
+        ),
+        (
+            Problem::AfterAsOf,
+            "dated after meta.json's as_of (nothing happens after it)",
+        ),
+        (Problem::InFuture, "dated in the future (no meta.json)"),
+        (
+            Problem::BeforeLeadCreated,
+            "a touch or transition before its lead's created_at",
+        ),
+        (
+            Problem::StageChain,
+            "a transition whose from_stage is not the lead's stage",
+        ),
+        (
+            Problem::OutOfOrder,
+            "a transition before the lead's previous one",
+        ),
+    ];
+    let mut out = String::from("Problems of a bad row:\n");
+    for (problem, meaning) in problems {
+        out.push_str(&format!("  {:<22} {meaning}\n", problem.as_str()));
+    }
+    out.push_str(&format!(
+        "\nLimits: ids 1 to {MAX_ID_BYTES} bytes without spaces; text fields (names, titles) up to \
+         {} KiB; rows dated up to meta.json's as_of, or without it up to now plus {} minutes \
+         (any past year is fine); events appended in batches of {} with at most {} in flight.",
+        MAX_TEXT_BYTES / 1024,
+        CLOCK_SKEW_SECONDS / 60,
+        group(BATCH_EVENTS as u64),
+        QUEUE_BATCHES,
+    ));
+    out
+}
+
 pub fn run(args: Args) -> CmdResult {
+    let folder = Folder::inspect(&args.dir, accord_import::now())?;
+    let mut rejects = if args.skip_invalid {
+        Some(Rejects::prepare(&args.rejects, &folder, args.force)?)
+    } else {
+        None
+    };
+    let mut err = std::io::stderr().lock();
+    warn(&mut err, &folder)?;
+    drop(err);
+
     let mut store = open_store(&args.db)?;
     let started = Instant::now();
     let mut progress = Bar::new();
-    let report = import_dir(
+    let mut before_commit =
+        |report: &ImportReport| -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+            if let Some(rejects) = rejects.as_mut().filter(|_| !report.rejected.is_empty()) {
+                rejects.write(report)?;
+            }
+            Ok(())
+        };
+    let report = import_folder(
         &mut store,
-        &args.dir,
+        &folder,
         &Options {
             skip_invalid: args.skip_invalid,
             dry_run: args.dry_run,
         },
         &mut progress,
-    )?;
+        &mut before_commit,
+    );
     progress.done();
+    let report = report?;
+    let rejects_written = match rejects {
+        Some(rejects) if report.committed => rejects.finish()?,
+        _ => false,
+    };
     let elapsed = started.elapsed();
     let mut err = std::io::stderr().lock();
 
     if !report.rejected.is_empty() && !args.skip_invalid {
-        let shown = if args.max_errors == 0 {
-            report.rejected.len()
-        } else {
-            args.max_errors.min(report.rejected.len())
-        };
-        for r in &report.rejected[..shown] {
-            writeln!(err, "{}:{}: {}: {}", r.file, r.line, r.problem, r.message)?;
-        }
-        if shown < report.rejected.len() {
-            writeln!(
-                err,
-                "… and {} more bad rows (--max-errors 0 lists them all)",
-                report.rejected.len() - shown
-            )?;
-        }
+        list_bad_rows(&mut err, &report, &folder, &args)?;
         writeln!(
             err,
-            "error: {} bad rows in {}; nothing was imported. Fix them, or use --skip-invalid to store the {} valid rows and write the bad ones to a rejects file.",
-            report.rejected.len(),
+            "error: {} bad {} in {}; nothing was imported{}. Fix them, or use --skip-invalid to store the {} valid rows and write the bad ones to a rejects file.",
+            group(report.rejected.len() as u64),
+            plural(report.rejected.len() as u64, "row", "rows"),
             args.dir.display(),
-            report.rows() - report.rejected.len() as u64,
+            if args.dry_run { " (--dry-run)" } else { "" },
+            group(report.accepted()),
         )?;
         return Ok(ExitCode::FAILURE);
     }
 
     if args.dry_run {
         println!(
-            "checked {} rows in {:.1} s: all valid (--dry-run: nothing stored)",
+            "checked {} rows in {:.1} s: all valid, {} new events (--dry-run: nothing stored)",
             group(report.rows()),
-            elapsed.as_secs_f64()
+            elapsed.as_secs_f64(),
+            group(report.appended()),
         );
         return Ok(ExitCode::SUCCESS);
     }
-    if args.skip_invalid && !report.rejected.is_empty() {
-        write_rejects(&args.rejects, &report)?;
-    }
-    print_summary(&report, &args, elapsed)?;
+    print_summary(&report, &args, elapsed, rejects_written)?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn write_rejects(path: &PathBuf, report: &ImportReport) -> std::io::Result<()> {
-    let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
-    writeln!(w, "file,line,problem,message")?;
-    for r in &report.rejected {
+/// The folder's warnings, before any row: a contract file under another
+/// case first (it explains what follows), then the missing ones in one line.
+fn warn(err: &mut impl Write, folder: &Folder) -> std::io::Result<()> {
+    let mut absent = Vec::new();
+    for w in &folder.warnings {
+        match w {
+            Warning::Missing { file, like: None } => absent.push(*file),
+            _ => writeln!(err, "warning: {w}")?,
+        }
+    }
+    if !absent.is_empty() {
         writeln!(
-            w,
-            "{},{},{},\"{}\"",
-            r.file,
-            r.line,
-            r.problem,
-            r.message.replace('"', "\"\"")
+            err,
+            "warning: {} has no {} (only the files present are imported)",
+            folder.dir.display(),
+            absent.join(", ")
         )?;
     }
-    w.flush()
+    Ok(())
 }
 
-fn print_summary(report: &ImportReport, args: &Args, elapsed: Duration) -> std::io::Result<()> {
+/// The bad rows on stderr. Rows that only reference a record of a file the
+/// folder lacks are told in one line per file (listed with --max-errors 0).
+fn list_bad_rows(
+    err: &mut impl Write,
+    report: &ImportReport,
+    folder: &Folder,
+    args: &Args,
+) -> std::io::Result<()> {
+    let explained = |r: &accord_import::Rejected| {
+        r.problem == Problem::UnknownReference
+            && r.refers_to.is_some_and(|k| folder.missing.contains(&k))
+    };
+    for &kind in &folder.missing {
+        let n = report
+            .rejected
+            .iter()
+            .filter(|r| explained(r) && r.refers_to == Some(kind))
+            .count() as u64;
+        if n > 0 {
+            writeln!(
+                err,
+                "{} {} {}, and {} is missing from {}: that explains {} ({})",
+                group(n),
+                plural(n, "row references", "rows reference"),
+                noun(kind),
+                kind.file_name(),
+                folder.dir.display(),
+                if n == report.rejected.len() as u64 {
+                    "every bad row"
+                } else {
+                    plural(n, "it", "them")
+                },
+                if args.max_errors == 0 {
+                    "listed below"
+                } else {
+                    "not listed; --max-errors 0 lists them"
+                },
+            )?;
+        }
+    }
+    let listed: Vec<&accord_import::Rejected> = report
+        .rejected
+        .iter()
+        .filter(|r| args.max_errors == 0 || !explained(r))
+        .collect();
+    let shown = if args.max_errors == 0 {
+        listed.len()
+    } else {
+        args.max_errors.min(listed.len())
+    };
+    for r in &listed[..shown] {
+        writeln!(err, "{}:{}: {}: {}", r.file, r.line, r.problem, r.message)?;
+    }
+    if shown < listed.len() {
+        writeln!(
+            err,
+            "… and {} more bad rows (--max-errors 0 lists them all)",
+            group((listed.len() - shown) as u64)
+        )?;
+    }
+    Ok(())
+}
+
+/// What the records of a contract file are called.
+fn noun(kind: FileKind) -> &'static str {
+    match kind {
+        FileKind::Reps => "reps",
+        FileKind::Accounts => "accounts",
+        FileKind::Campaigns => "campaigns",
+        FileKind::Content => "content assets",
+        FileKind::Leads => "leads",
+        FileKind::Touches => "touches",
+        FileKind::Transitions => "transitions",
+        FileKind::Opportunities => "opportunities",
+        FileKind::Targets => "targets",
+    }
+}
+
+fn plural(n: u64, one: &'static str, many: &'static str) -> &'static str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
+}
+
+fn print_summary(
+    report: &ImportReport,
+    args: &Args,
+    elapsed: Duration,
+    rejects_written: bool,
+) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
@@ -138,7 +330,7 @@ fn print_summary(report: &ImportReport, args: &Args, elapsed: Duration) -> std::
     writeln!(
         out,
         "imported {} rows from {} into {} in {:.1} s ({}/s): {} new events, {} already stored",
-        group(report.rows()),
+        group(report.accepted()),
         args.dir.display(),
         args.db.db.display(),
         secs,
@@ -146,11 +338,13 @@ fn print_summary(report: &ImportReport, args: &Args, elapsed: Duration) -> std::
         group(report.appended()),
         group(report.duplicates()),
     )?;
-    if !report.rejected.is_empty() {
+    if rejects_written {
+        let n = report.rejected.len() as u64;
         writeln!(
             out,
-            "skipped {} bad rows, listed in {}",
-            group(report.rejected.len() as u64),
+            "skipped {} bad {}, listed in {}",
+            group(n),
+            plural(n, "row", "rows"),
             args.rejects.display()
         )?;
     }

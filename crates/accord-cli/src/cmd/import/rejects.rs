@@ -1,0 +1,178 @@
+//! The rejects file of `import --skip-invalid`. Checked before anything is
+//! read (never an existing file without --force, never one of the input
+//! folder's contract files, a folder that exists and can be written), written
+//! to a temporary file beside it before the commit, and renamed into place
+//! after it: a commit never happens without its list of bad rows, and no
+//! file appears for an import that did not commit.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use accord_import::{FileKind, Folder, ImportReport};
+
+#[derive(Debug, thiserror::Error)]
+pub enum RejectsError {
+    #[error("{path} already exists; accord does not replace it (--force replaces it, or choose another --rejects file)")]
+    Exists { path: PathBuf },
+    #[error("{path} is an input of this import ({input}): choose another --rejects file")]
+    Input { path: PathBuf, input: PathBuf },
+    #[error("cannot write the rejects file {path}: {source}")]
+    Io { path: PathBuf, source: io::Error },
+    #[error("the import is committed, but renaming its list of bad rows {temp} to {path} failed ({source}): the list is in {temp}")]
+    Rename {
+        temp: PathBuf,
+        path: PathBuf,
+        source: io::Error,
+    },
+}
+
+pub struct Rejects {
+    /// As the user wrote it (for messages).
+    path: PathBuf,
+    /// Where it goes: the canonical folder joined with the file name.
+    target: PathBuf,
+    temp: PathBuf,
+    file: Option<File>,
+    written: bool,
+}
+
+impl Rejects {
+    /// Checks `path` and opens its temporary file beside it.
+    pub fn prepare(path: &Path, folder: &Folder, force: bool) -> Result<Rejects, RejectsError> {
+        let io = |source| RejectsError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let name = path.file_name().ok_or_else(|| {
+            io(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "not a file name",
+            ))
+        })?;
+        let parent = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let parent = std::fs::canonicalize(parent).map_err(|e| {
+            io(io::Error::new(
+                e.kind(),
+                format!("folder {}: {e}", parent.display()),
+            ))
+        })?;
+        let target = parent.join(name);
+        let exists = std::fs::symlink_metadata(&target).is_ok();
+        // A link to an input is that input.
+        let resolved = if exists {
+            std::fs::canonicalize(&target).unwrap_or_else(|_| target.clone())
+        } else {
+            target.clone()
+        };
+        if let Ok(dir) = std::fs::canonicalize(&folder.dir) {
+            let inputs = FileKind::ORDER
+                .iter()
+                .map(|k| k.file_name())
+                .chain(["meta.json"]);
+            for input in inputs {
+                // Case-insensitive: on macOS and Windows Leads.csv is leads.csv.
+                let same = resolved.parent() == Some(dir.as_path())
+                    && resolved
+                        .file_name()
+                        .is_some_and(|n| n.to_string_lossy().eq_ignore_ascii_case(input));
+                if same {
+                    return Err(RejectsError::Input {
+                        path: path.to_path_buf(),
+                        input: folder.dir.join(input),
+                    });
+                }
+            }
+        }
+        if exists && std::fs::metadata(&resolved).is_ok_and(|m| m.is_dir()) {
+            return Err(io(io::Error::new(
+                io::ErrorKind::IsADirectory,
+                "it is a folder",
+            )));
+        }
+        if exists && !force {
+            return Err(RejectsError::Exists {
+                path: path.to_path_buf(),
+            });
+        }
+        let temp = parent.join(format!(
+            ".{}.accord-{}.tmp",
+            name.to_string_lossy(),
+            std::process::id()
+        ));
+        let file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)
+            .map_err(io)?;
+        Ok(Rejects {
+            path: path.to_path_buf(),
+            target,
+            temp,
+            file: Some(file),
+            written: false,
+        })
+    }
+
+    /// Writes every refused row (file,line,problem,message as RFC 4180 CSV)
+    /// to the temporary file and makes it durable: called before the commit.
+    pub fn write(&mut self, report: &ImportReport) -> Result<(), RejectsError> {
+        let io = |source| RejectsError::Io {
+            path: self.path.clone(),
+            source,
+        };
+        let Some(file) = self.file.as_mut() else {
+            return Ok(());
+        };
+        let mut w = csv::Writer::from_writer(io::BufWriter::new(&mut *file));
+        let rows = std::iter::once(["file", "line", "problem", "message"].map(String::from)).chain(
+            report.rejected.iter().map(|r| {
+                [
+                    r.file.to_owned(),
+                    r.line.to_string(),
+                    r.problem.to_string(),
+                    r.message.clone(),
+                ]
+            }),
+        );
+        for row in rows {
+            w.write_record(&row).map_err(|e| io(e.into()))?;
+        }
+        w.flush().map_err(io)?;
+        let mut buffered = w.into_inner().map_err(|e| io(e.into_error().into()))?;
+        buffered.flush().map_err(io)?;
+        drop(buffered);
+        file.sync_all().map_err(io)?;
+        self.written = true;
+        Ok(())
+    }
+
+    /// After the commit: puts the written list in place. Returns whether there
+    /// was one (with no bad rows nothing is written and nothing replaced).
+    pub fn finish(mut self) -> Result<bool, RejectsError> {
+        self.file = None;
+        if !self.written {
+            return Ok(false);
+        }
+        std::fs::rename(&self.temp, &self.target).map_err(|source| RejectsError::Rename {
+            temp: self.temp.clone(),
+            path: self.path.clone(),
+            source,
+        })?;
+        self.written = false;
+        Ok(true)
+    }
+}
+
+impl Drop for Rejects {
+    /// An import that did not commit leaves no file behind (and a committed
+    /// one whose rename failed keeps its list, as the error says).
+    fn drop(&mut self) {
+        if !self.written || self.file.is_some() {
+            let _ = std::fs::remove_file(&self.temp);
+        }
+    }
+}
