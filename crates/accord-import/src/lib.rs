@@ -1,11 +1,19 @@
 //! Import of the CSV contract into the event log.
 //!
-//! `import_dir` reads the contract's files in reference order, turns every row
-//! into typed events (or refuses it with a `Problem` naming file, line and
-//! column), and appends them in one store transaction:
+//! `import_folder` takes a folder looked over by `Folder::inspect` (which
+//! files, the time bound from meta.json or the present), reads the contract's
+//! files in reference order, turns every row into typed events (or refuses it
+//! with a `Problem` naming file, line and column: `contract.rs` for one row,
+//! `rules.rs` for the rules across rows and against the stored events), and
+//! appends them in one store transaction:
 //! - strict (default): if any row is refused, nothing is committed;
 //! - `skip_invalid`: the valid rows are committed and every refused row is
-//!   returned so the caller can write a rejects file.
+//!   returned;
+//! - `dry_run`: everything an import does, appends included, then a rollback.
+//!
+//! The caller's `before_commit` runs after the last append and before the
+//! commit (the CLI writes its rejects file there), so nothing that can fail
+//! is left for after the commit.
 //!
 //! Parsing runs on the calling thread while a second thread appends batches to
 //! the store, so the two costs overlap. Re-importing the same files is a no-op:

@@ -206,13 +206,15 @@ impl Rules {
                 let seen = self.opportunities.entry(o.id.as_str().into()).or_default();
                 match seen.row {
                     Some((first, _)) if first == row => {}
-                    Some((_, first_line)) => return Err(RowError::new(
-                        Problem::DuplicateId,
-                        format!(
+                    Some((_, first_line)) => {
+                        return Err(RowError::new(
+                            Problem::DuplicateId,
+                            format!(
                             "opportunity {} is at line {first_line} already, with other content",
                             o.id
                         ),
-                    )),
+                        ))
+                    }
                     None if seen.stored.is_some_and(|stored| stored != created) => {
                         return Err(RowError::new(
                             Problem::DuplicateId,

@@ -142,7 +142,7 @@ impl Rejects {
             w.write_record(&row).map_err(|e| io(e.into()))?;
         }
         w.flush().map_err(io)?;
-        let mut buffered = w.into_inner().map_err(|e| io(e.into_error().into()))?;
+        let mut buffered = w.into_inner().map_err(|e| io(e.into_error()))?;
         buffered.flush().map_err(io)?;
         drop(buffered);
         file.sync_all().map_err(io)?;
