@@ -674,3 +674,60 @@ fn help_states_the_limits() {
         assert!(help.contains(needle), "{needle}: {help}");
     }
 }
+
+/// The database is never the rejects file, whether it exists yet or not.
+#[test]
+fn the_rejects_file_is_never_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    tiny_with_one_bad_row(&data);
+    for (db, rejects) in [("fresh.db", "fresh.db"), ("x.db", "./x.db-wal")] {
+        let out = accord(
+            &[
+                "import",
+                "data",
+                "--db",
+                db,
+                "--skip-invalid",
+                "--force",
+                "--rejects",
+                rejects,
+            ],
+            dir.path(),
+        );
+        assert_eq!(out.status.code(), Some(1), "{db} {rejects}");
+        assert!(
+            text(&out.stderr).contains("is the database"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+    let first = accord(
+        &[
+            "import",
+            "data",
+            "--db",
+            "kept.db",
+            "--skip-invalid",
+            "--rejects",
+            "r.csv",
+        ],
+        dir.path(),
+    );
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    let out = accord(
+        &[
+            "import",
+            "data",
+            "--db",
+            "kept.db",
+            "--skip-invalid",
+            "--force",
+            "--rejects",
+            "kept.db",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(log(&dir.path().join("kept.db")).len(), 87);
+}

@@ -35,6 +35,50 @@ pub enum Problem {
 }
 
 impl Problem {
+    /// Every problem, in the order `accord import --help` lists them.
+    pub const ALL: [Problem; 17] = [
+        Problem::MissingRequired,
+        Problem::BadEmail,
+        Problem::BadTimestamp,
+        Problem::BadNumber,
+        Problem::NegativeAmount,
+        Problem::UnknownEnum,
+        Problem::UnknownReference,
+        Problem::DuplicateId,
+        Problem::WrongFieldCount,
+        Problem::ClosedBeforeCreated,
+        Problem::BadText,
+        Problem::BadValue,
+        Problem::AfterAsOf,
+        Problem::InFuture,
+        Problem::BeforeLeadCreated,
+        Problem::StageChain,
+        Problem::OutOfOrder,
+    ];
+
+    /// What the problem means, in a line.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Problem::MissingRequired => "a required column is empty",
+            Problem::BadEmail => "not an e-mail address",
+            Problem::BadTimestamp => "not YYYY-MM-DDTHH:MM:SSZ (a month: not YYYY-MM)",
+            Problem::BadNumber => "not a whole number ≥ 0, or not money (1234.50)",
+            Problem::NegativeAmount => "money below 0 (amount_usd: not above 0)",
+            Problem::UnknownEnum => "not a word of the column's vocabulary",
+            Problem::UnknownReference => "names a record neither stored nor accepted earlier",
+            Problem::DuplicateId => "an id already stored or used earlier, with other content",
+            Problem::WrongFieldCount => "not as many fields as the header",
+            Problem::ClosedBeforeCreated => "an opportunity closed before it was created",
+            Problem::BadText => "not UTF-8",
+            Problem::BadValue => "an id, text, domain or country out of shape or limits",
+            Problem::AfterAsOf => "dated after meta.json's as_of (nothing happens after it)",
+            Problem::InFuture => "dated after now plus 5 minutes (no meta.json, or a later as_of)",
+            Problem::BeforeLeadCreated => "a touch or transition before its lead's created_at",
+            Problem::StageChain => "a transition whose from_stage is not the lead's current stage",
+            Problem::OutOfOrder => "a transition dated before the lead's previous one",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Problem::MissingRequired => "missing_required",
@@ -837,6 +881,16 @@ pub fn remember(event: &Event, known: &mut Known) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_problem_is_listed_once() {
+        let names: std::collections::BTreeSet<&str> =
+            Problem::ALL.iter().map(|p| p.as_str()).collect();
+        assert_eq!(names.len(), Problem::ALL.len());
+        // A new variant must be added to ALL: as_str's match is exhaustive,
+        // and this count is the number of its arms.
+        assert_eq!(Problem::ALL.len(), 17);
+    }
 
     #[test]
     fn an_id_set_holds_every_shape() {

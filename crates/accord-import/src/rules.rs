@@ -330,3 +330,105 @@ fn chain(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use accord_core::domain::*;
+    use accord_core::event::Transition;
+
+    fn at(s: &str) -> Timestamp {
+        Timestamp::parse(s).unwrap()
+    }
+
+    fn rules() -> Rules {
+        let mut rules = Rules::new(Bound {
+            at: at("2026-04-01T00:00:00Z"),
+            source: BoundSource::AsOf,
+        });
+        rules.leads.insert_first(
+            "L1",
+            LeadState {
+                created_at: at("2025-01-01T00:00:00Z"),
+                stage: Stage::Lead,
+                last: None,
+            },
+        );
+        rules
+    }
+
+    fn step(id: &str, from: Stage, to: Stage, time: &str) -> Vec<Event> {
+        vec![Event::StageChanged(Transition {
+            id: TransitionId::parse(id).unwrap(),
+            lead: LeadId::parse("L1").unwrap(),
+            from,
+            to,
+            occurred_at: at(time),
+            rep: None,
+            reason: None,
+        })]
+    }
+
+    fn problem(r: Result<(), RowError>) -> Option<Problem> {
+        r.err().map(|e| e.problem)
+    }
+
+    #[test]
+    fn ties_in_time_go_by_transition_id() {
+        let mut r = rules();
+        let t = "2025-02-01T00:00:00Z";
+        assert_eq!(
+            problem(r.admit(2, &step("S2", Stage::Lead, Stage::Mql, t))),
+            None
+        );
+        assert_eq!(
+            problem(r.admit(3, &step("S1", Stage::Mql, Stage::Sal, t))),
+            Some(Problem::OutOfOrder)
+        );
+        assert_eq!(
+            problem(r.admit(4, &step("S3", Stage::Mql, Stage::Sal, t))),
+            None
+        );
+    }
+
+    #[test]
+    fn a_refused_transition_leaves_the_lead_where_it_was() {
+        let mut r = rules();
+        assert_eq!(
+            problem(r.admit(
+                2,
+                &step("S1", Stage::Mql, Stage::Sal, "2025-02-01T00:00:00Z")
+            )),
+            Some(Problem::StageChain)
+        );
+        assert_eq!(
+            problem(r.admit(
+                3,
+                &step("S2", Stage::Lead, Stage::Mql, "2024-02-01T00:00:00Z")
+            )),
+            Some(Problem::BeforeLeadCreated)
+        );
+        assert_eq!(
+            problem(r.admit(
+                4,
+                &step("S3", Stage::Lead, Stage::Mql, "2026-05-01T00:00:00Z")
+            )),
+            Some(Problem::AfterAsOf)
+        );
+        assert_eq!(
+            problem(r.admit(
+                5,
+                &step("S4", Stage::Lead, Stage::Mql, "2025-02-01T00:00:00Z")
+            )),
+            None
+        );
+        // A replayed id is the store's to judge, not the chain's.
+        assert_eq!(
+            problem(r.admit(
+                6,
+                &step("S4", Stage::Lead, Stage::Mql, "2025-02-01T00:00:00Z")
+            )),
+            None
+        );
+    }
+}

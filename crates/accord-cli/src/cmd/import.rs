@@ -55,64 +55,13 @@ pub struct Args {
 
 /// The problems a bad row can have, and the limits, for --help.
 fn after_help() -> String {
-    let problems: [(Problem, &str); 17] = [
-        (Problem::MissingRequired, "a required column is empty"),
-        (Problem::BadEmail, "not an e-mail address"),
-        (
-            Problem::BadTimestamp,
-            "not YYYY-MM-DDTHH:MM:SSZ (months: YYYY-MM)",
-        ),
-        (
-            Problem::BadNumber,
-            "not a whole number ≥ 0, or not money (1234.50)",
-        ),
-        (
-            Problem::NegativeAmount,
-            "money below 0 (amount_usd: not above 0)",
-        ),
-        (
-            Problem::UnknownEnum,
-            "not a word of the column's vocabulary",
-        ),
-        (
-            Problem::UnknownReference,
-            "names a record neither stored nor in the folder",
-        ),
-        (
-            Problem::DuplicateId,
-            "an id already used, with other content",
-        ),
-        (Problem::WrongFieldCount, "not as many fields as the header"),
-        (
-            Problem::ClosedBeforeCreated,
-            "an opportunity closed before it was created",
-        ),
-        (Problem::BadText, "not UTF-8"),
-        (
-            Problem::BadValue,
-            "an id, text, domain or country out of shape or limits",
-        ),
-        (
-            Problem::AfterAsOf,
-            "dated after meta.json's as_of (nothing happens after it)",
-        ),
-        (Problem::InFuture, "dated in the future (no meta.json)"),
-        (
-            Problem::BeforeLeadCreated,
-            "a touch or transition before its lead's created_at",
-        ),
-        (
-            Problem::StageChain,
-            "a transition whose from_stage is not the lead's stage",
-        ),
-        (
-            Problem::OutOfOrder,
-            "a transition before the lead's previous one",
-        ),
-    ];
     let mut out = String::from("Problems of a bad row:\n");
-    for (problem, meaning) in problems {
-        out.push_str(&format!("  {:<22} {meaning}\n", problem.as_str()));
+    for problem in Problem::ALL {
+        out.push_str(&format!(
+            "  {:<22} {}\n",
+            problem.as_str(),
+            problem.meaning()
+        ));
     }
     out.push_str(&format!(
         "\nLimits: ids 1 to {MAX_ID_BYTES} bytes without spaces; text fields (names, titles) up to \
@@ -129,7 +78,12 @@ fn after_help() -> String {
 pub fn run(args: Args) -> CmdResult {
     let folder = Folder::inspect(&args.dir, accord_import::now())?;
     let mut rejects = if args.skip_invalid {
-        Some(Rejects::prepare(&args.rejects, &folder, args.force)?)
+        Some(Rejects::prepare(
+            &args.rejects,
+            &folder,
+            &args.db.db,
+            args.force,
+        )?)
     } else {
         None
     };

@@ -1,6 +1,7 @@
 //! The rejects file of `import --skip-invalid`. Checked before anything is
 //! read (never an existing file without --force, never one of the input
-//! folder's contract files, a folder that exists and can be written), written
+//! folder's contract files nor the database, even with --force; a folder
+//! that exists and can be written), written
 //! to a temporary file beside it before the commit, and renamed into place
 //! after it: a commit never happens without its list of bad rows, and no
 //! file appears for an import that did not commit.
@@ -17,6 +18,8 @@ pub enum RejectsError {
     Exists { path: PathBuf },
     #[error("{path} is an input of this import ({input}): choose another --rejects file")]
     Input { path: PathBuf, input: PathBuf },
+    #[error("{path} is the database ({db}): choose another --rejects file")]
+    Database { path: PathBuf, db: PathBuf },
     #[error("cannot write the rejects file {path}: {source}")]
     Io { path: PathBuf, source: io::Error },
     #[error("the import is committed, but renaming its list of bad rows {temp} to {path} failed ({source}): the list is in {temp}")]
@@ -39,7 +42,12 @@ pub struct Rejects {
 
 impl Rejects {
     /// Checks `path` and opens its temporary file beside it.
-    pub fn prepare(path: &Path, folder: &Folder, force: bool) -> Result<Rejects, RejectsError> {
+    pub fn prepare(
+        path: &Path,
+        folder: &Folder,
+        db: &Path,
+        force: bool,
+    ) -> Result<Rejects, RejectsError> {
         let io = |source| RejectsError::Io {
             path: path.to_path_buf(),
             source,
@@ -85,6 +93,23 @@ impl Rejects {
                         input: folder.dir.join(input),
                     });
                 }
+            }
+        }
+        // The database and its journal files: replacing them loses the log.
+        if let Some(db_file) = canonical(db) {
+            let db_name = db_file.file_name().unwrap_or_default().to_string_lossy();
+            let is_db = resolved.parent() == db_file.parent()
+                && resolved.file_name().is_some_and(|n| {
+                    let n = n.to_string_lossy();
+                    ["", "-wal", "-shm", "-journal"]
+                        .iter()
+                        .any(|suffix| n.eq_ignore_ascii_case(&format!("{db_name}{suffix}")))
+                });
+            if is_db {
+                return Err(RejectsError::Database {
+                    path: path.to_path_buf(),
+                    db: db.to_path_buf(),
+                });
             }
         }
         if exists && std::fs::metadata(&resolved).is_ok_and(|m| m.is_dir()) {
@@ -175,4 +200,17 @@ impl Drop for Rejects {
             let _ = std::fs::remove_file(&self.temp);
         }
     }
+}
+
+/// Where `path` is or would be: symlinks and `..` resolved, whether or not
+/// the file exists yet (its folder must).
+fn canonical(path: &Path) -> Option<PathBuf> {
+    if let Ok(existing) = std::fs::canonicalize(path) {
+        return Some(existing);
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    Some(std::fs::canonicalize(parent).ok()?.join(path.file_name()?))
 }
