@@ -114,7 +114,12 @@ pub fn run(args: Args) -> CmdResult {
 
     let as_of = known_as_of.unwrap_or_else(|| describe_as_of(&projections));
     let caption = |table: &Table, note: &str| {
-        format!("{} — {} — {as_of}{note}", table.name, period.describe())
+        format!(
+            "{} — {} — {as_of}{}{note}",
+            table.name,
+            period.describe(),
+            terms_note(table)
+        )
     };
 
     if let Some(key) = &args.explain {
@@ -130,9 +135,9 @@ pub fn run(args: Args) -> CmdResult {
                 (t, note)
             }
             ["attribution_campaign" | "attribution_channel"] => {
-                let t = attribution::explain(&projections, &terms, key)
+                let (t, outcome) = attribution::explain(&projections, &terms, key)
                     .map_err(|e| format!("--explain: {e}"))?;
-                (t, format!(" — opportunity {key}"))
+                (t, format!(" — opportunity {key} {outcome}"))
             }
             _ => {
                 return Err(
@@ -227,7 +232,8 @@ fn all_time(
             (started.elapsed() - read).as_secs_f64()
         )
     };
-    let caption = |table: &Table| format!("{} — all time — {as_of}", table.name);
+    let caption =
+        |table: &Table| format!("{} — all time — {as_of}{}", table.name, terms_note(table));
     if let Some(dir) = &args.out {
         let format = args.format.unwrap_or(Format::Csv);
         write_dir(dir, format, &tables, &caption)?;
@@ -244,6 +250,15 @@ fn all_time(
         eprintln!("{source}");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// " — follow-up within 1 h, decision within 48 h" for a table counted
+/// under terms, nothing for one without.
+fn terms_note(table: &Table) -> String {
+    match accord_report::describe_terms(table) {
+        d if d.is_empty() => d,
+        d => format!(" — {d}"),
+    }
 }
 
 fn ms(since: Instant) -> f64 {
