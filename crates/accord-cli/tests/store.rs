@@ -338,6 +338,20 @@ fn what_is_not_an_accord_database_is_named_and_left_alone() {
     }
     drop(whole);
 
+    // A folder that does not exist, a link to nothing: named, nothing made.
+    let out = accord(&["import", &tiny(), "--db", "nodir/a.db"], dir.path());
+    assert_eq!(
+        text(&out.stderr),
+        "error: nodir/a.db: the folder nodir does not exist\n"
+    );
+    std::os::unix::fs::symlink("gone.db", dir.path().join("link.db")).unwrap();
+    let out = accord(&["import", &tiny(), "--db", "link.db"], dir.path());
+    assert_eq!(
+        text(&out.stderr),
+        "error: link.db is a link to a missing file, not a database file\n"
+    );
+    assert!(!dir.path().join("gone.db").exists() && !dir.path().join("nodir").exists());
+
     // A device: nothing is written beside it either.
     let journal_before = Path::new("/dev/null-journal").exists();
     let out = accord(&["import", &tiny(), "--db", "/dev/null"], dir.path());

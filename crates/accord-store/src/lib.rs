@@ -28,6 +28,8 @@ pub enum StoreError {
     Missing { path: String },
     #[error("{path} is {what}, not a database file")]
     NotAFile { path: String, what: &'static str },
+    #[error("{path}: the folder {folder} does not exist")]
+    NoFolder { path: String, folder: String },
     #[error("{path}: not an accord database ({what})")]
     NotAccord { path: String, what: &'static str },
     #[error("{path}: written by a newer accord (store format {found}, this build reads up to {supported})")]

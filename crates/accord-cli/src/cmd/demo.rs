@@ -167,6 +167,14 @@ fn check_target(db: &Path, force: bool) -> Result<(), String> {
             "{why}; the demo replaces its database, so it refuses this one: choose another --db, or add --force to replace it"
         ))
     };
+    let folder = db.parent().filter(|p| !p.as_os_str().is_empty());
+    if let Some(folder) = folder.filter(|f| !f.is_dir()) {
+        return Err(format!(
+            "{}: the folder {} does not exist",
+            db.display(),
+            folder.display()
+        ));
+    }
     match std::fs::metadata(db) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(format!("{}: {e}", db.display())),

@@ -71,7 +71,22 @@ fn exists(path: &Path, shown: &str) -> Result<bool, StoreError> {
             path: shown.into(),
             what: "a device, pipe or socket",
         }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if std::fs::symlink_metadata(path).is_ok() {
+                return Err(StoreError::NotAFile {
+                    path: shown.into(),
+                    what: "a link to a missing file",
+                });
+            }
+            let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
+            match folder {
+                Some(folder) if !folder.is_dir() => Err(StoreError::NoFolder {
+                    path: shown.into(),
+                    folder: folder.display().to_string(),
+                }),
+                _ => Ok(false),
+            }
+        }
         Err(source) => Err(StoreError::Io {
             path: shown.into(),
             source,
