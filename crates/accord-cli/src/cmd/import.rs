@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use accord_import::{import_dir, FileSummary, ImportReport, Options, Progress};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::{open_store, CmdResult, DbArgs};
+use super::{open_store, open_store_for_dry_run, CmdResult, DbArgs};
 
 /// Import a folder in the CSV contract (accounts.csv, reps.csv, campaigns.csv,
 /// content.csv, leads.csv, touches.csv, transitions.csv, opportunities.csv,
@@ -40,7 +40,11 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> CmdResult {
-    let mut store = open_store(&args.db)?;
+    let mut store = if args.dry_run {
+        open_store_for_dry_run(&args.db)?
+    } else {
+        open_store(&args.db)?
+    };
     let started = Instant::now();
     let mut progress = Bar::new();
     let report = import_dir(

@@ -16,7 +16,7 @@ use accord_core::event::{Event, EventKind};
 use accord_report::{attribution, funnel, Live, Period, Projections, ReportTerms, Table, REPORTS};
 use accord_store::EventStore;
 
-use super::{open_store, CmdResult, DbArgs};
+use super::{open_for_reading, CmdResult, DbArgs};
 
 /// Print a closed-loop report, or write them all.
 ///
@@ -84,16 +84,8 @@ pub fn run(args: Args) -> CmdResult {
     };
     let period = Period::from_dates(args.from.as_deref(), args.to.as_deref())?;
     let agreement = Agreement::read(args.agreement.as_deref())?;
-    if !args.db.db.exists() {
-        return Err(format!(
-            "no database at {} (import data first: accord import DIR --db {0})",
-            args.db.db.display()
-        )
-        .into());
-    }
-
     let started = Instant::now();
-    let mut store = open_store(&args.db)?;
+    let mut store = open_for_reading(&args.db)?;
     if period.is_all() && args.explain.is_none() {
         return all_time(&mut store, &args, &names, &agreement, started);
     }
