@@ -466,3 +466,29 @@ fn period_reads_without_touches_match_the_all_time_reports() {
     assert_eq!(as_of(&all), as_of(&skipped));
     assert_eq!(as_of(&all), as_of(&full));
 }
+
+#[test]
+fn reports_are_never_written_over_a_data_folder() {
+    let dir = tiny();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    let fixture = PathBuf::from(KIT).join("fixtures/tiny");
+    for name in ["leads.csv", "content.csv"] {
+        std::fs::copy(fixture.join(name), data.join(name)).unwrap();
+    }
+    let before = std::fs::read(data.join("content.csv")).unwrap();
+    let out = accord(&["report", "all", "--out", "data"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("holds leads.csv: it looks like a folder of imported data"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(data.join("content.csv")).unwrap(), before);
+    assert!(!data.join("funnel.csv").exists());
+    // A folder of earlier reports is refreshed in place.
+    ok(&accord(&["report", "all", "--out", "out"], dir.path()));
+    ok(&accord(&["report", "all", "--out", "out"], dir.path()));
+    let names = std::fs::read_dir(dir.path().join("out")).unwrap().count();
+    assert_eq!(names, 11);
+}

@@ -49,7 +49,8 @@ pub struct Args {
     /// Last day of the period (YYYY-MM-DD, UTC, included).
     #[arg(long, value_name = "DATE")]
     to: Option<String>,
-    /// Write DIR/<report>.csv (or .json) instead of printing.
+    /// Write DIR/<report>.csv (or .json) instead of printing; earlier reports
+    /// there are replaced. A folder holding the CSV contract's files is refused.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Show what a number is made of: an OPPORTUNITY_ID for the attribution
@@ -422,12 +423,30 @@ fn stored_view(
     Ok(Some((String::from_utf8_lossy(as_of).into_owned(), table)))
 }
 
+/// Writes each table to `DIR/<name>.<ext>`, replacing earlier reports of
+/// the same name, each file whole or not at all (written beside, then renamed).
+/// A folder of the CSV contract is refused: the `content` report would
+/// replace its `content.csv`.
 fn write_dir(
     dir: &Path,
     format: Format,
     tables: &[Table],
     caption: &dyn Fn(&Table) -> String,
 ) -> Result<(), Box<dyn std::error::Error>> {
+    if let Some(data) = accord_import::contract::FileKind::ORDER
+        .iter()
+        .map(|k| k.file_name())
+        // `content.csv` is also a report's file: the others tell a data folder.
+        .filter(|name| !REPORTS.contains(&name.trim_end_matches(".csv")))
+        .find(|name| dir.join(name).exists())
+    {
+        return Err(format!(
+            "{} holds {data}: it looks like a folder of imported data, and reports \
+             written there could replace its files (content.csv); choose another --out folder",
+            dir.display()
+        )
+        .into());
+    }
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     for table in tables {
         let (ext, body) = match format {
@@ -436,7 +455,13 @@ fn write_dir(
             Format::Table => ("txt", table.to_text(&caption(table))),
         };
         let path = dir.join(format!("{}.{ext}", table.name));
-        std::fs::write(&path, body).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        let partial = dir.join(format!(".{}.{ext}.partial", table.name));
+        std::fs::write(&partial, body)
+            .and_then(|()| std::fs::rename(&partial, &path))
+            .map_err(|e| {
+                let _ = std::fs::remove_file(&partial);
+                format!("cannot write {}: {e}", path.display())
+            })?;
     }
     Ok(())
 }
