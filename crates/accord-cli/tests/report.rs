@@ -78,7 +78,10 @@ fn every_format_renders() {
     assert!(csv.contains("\"Pricing, explained\""), "{csv}");
 
     let json = ok(&accord(&["report", "kpi", "--format", "json"], dir.path()));
-    assert!(json.trim_start().starts_with('['), "{json}");
+    assert!(
+        json.starts_with("{\"report\": \"kpi\", \"terms\": {}, \"rows\": ["),
+        "{json}"
+    );
     assert!(json.contains("\"month\": \"(all)\""), "{json}");
     assert!(json.contains("\"won_usd\": 169000.5"), "{json}");
 
@@ -144,6 +147,89 @@ fn explain_shows_what_a_number_is_made_of() {
 
     let bad = accord(&["report", "kpi", "--explain", "x"], dir.path());
     assert!(!bad.status.success());
+}
+
+#[test]
+fn explain_says_when_nothing_was_won() {
+    let dir = tiny();
+    let explain = |id: &str| {
+        ok(&accord(
+            &["report", "attribution_campaign", "--explain", id],
+            dir.path(),
+        ))
+    };
+    // O000001 was won: its $96,000.00 is shared.
+    let won = explain("O000001");
+    assert!(
+        won.lines().next().unwrap().contains(
+            "opportunity O000001 won at 2025-09-15T12:00:00Z: $96,000.00 shared among its touches"
+        ),
+        "{won}"
+    );
+    // O000002 was lost and O000006 is open: no dollar credit, and a word why.
+    let lost = explain("O000002");
+    assert!(
+        lost.lines().next().unwrap().contains(
+            "opportunity O000002 lost at 2025-10-01T09:00:00Z: nothing was won, so no revenue is credited"
+        ),
+        "{lost}"
+    );
+    let open = explain("O000006");
+    assert!(open.contains("open: not won (yet)"), "{open}");
+    for out in [&lost, &open] {
+        let body: Vec<&str> = out
+            .lines()
+            .skip(3)
+            .filter(|l| !l.ends_with(" row)") && !l.ends_with(" rows)"))
+            .collect();
+        assert!(!body.is_empty(), "{out}");
+        for line in body {
+            assert!(line.trim_end().ends_with("$0.00"), "{line}");
+            assert!(
+                !line.contains("$30,000") && !line.contains("$50,000"),
+                "{line}"
+            );
+        }
+    }
+}
+
+#[test]
+fn sla_followup_says_the_agreements_hours() {
+    let dir = tiny();
+    let text = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../accord-core/src/agreement/default.toml"),
+    )
+    .unwrap();
+    assert!(text.contains("follow_up_hours = 24\n"));
+    std::fs::write(
+        dir.path().join("accord.toml"),
+        text.replace("follow_up_hours = 24\n", "follow_up_hours = 1\n"),
+    )
+    .unwrap();
+    // Stored, then read back, then over a period: each says 1 h.
+    for args in [
+        &["report", "sla_followup"][..],
+        &["report", "sla_followup"][..],
+        &["report", "sla_followup", "--from", "2025-04-01"][..],
+    ] {
+        let out = ok(&accord(args, dir.path()));
+        let title = out.lines().next().unwrap();
+        assert!(
+            title.ends_with("follow-up within 1 h, decision within 48 h"),
+            "{title}"
+        );
+        // The contract's column names stay.
+        assert!(out.contains("followed_up_24h"), "{out}");
+    }
+    let json = ok(&accord(
+        &["report", "sla_followup", "--format", "json"],
+        dir.path(),
+    ));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["report"], "sla_followup");
+    assert_eq!(v["terms"]["follow_up_hours"], 1.0);
+    assert_eq!(v["terms"]["decide_hours"], 48.0);
+    assert!(v["rows"][0]["followed_up_24h"].is_u64(), "{json}");
 }
 
 #[test]
@@ -362,9 +448,9 @@ fn period_reads_without_touches_match_the_all_time_reports() {
         text.lines()
             .next()
             .unwrap()
-            .rsplit(" — ")
-            .next()
-            .unwrap()
+            .split(" — ")
+            .find(|part| part.starts_with("as of "))
+            .unwrap_or_default()
             .to_owned()
     };
     let all = ok(&accord(&["report", "kpi"], dir.path()));
@@ -379,4 +465,30 @@ fn period_reads_without_touches_match_the_all_time_reports() {
     assert!(as_of(&all).starts_with("as of "), "{all}");
     assert_eq!(as_of(&all), as_of(&skipped));
     assert_eq!(as_of(&all), as_of(&full));
+}
+
+#[test]
+fn reports_are_never_written_over_a_data_folder() {
+    let dir = tiny();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    let fixture = PathBuf::from(KIT).join("fixtures/tiny");
+    for name in ["leads.csv", "content.csv"] {
+        std::fs::copy(fixture.join(name), data.join(name)).unwrap();
+    }
+    let before = std::fs::read(data.join("content.csv")).unwrap();
+    let out = accord(&["report", "all", "--out", "data"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("holds leads.csv: it looks like a folder of imported data"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(data.join("content.csv")).unwrap(), before);
+    assert!(!data.join("funnel.csv").exists());
+    // A folder of earlier reports is refreshed in place.
+    ok(&accord(&["report", "all", "--out", "out"], dir.path()));
+    ok(&accord(&["report", "all", "--out", "out"], dir.path()));
+    let names = std::fs::read_dir(dir.path().join("out")).unwrap().count();
+    assert_eq!(names, 11);
 }

@@ -285,11 +285,15 @@ pub(crate) fn render_channels(credits: impl Iterator<Item = (u32, (i64, [i64; 5]
     t
 }
 
+/// One opportunity's touches with their weight and credit under each model,
+/// and a line saying what was credited. Only a win's amount is revenue: an
+/// open or lost opportunity's touches show their weights (how a win would be
+/// shared) with $0 credit, and the line says that nothing was won.
 pub fn explain(
     p: &Projections,
     terms: &ReportTerms,
     opportunity_id: &str,
-) -> Result<Table, String> {
+) -> Result<(Table, String), String> {
     let o = p
         .opps
         .ids
@@ -298,7 +302,34 @@ pub fn explain(
         .ok_or_else(|| format!("no opportunity `{opportunity_id}` in the log"))?;
     let mut touches = Vec::new();
     window_touches(p, terms, o, true, &mut touches);
-    let amount = p.opps.amount_cents[o as usize] as f64 / 100.0;
+    let amount_cents = p.opps.amount_cents[o as usize];
+    let closed = || Timestamp::from_unix_seconds(p.opps.closed_at[o as usize]);
+    let (won_cents, outcome) = match p.opps.status[o as usize] {
+        OppStatus::Won => (
+            amount_cents,
+            format!(
+                "won at {}: {} shared among its touches",
+                closed(),
+                crate::table::human_money(amount_cents)
+            ),
+        ),
+        OppStatus::Lost => (
+            0,
+            format!(
+                "lost at {}: nothing was won, so no revenue is credited (the weights show how a win of {} would have been shared)",
+                closed(),
+                crate::table::human_money(amount_cents)
+            ),
+        ),
+        OppStatus::Open => (
+            0,
+            format!(
+                "open: not won (yet), so no revenue is credited (the weights show how a win of {} would be shared)",
+                crate::table::human_money(amount_cents)
+            ),
+        ),
+    };
+    let amount = won_cents as f64 / 100.0;
     let created = p.opps.created_at[o as usize];
     let mut columns: Vec<(&'static str, K)> = vec![
         ("touch_id", K::Text),
@@ -356,11 +387,9 @@ pub fn explain(
         let mut row = vec![Value::text("(none)")];
         row.extend(std::iter::repeat_n(Value::Null, 6));
         row.extend(std::iter::repeat_n(Value::Float(1.0), 5));
-        row.extend(std::iter::repeat_n(
-            Value::Money(p.opps.amount_cents[o as usize]),
-            5,
-        ));
+        row.extend(std::iter::repeat_n(Value::Money(won_cents), 5));
         t.push(row);
     }
-    Ok(t)
+    t.terms = crate::terms_used("attribution_campaign", terms);
+    Ok((t, outcome))
 }

@@ -60,6 +60,8 @@ pub mod stats;
 pub mod table;
 pub mod velocity;
 
+use std::borrow::Cow;
+
 use accord_core::domain::{Month, Timestamp, DAY_SECONDS};
 
 pub use live::Live;
@@ -126,6 +128,40 @@ impl Default for ReportTerms {
             half_life_days: 7.0,
         }
     }
+}
+
+/// The agreement's terms report `name` counts by, as (name, value). Its
+/// columns keep the contract's names whatever the terms (`followed_up_24h`
+/// counts follow-ups within `follow_up_hours`, be it 1 or 24), so every
+/// rendering says them: the text title ([`describe_terms`]) and the JSON.
+pub fn terms_used(name: &str, terms: &ReportTerms) -> Vec<(Cow<'static, str>, f64)> {
+    match name {
+        "sla_followup" => vec![
+            ("follow_up_hours".into(), terms.follow_up_hours),
+            ("decide_hours".into(), terms.decide_hours),
+        ],
+        "attribution_campaign" | "attribution_channel" | "content" => vec![
+            ("lookback_days".into(), f64::from(terms.lookback_days)),
+            ("half_life_days".into(), terms.half_life_days),
+        ],
+        _ => Vec::new(),
+    }
+}
+
+/// A table's terms for people: "follow-up within 1 h, decision within 48 h".
+pub fn describe_terms(table: &Table) -> String {
+    let parts: Vec<String> = table
+        .terms
+        .iter()
+        .map(|(name, v)| match &**name {
+            "follow_up_hours" => format!("follow-up within {v} h"),
+            "decide_hours" => format!("decision within {v} h"),
+            "lookback_days" => format!("touches up to {v} days before the opportunity"),
+            "half_life_days" => format!("time-decay half-life {v} days"),
+            other => format!("{other} {v}"),
+        })
+        .collect();
+    parts.join(", ")
 }
 
 /// A half-open UTC interval `[from, until)`; `None` is unbounded.
@@ -214,7 +250,7 @@ pub fn report(
     terms: &ReportTerms,
     period: &Period,
 ) -> Result<Table, UnknownReport> {
-    Ok(match name {
+    let mut table = match name {
         "funnel" => funnel::report(p, period),
         "velocity" => velocity::report(p, period),
         "sla_followup" => sla::followup(p, terms, period),
@@ -227,7 +263,9 @@ pub fn report(
         "rejections" => rejections::report(p, period),
         "kpi" => kpi::report(p, period),
         other => return Err(UnknownReport(other.to_owned())),
-    })
+    };
+    table.terms = terms_used(name, terms);
+    Ok(table)
 }
 
 #[cfg(test)]

@@ -503,7 +503,7 @@ impl Live {
     /// Report `name` over all time.
     pub fn table(&self, name: &str) -> Result<Table, UnknownReport> {
         let (p, c) = (&self.p, &self.cells);
-        Ok(match name {
+        let mut table = match name {
             "funnel" => c.funnel(p),
             "velocity" => c.velocity(),
             "sla_followup" => c.followup(p),
@@ -516,7 +516,9 @@ impl Live {
             "rejections" => c.rejections(),
             "kpi" => c.kpi(),
             other => return Err(UnknownReport(other.to_owned())),
-        })
+        };
+        table.terms = crate::terms_used(name, &self.terms);
+        Ok(table)
     }
 }
 

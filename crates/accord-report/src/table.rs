@@ -87,6 +87,11 @@ pub fn dollars_to_cents(dollars: f64) -> i64 {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Table {
     pub name: String,
+    /// The agreement's terms the cells were counted under, as (name, value),
+    /// e.g. `("follow_up_hours", 1.0)`: column names keep the contract's
+    /// wording (`followed_up_24h`) whatever the terms, so these say what the
+    /// numbers mean ([`crate::terms_used`]). Empty for reports without terms.
+    pub terms: Vec<(Cow<'static, str>, f64)>,
     pub columns: Vec<Column>,
     pub rows: Vec<Vec<Value>>,
 }
@@ -101,6 +106,7 @@ impl Table {
     pub fn new(name: &str, columns: &[(&'static str, ColumnKind)]) -> Table {
         Table {
             name: name.to_owned(),
+            terms: Vec::new(),
             columns: columns
                 .iter()
                 .map(|&(name, kind)| Column {
@@ -147,11 +153,23 @@ impl Table {
         out
     }
 
-    /// JSON text: an array of objects, one per row, keys in column order
-    /// (null for nulls, numbers as numbers, money in dollars, timestamps in
-    /// the contract's form).
+    /// JSON text: an object with the report's name, the agreement's terms
+    /// its cells were counted under, and its rows as an array of objects,
+    /// one per row, keys in column order (null for nulls, numbers as numbers,
+    /// money in dollars, timestamps in the contract's form).
     pub fn to_json(&self) -> String {
-        let mut out = String::from("[");
+        let mut out = String::from("{\"report\": ");
+        out.push_str(&serde_json::Value::from(self.name.as_str()).to_string());
+        out.push_str(", \"terms\": {");
+        for (i, (name, value)) in self.terms.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(&serde_json::Value::from(&**name).to_string());
+            out.push_str(": ");
+            out.push_str(&json_value(&Value::Float(*value)).to_string());
+        }
+        out.push_str("}, \"rows\": [");
         for (r, row) in self.rows.iter().enumerate() {
             out.push_str(if r == 0 { "\n  {" } else { ",\n  {" });
             for (i, (c, v)) in self.columns.iter().zip(row).enumerate() {
@@ -164,7 +182,11 @@ impl Table {
             }
             out.push('}');
         }
-        out.push_str(if self.rows.is_empty() { "]\n" } else { "\n]\n" });
+        out.push_str(if self.rows.is_empty() {
+            "]}\n"
+        } else {
+            "\n]}\n"
+        });
         out
     }
 
@@ -237,6 +259,7 @@ impl Table {
 }
 
 /// The binary form of a table: `ACT` and a version byte, then the name, the
+/// terms (count, then each name and its value's 8 bits; since version 2), the
 /// columns (name, kind) and the rows, each with its number of cells and each
 /// cell a tag and its value. Integers are zigzag varints, floats their 8 bits
 /// (little-endian), text a varint length and UTF-8. Kinds and tags are stored:
@@ -245,7 +268,9 @@ mod codec {
     use super::{ColumnKind, Value};
 
     pub const MAGIC: &[u8; 3] = b"ACT";
-    pub const VERSION: u8 = 1;
+    pub const VERSION: u8 = 2;
+    /// Version 1 had no terms; it still reads (as a table without terms).
+    pub const VERSION_WITHOUT_TERMS: u8 = 1;
 
     pub const NULL: u8 = 0;
     pub const INT: u8 = 1;
@@ -410,6 +435,11 @@ impl Table {
         out.extend_from_slice(MAGIC);
         out.push(VERSION);
         put_str(&mut out, &self.name);
+        put_uint(&mut out, self.terms.len() as u64);
+        for (name, value) in &self.terms {
+            put_str(&mut out, name);
+            out.extend_from_slice(&value.to_bits().to_le_bytes());
+        }
         put_uint(&mut out, self.columns.len() as u64);
         for c in &self.columns {
             put_str(&mut out, &c.name);
@@ -436,12 +466,24 @@ impl Table {
             return Err(format!("not an encoded table (starts {magic:02x?})"));
         }
         let version = r.byte(&|| "the version".into())?;
-        if version != VERSION {
+        if version != VERSION && version != VERSION_WITHOUT_TERMS {
             return Err(format!(
-                "table encoding version {version}, this build reads {VERSION}"
+                "table encoding version {version}, this build reads {VERSION_WITHOUT_TERMS} and {VERSION}"
             ));
         }
         let name = r.string(&|| "the table name".into())?;
+        let mut terms = Vec::new();
+        if version >= VERSION {
+            // A term is at least a length byte and 8 bytes of value.
+            let n = r.count(9, &|| "the term count".into())?;
+            for i in 0..n {
+                let what = || format!("term {i}");
+                let name = r.string(&what)?;
+                let b = r.take(8, &what)?;
+                let bits = u64::from_le_bytes(b.try_into().map_err(|_| what())?);
+                terms.push((Cow::Owned(name), f64::from_bits(bits)));
+            }
+        }
         // A column is at least a length byte and a kind byte.
         let width = r.count(2, &|| "the column count".into())?;
         let mut columns = Vec::with_capacity(width);
@@ -492,6 +534,7 @@ impl Table {
         }
         Ok(Table {
             name,
+            terms,
             columns,
             rows,
         })
@@ -587,18 +630,21 @@ fn grouped(v: f64, decimals: usize) -> String {
     }
 }
 
+/// Cents for people: `$1,234.50`, `-$0.05`.
+pub fn human_money(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let abs = cents.unsigned_abs();
+    format!(
+        "{sign}${}.{:02}",
+        group_thousands(&(abs / 100).to_string()),
+        abs % 100
+    )
+}
+
 fn human(kind: ColumnKind, v: &Value) -> String {
     match (kind, v) {
         (_, Value::Null) => "-".to_owned(),
-        (_, Value::Money(c)) => {
-            let sign = if *c < 0 { "-" } else { "" };
-            let abs = c.unsigned_abs();
-            format!(
-                "{sign}${}.{:02}",
-                group_thousands(&(abs / 100).to_string()),
-                abs % 100
-            )
-        }
+        (_, Value::Money(c)) => human_money(*c),
         (ColumnKind::Rate, Value::Float(f)) => format!("{}%", grouped(f * 100.0, 1)),
         (_, Value::Float(f)) => {
             let decimals = match f.abs() {
@@ -666,17 +712,29 @@ mod tests {
 
     #[test]
     fn json_has_numbers_and_nulls() {
-        let j: serde_json::Value = serde_json::from_str(&sample().to_json()).unwrap();
-        assert_eq!(j[0]["n"], 1_234_567);
-        assert_eq!(j[0]["amount_usd"], 1234.5);
-        assert_eq!(j[1]["rate"], serde_json::Value::Null);
-        assert_eq!(j[0]["ok"], true);
+        let mut t = sample();
+        t.terms = vec![
+            ("follow_up_hours".into(), 1.0),
+            ("half_life_days".into(), 7.5),
+        ];
+        let j: serde_json::Value = serde_json::from_str(&t.to_json()).unwrap();
+        assert_eq!(j["report"], "x");
+        assert_eq!(j["terms"]["follow_up_hours"], 1.0);
+        assert_eq!(j["terms"]["half_life_days"], 7.5);
+        let rows = &j["rows"];
+        assert_eq!(rows[0]["n"], 1_234_567);
+        assert_eq!(rows[0]["amount_usd"], 1234.5);
+        assert_eq!(rows[1]["rate"], serde_json::Value::Null);
+        assert_eq!(rows[0]["ok"], true);
         let text = sample().to_json();
         assert!(
             text.find("\"name\"").unwrap() < text.find("\"n\"").unwrap(),
             "{text}"
         );
-        assert_eq!(Table::new("e", &[]).to_json(), "[]\n");
+        assert_eq!(
+            Table::new("e", &[]).to_json(),
+            "{\"report\": \"e\", \"terms\": {}, \"rows\": []}\n"
+        );
     }
 
     #[test]
@@ -717,6 +775,11 @@ mod codec_tests {
             (x, y) => x == y,
         };
         a.name == b.name
+            && a.terms.len() == b.terms.len()
+            && a.terms
+                .iter()
+                .zip(&b.terms)
+                .all(|(x, y)| x.0 == y.0 && x.1.to_bits() == y.1.to_bits())
             && a.columns == b.columns
             && a.rows.len() == b.rows.len()
             && a.rows
@@ -754,18 +817,23 @@ mod codec_tests {
     fn table() -> impl Strategy<Value = Table> {
         (
             any::<String>(),
+            proptest::collection::vec((any::<String>(), any::<u64>()), 0..3),
             proptest::collection::vec((any::<String>(), kind()), 0..6),
         )
-            .prop_flat_map(|(name, columns)| {
+            .prop_flat_map(|(name, terms, columns)| {
                 let width = columns.len();
                 let rows = proptest::collection::vec(
                     proptest::collection::vec(value(), width..=width),
                     0..8,
                 );
-                (Just(name), Just(columns), rows)
+                (Just(name), Just(terms), Just(columns), rows)
             })
-            .prop_map(|(name, columns, rows)| Table {
+            .prop_map(|(name, terms, columns, rows)| Table {
                 name,
+                terms: terms
+                    .into_iter()
+                    .map(|(n, bits)| (Cow::Owned(n), f64::from_bits(bits)))
+                    .collect(),
                 columns: columns
                     .into_iter()
                     .map(|(name, kind)| Column {
@@ -779,7 +847,7 @@ mod codec_tests {
 
     fn sample() -> Table {
         let mut t = Table::new(
-            "funnel",
+            "sla_followup",
             &[
                 ("stage", ColumnKind::Text),
                 ("leads", ColumnKind::Int),
@@ -805,6 +873,10 @@ mod codec_tests {
             Value::Bool(false),
             Value::Null,
         ]);
+        t.terms = vec![
+            ("follow_up_hours".into(), 1.0),
+            ("decide_hours".into(), 48.0),
+        ];
         t
     }
 
@@ -818,6 +890,23 @@ mod codec_tests {
         assert_eq!(back.to_text("x"), t.to_text("x"));
         let empty = Table::new("e", &[]);
         assert_eq!(Table::decode(&empty.encode()).unwrap(), empty);
+    }
+
+    #[test]
+    fn a_version_1_table_reads_without_terms() {
+        // Version 1 is version 2 without the term count after the name.
+        let mut t = sample();
+        t.terms.clear();
+        let v2 = t.encode();
+        let name_end = 4 + 1 + t.name.len();
+        assert_eq!(v2[name_end], 0, "no terms");
+        let mut v1 = v2[..name_end].to_vec();
+        v1[3] = 1;
+        v1.extend_from_slice(&v2[name_end + 1..]);
+        let back = Table::decode(&v1).unwrap();
+        assert!(same(&t, &back), "{back:?}");
+        v1[3] = 3;
+        assert!(Table::decode(&v1).unwrap_err().contains("version 3"));
     }
 
     #[test]
@@ -835,9 +924,9 @@ mod codec_tests {
         let err = Table::decode(b"not a table").unwrap_err();
         assert!(err.contains("not an encoded table"), "{err}");
         let mut newer = bytes.clone();
-        newer[3] = 2;
+        newer[3] = 3;
         let err = Table::decode(&newer).unwrap_err();
-        assert!(err.contains("version 2"), "{err}");
+        assert!(err.contains("version 3"), "{err}");
         let mut longer = bytes.clone();
         longer.push(0);
         let err = Table::decode(&longer).unwrap_err();
@@ -852,6 +941,10 @@ mod codec_tests {
         huge.extend_from_slice(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f]);
         let err = Table::decode(&huge).unwrap_err();
         assert!(err.contains("column count"), "{err}");
+        let mut huge = b"ACT\x02\x00".to_vec();
+        huge.extend_from_slice(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f]);
+        let err = Table::decode(&huge).unwrap_err();
+        assert!(err.contains("term count"), "{err}");
         // A varint running past 64 bits.
         let mut long = b"ACT\x01".to_vec();
         long.extend_from_slice(&[0xff; 11]);

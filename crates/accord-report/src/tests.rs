@@ -375,6 +375,14 @@ fn sla_terms_come_from_the_agreement() {
     };
     let t = report("sla_followup", &p, &strict, &Period::ALL).unwrap();
     assert_eq!(int(&t, 0, "followed_up_24h"), 0);
+    // The column keeps the contract's name; the table says the real hours.
+    assert_eq!(
+        describe_terms(&t),
+        "follow-up within 0.25 h, decision within 48 h"
+    );
+    let live = Live::build(strict, p);
+    assert_eq!(live.table("sla_followup").unwrap().terms, t.terms);
+    assert!(live.table("funnel").unwrap().terms.is_empty());
 }
 
 #[test]
@@ -436,11 +444,42 @@ fn an_opportunity_without_touches_credits_none() {
 #[test]
 fn attribution_explain_lists_weights() {
     let p = Projections::from_events(&small_log());
-    let t = attribution::explain(&p, &ReportTerms::default(), "O1").unwrap();
+    let (t, outcome) = attribution::explain(&p, &ReportTerms::default(), "O1").unwrap();
     assert_eq!(t.rows.len(), 2);
     assert_eq!(text(&t, 0, "touch_id"), "T1");
     assert_eq!(num(&t, 0, "linear_weight"), 0.5);
+    assert_eq!(col(&t, 0, "linear_usd"), &Value::Money(5_000_00));
+    assert_eq!(
+        outcome,
+        "won at 2025-04-11T00:00:00Z: $10,000.00 shared among its touches"
+    );
     assert!(attribution::explain(&p, &ReportTerms::default(), "O9").is_err());
+}
+
+#[test]
+fn attribution_explain_credits_nothing_when_nothing_was_won() {
+    // O2 (lost) and O3 (open) are created with O1, on the same account, so
+    // they have O1's two touches; only a win is revenue.
+    let mut log = small_log();
+    log.push(opportunity("O2", "A1", None, 3 * DAY, 7_000_00));
+    log.push(closed("O2", false, 12 * DAY));
+    log.push(opportunity("O3", "A1", None, 3 * DAY, 4_000_00));
+    let p = Projections::from_events(&log);
+    let terms = ReportTerms::default();
+    let (lost, outcome) = attribution::explain(&p, &terms, "O2").unwrap();
+    assert_eq!(lost.rows.len(), 2);
+    assert_eq!(num(&lost, 0, "linear_weight"), 0.5);
+    for model in ["first_touch_usd", "linear_usd", "time_decay_usd"] {
+        assert_eq!(col(&lost, 0, model), &Value::Money(0), "{model}");
+    }
+    assert!(
+        outcome.starts_with("lost at 2025-04-13T00:00:00Z: nothing was won"),
+        "{outcome}"
+    );
+    assert!(outcome.contains("$7,000.00"), "{outcome}");
+    let (open, outcome) = attribution::explain(&p, &terms, "O3").unwrap();
+    assert_eq!(col(&open, 1, "last_touch_usd"), &Value::Money(0));
+    assert!(outcome.starts_with("open: not won (yet)"), "{outcome}");
 }
 
 #[test]

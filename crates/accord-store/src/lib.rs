@@ -17,22 +17,50 @@ mod sqlite;
 
 use accord_core::event::{Batch, DecodeError, Event, EventKind};
 
-pub use sqlite::{SqliteStore, SqliteTx};
+pub use sqlite::{Access, SqliteStore, SqliteTx};
 
+/// Why the store could not do what was asked, in words a user can act on.
+/// No backend type or message crosses this boundary except in `Backend`,
+/// the last resort for what the others do not name.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("storage: {0}")]
-    Sqlite(#[from] rusqlite::Error),
-    #[error("{path}: not an accord database ({detail})")]
-    NotAccord { path: String, detail: String },
+    #[error("no database at {path}")]
+    Missing { path: String },
+    #[error("{path} is {what}, not a database file")]
+    NotAFile { path: String, what: &'static str },
+    #[error("{path}: the folder {folder} does not exist")]
+    NoFolder { path: String, folder: String },
+    #[error("{path}: not an accord database ({what})")]
+    NotAccord { path: String, what: &'static str },
     #[error("{path}: written by a newer accord (store format {found}, this build reads up to {supported})")]
     TooNew {
         path: String,
         found: i64,
         supported: i64,
     },
+    #[error("another accord process is writing to {path}; waited {waited_secs} s")]
+    Busy { path: String, waited_secs: u64 },
+    #[error("{path} cannot be written (a read-only file or folder)")]
+    ReadOnly { path: String },
+    #[error("{path} cannot be opened, or the files kept beside it ({path}-wal, {path}-shm, {path}-journal) cannot be created: check the folder's permissions")]
+    CannotOpen { path: String },
+    #[error("{path} was removed or replaced while accord had it open; nothing was written: run the command again")]
+    Replaced { path: String },
+    #[error("{path}: the disk is full; nothing was committed")]
+    Full { path: String },
+    #[error(
+        "{path}: the database file is damaged (its pages do not read back); nothing was changed"
+    )]
+    Corrupt { path: String },
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("stored event at log position {seq} is damaged: {source}")]
     Damaged { seq: i64, source: DecodeError },
+    #[error("{path}: storage error: {detail}")]
+    Backend { path: String, detail: String },
 }
 
 /// What happened to each event of an appended batch.

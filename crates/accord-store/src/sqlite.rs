@@ -30,12 +30,18 @@
 //! missing — or, when the file cannot be written then, by the first
 //! `put_views`.
 
-use std::path::Path;
+mod open;
+
+use std::cell::Cell;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use accord_core::event::{digest, frame, packed_key as compact, unframe, Batch, EventKind};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use crate::{AppendOutcome, AppendTx, Counts, EventStore, StoreError};
+pub use open::Access;
+use open::{classify, FileId, VIEWS_WAIT, WRITE_WAIT};
 
 /// The store format this build writes; `PRAGMA user_version` holds it.
 const FORMAT_VERSION: i64 = 1;
@@ -149,106 +155,91 @@ mod runs {
 
 pub struct SqliteStore {
     conn: Connection,
+    /// The path as shown in messages.
     path: String,
+    path_os: PathBuf,
+    access: Access,
+    /// Whether this store created the file (and so may remove it unused).
+    created: bool,
+    /// The file opened, to tell whether the path still names it.
+    id: Option<FileId>,
+    /// The busy timeout in effect, for messages.
+    wait: Cell<Duration>,
+    /// How long a write waits for another process's write.
+    write_wait: Duration,
+    /// Whether a commit of this store stored events.
+    stored: Cell<bool>,
+}
+
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        if self.created && !self.stored.get() {
+            self.remove_if_unused();
+        }
+    }
 }
 
 impl SqliteStore {
-    /// Opens (creating if missing) the database at `path`.
+    /// Same as [`SqliteStore::create_or_open`].
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
-        let display = path.display().to_string();
-        let conn = Connection::open(path)?;
-        let store = SqliteStore {
-            conn,
-            path: display,
-        };
-        store.prepare()?;
+        SqliteStore::create_or_open(path)
+    }
+
+    /// A private in-memory store (tests, and dry runs against no database).
+    pub fn open_in_memory() -> Result<SqliteStore, StoreError> {
+        let conn = Connection::open_in_memory().map_err(|e| classify(":memory:", WRITE_WAIT, e))?;
+        let store = SqliteStore::with(conn, ":memory:".into(), Path::new(""), Access::ReadWrite);
+        store
+            .conn
+            .execute_batch(SCHEMA)
+            .map_err(|e| store.fail(e))?;
         Ok(store)
     }
 
-    /// A private in-memory store (tests).
-    pub fn open_in_memory() -> Result<SqliteStore, StoreError> {
-        let store = SqliteStore {
-            conn: Connection::open_in_memory()?,
-            path: ":memory:".into(),
-        };
-        store.prepare()?;
-        Ok(store)
+    fn with(conn: Connection, shown: String, path: &Path, access: Access) -> SqliteStore {
+        SqliteStore {
+            conn,
+            path: shown,
+            path_os: path.to_owned(),
+            access,
+            created: false,
+            id: None,
+            wait: Cell::new(Duration::ZERO),
+            write_wait: WRITE_WAIT,
+            stored: Cell::new(false),
+        }
+    }
+
+    /// How long a write waits for another process's write to finish
+    /// before failing with `Busy` (default 30 s).
+    pub fn set_write_wait(&mut self, wait: Duration) -> Result<(), StoreError> {
+        self.write_wait = wait;
+        self.set_wait(wait)
     }
 
     pub fn path(&self) -> &str {
         &self.path
     }
 
-    fn prepare(&self) -> Result<(), StoreError> {
-        let conn = &self.conn;
-        let app_id: i64 = conn
-            .query_row("PRAGMA application_id", [], |r| r.get(0))
-            .map_err(|e| StoreError::NotAccord {
-                path: self.path.clone(),
-                detail: e.to_string(),
-            })?;
-        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
-        if tables == 0 {
-            // A new file: choose the page size before the first table exists.
-            conn.execute_batch("PRAGMA page_size = 8192;")?;
-        } else if app_id != APPLICATION_ID {
-            return Err(StoreError::NotAccord {
-                path: self.path.clone(),
-                detail: "it holds tables but no accord marker".into(),
-            });
-        } else if version > FORMAT_VERSION {
-            return Err(StoreError::TooNew {
-                path: self.path.clone(),
-                found: version,
-                supported: FORMAT_VERSION,
-            });
-        }
-        conn.execute_batch(
-            "PRAGMA journal_mode = WAL;
-             PRAGMA synchronous = FULL;
-             PRAGMA foreign_keys = ON;
-             PRAGMA cache_size = -262144;
-             PRAGMA temp_store = MEMORY;
-             PRAGMA busy_timeout = 5000;",
-        )?;
-        if tables == 0 {
-            conn.execute_batch(&format!(
-                "BEGIN;
-                 {SCHEMA}
-                 PRAGMA application_id = {APPLICATION_ID};
-                 PRAGMA user_version = {FORMAT_VERSION};
-                 COMMIT;"
-            ))?;
-        } else if !self.has_views()? {
-            // Views are optional: a file opened read-only, or while another
-            // process writes, opens without them rather than waiting or failing.
-            conn.busy_timeout(std::time::Duration::ZERO)?;
-            let created = conn.execute_batch(VIEWS_TABLE);
-            conn.busy_timeout(std::time::Duration::from_millis(5_000))?;
-            match created {
-                Ok(()) => {}
-                Err(e)
-                    if matches!(
-                        e.sqlite_error_code(),
-                        Some(
-                            rusqlite::ErrorCode::ReadOnly
-                                | rusqlite::ErrorCode::DatabaseBusy
-                                | rusqlite::ErrorCode::DatabaseLocked
-                        )
-                    ) => {}
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Ok(())
+    /// A backend error, named for the user.
+    fn fail(&self, e: rusqlite::Error) -> StoreError {
+        classify(&self.path, self.wait.get(), e)
+    }
+
+    /// The log's head (see [`EventStore::head`]), as SQLite reports it.
+    fn head_sql(&self) -> rusqlite::Result<u64> {
+        let last: Option<i64> = self
+            .conn
+            .prepare_cached("SELECT max(seq) FROM log")?
+            .query_row([], |r| r.get(0))?;
+        Ok(last.map_or(0, |seq| seq.max(0) as u64))
     }
 
     /// Whether the views table exists (a database from before it may lack it).
-    fn has_views(&self) -> Result<bool, StoreError> {
-        Ok(self
-            .conn
+    fn has_views(&self) -> rusqlite::Result<bool> {
+        self.conn
             .prepare_cached("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'views'")?
-            .exists([])?)
+            .exists([])
     }
 
     /// The connection, for tests that set up what the API cannot.
@@ -257,11 +248,30 @@ impl SqliteStore {
         &self.conn
     }
 
+    /// Makes the main file hold everything: checkpoints the write-ahead log
+    /// into it and leaves WAL mode, so that the file alone, moved or copied,
+    /// is the database (the next writer switches back to WAL).
+    pub fn seal(&self) -> Result<(), StoreError> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .and_then(|()| {
+                self.conn
+                    .query_row("PRAGMA journal_mode = DELETE", [], |r| {
+                        r.get::<_, String>(0)
+                    })
+            })
+            .map_err(|e| self.fail(e))
+            .map(|_| ())
+    }
+
     /// Bytes the database occupies on disk (main file; the WAL is checkpointed on close).
     pub fn size_bytes(&self) -> Result<u64, StoreError> {
-        let pages: i64 = self.conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
-        let size: i64 = self.conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
-        Ok((pages * size) as u64)
+        let read = |pragma: &str| -> Result<i64, StoreError> {
+            self.conn
+                .query_row(pragma, [], |r| r.get(0))
+                .map_err(|e| self.fail(e))
+        };
+        Ok((read("PRAGMA page_count")? * read("PRAGMA page_size")?) as u64)
     }
 }
 
@@ -269,6 +279,12 @@ impl SqliteStore {
 /// taken at the start, so `next_seq` cannot be raced).
 pub struct SqliteTx<'a> {
     tx: rusqlite::Transaction<'a>,
+    conn: &'a Connection,
+    /// The store's path and wait, for messages.
+    path: &'a str,
+    wait: Duration,
+    /// Set when a commit stores events.
+    stored: &'a Cell<bool>,
     /// Per group (packed key >> 40): the largest packed key stored, if any.
     group_max: rustc_hash::FxHashMap<i64, Option<i64>>,
     /// Per group: its runs as (first, last, data id), by first key; loaded on
@@ -285,12 +301,26 @@ impl EventStore for SqliteStore {
     type Tx<'a> = SqliteTx<'a>;
 
     fn begin(&mut self) -> Result<SqliteTx<'_>, StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let last: Option<i64> = tx.query_row("SELECT max(seq) FROM log", [], |r| r.get(0))?;
+        // Read-only, a transaction still reads (a dry run checks against
+        // the log); its first append fails with `ReadOnly`.
+        let behavior = match self.access {
+            Access::ReadWrite => TransactionBehavior::Immediate,
+            Access::ReadOnly => TransactionBehavior::Deferred,
+        };
+        let tx =
+            rusqlite::Transaction::new_unchecked(&self.conn, behavior).map_err(|e| self.fail(e))?;
+        // A file removed (unused) by the process that created it is not
+        // written into: the path names another file now, or none.
+        self.check_still_here()?;
+        let last: Option<i64> = tx
+            .query_row("SELECT max(seq) FROM log", [], |r| r.get(0))
+            .map_err(|e| self.fail(e))?;
         Ok(SqliteTx {
             tx,
+            conn: &self.conn,
+            path: &self.path,
+            wait: self.wait.get(),
+            stored: &self.stored,
             group_max: Default::default(),
             runs: Default::default(),
             decoded: Default::default(),
@@ -301,6 +331,61 @@ impl EventStore for SqliteStore {
     }
 
     fn ids(&self, kind: EventKind) -> Result<Vec<String>, StoreError> {
+        self.ids_sql(kind).map_err(|e| self.fail(e))
+    }
+
+    fn counts(&self) -> Result<Counts, StoreError> {
+        self.counts_sql().map_err(|e| self.fail(e))
+    }
+
+    fn head(&self) -> Result<u64, StoreError> {
+        self.head_sql().map_err(|e| self.fail(e))
+    }
+
+    fn view(&self, name: &str) -> Result<Option<(u64, Vec<u8>)>, StoreError> {
+        self.view_sql(name).map_err(|e| self.fail(e))
+    }
+
+    fn put_views(&mut self, head: u64, views: &[(&str, &[u8])]) -> Result<(), StoreError> {
+        if self.access == Access::ReadOnly {
+            return Err(StoreError::ReadOnly {
+                path: self.path.clone(),
+            });
+        }
+        self.set_wait(VIEWS_WAIT)?;
+        let put = self.put_views_sql(head, views);
+        self.set_wait(self.write_wait)?;
+        put
+    }
+
+    fn scan_bytes_between(
+        &self,
+        after: u64,
+        upto: u64,
+        visit: &mut dyn FnMut(&[u8]) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let fail = |e| self.fail(e);
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, event_count, events FROM log WHERE seq > ?1 AND seq <= ?2 ORDER BY seq",
+        ).map_err(fail)?;
+        let bound = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+        let mut rows = stmt.query([bound(after), bound(upto)]).map_err(fail)?;
+        while let Some(row) = rows.next().map_err(fail)? {
+            let seq: i64 = row.get(0).map_err(fail)?;
+            let count: i64 = row.get(1).map_err(fail)?;
+            let stored = row
+                .get_ref(2)
+                .and_then(|v| v.as_blob().map_err(rusqlite::Error::from))
+                .map_err(fail)?;
+            SqliteStore::visit_chunk(seq, count, stored, visit)?;
+        }
+        Ok(())
+    }
+}
+
+impl SqliteStore {
+    /// Visits the events of one stored chunk, all checked before any is visited.
+    fn ids_sql(&self, kind: EventKind) -> rusqlite::Result<Vec<String>> {
         let mut ids = Vec::new();
         let (low, high) = compact::range(kind);
         let mut stmt = self
@@ -332,7 +417,7 @@ impl EventStore for SqliteStore {
         Ok(ids)
     }
 
-    fn counts(&self) -> Result<Counts, StoreError> {
+    fn counts_sql(&self) -> rusqlite::Result<Counts> {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT kind, events FROM kind_counts ORDER BY kind")?;
@@ -347,61 +432,47 @@ impl EventStore for SqliteStore {
         Ok(counts)
     }
 
-    fn head(&self) -> Result<u64, StoreError> {
-        let last: Option<i64> = self
-            .conn
-            .prepare_cached("SELECT max(seq) FROM log")?
-            .query_row([], |r| r.get(0))?;
-        Ok(last.map_or(0, |seq| seq.max(0) as u64))
-    }
-
-    fn view(&self, name: &str) -> Result<Option<(u64, Vec<u8>)>, StoreError> {
+    fn view_sql(&self, name: &str) -> rusqlite::Result<Option<(u64, Vec<u8>)>> {
         if !self.has_views()? {
             return Ok(None);
         }
-        Ok(self
-            .conn
+        self.conn
             .prepare_cached("SELECT head, body FROM views WHERE name = ?1")?
             .query_row([name], |r| {
                 // The head is stored as the bits of a u64 (see `put_views`).
                 Ok((r.get::<_, i64>(0)? as u64, r.get::<_, Vec<u8>>(1)?))
             })
-            .optional()?)
+            .optional()
     }
 
-    fn put_views(&mut self, head: u64, views: &[(&str, &[u8])]) -> Result<(), StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute_batch(VIEWS_TABLE)?;
+    fn put_views_sql(&self, head: u64, views: &[(&str, &[u8])]) -> Result<(), StoreError> {
+        let fail = |e| self.fail(e);
+        let tx = rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
+            .map_err(fail)?;
+        self.check_still_here()?;
+        tx.execute_batch(VIEWS_TABLE).map_err(fail)?;
         {
-            let mut put = tx.prepare_cached(
-                "INSERT INTO views (name, head, body) VALUES (?1, ?2, ?3)
+            let mut put = tx
+                .prepare_cached(
+                    "INSERT INTO views (name, head, body) VALUES (?1, ?2, ?3)
                  ON CONFLICT (name) DO UPDATE SET head = excluded.head, body = excluded.body",
-            )?;
+                )
+                .map_err(fail)?;
             for (name, body) in views {
-                put.execute(params![name, head as i64, body])?;
+                put.execute(params![name, head as i64, body])
+                    .map_err(fail)?;
             }
         }
-        tx.commit()?;
-        Ok(())
+        tx.commit().map_err(fail)
     }
 
-    fn scan_bytes_between(
-        &self,
-        after: u64,
-        upto: u64,
+    fn visit_chunk(
+        seq: i64,
+        count: i64,
+        stored: &[u8],
         visit: &mut dyn FnMut(&[u8]) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, event_count, events FROM log WHERE seq > ?1 AND seq <= ?2 ORDER BY seq",
-        )?;
-        let bound = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
-        let mut rows = stmt.query([bound(after), bound(upto)])?;
-        while let Some(row) = rows.next()? {
-            let seq: i64 = row.get(0)?;
-            let count: i64 = row.get(1)?;
-            let stored = row.get_ref(2)?.as_blob().map_err(rusqlite::Error::from)?;
+        {
             let chunk =
                 lz4_flex::decompress_size_prepended(stored).map_err(|e| StoreError::Damaged {
                     seq,
@@ -446,7 +517,7 @@ fn group_max(
     tx: &rusqlite::Transaction<'_>,
     cache: &mut rustc_hash::FxHashMap<i64, Option<i64>>,
     grp: i64,
-) -> Result<Option<i64>, StoreError> {
+) -> rusqlite::Result<Option<i64>> {
     if let Some(max) = cache.get(&grp) {
         return Ok(*max);
     }
@@ -467,7 +538,7 @@ fn group_max(
 
 impl SqliteTx<'_> {
     /// The runs of a group, loaded on first use.
-    fn group_runs(&mut self, grp: i64) -> Result<&mut Vec<(i64, i64, i64)>, StoreError> {
+    fn group_runs(&mut self, grp: i64) -> rusqlite::Result<&mut Vec<(i64, i64, i64)>> {
         if !self.runs.contains_key(&grp) {
             let mut stmt = self.tx.prepare_cached(
                 "SELECT first, last, data FROM key_runs WHERE grp = ?1 ORDER BY first",
@@ -480,7 +551,7 @@ impl SqliteTx<'_> {
     }
 
     /// The stored digest of a packed key, if stored.
-    fn stored_digest(&mut self, key: i64) -> Result<Option<i64>, StoreError> {
+    fn stored_digest(&mut self, key: i64) -> rusqlite::Result<Option<i64>> {
         let grp = key >> GROUP_SHIFT;
         let runs = self.group_runs(grp)?;
         let at = runs.partition_point(|&(first, _, _)| first <= key);
@@ -512,16 +583,39 @@ impl SqliteTx<'_> {
                 return Ok(Some(decoded.digests[at]));
             }
         }
-        Ok(self
-            .tx
+        self.tx
             .prepare_cached("SELECT digest FROM event_keys WHERE key = ?1")?
             .query_row(params![key], |r| r.get(0))
-            .optional()?)
+            .optional()
     }
 }
 
 impl AppendTx for SqliteTx<'_> {
     fn append(&mut self, batch: &Batch) -> Result<AppendOutcome, StoreError> {
+        self.append_sql(batch)
+            .map_err(|e| classify(self.path, self.wait, e))
+    }
+
+    fn commit(self) -> Result<(), StoreError> {
+        let (path, wait, conn, stored) = (self.path, self.wait, self.conn, self.stored);
+        let stores_events = self.added.iter().any(|&n| n > 0);
+        self.commit_sql().map_err(|e| classify(path, wait, e))?;
+        if stores_events {
+            stored.set(true);
+            // A new database is written in rollback-journal mode until it
+            // holds events (see `open`); from then on, WAL.
+            let mode: rusqlite::Result<String> =
+                conn.query_row("PRAGMA journal_mode", [], |r| r.get(0));
+            if mode.is_ok_and(|m| !m.eq_ignore_ascii_case("wal")) {
+                let _ = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl SqliteTx<'_> {
+    fn append_sql(&mut self, batch: &Batch) -> rusqlite::Result<AppendOutcome> {
         let mut outcome = AppendOutcome::default();
         let seq = self.next_seq;
         // new[i]: whether event i is stored by this call.
@@ -663,7 +757,7 @@ impl AppendTx for SqliteTx<'_> {
         Ok(outcome)
     }
 
-    fn commit(self) -> Result<(), StoreError> {
+    fn commit_sql(self) -> rusqlite::Result<()> {
         {
             let mut bump = self.tx.prepare_cached(
                 "INSERT INTO kind_counts (kind, events) VALUES (?1, ?2)
@@ -675,7 +769,6 @@ impl AppendTx for SqliteTx<'_> {
                 }
             }
         }
-        self.tx.commit()?;
-        Ok(())
+        self.tx.commit()
     }
 }

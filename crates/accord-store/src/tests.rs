@@ -378,16 +378,21 @@ fn a_database_opened_read_only_without_views_still_opens() {
         .unwrap()
         .execute_batch("DROP TABLE views")
         .unwrap();
-    // A URI file name opens the database read-only (file permissions would
-    // not do: tests may run as root).
-    let uri = format!("file:{}?mode=ro", path.display());
-    let mut store = SqliteStore::open(std::path::Path::new(&uri)).unwrap();
+    // Opened read-only (file permissions would not do: tests may run as root).
+    let mut store = SqliteStore::open_read_only(&path).unwrap();
     assert_eq!(all(&store), vec![touch("T1", "L1", 10)]);
     assert_eq!(store.head().unwrap(), 1);
     assert_eq!(store.view("funnel").unwrap(), None);
-    store
+    let err = store
         .put_views(1, &[("funnel", b"t")])
         .expect_err("read-only");
+    assert!(matches!(err, StoreError::ReadOnly { .. }), "{err:?}");
+    // A transaction reads; its first append is refused.
+    let mut tx = store.begin().unwrap();
+    let err = tx
+        .append(&batch(&[touch("T2", "L1", 20)]))
+        .expect_err("read-only");
+    assert!(matches!(err, StoreError::ReadOnly { .. }), "{err:?}");
 }
 
 /// A scan between two heads visits exactly the events appended in between,
@@ -426,4 +431,142 @@ fn a_scan_between_heads_sees_only_what_arrived_in_between() {
     }
     assert_eq!(between(heads[3], u64::MAX), Vec::<Event>::new());
     assert_eq!(between(0, u64::MAX).len(), 6);
+}
+
+#[test]
+fn opening_without_creating_refuses_a_missing_file_and_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("typo.db");
+    for open in [
+        SqliteStore::open_existing,
+        SqliteStore::open_read_only,
+        SqliteStore::open_for_reading,
+    ] {
+        let err = open(&path).err().expect("refused");
+        assert!(matches!(err, StoreError::Missing { .. }), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            format!("no database at {}", path.display())
+        );
+    }
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn a_created_file_that_never_stored_events_is_removed_on_drop() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.db");
+    {
+        let mut store = SqliteStore::create_or_open(&path).unwrap();
+        let mut tx = store.begin().unwrap();
+        tx.append(&batch(&[touch("T1", "L1", 10)])).unwrap();
+        drop(tx); // rolled back, as a failed import is
+        assert!(path.exists());
+    }
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "nothing left"
+    );
+
+    // Committed events keep it, in WAL mode from then on.
+    {
+        let mut store = SqliteStore::create_or_open(&path).unwrap();
+        let mut tx = store.begin().unwrap();
+        tx.append(&batch(&[touch("T1", "L1", 10)])).unwrap();
+        tx.commit().unwrap();
+    }
+    let store = SqliteStore::open_existing(&path).unwrap();
+    assert_eq!(all(&store), vec![touch("T1", "L1", 10)]);
+    let mode: String = store
+        .conn_for_tests()
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    drop(store);
+
+    // A file that was there before is never removed, even when empty.
+    let empty = dir.path().join("empty.db");
+    std::fs::write(&empty, b"").unwrap();
+    drop(SqliteStore::create_or_open(&empty).unwrap());
+    assert!(empty.exists());
+}
+
+#[test]
+fn racing_creators_make_one_schema() {
+    for round in 0..20 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("race.db");
+        let handles: Vec<_> = (0..4)
+            .map(|n| {
+                let path = path.clone();
+                std::thread::spawn(move || {
+                    let mut store = SqliteStore::create_or_open(&path)?;
+                    let mut tx = store.begin()?;
+                    tx.append(&batch(&[touch(&format!("T{n}"), "L1", 10)]))?;
+                    tx.commit()
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join()
+                .unwrap()
+                .unwrap_or_else(|e| panic!("round {round}: {e}"));
+        }
+        let store = SqliteStore::open_existing(&path).unwrap();
+        assert_eq!(store.counts().unwrap().total(), 4);
+    }
+}
+
+#[test]
+fn a_writer_waits_then_says_who_holds_the_lock() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("busy.db");
+    drop(SqliteStore::create_or_open(&path).map(|mut s| {
+        let mut tx = s.begin().unwrap();
+        tx.append(&batch(&[touch("T1", "L1", 10)])).unwrap();
+        tx.commit().unwrap();
+    }));
+    let holder = rusqlite::Connection::open(&path).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let mut store = SqliteStore::open_existing(&path).unwrap();
+    store
+        .set_write_wait(std::time::Duration::from_millis(1_200))
+        .unwrap();
+    let started = std::time::Instant::now();
+    let err = store.begin().err().expect("busy");
+    assert!(started.elapsed() >= std::time::Duration::from_millis(1_000));
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "another accord process is writing to {}; waited 1 s",
+            path.display()
+        )
+    );
+}
+
+#[test]
+fn files_that_are_not_databases_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().join("leads.csv");
+    std::fs::write(&text, "lead_id,email\nL1,a@b.c\n".repeat(200)).unwrap();
+    let err = SqliteStore::create_or_open(&text).err().unwrap();
+    assert!(matches!(err, StoreError::NotAccord { .. }), "{err}");
+    assert!(err.to_string().contains("not a SQLite database"), "{err}");
+    let err = SqliteStore::create_or_open(dir.path()).err().unwrap();
+    assert_eq!(
+        err.to_string(),
+        format!("{} is a folder, not a database file", dir.path().display())
+    );
+    #[cfg(unix)]
+    {
+        let err = SqliteStore::create_or_open(std::path::Path::new("/dev/null"))
+            .err()
+            .unwrap();
+        assert!(matches!(err, StoreError::NotAFile { .. }), "{err}");
+    }
+    let empty = dir.path().join("empty.db");
+    std::fs::write(&empty, b"").unwrap();
+    let err = SqliteStore::open_read_only(&empty).err().unwrap();
+    assert!(err.to_string().contains("an empty file"), "{err}");
 }

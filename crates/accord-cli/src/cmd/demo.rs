@@ -1,7 +1,14 @@
 //! `accord demo`: a realistic company's year, generated, imported and shown.
 //! Needs nothing installed: the generator is accord's own (accord-gen).
+//!
+//! The demo replaces its database, so it must know it is its own: a demo
+//! database carries the view `meta/demo`, stored at the log's head when the
+//! demo finished. A file is replaced only when it is missing or is such a
+//! database with nothing appended since (or with --force). The new database
+//! is built in a temporary file beside the target and renamed over it only
+//! when complete: a failed or killed demo leaves the old file as it was.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -11,6 +18,10 @@ use accord_store::{EventStore, SqliteStore};
 
 use super::import::group;
 use super::CmdResult;
+
+/// The view that marks a database as a demo's (its head: the log's when the
+/// demo finished).
+const DEMO_MARK: &str = "meta/demo";
 
 /// Generate a B2B company's year (accounts, reps, campaigns, content, leads,
 /// touches, stage changes, opportunities, targets), import it into a fresh
@@ -26,19 +37,33 @@ pub struct Args {
     /// Seed of the generator.
     #[arg(long, default_value_t = 7)]
     seed: u64,
-    /// The demo's database; it is replaced on every run.
+    /// The demo's database. An earlier demo's database there is replaced;
+    /// any other file (a database with your data, anything else) is refused
+    /// unless --force.
     #[arg(long, default_value = "accord-demo.db", value_name = "FILE")]
     db: PathBuf,
-    /// Keep the generated CSV files in DIR (they are deleted otherwise).
+    /// Keep the generated CSV files in DIR, a new or empty folder (they are
+    /// deleted otherwise).
     #[arg(long, value_name = "DIR")]
     keep_csv: Option<PathBuf>,
+    /// Replace --db whatever it holds, and write into a --keep-csv folder
+    /// that is not empty.
+    #[arg(long)]
+    force: bool,
 }
 
 pub fn run(args: Args) -> CmdResult {
     let started = Instant::now();
-    let csv_dir = match &args.keep_csv {
-        Some(dir) => dir.clone(),
-        None => std::env::temp_dir().join(format!("accord-demo-{}", std::process::id())),
+    check_target(&args.db, args.force)?;
+    if let Some(dir) = &args.keep_csv {
+        check_csv_dir(dir, args.force)?;
+    }
+    let csv = Scratch {
+        path: match &args.keep_csv {
+            Some(dir) => dir.clone(),
+            None => std::env::temp_dir().join(format!("accord-demo-{}", std::process::id())),
+        },
+        remove: args.keep_csv.is_none(),
     };
     eprintln!(
         "generating a year of {} leads (seed {}) …",
@@ -50,26 +75,14 @@ pub fn run(args: Args) -> CmdResult {
             leads: args.leads,
             seed: args.seed,
         },
-        &csv_dir,
+        &csv.path,
     )?;
     let generated = started.elapsed();
 
-    for suffix in ["", "-wal", "-shm"] {
-        let mut path = args.db.clone().into_os_string();
-        path.push(suffix);
-        match std::fs::remove_file(&path) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                return Err(format!("cannot replace {}: {e}", args.db.display()).into())
-            }
-            _ => {}
-        }
-    }
-    let mut store = SqliteStore::open(&args.db)?;
-    let report = import_dir(&mut store, &csv_dir, &Options::default(), &mut Silent)?;
-    if args.keep_csv.is_none() {
-        // Best effort: a leftover temporary folder is not worth failing for.
-        let _ = std::fs::remove_dir_all(&csv_dir);
-    }
+    let building = TempDb::beside(&args.db)?;
+    let mut store = SqliteStore::create_or_open(&building.path)?;
+    let report = import_dir(&mut store, &csv.path, &Options::default(), &mut Silent)?;
+    drop(csv);
     if !report.committed {
         let first = report
             .rejected
@@ -78,10 +91,17 @@ pub fn run(args: Args) -> CmdResult {
             .unwrap_or_default();
         return Err(format!("the generated data did not import (a bug): {first}").into());
     }
+    let head = store.head()?;
+    let mark = format!("leads={} seed={}", args.leads, args.seed);
+    store.put_views(head, &[(DEMO_MARK, mark.as_bytes())])?;
     let imported = started.elapsed() - generated;
 
     let mut projections = Projections::default();
     store.scan(&mut |event| projections.apply(&event))?;
+    store.seal()?;
+    drop(store);
+    building.install(&args.db)?;
+
     let terms = super::report::Agreement::read(None)?.terms()?;
     let period = Period::from_dates(None, None)?;
 
@@ -136,4 +156,150 @@ pub fn run(args: Args) -> CmdResult {
     outln!("  accord init && accord check     # the agreement both teams sign");
     super::write_stdout(&text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Refuses a target the demo must not replace: anything but a missing file
+/// or an earlier demo's database with nothing appended since, unless forced;
+/// a folder or a device even then.
+fn check_target(db: &Path, force: bool) -> Result<(), String> {
+    let refuse = |why: String| {
+        Err(format!(
+            "{why}; the demo replaces its database, so it refuses this one: choose another --db, or add --force to replace it"
+        ))
+    };
+    let folder = db.parent().filter(|p| !p.as_os_str().is_empty());
+    if let Some(folder) = folder.filter(|f| !f.is_dir()) {
+        return Err(format!(
+            "{}: the folder {} does not exist",
+            db.display(),
+            folder.display()
+        ));
+    }
+    match std::fs::metadata(db) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(format!("{}: {e}", db.display())),
+        Ok(m) if m.is_dir() => {
+            return Err(format!("{} is a folder, not a database file", db.display()))
+        }
+        Ok(m) if !m.is_file() => return Err(format!("{} is not a regular file", db.display())),
+        Ok(_) if force => return Ok(()),
+        Ok(_) => {}
+    }
+    let store = match SqliteStore::open_read_only(db) {
+        Ok(store) => store,
+        Err(e) => return refuse(e.to_string()),
+    };
+    let (head, events) = match (store.head(), store.counts()) {
+        (Ok(head), Ok(counts)) => (head, counts.total()),
+        (Err(e), _) | (_, Err(e)) => return refuse(e.to_string()),
+    };
+    match store.view(DEMO_MARK) {
+        Ok(Some((at, _))) if at == head => Ok(()),
+        Ok(Some(_)) => refuse(format!(
+            "{} is an earlier demo's database with events imported since ({} events in all)",
+            db.display(),
+            group(events)
+        )),
+        Ok(None) => refuse(format!(
+            "{} is an accord database that is not a demo's ({} events)",
+            db.display(),
+            group(events)
+        )),
+        Err(e) => refuse(e.to_string()),
+    }
+}
+
+/// Refuses a --keep-csv folder that holds anything, unless forced (the
+/// generator writes the contract's nine files there, over any of the same name).
+fn check_csv_dir(dir: &Path, force: bool) -> Result<(), String> {
+    match std::fs::read_dir(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(format!("--keep-csv {}: {e}", dir.display())),
+        Ok(mut entries) => match entries.next() {
+            Some(entry) if !force => Err(format!(
+                "--keep-csv {}: the folder is not empty (it holds {}); choose a new or empty folder, or add --force to write the CSV files over any of the same name",
+                dir.display(),
+                entry.map_or_else(|_| "entries".into(), |e| e.file_name().to_string_lossy().into_owned())
+            )),
+            _ => Ok(()),
+        },
+    }
+}
+
+/// A folder removed when dropped (the generated CSV files, unless kept).
+struct Scratch {
+    path: PathBuf,
+    remove: bool,
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if self.remove {
+            // Best effort: a leftover temporary folder is not worth failing for.
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
+/// The new database, built beside the target and renamed over it when
+/// complete; removed when dropped before that.
+struct TempDb {
+    path: PathBuf,
+    installed: bool,
+}
+
+impl TempDb {
+    fn beside(target: &Path) -> Result<TempDb, String> {
+        let name = target
+            .file_name()
+            .ok_or_else(|| format!("{}: not a file name", target.display()))?;
+        let mut temp = std::ffi::OsString::from(".");
+        temp.push(name);
+        temp.push(format!(".demo-{}.tmp", std::process::id()));
+        let path = target.with_file_name(temp);
+        remove_with_companions(&path);
+        Ok(TempDb {
+            path,
+            installed: false,
+        })
+    }
+
+    /// Renames the finished database over `target`. The target's own
+    /// journal files go first, so that none is ever read as the new file's.
+    fn install(mut self, target: &Path) -> Result<(), String> {
+        for suffix in ["-wal", "-shm", "-journal"] {
+            let mut companion = target.as_os_str().to_owned();
+            companion.push(suffix);
+            match std::fs::remove_file(&companion) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(format!(
+                        "cannot replace {}: {}: {e}",
+                        target.display(),
+                        Path::new(&companion).display()
+                    ))
+                }
+                _ => {}
+            }
+        }
+        std::fs::rename(&self.path, target)
+            .map_err(|e| format!("cannot replace {}: {e}", target.display()))?;
+        self.installed = true;
+        Ok(())
+    }
+}
+
+impl Drop for TempDb {
+    fn drop(&mut self) {
+        if !self.installed {
+            remove_with_companions(&self.path);
+        }
+    }
+}
+
+fn remove_with_companions(path: &Path) {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = std::fs::remove_file(p);
+    }
 }

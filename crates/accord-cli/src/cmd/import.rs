@@ -14,7 +14,7 @@ use accord_import::{
 };
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::{open_store, CmdResult, DbArgs};
+use super::{open_store, open_store_for_dry_run, CmdResult, DbArgs};
 use rejects::Rejects;
 
 /// Import a folder in the CSV contract (accounts.csv, reps.csv, campaigns.csv,
@@ -91,7 +91,11 @@ pub fn run(args: Args) -> CmdResult {
     warn(&mut err, &folder)?;
     drop(err);
 
-    let mut store = open_store(&args.db)?;
+    let mut store = if args.dry_run {
+        open_store_for_dry_run(&args.db)?
+    } else {
+        open_store(&args.db)?
+    };
     let started = Instant::now();
     let mut progress = Bar::new();
     let mut before_commit =
@@ -112,7 +116,19 @@ pub fn run(args: Args) -> CmdResult {
         &mut before_commit,
     );
     progress.done();
-    let report = report?;
+    let report = match report {
+        Err(accord_import::ImportError::Store(e @ accord_store::StoreError::ReadOnly { .. }))
+            if args.dry_run =>
+        {
+            return Err(format!(
+                "{e}: a dry run appends inside a transaction it rolls back (so that it checks \
+                 exactly what an import would), which needs a writable database; \
+                 dry-run against a writable copy"
+            )
+            .into())
+        }
+        other => other?,
+    };
     let rejects_written = match rejects {
         Some(rejects) if report.committed => rejects.finish()?,
         _ => false,

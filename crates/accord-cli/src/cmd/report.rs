@@ -16,7 +16,7 @@ use accord_core::event::{Event, EventKind};
 use accord_report::{attribution, funnel, Live, Period, Projections, ReportTerms, Table, REPORTS};
 use accord_store::EventStore;
 
-use super::{open_store, CmdResult, DbArgs};
+use super::{open_for_reading, CmdResult, DbArgs};
 
 /// Print a closed-loop report, or write them all.
 ///
@@ -49,7 +49,8 @@ pub struct Args {
     /// Last day of the period (YYYY-MM-DD, UTC, included).
     #[arg(long, value_name = "DATE")]
     to: Option<String>,
-    /// Write DIR/<report>.csv (or .json) instead of printing.
+    /// Write DIR/<report>.csv (or .json) instead of printing; earlier reports
+    /// there are replaced. A folder holding the CSV contract's files is refused.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Show what a number is made of: an OPPORTUNITY_ID for the attribution
@@ -84,16 +85,8 @@ pub fn run(args: Args) -> CmdResult {
     };
     let period = Period::from_dates(args.from.as_deref(), args.to.as_deref())?;
     let agreement = Agreement::read(args.agreement.as_deref())?;
-    if !args.db.db.exists() {
-        return Err(format!(
-            "no database at {} (import data first: accord import DIR --db {0})",
-            args.db.db.display()
-        )
-        .into());
-    }
-
     let started = Instant::now();
-    let mut store = open_store(&args.db)?;
+    let mut store = open_for_reading(&args.db)?;
     if period.is_all() && args.explain.is_none() {
         return all_time(&mut store, &args, &names, &agreement, started);
     }
@@ -114,7 +107,12 @@ pub fn run(args: Args) -> CmdResult {
 
     let as_of = known_as_of.unwrap_or_else(|| describe_as_of(&projections));
     let caption = |table: &Table, note: &str| {
-        format!("{} — {} — {as_of}{note}", table.name, period.describe())
+        format!(
+            "{} — {} — {as_of}{}{note}",
+            table.name,
+            period.describe(),
+            terms_note(table)
+        )
     };
 
     if let Some(key) = &args.explain {
@@ -130,9 +128,9 @@ pub fn run(args: Args) -> CmdResult {
                 (t, note)
             }
             ["attribution_campaign" | "attribution_channel"] => {
-                let t = attribution::explain(&projections, &terms, key)
+                let (t, outcome) = attribution::explain(&projections, &terms, key)
                     .map_err(|e| format!("--explain: {e}"))?;
-                (t, format!(" — opportunity {key}"))
+                (t, format!(" — opportunity {key} {outcome}"))
             }
             _ => {
                 return Err(
@@ -227,7 +225,8 @@ fn all_time(
             (started.elapsed() - read).as_secs_f64()
         )
     };
-    let caption = |table: &Table| format!("{} — all time — {as_of}", table.name);
+    let caption =
+        |table: &Table| format!("{} — all time — {as_of}{}", table.name, terms_note(table));
     if let Some(dir) = &args.out {
         let format = args.format.unwrap_or(Format::Csv);
         write_dir(dir, format, &tables, &caption)?;
@@ -244,6 +243,15 @@ fn all_time(
         eprintln!("{source}");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// " — follow-up within 1 h, decision within 48 h" for a table counted
+/// under terms, nothing for one without.
+fn terms_note(table: &Table) -> String {
+    match accord_report::describe_terms(table) {
+        d if d.is_empty() => d,
+        d => format!(" — {d}"),
+    }
 }
 
 fn ms(since: Instant) -> f64 {
@@ -415,12 +423,30 @@ fn stored_view(
     Ok(Some((String::from_utf8_lossy(as_of).into_owned(), table)))
 }
 
+/// Writes each table to `DIR/<name>.<ext>`, replacing earlier reports of
+/// the same name, each file whole or not at all (written beside, then renamed).
+/// A folder of the CSV contract is refused: the `content` report would
+/// replace its `content.csv`.
 fn write_dir(
     dir: &Path,
     format: Format,
     tables: &[Table],
     caption: &dyn Fn(&Table) -> String,
 ) -> Result<(), Box<dyn std::error::Error>> {
+    if let Some(data) = accord_import::contract::FileKind::ORDER
+        .iter()
+        .map(|k| k.file_name())
+        // `content.csv` is also a report's file: the others tell a data folder.
+        .filter(|name| !REPORTS.contains(&name.trim_end_matches(".csv")))
+        .find(|name| dir.join(name).exists())
+    {
+        return Err(format!(
+            "{} holds {data}: it looks like a folder of imported data, and reports \
+             written there could replace its files (content.csv); choose another --out folder",
+            dir.display()
+        )
+        .into());
+    }
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     for table in tables {
         let (ext, body) = match format {
@@ -429,7 +455,13 @@ fn write_dir(
             Format::Table => ("txt", table.to_text(&caption(table))),
         };
         let path = dir.join(format!("{}.{ext}", table.name));
-        std::fs::write(&path, body).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        let partial = dir.join(format!(".{}.{ext}.partial", table.name));
+        std::fs::write(&partial, body)
+            .and_then(|()| std::fs::rename(&partial, &path))
+            .map_err(|e| {
+                let _ = std::fs::remove_file(&partial);
+                format!("cannot write {}: {e}", path.display())
+            })?;
     }
     Ok(())
 }

@@ -7,7 +7,7 @@ use accord_report::Live;
 use accord_store::{EventStore, SqliteStore};
 
 use super::report::{build_live, fold_log, store_reports, view_stamp, Agreement};
-use super::{open_store, CmdResult, DbArgs};
+use super::{open_for_reading, CmdResult, DbArgs};
 
 /// Keep every report up to date as events arrive.
 ///
@@ -44,13 +44,19 @@ pub fn run(args: Args) -> CmdResult {
     let terms = agreement.terms()?;
     let mut stamp = view_stamp(&agreement);
     let mut rejected_stamp = String::new();
-    let mut store = open_store(&args.db)?;
+    let mut store = open_for_reading(&args.db)?;
 
     let started = Instant::now();
     let mut head = store.head()?;
     let projections = fold_log(&store, head)?;
     let mut live = build_live(terms, projections);
-    let mut stored = store_or_warn(&mut store, &live, head, &stamp);
+    if store.access() == accord_store::Access::ReadOnly {
+        eprintln!(
+            "note: {} cannot be written: the reports are kept up to date here but not stored",
+            args.db.db.display()
+        );
+    }
+    let mut stored = store_or_warn(&mut store, &live, head, &stamp, true);
     eprintln!(
         "{} events folded and every report {} in {:.2} s; watching {} for new events (Ctrl-C to stop)",
         live.projections().events,
@@ -77,7 +83,7 @@ pub fn run(args: Args) -> CmdResult {
                         let t0 = Instant::now();
                         live = build_live(terms, live.into_projections());
                         stamp = new_stamp;
-                        stored = store_or_warn(&mut store, &live, head, &stamp);
+                        stored = store_or_warn(&mut store, &live, head, &stamp, stored);
                         eprintln!(
                             "the agreement changed: every report recomputed under its terms in {:.2} s",
                             t0.elapsed().as_secs_f64()
@@ -93,7 +99,7 @@ pub fn run(args: Args) -> CmdResult {
         let now = store.head()?;
         if now == head {
             if !stored {
-                stored = store_or_warn(&mut store, &live, head, &stamp);
+                stored = store_or_warn(&mut store, &live, head, &stamp, stored);
             }
             continue;
         }
@@ -104,7 +110,7 @@ pub fn run(args: Args) -> CmdResult {
         live.apply(&batch);
         let applied = t0.elapsed();
         head = now;
-        stored = store_or_warn(&mut store, &live, head, &stamp);
+        stored = store_or_warn(&mut store, &live, head, &stamp, stored);
         let total = t0.elapsed();
         eprintln!(
             "+{} events (log position {head}): every report up to date in {:.1} ms (read {:.1}, apply {:.1}, store {:.1})",
@@ -123,12 +129,24 @@ fn ms(d: Duration) -> f64 {
 }
 
 /// Stores the reports; a failure (the database busy with a long import) is
-/// reported and retried on the next round.
-fn store_or_warn(store: &mut SqliteStore, live: &Live, head: u64, stamp: &str) -> bool {
+/// retried on the next round, and reported once, not every round. A
+/// database that cannot be written is not tried.
+fn store_or_warn(
+    store: &mut SqliteStore,
+    live: &Live,
+    head: u64,
+    stamp: &str,
+    was_stored: bool,
+) -> bool {
+    if store.access() == accord_store::Access::ReadOnly {
+        return false;
+    }
     match store_reports(store, live, head, stamp).1 {
         Ok(()) => true,
         Err(e) => {
-            eprintln!("note: reports not stored yet, retrying: {e}");
+            if was_stored {
+                eprintln!("note: reports not stored yet, retrying: {e}");
+            }
             false
         }
     }
