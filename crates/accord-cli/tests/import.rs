@@ -463,6 +463,7 @@ fn rows_against_the_contracts_time_and_stage_rules_are_refused() {
         "{err}"
     );
     assert!(err.contains("as_of 2026-04-01T00:00:00Z"), "{err}");
+    assert!(err.contains("(touch T00000090 of lead L0000001)"), "{err}");
     assert!(
         err.contains("transitions.csv:21: stage_chain: column `from_stage`: the lead is in `sal`"),
         "{err}"

@@ -234,6 +234,15 @@ impl Rules {
     /// Checks a parsed row's events against the rules and, when they pass,
     /// takes them into the state.
     pub fn admit(&mut self, line: u64, events: &[Event]) -> Result<(), RowError> {
+        self.check(line, events).map_err(|mut e| {
+            if let Some(first) = events.first() {
+                e.message = format!("{} ({})", e.message, what(first));
+            }
+            e
+        })
+    }
+
+    fn check(&mut self, line: u64, events: &[Event]) -> Result<(), RowError> {
         for event in events {
             self.within_bound(event)?;
         }
@@ -283,10 +292,7 @@ impl Rules {
                     None if seen.stored.is_some_and(|stored| stored != created) => {
                         return Err(RowError::new(
                             Problem::DuplicateId,
-                            format!(
-                                "opportunity {} is already stored with different content",
-                                o.id
-                            ),
+                            "its id is already stored with different content".into(),
                         ))
                     }
                     None => seen.row = Some((row, line)),
@@ -330,6 +336,22 @@ impl Rules {
                 ),
             ),
         })
+    }
+}
+
+/// The row's record in words, for messages: `touch T00000001 of lead L0000001`.
+fn what(event: &Event) -> String {
+    let id = event.key().id;
+    match event {
+        Event::AccountRecorded(_) => format!("account {id}"),
+        Event::RepRecorded(_) => format!("rep {id}"),
+        Event::CampaignRecorded(_) => format!("campaign {id}"),
+        Event::ContentPublished(_) => format!("content {id}"),
+        Event::TargetSet(t) => format!("target of {} for {}", t.region, t.month),
+        Event::LeadCreated(_) => format!("lead {id}"),
+        Event::Touched(t) => format!("touch {id} of lead {}", t.lead),
+        Event::StageChanged(t) => format!("transition {id} of lead {}", t.lead),
+        Event::OpportunityCreated(_) | Event::OpportunityClosed(_) => format!("opportunity {id}"),
     }
 }
 
