@@ -14,6 +14,10 @@ use accord_import::{
 };
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use accord_core::event::{Batch, Event};
+use accord_import::ImportError;
+use accord_store::{AppendTx, EventStore, SqliteStore, StoreError};
+
 use super::{open_store, open_store_for_dry_run, CmdResult, DbArgs};
 use rejects::Rejects;
 
@@ -105,30 +109,37 @@ pub fn run(args: Args) -> CmdResult {
             }
             Ok(())
         };
-    let report = import_folder(
+    let options = Options {
+        skip_invalid: args.skip_invalid,
+        dry_run: args.dry_run,
+    };
+    let mut report = import_folder(
         &mut store,
         &folder,
-        &Options {
-            skip_invalid: args.skip_invalid,
-            dry_run: args.dry_run,
-        },
+        &options,
         &mut progress,
         &mut before_commit,
     );
+    if args.dry_run && matches!(report, Err(ImportError::Store(StoreError::ReadOnly { .. }))) {
+        // A dry run appends inside a transaction it rolls back, so that it
+        // checks exactly what an import would; a database that cannot be
+        // written is checked through a copy of its log in memory.
+        progress.done();
+        eprintln!(
+            "note: {} cannot be written: checking against a copy of its log in memory",
+            args.db.db.display()
+        );
+        let mut copy = copy_to_memory(&store)?;
+        report = import_folder(
+            &mut copy,
+            &folder,
+            &options,
+            &mut progress,
+            &mut before_commit,
+        );
+    }
     progress.done();
-    let report = match report {
-        Err(accord_import::ImportError::Store(e @ accord_store::StoreError::ReadOnly { .. }))
-            if args.dry_run =>
-        {
-            return Err(format!(
-                "{e}: a dry run appends inside a transaction it rolls back (so that it checks \
-                 exactly what an import would), which needs a writable database; \
-                 dry-run against a writable copy"
-            )
-            .into())
-        }
-        other => other?,
-    };
+    let report = report?;
     let rejects_written = match rejects {
         Some(rejects) if report.committed => rejects.finish()?,
         _ => false,
@@ -161,6 +172,29 @@ pub fn run(args: Args) -> CmdResult {
     }
     print_summary(&report, &args, elapsed, rejects_written)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Every stored event of `store`, appended to an empty log in memory.
+fn copy_to_memory(store: &SqliteStore) -> Result<SqliteStore, StoreError> {
+    let mut copy = SqliteStore::open_in_memory()?;
+    let mut tx = copy.begin()?;
+    let mut batch = Batch::default();
+    let mut seq: i64 = 0;
+    store.scan_bytes(&mut |bytes| {
+        seq += 1;
+        let event = Event::decode(bytes).map_err(|source| StoreError::Damaged { seq, source })?;
+        batch.push(&event);
+        if batch.len() >= BATCH_EVENTS {
+            tx.append(&batch)?;
+            batch.clear();
+        }
+        Ok(())
+    })?;
+    if !batch.is_empty() {
+        tx.append(&batch)?;
+    }
+    tx.commit()?;
+    Ok(copy)
 }
 
 /// The folder's warnings, before any row: a contract file under another
