@@ -13,6 +13,7 @@ use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
 use super::diagnostic::Diagnostic;
+use super::sniff;
 use super::*;
 use crate::expr::{self, did_you_mean, RuleKind, Vocabularies};
 
@@ -23,9 +24,16 @@ type Key<'i> = Spanned<Cow<'i, str>>;
 type StageNode = (String, Range<usize>, Vec<(String, Range<usize>)>, bool);
 
 pub(super) fn read(src: &str) -> Result<Agreement, Vec<Diagnostic>> {
+    if let Some(wrong) = sniff::not_toml(src) {
+        return Err(vec![wrong]);
+    }
     let (root, errors) = DeTable::parse_recoverable(src);
     if !errors.is_empty() {
-        return Err(errors.iter().map(|e| toml_error(src, e)).collect());
+        let mut deep_keys = deep_keys(src);
+        return Err(errors
+            .iter()
+            .map(|e| toml_error(src, e, &mut deep_keys))
+            .collect());
     }
     let mut r = Reader {
         src,
@@ -50,15 +58,51 @@ pub(super) fn read(src: &str) -> Result<Agreement, Vec<Diagnostic>> {
     }
 }
 
-fn toml_error(src: &str, e: &toml::de::Error) -> Diagnostic {
-    let span = e.span().unwrap_or(0..0);
+/// toml's limit on the parts of a dotted key (`a.b.c`).
+const TOML_KEY_PARTS: usize = 80;
+
+/// The keys with too many dotted parts, in file order: toml reports them
+/// without a place.
+fn deep_keys(src: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+    let mut offset = 0;
+    src.split_inclusive('\n').filter_map(move |line| {
+        let start = offset;
+        offset += line.len();
+        let key = line.split('=').next().unwrap_or(line).trim_end();
+        let lead = key.len() - key.trim_start().len();
+        (key.matches('.').count() + 1 >= TOML_KEY_PARTS).then(|| start + lead..start + key.len())
+    })
+}
+
+fn toml_error(
+    src: &str,
+    e: &toml::de::Error,
+    deep_keys: &mut impl Iterator<Item = Range<usize>>,
+) -> Diagnostic {
     let mut lines = e.message().trim().lines();
     let first = lines.next().unwrap_or("invalid TOML").trim().to_string();
     let rest: Vec<&str> = lines.map(str::trim).filter(|l| !l.is_empty()).collect();
+    if first == "recursion limit" {
+        let span = e.span().or_else(|| deep_keys.next()).unwrap_or(0..0);
+        return Diagnostic::new(
+            span.start.min(src.len())..span.end.min(src.len()),
+            format!(
+                "TOML syntax: a dotted key has more than {} parts",
+                TOML_KEY_PARTS - 1
+            ),
+            "too many parts",
+        )
+        .help("write it with [section] headers and shorter keys");
+    }
+    let span = e.span().unwrap_or(0..0);
     let span = span.start.min(src.len())..span.end.min(src.len());
     let duplicate = first.starts_with("duplicate key");
-    Diagnostic::new(span, format!("TOML syntax: {first}"), "here").help(if duplicate {
-        "each key and each [section] may appear once: remove or rename one (names of stages, personas and rules must be unique)".to_string()
+    let message = match src.get(span.clone()).filter(|k| duplicate && !k.is_empty()) {
+        Some(key) => format!("TOML syntax: duplicate key `{}`", key.trim()),
+        None => format!("TOML syntax: {first}"),
+    };
+    Diagnostic::new(span, message, "here").help(if duplicate {
+        "each key and each [section] may appear once, also when written as a dotted key (`sla.sales.decide_hours`): remove or rename one (names of stages, personas and rules must be unique)".to_string()
     } else if rest.is_empty() {
         "fix the TOML syntax (https://toml.io): `key = value`, strings in quotes, `[table]` headers"
             .to_string()
@@ -121,6 +165,43 @@ impl<'s> Reader<'s> {
             .find('\n')
             .map_or(span.end, |i| span.start + i);
         span.start..end
+    }
+
+    /// Reports a table or list longer than `max` at its first extra item;
+    /// the caller then reads none of it, so the work stays bounded.
+    fn too_many(
+        &mut self,
+        n: usize,
+        max: usize,
+        path: &str,
+        what: &str,
+        extra: Range<usize>,
+    ) -> bool {
+        if n <= max {
+            return false;
+        }
+        let span = self.first_line(extra);
+        self.push(
+            Diagnostic::new(
+                span,
+                format!("`{path}` has {n} {what}: an agreement takes at most {max}"),
+                "one too many",
+            )
+            .help(format!("keep at most {max} {what} in `{path}`")),
+        );
+        true
+    }
+
+    /// [`Self::too_many`] for the entries of a table.
+    fn too_many_keys(&mut self, t: &Tbl<'_, '_>, max: usize, what: &str) -> bool {
+        let n = t.t.len();
+        if n <= max {
+            return false;
+        }
+        let extra = entries(t.t)
+            .get(max)
+            .map_or(t.span.clone(), |(k, _)| k.span());
+        self.too_many(n, max, &t.path, what, extra)
     }
 
     fn wrong_type(&mut self, v: &Val<'_>, path: &str, want: &str, example: &str) {
@@ -324,6 +405,10 @@ impl<'s> Reader<'s> {
             self.wrong_type(v, path, "an array of strings", example);
             return None;
         };
+        if let Some(extra) = items.get(MAX_NAMES) {
+            self.too_many(items.len(), MAX_NAMES, path, "items", extra.span());
+            return None;
+        }
         let mut out: Vec<(String, Range<usize>)> = Vec::new();
         let mut ok = true;
         for item in items.iter() {
@@ -425,6 +510,7 @@ impl<'s> Reader<'s> {
         match root.get(key).map(|v| v.get_ref()) {
             Some(DeValue::Table(t)) => entries(t)
                 .into_iter()
+                .take(MAX_NAMES)
                 .map(|(k, _)| k.get_ref().to_string())
                 .collect(),
             _ => Vec::new(),
@@ -441,6 +527,7 @@ impl<'s> Reader<'s> {
             .and_then(|v| v.get_ref().as_array());
         list.map(|a| {
             a.iter()
+                .take(MAX_NAMES)
                 .filter_map(|v| v.get_ref().as_str().map(String::from))
                 .collect()
         })
@@ -555,6 +642,9 @@ impl<'s> Reader<'s> {
 
     fn stages(&mut self, v: &Val<'_>) -> Option<Vec<Stage>> {
         let t = self.table(v, "stages")?;
+        if self.too_many_keys(&t, MAX_NAMES, "stages") {
+            return None;
+        }
         let mut stages = Vec::new();
         let mut spans: Vec<StageNode> = Vec::new();
         let mut ok = true;
@@ -671,6 +761,9 @@ impl<'s> Reader<'s> {
 
     fn personas(&mut self, v: &Val<'_>) -> Option<Vec<Persona>> {
         let t = self.table(v, "personas")?;
+        if self.too_many_keys(&t, MAX_NAMES, "personas") {
+            return None;
+        }
         let mut out = Vec::new();
         let mut ok = true;
         for (key, value) in entries(t.t) {
@@ -721,6 +814,9 @@ impl<'s> Reader<'s> {
 
     fn journey_stages(&mut self, v: &Val<'_>) -> Option<Vec<JourneyStage>> {
         let t = self.table(v, "journey_stages")?;
+        if self.too_many_keys(&t, MAX_NAMES, "journey stages") {
+            return None;
+        }
         let mut out = Vec::new();
         let mut ok = true;
         for (key, value) in entries(t.t) {
@@ -757,6 +853,10 @@ impl<'s> Reader<'s> {
             );
             return None;
         };
+        if let Some(extra) = items.get(MAX_RULES) {
+            self.too_many(items.len(), MAX_RULES, path, "rules", extra.span());
+            return None;
+        }
         let mut out = Vec::new();
         let mut names: Vec<(String, Range<usize>)> = Vec::new();
         let mut ok = true;
@@ -872,6 +972,9 @@ impl<'s> Reader<'s> {
             )
             .and_then(|v| {
                 let pt = self.table(v, "scoring.engagement.points")?;
+                if self.too_many_keys(&pt, MAX_NAMES, "touch kinds") {
+                    return None;
+                }
                 let mut out = Vec::new();
                 let mut ok = true;
                 for (k, v) in entries(pt.t) {
@@ -1040,6 +1143,9 @@ impl<'s> Reader<'s> {
         let targets = match t.t.get("default_monthly_mql_targets") {
             Some(v) => (|| {
                 let tt = self.table(v, "sla.marketing.default_monthly_mql_targets")?;
+                if self.too_many_keys(&tt, MAX_NAMES, "regions") {
+                    return None;
+                }
                 let mut out = Vec::new();
                 let mut ok = true;
                 for (k, v) in entries(tt.t) {
