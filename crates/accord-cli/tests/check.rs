@@ -433,3 +433,17 @@ fn the_help_states_the_limits() {
         assert!(help.contains(limit), "`{limit}` not in:\n{help}");
     }
 }
+
+#[test]
+fn an_empty_file_gets_one_message_not_one_per_section() {
+    for content in ["", "\n\n", "# only a comment\n  # and another\n"] {
+        let (code, _, stderr) = check_bytes("accord.toml", content.as_bytes());
+        assert_eq!(code, 1);
+        assert_eq!(listed(&stderr), 1, "{stderr}");
+        assert!(
+            stderr.contains("the file holds no settings: it is empty or only comments"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("run `accord init`"), "{stderr}");
+    }
+}

@@ -24,7 +24,7 @@ type Key<'i> = Spanned<Cow<'i, str>>;
 type StageNode = (String, Range<usize>, Vec<(String, Range<usize>)>, bool);
 
 pub(super) fn read(src: &str) -> Result<Agreement, Vec<Diagnostic>> {
-    if let Some(wrong) = sniff::not_toml(src) {
+    if let Some(wrong) = sniff::empty(src).or_else(|| sniff::not_toml(src)) {
         return Err(vec![wrong]);
     }
     let (root, errors) = DeTable::parse_recoverable(src);
@@ -161,8 +161,10 @@ impl<'s> Reader<'s> {
 
     /// Only the first line of a span: a table's span can cover many lines.
     fn first_line(&self, span: Range<usize>) -> Range<usize> {
-        let end = self.src[span.start.min(self.src.len())..span.end.min(self.src.len())]
-            .find('\n')
+        let end = self
+            .src
+            .get(span.clone())
+            .and_then(|s| s.find('\n'))
             .map_or(span.end, |i| span.start + i);
         span.start..end
     }
@@ -318,7 +320,7 @@ impl<'s> Reader<'s> {
         match n {
             Some(n) if range.contains(&n) => Some(n),
             _ => {
-                let shown = &self.src[v.span()];
+                let shown = self.src.get(v.span()).unwrap_or("this");
                 self.push(
                     Diagnostic::new(
                         v.span(),
@@ -380,7 +382,7 @@ impl<'s> Reader<'s> {
         match x {
             Some(x) if x.is_finite() && ok(x) => Some(x),
             _ => {
-                let shown = &self.src[v.span()];
+                let shown = self.src.get(v.span()).unwrap_or("this");
                 self.push(
                     Diagnostic::new(
                         v.span(),
@@ -496,9 +498,10 @@ impl<'s> Reader<'s> {
                 1
             };
         if raw.starts_with("\"\"\"") || raw.starts_with("'''") {
-            if self.src[start..].starts_with("\r\n") {
+            let rest = self.src.get(start..)?;
+            if rest.starts_with("\r\n") {
                 start += 2;
-            } else if self.src[start..].starts_with('\n') {
+            } else if rest.starts_with('\n') {
                 start += 1;
             }
         }

@@ -143,6 +143,23 @@ pub(super) fn not_toml(src: &str) -> Option<Diagnostic> {
     )))
 }
 
+/// One message for a file with nothing in it but blanks and comments,
+/// instead of one per missing section.
+pub(super) fn empty(src: &str) -> Option<Diagnostic> {
+    let blank = src.lines().all(|l| {
+        let t = l.trim();
+        t.is_empty() || t.starts_with('#')
+    });
+    blank.then(|| {
+        Diagnostic::new(
+            0..0,
+            "the file holds no settings: it is empty or only comments",
+            "nothing here",
+        )
+        .help("run `accord init` to write a commented starter agreement (TOML: `key = value` lines and [section] headers)")
+    })
+}
+
 /// `1234567` as `1,234,567`.
 pub(super) fn thousands(n: u64) -> String {
     let digits = n.to_string();

@@ -163,11 +163,10 @@ impl Checker<'_> {
     fn collect_span(&self, e: &IdedExpr, acc: &mut Option<Range<usize>>) {
         if let Some((start, stop)) = self.info.offset_for(e.id) {
             let s = self.byte(start);
-            let mut end = self.byte(stop + 1).max(s);
+            let mut end = self.byte(stop.saturating_add(1)).max(s);
             // A selection is recorded at its dot: cover the field name too.
             if let Node::Select(sel) = &e.expr {
-                if self.source[s..].starts_with('.') {
-                    let rest = &self.source[s + 1..];
+                if let Some(rest) = self.source.get(s..).and_then(|r| r.strip_prefix('.')) {
                     let skipped = rest.len() - rest.trim_start().len();
                     end = end
                         .max(s + 1 + skipped + sel.field.len())
@@ -191,7 +190,7 @@ impl Checker<'_> {
                     self.collect_span(a, acc);
                 }
                 if let Some(r) = acc.as_mut() {
-                    let rest = &self.source[r.end..];
+                    let rest = self.source.get(r.end..).unwrap_or("");
                     let trimmed = rest.trim_start();
                     if trimmed.starts_with(')') && !c.func_name.starts_with('_') {
                         r.end += rest.len() - trimmed.len() + 1;
