@@ -5,7 +5,7 @@ use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use accord_core::agreement::{self, MAX_ERRORS_SHOWN, MAX_FILE_BYTES};
+use accord_core::agreement::{self, thousands, MAX_ERRORS_SHOWN, MAX_FILE_BYTES};
 
 /// Validate an agreement file (stages, rules, SLA...) and report every problem.
 ///
@@ -119,17 +119,4 @@ pub fn read_agreement(path: &Path) -> Result<Vec<u8>, ReadError> {
         )));
     }
     Ok(bytes)
-}
-
-/// `1234567` as `1,234,567`.
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

@@ -21,6 +21,7 @@ mod read;
 mod sniff;
 
 pub use diagnostic::{Diagnostic, Diagnostics};
+pub use sniff::thousands;
 
 use crate::expr::{Evaluator, Expr};
 
@@ -94,7 +95,10 @@ pub fn parse_bytes(bytes: &[u8], path: &str) -> Result<Agreement, Diagnostics> {
     }
     match sniff::text(bytes) {
         Ok(text) => parse(text, path),
-        Err((shown, problem)) => Err(Diagnostics::new(path, &shown, vec![problem])),
+        Err(wrong) => {
+            let (shown, problem) = *wrong;
+            Err(Diagnostics::new(path, &shown, vec![problem]))
+        }
     }
 }
 

@@ -36,7 +36,7 @@ pub(super) fn head(s: &str) -> &str {
 }
 
 /// The bytes as text, or what to show and say when they are not UTF-8 text.
-pub(super) fn text(bytes: &[u8]) -> Result<&str, (String, Diagnostic)> {
+pub(super) fn text(bytes: &[u8]) -> Result<&str, Box<(String, Diagnostic)>> {
     if let Some(at) = bytes.iter().position(|&b| b == 0) {
         let what = if bytes.starts_with(b"SQLite format 3\0") {
             "a SQLite database (an accord database?)"
@@ -45,7 +45,7 @@ pub(super) fn text(bytes: &[u8]) -> Result<&str, (String, Diagnostic)> {
         };
         let (shown, span) = shown_before(bytes, at);
         let (line, col) = line_col(&shown, span.start);
-        return Err((
+        return Err(Box::new((
             shown,
             Diagnostic::new(
                 span,
@@ -55,7 +55,7 @@ pub(super) fn text(bytes: &[u8]) -> Result<&str, (String, Diagnostic)> {
                 "binary data",
             )
             .help(format!("check the file name: {WHAT_AN_AGREEMENT_IS}")),
-        ));
+        )));
     }
     match std::str::from_utf8(bytes) {
         Ok(text) => Ok(text),
@@ -63,7 +63,7 @@ pub(super) fn text(bytes: &[u8]) -> Result<&str, (String, Diagnostic)> {
             let at = e.valid_up_to();
             let (shown, span) = shown_before(bytes, at);
             let (line, col) = line_col(&shown, span.start);
-            Err((
+            Err(Box::new((
                 shown,
                 Diagnostic::new(
                     span,
@@ -74,7 +74,7 @@ pub(super) fn text(bytes: &[u8]) -> Result<&str, (String, Diagnostic)> {
                     "not UTF-8",
                 )
                 .help("save the agreement as UTF-8: it may be in Latin-1 or Windows-1252 (most editors can save it again as UTF-8)"),
-            ))
+            )))
         }
     }
 }
@@ -161,11 +161,11 @@ pub(super) fn empty(src: &str) -> Option<Diagnostic> {
 }
 
 /// `1234567` as `1,234,567`.
-pub(super) fn thousands(n: u64) -> String {
+pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
