@@ -447,3 +447,22 @@ fn an_empty_file_gets_one_message_not_one_per_section() {
         assert!(stderr.contains("run `accord init`"), "{stderr}");
     }
 }
+
+#[test]
+fn two_long_names_are_not_compared_for_a_suggestion() {
+    // An unknown stage of 300,000 characters beside a declared one as long:
+    // comparing them for "did you mean" took minutes.
+    let a = minimal();
+    let at = a.find("[personas.executive_buyer]").unwrap();
+    let text = format!(
+        "{}[stages.{}]\ndescription = \"x\"\nfrom = [\"{}\"]\nwhen = \"true\"\n\n{}",
+        &a[..at],
+        "s".repeat(300_000),
+        "t".repeat(300_000),
+        &a[at..]
+    );
+    let (code, _, stderr) = check_bytes("long_names.toml", text.as_bytes());
+    assert_eq!(code, 1);
+    assert!(stderr.contains("unknown stage `tttt"), "{stderr}");
+    assert!(stderr.len() < 3_000, "{} bytes", stderr.len());
+}

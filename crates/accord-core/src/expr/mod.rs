@@ -44,15 +44,23 @@ pub struct ExprError {
     pub help: Option<String>,
 }
 
+/// Names longer than this get no "did you mean": comparing two names costs
+/// the product of their lengths, and a typo is in a name someone typed.
+const MAX_SUGGEST_BYTES: usize = 64;
+
 /// The best match for `word` among `candidates`, if one is close enough to be
 /// a likely typo.
 pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    if word.len() > MAX_SUGGEST_BYTES {
+        return None;
+    }
     let lower = word.to_lowercase();
     candidates
         .into_iter()
+        .filter(|c| c.len() <= MAX_SUGGEST_BYTES)
         .map(|c| (strsim::jaro_winkler(&lower, &c.to_lowercase()), c))
         .filter(|(score, _)| *score >= 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
