@@ -7,11 +7,12 @@ use std::process::ExitCode;
 
 use accord_core::agreement::{self, thousands, MAX_ERRORS_SHOWN, MAX_FILE_BYTES};
 
-/// Validate an agreement file (stages, rules, SLA...) and report every problem.
+/// Validate an agreement file (stages, rules, SLA...) and report every problem
 ///
 /// Each problem is shown with its file:line:column, the line with the place
 /// underlined, and how to fix it. Exit code 0 when the agreement is valid,
-/// 1 otherwise.
+/// 1 otherwise. A wrong file (too large, binary, not UTF-8, a CSV export,
+/// JSON, empty) gets one message saying what it looks like.
 ///
 /// Limits (any input is answered in milliseconds):
 ///   - the file: at most 1 MiB (1,048,576 bytes) of UTF-8 text;
@@ -24,6 +25,7 @@ use accord_core::agreement::{self, thousands, MAX_ERRORS_SHOWN, MAX_FILE_BYTES};
 ///     at most 64 operators;
 ///   - TOML keys and arrays nest at most 80 levels.
 #[derive(clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// The agreement file.
     #[arg(default_value = "accord.toml")]
