@@ -429,6 +429,7 @@ fn the_help_states_the_limits() {
         "at most 2,048 bytes",
         "16 deep",
         "64 operators",
+        "at most 32 items in all",
     ] {
         assert!(help.contains(limit), "`{limit}` not in:\n{help}");
     }
@@ -465,4 +466,22 @@ fn two_long_names_are_not_compared_for_a_suggestion() {
     assert_eq!(code, 1);
     assert!(stderr.contains("unknown stage `tttt"), "{stderr}");
     assert!(stderr.len() < 3_000, "{} bytes", stderr.len());
+}
+
+#[test]
+fn nested_loops_over_long_lists_are_refused() {
+    // Nested loops cost the product of their lengths in the sample
+    // evaluation: 200 rules of 20⁴ iterations took minutes.
+    let list = format!("[{}]", vec!["1"; 5].join(","));
+    let when = format!("{list}.all(x, {list}.all(y, {list}.all(z, {list}.all(w, true))))");
+    let (code, _, stderr) = check_bytes("loops.toml", with_fit_rule(&when).as_bytes());
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("`all`, `exists`, `exists_one`, `map` and `filter` cannot be nested"),
+        "{stderr}"
+    );
+    let when = format!("[{}].all(x, x == 1)", vec!["1"; 300].join(","));
+    let (code, _, stderr) = check_bytes("long.toml", with_fit_rule(&when).as_bytes());
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("hold more than 32 items"), "{stderr}");
 }

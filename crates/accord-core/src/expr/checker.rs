@@ -3,10 +3,10 @@
 
 use std::ops::Range;
 
-use cel::common::ast::{Expr as Node, IdedExpr, LiteralValue};
+use cel::common::ast::{ComprehensionExpr, Expr as Node, IdedExpr, LiteralValue};
 
 use super::schema::*;
-use super::{did_you_mean, ExprError};
+use super::{did_you_mean, ExprError, MAX_ITERATED_ITEMS};
 
 /// A type the checker infers.
 #[derive(Clone, Debug, PartialEq)]
@@ -83,6 +83,8 @@ pub(super) fn check(
         kind,
         vocab,
         locals: Vec::new(),
+        iterating: false,
+        iterated: 0,
         errors: Vec::new(),
     };
     let root = program.expression();
@@ -115,6 +117,10 @@ struct Checker<'a> {
     vocab: &'a Vocabularies,
     /// Comprehension variables in scope, innermost last.
     locals: Vec<(String, Ty)>,
+    /// Inside a comprehension (`all`, `exists`, `map`...).
+    iterating: bool,
+    /// List and map items written inside the comprehensions so far.
+    iterated: usize,
     errors: Vec<ExprError>,
 }
 
@@ -296,46 +302,13 @@ impl Checker<'_> {
                 Ty::Map
             }
             Node::Comprehension(c) => {
-                let range = self.infer(&c.iter_range);
-                let elem = match &range {
-                    Ty::List(t) => (**t).clone(),
-                    Ty::Map => Ty::String,
-                    Ty::Dyn | Ty::Error => Ty::Dyn,
-                    other => {
-                        let span = self.span(&c.iter_range);
-                        self.error(
-                            span,
-                            format!(
-                                "only a list or a map can be iterated, but this is {}",
-                                other.name()
-                            ),
-                            "not a list".into(),
-                            None,
-                        );
-                        Ty::Error
-                    }
-                };
-                let accu = self.infer(&c.accu_init);
-                self.locals.push((c.iter_var.clone(), elem));
-                if let Some(v2) = &c.iter_var2 {
-                    self.locals.push((v2.clone(), Ty::Dyn));
+                if !self.iteration_within_limits(e, c) {
+                    return Ty::Error;
                 }
-                self.locals.push((c.accu_var.clone(), accu));
-                self.infer(&c.loop_cond);
-                let step = self.infer(&c.loop_step);
-                if let Some(last) = self.locals.last_mut() {
-                    if last.1 != step {
-                        // e.g. `map` builds a list whose element type comes from the step.
-                        last.1 = step;
-                    }
-                }
-                let result = self.infer(&c.result);
-                self.locals.pop();
-                if c.iter_var2.is_some() {
-                    self.locals.pop();
-                }
-                self.locals.pop();
-                result
+                self.iterating = true;
+                let ty = self.comprehension(c);
+                self.iterating = false;
+                ty
             }
             Node::Struct(s) => {
                 let span = self.span(e);
@@ -352,6 +325,89 @@ impl Checker<'_> {
             }
             Node::Unspecified => Ty::Dyn,
         }
+    }
+
+    /// Refuses a comprehension inside another, and more than
+    /// [`MAX_ITERATED_ITEMS`] list or map items written inside the rule's
+    /// comprehensions in all: the sample evaluation runs the loops, and
+    /// nested loops over long lists made one rule take seconds.
+    fn iteration_within_limits(&mut self, e: &IdedExpr, c: &ComprehensionExpr) -> bool {
+        if self.iterating {
+            let span = self.span(e);
+            self.error(
+                span,
+                "`all`, `exists`, `exists_one`, `map` and `filter` cannot be nested".into(),
+                "inside another".into(),
+                Some("write the inner condition without iterating, e.g. with `in [...]`".into()),
+            );
+            return false;
+        }
+        self.iterated += [
+            &c.iter_range,
+            &c.accu_init,
+            &c.loop_cond,
+            &c.loop_step,
+            &c.result,
+        ]
+        .into_iter()
+        .map(items)
+        .sum::<usize>();
+        if self.iterated > MAX_ITERATED_ITEMS {
+            let span = self.span(e);
+            self.error(
+                span,
+                format!(
+                    "the lists iterated by `all`, `exists`, `map`... hold more than {MAX_ITERATED_ITEMS} items in all"
+                ),
+                "too many items".into(),
+                Some("iterate a short list, e.g. `[lead.region, account.region].exists(r, r == 'EMEA')`; test a value against a long list with `in [...]`".into()),
+            );
+            return false;
+        }
+        true
+    }
+
+    fn comprehension(&mut self, c: &ComprehensionExpr) -> Ty {
+        let range = self.infer(&c.iter_range);
+        let elem = match &range {
+            Ty::List(t) => (**t).clone(),
+            Ty::Map => Ty::String,
+            Ty::Dyn | Ty::Error => Ty::Dyn,
+            other => {
+                let span = self.span(&c.iter_range);
+                self.error(
+                    span,
+                    format!(
+                        "only a list or a map can be iterated, but this is {}",
+                        other.name()
+                    ),
+                    "not a list".into(),
+                    None,
+                );
+                Ty::Error
+            }
+        };
+        let accu = self.infer(&c.accu_init);
+        self.locals.push((c.iter_var.clone(), elem));
+        if let Some(v2) = &c.iter_var2 {
+            self.locals.push((v2.clone(), Ty::Dyn));
+        }
+        self.locals.push((c.accu_var.clone(), accu));
+        self.infer(&c.loop_cond);
+        let step = self.infer(&c.loop_step);
+        if let Some(last) = self.locals.last_mut() {
+            if last.1 != step {
+                // e.g. `map` builds a list whose element type comes from the step.
+                last.1 = step;
+            }
+        }
+        let result = self.infer(&c.result);
+        self.locals.pop();
+        if c.iter_var2.is_some() {
+            self.locals.pop();
+        }
+        self.locals.pop();
+        result
     }
 
     fn ident(&mut self, e: &IdedExpr, name: &str) -> Ty {
@@ -781,5 +837,29 @@ impl Checker<'_> {
                 Some(help),
             );
         }
+    }
+}
+
+/// The list and map items written in `e` (in literals, at any depth).
+fn items(e: &IdedExpr) -> usize {
+    match &e.expr {
+        Node::List(l) => l.elements.len() + l.elements.iter().map(items).sum::<usize>(),
+        Node::Map(m) => m.entries.len() * 2,
+        Node::Call(c) => {
+            c.target.iter().map(|t| items(t)).sum::<usize>()
+                + c.args.iter().map(items).sum::<usize>()
+        }
+        Node::Select(s) => items(&s.operand),
+        Node::Comprehension(c) => [
+            &c.iter_range,
+            &c.accu_init,
+            &c.loop_cond,
+            &c.loop_step,
+            &c.result,
+        ]
+        .into_iter()
+        .map(items)
+        .sum(),
+        _ => 0,
     }
 }

@@ -15,6 +15,13 @@ pub const MAX_RULE_DEPTH: usize = 16;
 /// `?`, `in`, …): each can add a level to the parsed tree.
 pub const MAX_RULE_OPERATORS: usize = 64;
 
+/// List and map items written inside a rule's comprehensions (`all`,
+/// `exists`, `exists_one`, `map`, `filter`) at most, in all; comprehensions
+/// do not nest. Checked on the parsed rule (by the checker): the sample
+/// evaluation runs every loop, and nested loops over long lists made one
+/// rule cost seconds.
+pub const MAX_ITERATED_ITEMS: usize = 32;
+
 /// The first bound `source` breaks, as an error pointing at where.
 pub(super) fn check(source: &str) -> Option<ExprError> {
     if source.len() > MAX_RULE_BYTES {

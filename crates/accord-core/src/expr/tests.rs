@@ -271,3 +271,27 @@ fn compile_never_panics_on_odd_text() {
         }
     }
 }
+
+#[test]
+fn iteration_is_bounded() {
+    let (at, msg, _) = first("[1, 2].all(x, [3, 4].exists(y, x < y))", RuleKind::Fit);
+    assert!(at.starts_with("[3, 4].exists("), "{at}");
+    assert_eq!(
+        msg,
+        "`all`, `exists`, `exists_one`, `map` and `filter` cannot be nested"
+    );
+    let long = format!("[{}].exists(x, x == 1)", vec!["1"; 33].join(", "));
+    let (_, msg, _) = first(&long, RuleKind::Fit);
+    assert_eq!(
+        msg,
+        "the lists iterated by `all`, `exists`, `map`... hold more than 32 items in all"
+    );
+    // Short iterations, and long lists tested with `in`, stay fine.
+    for ok in [
+        "[lead.region, account.region].exists(r, r == 'EMEA')",
+        &format!("[{}].exists(x, x == 1)", vec!["1"; 32].join(", ")),
+        &format!("lead.employees in [{}]", vec!["1"; 500].join(", ")),
+    ] {
+        assert!(Expr::compile(ok, RuleKind::Fit, &vocab()).is_ok(), "{ok}");
+    }
+}
