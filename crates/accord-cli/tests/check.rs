@@ -430,6 +430,7 @@ fn the_help_states_the_limits() {
         "16 deep",
         "64 operators",
         "at most 32 items in all",
+        "at most 64 KiB",
     ] {
         assert!(help.contains(limit), "`{limit}` not in:\n{help}");
     }
@@ -484,4 +485,17 @@ fn nested_loops_over_long_lists_are_refused() {
     let (code, _, stderr) = check_bytes("long.toml", with_fit_rule(&when).as_bytes());
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("hold more than 32 items"), "{stderr}");
+}
+
+#[test]
+fn an_oversized_regular_expression_is_refused_before_it_is_compiled() {
+    // cel compiles with a 10 MB limit: ~90 ms for this one, per rule.
+    // TOML unescapes `\\\\` to `\\`, which CEL reads as one backslash.
+    let when = r"lead.title.matches('\\\\w{500}\\\\w{500}')";
+    let (code, _, stderr) = check_bytes("regex.toml", with_fit_rule(when).as_bytes());
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("the regular expression is too large: it compiles to more than 64 KiB"),
+        "{stderr}"
+    );
 }

@@ -23,7 +23,8 @@ use accord_core::agreement::{self, thousands, MAX_ERRORS_SHOWN, MAX_FILE_BYTES};
 ///     [[routing.rules]], [[sla.escalation]]): at most 200;
 ///   - one rule (CEL): at most 2,048 bytes, brackets nested at most 16 deep,
 ///     at most 64 operators; `all`, `exists`, `map`... do not nest, and the
-///     lists they iterate hold at most 32 items in all;
+///     lists they iterate hold at most 32 items in all; a regular
+///     expression (`matches`) compiles to at most 64 KiB;
 ///   - TOML keys and arrays nest at most 80 levels.
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]

@@ -6,7 +6,7 @@ use std::ops::Range;
 use cel::common::ast::{ComprehensionExpr, Expr as Node, IdedExpr, LiteralValue};
 
 use super::schema::*;
-use super::{did_you_mean, ExprError, MAX_ITERATED_ITEMS};
+use super::{did_you_mean, ExprError, MAX_ITERATED_ITEMS, MAX_REGEX_BYTES};
 
 /// A type the checker infers.
 #[derive(Clone, Debug, PartialEq)]
@@ -410,6 +410,29 @@ impl Checker<'_> {
         result
     }
 
+    /// Refuses a literal regular expression that compiles to more than
+    /// [`MAX_REGEX_BYTES`]: cel compiles it with regex's default limit of
+    /// 10 MB, which took ~90 ms for `\w{500}\w{500}`, per rule. A small
+    /// limit fails as soon as it is passed. Syntax errors are left to the
+    /// sample evaluation, which reports them.
+    fn pattern_within_limits(&mut self, arg: &IdedExpr) {
+        let Node::Literal(LiteralValue::String(pattern)) = &arg.expr else {
+            return;
+        };
+        let built = regex::RegexBuilder::new(pattern)
+            .size_limit(MAX_REGEX_BYTES)
+            .build();
+        if let Err(regex::Error::CompiledTooBig(_)) = built {
+            let span = self.span(arg);
+            self.error(
+                span,
+                format!("the regular expression is too large: it compiles to more than {} KiB", MAX_REGEX_BYTES / 1024),
+                "too large".into(),
+                Some("use fewer or smaller repetitions (`{n}`), or test the value with `in [...]`, `startsWith`, `contains`".into()),
+            );
+        }
+    }
+
     fn ident(&mut self, e: &IdedExpr, name: &str) -> Ty {
         if let Some((_, ty)) = self.locals.iter().rev().find(|(n, _)| n == name) {
             return ty.clone();
@@ -639,6 +662,9 @@ impl Checker<'_> {
                 let a = self.infer(&args[0]);
                 self.expect(target, &t, &Ty::String, name);
                 self.expect(&args[0], &a, &Ty::String, name);
+                if name == "matches" {
+                    self.pattern_within_limits(&args[0]);
+                }
                 Ty::Bool
             }
             ("matches", None, 2) => {
@@ -646,6 +672,7 @@ impl Checker<'_> {
                     let t = self.infer(a);
                     self.expect(a, &t, &Ty::String, name);
                 }
+                self.pattern_within_limits(&args[1]);
                 Ty::Bool
             }
             ("int" | "double" | "string" | "timestamp" | "duration", None, 1) => {

@@ -22,6 +22,11 @@ pub const MAX_RULE_OPERATORS: usize = 64;
 /// rule cost seconds.
 pub const MAX_ITERATED_ITEMS: usize = 32;
 
+/// The compiled size of a rule's regular expression (`matches`) at most:
+/// 64 KiB holds any pattern a rule needs (`(?i)^(cfo|ceo|chief .* officer)$`
+/// compiles to a few KiB) and fails fast on repetitions like `\w{500}`.
+pub const MAX_REGEX_BYTES: usize = 64 * 1024;
+
 /// The first bound `source` breaks, as an error pointing at where.
 pub(super) fn check(source: &str) -> Option<ExprError> {
     if source.len() > MAX_RULE_BYTES {

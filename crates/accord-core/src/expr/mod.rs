@@ -26,7 +26,9 @@ mod eval;
 mod limits;
 mod schema;
 
-pub use limits::{MAX_ITERATED_ITEMS, MAX_RULE_BYTES, MAX_RULE_DEPTH, MAX_RULE_OPERATORS};
+pub use limits::{
+    MAX_ITERATED_ITEMS, MAX_REGEX_BYTES, MAX_RULE_BYTES, MAX_RULE_DEPTH, MAX_RULE_OPERATORS,
+};
 
 pub use eval::{Bindings, EvalError, Evaluator, Record, RecordError, Value};
 pub use schema::*;

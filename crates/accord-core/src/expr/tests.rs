@@ -295,3 +295,26 @@ fn iteration_is_bounded() {
         assert!(Expr::compile(ok, RuleKind::Fit, &vocab()).is_ok(), "{ok}");
     }
 }
+
+#[test]
+fn oversized_regular_expressions_are_refused() {
+    for big in [
+        r"lead.title.matches('\\w{500}')",
+        r"matches(lead.title, '(\\w{1,50}){1,50}')",
+    ] {
+        let (_, msg, _) = first(big, RuleKind::Persona);
+        assert_eq!(
+            msg, "the regular expression is too large: it compiles to more than 64 KiB",
+            "{big}"
+        );
+    }
+    for ok in [
+        r"lead.title.matches('(?i)^(cfo|ceo|chief .* officer)$')",
+        r"lead.title.matches('\\w+')",
+    ] {
+        assert!(
+            Expr::compile(ok, RuleKind::Persona, &vocab()).is_ok(),
+            "{ok}"
+        );
+    }
+}
