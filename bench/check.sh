@@ -63,12 +63,21 @@ for i in range(98):
     extra.append(f'\n[[routing.rules]]\nname = "r{i}"\nwhen = "{rule(i)}"\nassign = "round_robin"\n')
 heavy = minimal + "".join(extra)
 assert len(heavy) <= 1 << 20, len(heavy)
+# 198 rules each with a regular expression that compiles past regex's limit,
+# and 198 rules each looping 300 x 300 in the sample evaluation.
+def rules(when):
+    return minimal + "".join(
+        f'\n[[scoring.fit]]\nname = "x{i}"\nwhen = "{when}"\npoints = 1\n' for i in range(198))
+w("regex_198.toml", rules(r"lead.title.matches('(\\\\w{1,50}){1,50}')"))
+ones = "[" + ",".join(["1"] * 300) + "]"
+w("loops_198.toml", rules(f"{ones}.all(x, x in {ones})"))
 w("rules_at_limits.toml", heavy)
 EOF
 
 cd "$dir"
 files=(junk_100k.toml junk_1mib.toml line_50mb.toml line_1mib.toml col_70k.toml
-       touches_1mib.csv unknown_keys_1mib.toml rules_at_limits.toml)
+       touches_1mib.csv unknown_keys_1mib.toml rules_at_limits.toml regex_198.toml
+       loops_198.toml)
 for extra in /tmp/ag-d/touches.csv /tmp/ag-d/leads.csv; do
     [ -f "$extra" ] && files+=("$extra")
 done

@@ -431,6 +431,7 @@ fn the_help_states_the_limits() {
         "64 operators",
         "at most 32 items in all",
         "at most 64 KiB",
+        "at most 128 KiB of text",
     ] {
         assert!(help.contains(limit), "`{limit}` not in:\n{help}");
     }
@@ -496,6 +497,28 @@ fn an_oversized_regular_expression_is_refused_before_it_is_compiled() {
     assert_eq!(code, 1, "{stderr}");
     assert!(
         stderr.contains("the regular expression is too large: it compiles to more than 64 KiB"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_rules_text_in_all_is_bounded() {
+    // 198 rules of 1,200 bytes (600 list items each): cel's parser took a
+    // second for them.
+    let ones = format!("[{}]", vec!["1"; 300].join(","));
+    let when = format!("lead.employees in {ones} && lead.employees in {ones}");
+    let mut a = minimal();
+    for i in 0..198 {
+        a.push_str(&format!(
+            "\n[[scoring.fit]]\nname = \"x{i}\"\nwhen = \"{when}\"\npoints = 1\n"
+        ));
+    }
+    let (code, _, stderr) = check_bytes("bulky.toml", a.as_bytes());
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(listed(&stderr), 1, "{stderr}");
+    assert!(
+        stderr
+            .contains("the rules hold more than 128 KiB of text in all: the rest are not checked"),
         "{stderr}"
     );
 }

@@ -25,6 +25,7 @@ use accord_core::agreement::{self, thousands, MAX_ERRORS_SHOWN, MAX_FILE_BYTES};
 ///     at most 64 operators; `all`, `exists`, `map`... do not nest, and the
 ///     lists they iterate hold at most 32 items in all; a regular
 ///     expression (`matches`) compiles to at most 64 KiB;
+///   - all rules together: at most 128 KiB of text;
 ///   - TOML keys and arrays nest at most 80 levels.
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]

@@ -60,8 +60,14 @@ pub const MAX_RULES: usize = 200;
 /// Names in one table or list at most (stages, personas, journey stages,
 /// rejection reasons, touch kinds, regions, models).
 pub const MAX_NAMES: usize = 100;
-/// Bytes in one rule expression at most (see [`crate::expr::MAX_RULE_BYTES`]).
-pub use crate::expr::{MAX_RULE_BYTES, MAX_RULE_DEPTH, MAX_RULE_OPERATORS};
+/// Bytes of rule text (every `when` together) at most: 128 KiB holds 600
+/// rules of 200 bytes, far more than an agreement needs, and bounds the
+/// work of parsing rules (cel's parser takes a few microseconds a token).
+pub const MAX_RULES_BYTES: usize = 128 * 1024;
+/// The limits on one rule, checked by [`crate::expr::Expr::compile`].
+pub use crate::expr::{
+    MAX_ITERATED_ITEMS, MAX_REGEX_BYTES, MAX_RULE_BYTES, MAX_RULE_DEPTH, MAX_RULE_OPERATORS,
+};
 
 /// Parses and validates an agreement. `path` only names the file in messages.
 ///

@@ -39,6 +39,7 @@ pub(super) fn read(src: &str) -> Result<Agreement, Vec<Diagnostic>> {
         src,
         diags: Vec::new(),
         vocab: Vocabularies::default(),
+        rule_bytes: 0,
     };
     let root = Tbl {
         t: root.get_ref(),
@@ -133,6 +134,8 @@ struct Reader<'s> {
     src: &'s str,
     diags: Vec<Diagnostic>,
     vocab: Vocabularies,
+    /// Bytes of rule text compiled so far (see [`MAX_RULES_BYTES`]).
+    rule_bytes: usize,
 }
 
 /// The entries of a table in file order.
@@ -467,6 +470,26 @@ impl<'s> Reader<'s> {
     /// Compiles a rule, mapping the expression's error spans into the file.
     fn expr(&mut self, v: &Val<'_>, path: &str, kind: RuleKind) -> Option<Expr> {
         let text = self.string(v, path)?;
+        let before = self.rule_bytes;
+        self.rule_bytes += text.len();
+        if self.rule_bytes > MAX_RULES_BYTES {
+            // Said once, at the first rule past the budget; the rest are not compiled.
+            if before <= MAX_RULES_BYTES {
+                let span = self.first_line(v.span());
+                self.push(
+                    Diagnostic::new(
+                        span,
+                        format!(
+                            "the rules hold more than {} KiB of text in all: the rest are not checked",
+                            MAX_RULES_BYTES / 1024
+                        ),
+                        "past the limit",
+                    )
+                    .help("an agreement's rules are short conditions: shorten or remove some"),
+                );
+            }
+            return None;
+        }
         match Expr::compile(&text, kind, &self.vocab) {
             Ok(e) => Some(e),
             Err(errors) => {
