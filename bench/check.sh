@@ -18,7 +18,7 @@
 #   col_70k.toml                   2 ms                    (before: panic, exit 101)
 #   touches_1mib.csv               4 ms   "looks like CSV" (before: >30 s)
 #   unknown_keys_1mib.toml       130 ms
-#   rules_at_limits.toml          33 ms                    (before: 1.6 s, 2.9 MB of stderr)
+#   rules_at_limits.toml          33 ms                    (before: 0.8 s, 2.9 MB of stderr)
 #   regex_198.toml                68 ms                    (before: 17.7 s)
 #   loops_198.toml               306 ms   the slowest: 128 KiB of dense CEL (before: 3.4 s)
 #   touches.csv (13 MB), leads.csv (1.9 MB) of gen.py --leads 10000: 2 ms each

@@ -474,7 +474,7 @@ fn two_long_names_are_not_compared_for_a_suggestion() {
 fn nested_loops_over_long_lists_are_refused() {
     // Nested loops cost the product of their lengths in the sample
     // evaluation: 200 rules of 20⁴ iterations took minutes.
-    let list = format!("[{}]", vec!["1"; 5].join(","));
+    let list = format!("[{}]", ["1"; 5].join(","));
     let when = format!("{list}.all(x, {list}.all(y, {list}.all(z, {list}.all(w, true))))");
     let (code, _, stderr) = check_bytes("loops.toml", with_fit_rule(&when).as_bytes());
     assert_eq!(code, 1, "{stderr}");
