@@ -15,10 +15,13 @@
 //! its comments document the format for people.
 
 mod diagnostic;
+mod excerpt;
 mod print;
 mod read;
+mod sniff;
 
 pub use diagnostic::{Diagnostic, Diagnostics};
+pub use sniff::thousands;
 
 use crate::expr::{Evaluator, Expr};
 
@@ -43,9 +46,66 @@ pub const CORE_STAGES: [&str; 8] = [
     "disqualified",
 ];
 
+/// The largest agreement file read, in bytes (1 MiB). The starter agreement
+/// is about 12 KB and a large real one with hundreds of rules stays under
+/// 200 KB; past 1 MiB the file is not an agreement someone wrote. The bound
+/// keeps the cost of checking any input (also one sent over the network) to
+/// milliseconds and a few megabytes of memory.
+pub const MAX_FILE_BYTES: usize = 1 << 20;
+/// Problems listed at most; the rest are counted ("and N more").
+pub const MAX_ERRORS_SHOWN: usize = 50;
+/// Rules in one list at most (`[[scoring.fit]]`, `[[scoring.engagement.rules]]`,
+/// `[[routing.rules]]`, `[[sla.escalation]]`).
+pub const MAX_RULES: usize = 200;
+/// Names in one table or list at most (stages, personas, journey stages,
+/// rejection reasons, touch kinds, regions, models).
+pub const MAX_NAMES: usize = 100;
+/// Bytes of rule text (every `when` together) at most: 128 KiB holds 600
+/// rules of 200 bytes, far more than an agreement needs, and bounds the
+/// work of parsing rules (cel's parser takes a few microseconds a token).
+pub const MAX_RULES_BYTES: usize = 128 * 1024;
+/// The limits on one rule, checked by [`crate::expr::Expr::compile`].
+pub use crate::expr::{
+    MAX_ITERATED_ITEMS, MAX_REGEX_BYTES, MAX_RULE_BYTES, MAX_RULE_DEPTH, MAX_RULE_OPERATORS,
+};
+
 /// Parses and validates an agreement. `path` only names the file in messages.
+///
+/// Never panics, whatever `source` is, and its cost is bounded: text longer
+/// than [`MAX_FILE_BYTES`] is refused at once, text that is plainly not TOML
+/// (a CSV file, JSON) gets one message saying what it looks like.
 pub fn parse(source: &str, path: &str) -> Result<Agreement, Diagnostics> {
+    if source.len() > MAX_FILE_BYTES {
+        let head = sniff::head(source);
+        return Err(Diagnostics::new(
+            path,
+            head,
+            vec![sniff::too_large(source.len() as u64)],
+        ));
+    }
     read::read(source).map_err(|items| Diagnostics::new(path, source, items))
+}
+
+/// [`parse`] for raw bytes, as read from a file or a request: refuses bytes
+/// that are not UTF-8 text (or are binary), naming the first bad byte's line,
+/// column and offset. Never panics.
+pub fn parse_bytes(bytes: &[u8], path: &str) -> Result<Agreement, Diagnostics> {
+    if bytes.len() > MAX_FILE_BYTES {
+        let head = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]);
+        let head = sniff::head(&head);
+        return Err(Diagnostics::new(
+            path,
+            head,
+            vec![sniff::too_large(bytes.len() as u64)],
+        ));
+    }
+    match sniff::text(bytes) {
+        Ok(text) => parse(text, path),
+        Err(wrong) => {
+            let (shown, problem) = *wrong;
+            Err(Diagnostics::new(path, &shown, vec![problem]))
+        }
+    }
 }
 
 /// A length of time, to the second.

@@ -13,6 +13,7 @@ use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
 use super::diagnostic::Diagnostic;
+use super::sniff;
 use super::*;
 use crate::expr::{self, did_you_mean, RuleKind, Vocabularies};
 
@@ -23,14 +24,22 @@ type Key<'i> = Spanned<Cow<'i, str>>;
 type StageNode = (String, Range<usize>, Vec<(String, Range<usize>)>, bool);
 
 pub(super) fn read(src: &str) -> Result<Agreement, Vec<Diagnostic>> {
+    if let Some(wrong) = sniff::empty(src).or_else(|| sniff::not_toml(src)) {
+        return Err(vec![wrong]);
+    }
     let (root, errors) = DeTable::parse_recoverable(src);
     if !errors.is_empty() {
-        return Err(errors.iter().map(|e| toml_error(src, e)).collect());
+        let mut deep_keys = deep_keys(src);
+        return Err(errors
+            .iter()
+            .map(|e| toml_error(src, e, &mut deep_keys))
+            .collect());
     }
     let mut r = Reader {
         src,
         diags: Vec::new(),
         vocab: Vocabularies::default(),
+        rule_bytes: 0,
     };
     let root = Tbl {
         t: root.get_ref(),
@@ -50,15 +59,51 @@ pub(super) fn read(src: &str) -> Result<Agreement, Vec<Diagnostic>> {
     }
 }
 
-fn toml_error(src: &str, e: &toml::de::Error) -> Diagnostic {
-    let span = e.span().unwrap_or(0..0);
+/// toml's limit on the parts of a dotted key (`a.b.c`).
+const TOML_KEY_PARTS: usize = 80;
+
+/// The keys with too many dotted parts, in file order: toml reports them
+/// without a place.
+fn deep_keys(src: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+    let mut offset = 0;
+    src.split_inclusive('\n').filter_map(move |line| {
+        let start = offset;
+        offset += line.len();
+        let key = line.split('=').next().unwrap_or(line).trim_end();
+        let lead = key.len() - key.trim_start().len();
+        (key.matches('.').count() + 1 >= TOML_KEY_PARTS).then(|| start + lead..start + key.len())
+    })
+}
+
+fn toml_error(
+    src: &str,
+    e: &toml::de::Error,
+    deep_keys: &mut impl Iterator<Item = Range<usize>>,
+) -> Diagnostic {
     let mut lines = e.message().trim().lines();
     let first = lines.next().unwrap_or("invalid TOML").trim().to_string();
     let rest: Vec<&str> = lines.map(str::trim).filter(|l| !l.is_empty()).collect();
+    if first == "recursion limit" {
+        let span = e.span().or_else(|| deep_keys.next()).unwrap_or(0..0);
+        return Diagnostic::new(
+            span.start.min(src.len())..span.end.min(src.len()),
+            format!(
+                "TOML syntax: a dotted key has more than {} parts",
+                TOML_KEY_PARTS - 1
+            ),
+            "too many parts",
+        )
+        .help("write it with [section] headers and shorter keys");
+    }
+    let span = e.span().unwrap_or(0..0);
     let span = span.start.min(src.len())..span.end.min(src.len());
     let duplicate = first.starts_with("duplicate key");
-    Diagnostic::new(span, format!("TOML syntax: {first}"), "here").help(if duplicate {
-        "each key and each [section] may appear once: remove or rename one (names of stages, personas and rules must be unique)".to_string()
+    let message = match src.get(span.clone()).filter(|k| duplicate && !k.is_empty()) {
+        Some(key) => format!("TOML syntax: duplicate key `{}`", key.trim()),
+        None => format!("TOML syntax: {first}"),
+    };
+    Diagnostic::new(span, message, "here").help(if duplicate {
+        "each key and each [section] may appear once, also when written as a dotted key (`sla.sales.decide_hours`): remove or rename one (names of stages, personas and rules must be unique)".to_string()
     } else if rest.is_empty() {
         "fix the TOML syntax (https://toml.io): `key = value`, strings in quotes, `[table]` headers"
             .to_string()
@@ -89,6 +134,8 @@ struct Reader<'s> {
     src: &'s str,
     diags: Vec<Diagnostic>,
     vocab: Vocabularies,
+    /// Bytes of rule text compiled so far (see [`MAX_RULES_BYTES`]).
+    rule_bytes: usize,
 }
 
 /// The entries of a table in file order.
@@ -117,10 +164,49 @@ impl<'s> Reader<'s> {
 
     /// Only the first line of a span: a table's span can cover many lines.
     fn first_line(&self, span: Range<usize>) -> Range<usize> {
-        let end = self.src[span.start.min(self.src.len())..span.end.min(self.src.len())]
-            .find('\n')
+        let end = self
+            .src
+            .get(span.clone())
+            .and_then(|s| s.find('\n'))
             .map_or(span.end, |i| span.start + i);
         span.start..end
+    }
+
+    /// Reports a table or list longer than `max` at its first extra item;
+    /// the caller then reads none of it, so the work stays bounded.
+    fn too_many(
+        &mut self,
+        n: usize,
+        max: usize,
+        path: &str,
+        what: &str,
+        extra: Range<usize>,
+    ) -> bool {
+        if n <= max {
+            return false;
+        }
+        let span = self.first_line(extra);
+        self.push(
+            Diagnostic::new(
+                span,
+                format!("`{path}` has {n} {what}: an agreement takes at most {max}"),
+                "one too many",
+            )
+            .help(format!("keep at most {max} {what} in `{path}`")),
+        );
+        true
+    }
+
+    /// [`Self::too_many`] for the entries of a table.
+    fn too_many_keys(&mut self, t: &Tbl<'_, '_>, max: usize, what: &str) -> bool {
+        let n = t.t.len();
+        if n <= max {
+            return false;
+        }
+        let extra = entries(t.t)
+            .get(max)
+            .map_or(t.span.clone(), |(k, _)| k.span());
+        self.too_many(n, max, &t.path, what, extra)
     }
 
     fn wrong_type(&mut self, v: &Val<'_>, path: &str, want: &str, example: &str) {
@@ -237,7 +323,7 @@ impl<'s> Reader<'s> {
         match n {
             Some(n) if range.contains(&n) => Some(n),
             _ => {
-                let shown = &self.src[v.span()];
+                let shown = self.src.get(v.span()).unwrap_or("this");
                 self.push(
                     Diagnostic::new(
                         v.span(),
@@ -299,7 +385,7 @@ impl<'s> Reader<'s> {
         match x {
             Some(x) if x.is_finite() && ok(x) => Some(x),
             _ => {
-                let shown = &self.src[v.span()];
+                let shown = self.src.get(v.span()).unwrap_or("this");
                 self.push(
                     Diagnostic::new(
                         v.span(),
@@ -324,6 +410,10 @@ impl<'s> Reader<'s> {
             self.wrong_type(v, path, "an array of strings", example);
             return None;
         };
+        if let Some(extra) = items.get(MAX_NAMES) {
+            self.too_many(items.len(), MAX_NAMES, path, "items", extra.span());
+            return None;
+        }
         let mut out: Vec<(String, Range<usize>)> = Vec::new();
         let mut ok = true;
         for item in items.iter() {
@@ -380,6 +470,26 @@ impl<'s> Reader<'s> {
     /// Compiles a rule, mapping the expression's error spans into the file.
     fn expr(&mut self, v: &Val<'_>, path: &str, kind: RuleKind) -> Option<Expr> {
         let text = self.string(v, path)?;
+        let before = self.rule_bytes;
+        self.rule_bytes += text.len();
+        if self.rule_bytes > MAX_RULES_BYTES {
+            // Said once, at the first rule past the budget; the rest are not compiled.
+            if before <= MAX_RULES_BYTES {
+                let span = self.first_line(v.span());
+                self.push(
+                    Diagnostic::new(
+                        span,
+                        format!(
+                            "the rules hold more than {} KiB of text in all: the rest are not checked",
+                            MAX_RULES_BYTES / 1024
+                        ),
+                        "past the limit",
+                    )
+                    .help("an agreement's rules are short conditions: shorten or remove some"),
+                );
+            }
+            return None;
+        }
         match Expr::compile(&text, kind, &self.vocab) {
             Ok(e) => Some(e),
             Err(errors) => {
@@ -411,9 +521,10 @@ impl<'s> Reader<'s> {
                 1
             };
         if raw.starts_with("\"\"\"") || raw.starts_with("'''") {
-            if self.src[start..].starts_with("\r\n") {
+            let rest = self.src.get(start..)?;
+            if rest.starts_with("\r\n") {
                 start += 2;
-            } else if self.src[start..].starts_with('\n') {
+            } else if rest.starts_with('\n') {
                 start += 1;
             }
         }
@@ -425,6 +536,7 @@ impl<'s> Reader<'s> {
         match root.get(key).map(|v| v.get_ref()) {
             Some(DeValue::Table(t)) => entries(t)
                 .into_iter()
+                .take(MAX_NAMES)
                 .map(|(k, _)| k.get_ref().to_string())
                 .collect(),
             _ => Vec::new(),
@@ -441,6 +553,7 @@ impl<'s> Reader<'s> {
             .and_then(|v| v.get_ref().as_array());
         list.map(|a| {
             a.iter()
+                .take(MAX_NAMES)
                 .filter_map(|v| v.get_ref().as_str().map(String::from))
                 .collect()
         })
@@ -555,6 +668,9 @@ impl<'s> Reader<'s> {
 
     fn stages(&mut self, v: &Val<'_>) -> Option<Vec<Stage>> {
         let t = self.table(v, "stages")?;
+        if self.too_many_keys(&t, MAX_NAMES, "stages") {
+            return None;
+        }
         let mut stages = Vec::new();
         let mut spans: Vec<StageNode> = Vec::new();
         let mut ok = true;
@@ -671,6 +787,9 @@ impl<'s> Reader<'s> {
 
     fn personas(&mut self, v: &Val<'_>) -> Option<Vec<Persona>> {
         let t = self.table(v, "personas")?;
+        if self.too_many_keys(&t, MAX_NAMES, "personas") {
+            return None;
+        }
         let mut out = Vec::new();
         let mut ok = true;
         for (key, value) in entries(t.t) {
@@ -721,6 +840,9 @@ impl<'s> Reader<'s> {
 
     fn journey_stages(&mut self, v: &Val<'_>) -> Option<Vec<JourneyStage>> {
         let t = self.table(v, "journey_stages")?;
+        if self.too_many_keys(&t, MAX_NAMES, "journey stages") {
+            return None;
+        }
         let mut out = Vec::new();
         let mut ok = true;
         for (key, value) in entries(t.t) {
@@ -757,6 +879,10 @@ impl<'s> Reader<'s> {
             );
             return None;
         };
+        if let Some(extra) = items.get(MAX_RULES) {
+            self.too_many(items.len(), MAX_RULES, path, "rules", extra.span());
+            return None;
+        }
         let mut out = Vec::new();
         let mut names: Vec<(String, Range<usize>)> = Vec::new();
         let mut ok = true;
@@ -872,6 +998,9 @@ impl<'s> Reader<'s> {
             )
             .and_then(|v| {
                 let pt = self.table(v, "scoring.engagement.points")?;
+                if self.too_many_keys(&pt, MAX_NAMES, "touch kinds") {
+                    return None;
+                }
                 let mut out = Vec::new();
                 let mut ok = true;
                 for (k, v) in entries(pt.t) {
@@ -1040,6 +1169,9 @@ impl<'s> Reader<'s> {
         let targets = match t.t.get("default_monthly_mql_targets") {
             Some(v) => (|| {
                 let tt = self.table(v, "sla.marketing.default_monthly_mql_targets")?;
+                if self.too_many_keys(&tt, MAX_NAMES, "regions") {
+                    return None;
+                }
                 let mut out = Vec::new();
                 let mut ok = true;
                 for (k, v) in entries(tt.t) {

@@ -259,3 +259,94 @@ proptest! {
         prop_assert_eq!(printed, b.to_toml());
     }
 }
+
+/// Parses `src` and renders any diagnostics; neither may panic.
+fn parse_and_render(src: &str) {
+    if let Err(d) = parse(src, "fuzz.toml") {
+        let _ = d.render(false);
+        let _ = d.render(true);
+        for item in d.iter() {
+            let _ = d.line_col(item.span.start);
+            let _ = d.line_col(item.span.end);
+        }
+    }
+}
+
+#[test]
+fn every_prefix_of_the_starter_agreement_parses_or_reports() {
+    let src = DEFAULT_AGREEMENT;
+    let cuts = (0..src.len())
+        .step_by(41)
+        .filter(|&i| src.is_char_boundary(i));
+    for cut in cuts {
+        parse_and_render(&src[..cut]);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    /// Any text, and the starter agreement with any bytes spliced in, parses
+    /// or reports without a panic.
+    #[test]
+    fn any_text_parses_or_reports(
+        junk in "\\PC{0,200}",
+        at in 0usize..12_000,
+        odd in prop::sample::select(vec!["\0", "\u{1b}[2J", "\r", "\"", "'''", "[", "]]", "=", ".", "\u{FEFF}", "é", "((((", "\\"]),
+    ) {
+        parse_and_render(&junk);
+        let src = DEFAULT_AGREEMENT;
+        let mut cut = at.min(src.len());
+        while !src.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        parse_and_render(&format!("{}{odd}{junk}{}", &src[..cut], &src[cut..]));
+    }
+}
+
+#[test]
+fn labels_anywhere_render_without_panic() {
+    // Spans past the end, inside a character, across lines, empty.
+    let src = "a = 1\r\nb = \"é\u{1b}\"\n\n";
+    for (start, end) in [
+        (0, 0),
+        (0, 100),
+        (9, 10),
+        (10, 11),
+        (3, 14),
+        (14, 14),
+        (99, 120),
+        (5, 2),
+    ] {
+        let d = Diagnostics::new(
+            "x.toml",
+            src,
+            vec![Diagnostic::new(start..end, "m", "l").related(end..start, "r")],
+        );
+        let text = d.render(false);
+        assert!(!text.contains('\u{1b}'), "{text:?}");
+    }
+}
+
+#[test]
+fn too_long_text_is_refused_before_it_is_read() {
+    let big = "x".repeat(MAX_FILE_BYTES + 1);
+    let d = parse(&big, "big.toml").unwrap_err();
+    assert_eq!(d.len(), 1);
+    let msg = &d.iter().next().unwrap().message;
+    assert_eq!(
+        msg,
+        "the file is 1,048,577 bytes: an agreement is at most 1 MiB (1,048,576 bytes)"
+    );
+    assert!(d.render(false).len() < 1_000);
+}
+
+#[test]
+fn bytes_that_are_not_utf8_name_the_first_bad_byte() {
+    let d = parse_bytes(b"version = 1\n\xff\xfe", "x.toml").unwrap_err();
+    let msg = &d.iter().next().unwrap().message;
+    assert_eq!(
+        msg,
+        "the file is not UTF-8 text: byte 0xFF at line 2, column 1 (byte offset 12) is not UTF-8"
+    );
+    assert!(parse_bytes(DEFAULT_AGREEMENT.as_bytes(), "accord.toml").is_ok());
+}
