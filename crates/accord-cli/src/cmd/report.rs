@@ -385,7 +385,7 @@ pub(crate) fn view_stamp(agreement: &Agreement) -> String {
         "accord {} report views 1; definitions {}; agreement {:016x}",
         env!("CARGO_PKG_VERSION"),
         accord_report::DEFINITIONS_DIGEST,
-        accord_core::event::digest(agreement.source.as_bytes())
+        accord_core::event::digest(&agreement.source)
     )
 }
 
@@ -499,7 +499,7 @@ fn print(table: &Table, format: Format, caption: &str) -> Result<(), Box<dyn std
 /// `accord.toml` when it exists, else the default agreement. Read, not yet
 /// parsed: a current stored report needs only its text.
 pub(crate) struct Agreement {
-    source: String,
+    source: Vec<u8>,
     shown: String,
 }
 
@@ -509,12 +509,12 @@ impl Agreement {
         let chosen = file.or_else(|| default.exists().then_some(default));
         Ok(match chosen {
             Some(path) => Agreement {
-                source: std::fs::read_to_string(path)
-                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?,
+                // Capped and checked as `accord check` reads it.
+                source: super::check::read_agreement(path)?,
                 shown: path.display().to_string(),
             },
             None => Agreement {
-                source: agreement::DEFAULT_AGREEMENT.to_owned(),
+                source: agreement::DEFAULT_AGREEMENT.as_bytes().to_vec(),
                 shown: "(default agreement)".to_owned(),
             },
         })
@@ -523,7 +523,7 @@ impl Agreement {
     /// Its report terms; an invalid agreement is an error naming the file.
     pub(crate) fn terms(&self) -> Result<ReportTerms, Box<dyn std::error::Error>> {
         let shown = &self.shown;
-        let a = agreement::parse(&self.source, shown).map_err(|d| {
+        let a = agreement::parse_bytes(&self.source, shown).map_err(|d| {
             format!(
                 "{shown} is not a valid agreement (run `accord check {shown}`):\n{}",
                 d.render(false)
