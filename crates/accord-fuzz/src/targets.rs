@@ -6,7 +6,7 @@ use accord_core::agreement::{self, DEFAULT_AGREEMENT};
 use accord_core::event::{self, packed_key, Batch, Event};
 use accord_core::expr::{Bindings, Evaluator, Expr, Record, RuleKind, Vocabularies, OBJECTS};
 use accord_import::contract::{self, FileKind, Row};
-use accord_report::Table;
+use accord_report::{Live, ReportTerms, Table, REPORTS};
 
 use crate::seeds;
 
@@ -198,6 +198,13 @@ pub fn event(data: &[u8]) -> bool {
             let key = e.key();
             let _ = packed_key::pack(key.kind, &key.id);
             let _ = e.occurred_at().to_string();
+            let _ = e.occurred_at().month().to_string();
+            // A decoded event goes on into the reports: they must take it.
+            let mut live = Live::new(ReportTerms::default());
+            live.apply(std::slice::from_ref(&e));
+            for name in REPORTS {
+                let _ = live.table(name).map(|t| t.to_text(name));
+            }
             let mut batch = Batch::default();
             batch.push(&e);
             let (kind, id, bytes) = batch.get(0);

@@ -1,7 +1,7 @@
 //! A bounded fuzzing run of every target on stable Rust.
 //!
 //! `ACCORD_FUZZ_SECS` (seconds per target) or else `ACCORD_FUZZ_INPUTS`
-//! (inputs per target, default 300: a quick pass in every `cargo test`)
+//! (inputs per target, default 100: a quick pass in every `cargo test`)
 //! bound it; `ACCORD_FUZZ_SEED` repeats a run; `ACCORD_FUZZ_TARGETS` (comma
 //! separated names) picks targets. A new crash is shrunk, saved under
 //! `fuzz/regressions/<target>/`, and fails the test; a crash listed in
@@ -25,7 +25,7 @@ fn fuzz_every_target_for_a_bounded_time() {
         },
         None => Budget {
             time: Duration::from_secs(60),
-            inputs: env("ACCORD_FUZZ_INPUTS").unwrap_or(300),
+            inputs: env("ACCORD_FUZZ_INPUTS").unwrap_or(100),
         },
     };
     let seed: u64 = env("ACCORD_FUZZ_SEED").unwrap_or_else(|| {
