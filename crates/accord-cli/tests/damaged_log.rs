@@ -30,7 +30,11 @@ fn damaged(damage: impl Fn(&Event) -> Option<Event>) -> tempfile::TempDir {
         &["import", fixture.to_str().unwrap(), "--db", "accord.db"],
         dir.path(),
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let mut store = SqliteStore::open(&dir.path().join("accord.db")).unwrap();
     let mut bad = None;
     store

@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::Once;
+use std::sync::{mpsc, Arc, Mutex, Once};
 use std::time::{Duration, Instant};
 
 use crate::mutate::{self, Rng};
@@ -30,7 +30,24 @@ pub struct Crash {
     pub saved: Option<PathBuf>,
 }
 
-#[derive(Debug)]
+/// An input that took longer than [`SLOW`], or that had not finished when
+/// the run's time was up (`finished: false`): a hang or a quadratic path.
+#[derive(Clone, Debug)]
+pub struct Slow {
+    pub input: Vec<u8>,
+    pub took: Duration,
+    pub finished: bool,
+    pub saved: Option<PathBuf>,
+}
+
+/// An input slower than this is reported (and saved under `fuzz/slow/`).
+pub const SLOW: Duration = Duration::from_secs(2);
+
+/// How long past its budget a run is waited for (shrinking a crash takes
+/// up to 10 s) before its input is reported as a hang and left running.
+const GRACE: Duration = Duration::from_secs(30);
+
+#[derive(Clone, Debug)]
 pub struct Stats {
     pub target: Target,
     pub inputs: u64,
@@ -40,13 +57,15 @@ pub struct Stats {
     pub slowest: (Duration, usize),
     /// One per panic location.
     pub crashes: Vec<Crash>,
+    /// At most a few.
+    pub slow: Vec<Slow>,
 }
 
 impl std::fmt::Display for Stats {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{:<10} {:>9} inputs in {:>6.1} s ({:>7.0}/s), {:>7} accepted, slowest {:.3} s ({} bytes), {} crash(es)",
+            "{:<10} {:>9} inputs in {:>6.1} s ({:>7.0}/s), {:>7} accepted, slowest {:.3} s ({} bytes), {} crash(es), {} slow",
             self.target.name(),
             self.inputs,
             self.elapsed.as_secs_f64(),
@@ -54,7 +73,8 @@ impl std::fmt::Display for Stats {
             self.accepted,
             self.slowest.0.as_secs_f64(),
             self.slowest.1,
-            self.crashes.len()
+            self.crashes.len(),
+            self.slow.len()
         )
     }
 }
@@ -133,31 +153,86 @@ fn shrink(target: Target, mut input: Vec<u8>, location: &str, limit: Duration) -
 pub fn save(dir: &Path, target: Target, input: &[u8]) -> std::io::Result<PathBuf> {
     let folder = dir.join(target.name());
     std::fs::create_dir_all(&folder)?;
-    let path = folder.join(format!(
-        "crash-{:016x}",
-        accord_core::event::digest(input)
-    ));
+    let path = folder.join(format!("crash-{:016x}", accord_core::event::digest(input)));
     std::fs::write(&path, input)?;
     Ok(path)
 }
 
+/// What a run has done so far, shared with the thread that waits for it.
+struct Progress {
+    stats: Stats,
+    current: Vec<u8>,
+    started: Instant,
+}
+
 /// Fuzzes `target` within `budget`, starting the mutations from `seed`.
-/// Crashes are saved under `save_to` when given.
+/// Crashes are saved under `save_to/<target>/`, slow inputs under
+/// `save_to/../slow/<target>/`, when given. An input still running when the
+/// budget (and some grace) is spent is reported as slow and left behind on
+/// its thread, so a hang cannot hold the run.
 pub fn run(target: Target, budget: Budget, seed: u64, save_to: Option<&Path>) -> Stats {
+    let progress = Arc::new(Mutex::new(Progress {
+        stats: Stats {
+            target,
+            inputs: 0,
+            accepted: 0,
+            elapsed: Duration::ZERO,
+            slowest: (Duration::ZERO, 0),
+            crashes: Vec::new(),
+            slow: Vec::new(),
+        },
+        current: Vec::new(),
+        started: Instant::now(),
+    }));
+    let slow_dir = save_to.map(|d| d.join("../slow"));
+    let (done, wait) = mpsc::channel();
+    let shared = Arc::clone(&progress);
+    let (save_to, slow_to) = (save_to.map(Path::to_path_buf), slow_dir.clone());
+    let start = Instant::now();
+    std::thread::spawn(move || {
+        fuzz(
+            target,
+            budget,
+            seed,
+            save_to.as_deref(),
+            slow_to.as_deref(),
+            &shared,
+        );
+        let _ = done.send(());
+    });
+    let finished = wait.recv_timeout(budget.time.saturating_add(GRACE)).is_ok();
+    let mut p = progress.lock().unwrap_or_else(|e| e.into_inner());
+    if !finished {
+        let input = p.current.clone();
+        let saved = slow_dir.and_then(|d| save(&d, target, &input).ok());
+        let took = p.started.elapsed();
+        p.stats.slow.push(Slow {
+            input,
+            took,
+            finished: false,
+            saved,
+        });
+    }
+    p.stats.elapsed = start.elapsed();
+    p.stats.clone()
+}
+
+fn fuzz(
+    target: Target,
+    budget: Budget,
+    seed: u64,
+    save_to: Option<&Path>,
+    slow_to: Option<&Path>,
+    progress: &Mutex<Progress>,
+) {
     let start = Instant::now();
     let mut rng = Rng::new(seed ^ (target as u64) << 56);
     let seeds = seeds::get().corpus(target);
     let mut pool: Vec<Vec<u8>> = seeds.iter().map(|s| s.to_vec()).collect();
-    let mut stats = Stats {
-        target,
-        inputs: 0,
-        accepted: 0,
-        elapsed: Duration::ZERO,
-        slowest: (Duration::ZERO, 0),
-        crashes: Vec::new(),
-    };
+    let mut crashes: Vec<String> = Vec::new();
     let mut next_seed = 0;
-    while stats.inputs < budget.inputs && start.elapsed() < budget.time {
+    let mut inputs = 0;
+    while inputs < budget.inputs && start.elapsed() < budget.time {
         let data = if next_seed < seeds.len() {
             next_seed += 1;
             seeds[next_seed - 1].to_vec()
@@ -168,12 +243,29 @@ pub fn run(target: Target, budget: Budget, seed: u64, save_to: Option<&Path>) ->
             mutate::mutate(&mut rng, target, &mut d, &seeds);
             d
         };
+        {
+            let mut p = progress.lock().unwrap_or_else(|e| e.into_inner());
+            p.current.clone_from(&data);
+            p.started = Instant::now();
+        }
         let t = Instant::now();
         let outcome = run_one(target, &data);
         let took = t.elapsed();
-        stats.inputs += 1;
+        inputs += 1;
+        let mut p = progress.lock().unwrap_or_else(|e| e.into_inner());
+        let stats = &mut p.stats;
+        stats.inputs = inputs;
         if took > stats.slowest.0 {
             stats.slowest = (took, data.len());
+        }
+        if took > SLOW && stats.slow.len() < 3 {
+            let saved = slow_to.and_then(|d| save(d, target, &data).ok());
+            stats.slow.push(Slow {
+                input: data.clone(),
+                took,
+                finished: true,
+                saved,
+            });
         }
         match outcome {
             Ok(true) => {
@@ -187,12 +279,15 @@ pub fn run(target: Target, budget: Budget, seed: u64, save_to: Option<&Path>) ->
             }
             Ok(false) => {}
             Err((location, message)) => {
-                if stats.crashes.iter().any(|c| c.location == location) {
+                if crashes.contains(&location) {
                     continue;
                 }
+                crashes.push(location.clone());
+                drop(p);
                 let input = shrink(target, data, &location, Duration::from_secs(10));
                 let saved = save_to.and_then(|dir| save(dir, target, &input).ok());
-                stats.crashes.push(Crash {
+                let mut p = progress.lock().unwrap_or_else(|e| e.into_inner());
+                p.stats.crashes.push(Crash {
                     location,
                     message,
                     input,
@@ -201,6 +296,4 @@ pub fn run(target: Target, budget: Budget, seed: u64, save_to: Option<&Path>) ->
             }
         }
     }
-    stats.elapsed = start.elapsed();
-    stats
 }

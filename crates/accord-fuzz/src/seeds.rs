@@ -78,8 +78,9 @@ fn build() -> Seeds {
                 columns: kind.columns(),
             };
             let before = events.len();
-            contract::parse_row(*kind, &row, &known, &mut events)
-                .unwrap_or_else(|e| panic!("generated {} row {n}: {}", kind.file_name(), e.message));
+            contract::parse_row(*kind, &row, &known, &mut events).unwrap_or_else(|e| {
+                panic!("generated {} row {n}: {}", kind.file_name(), e.message)
+            });
             for e in &events[before..] {
                 contract::remember(e, &mut known);
             }

@@ -47,6 +47,21 @@ fn fuzz_every_target_for_a_bounded_time() {
     for target in targets {
         let stats = runner::run(target, budget, seed, Some(&regressions));
         eprintln!("fuzz: {stats}");
+        for slow in &stats.slow {
+            eprintln!(
+                "fuzz:   SLOW input ({} bytes) {} {:.1} s, saved as {}",
+                slow.input.len(),
+                if slow.finished {
+                    "took"
+                } else {
+                    "still running after"
+                },
+                slow.took.as_secs_f64(),
+                slow.saved
+                    .as_ref()
+                    .map_or("(not saved)".into(), |p| p.display().to_string())
+            );
+        }
         for crash in &stats.crashes {
             let saved = crash
                 .saved
@@ -74,5 +89,9 @@ fn fuzz_every_target_for_a_bounded_time() {
             }
         }
     }
-    assert!(new.is_empty(), "fuzzing found new crashes:\n{}", new.join("\n"));
+    assert!(
+        new.is_empty(),
+        "fuzzing found new crashes:\n{}",
+        new.join("\n")
+    );
 }

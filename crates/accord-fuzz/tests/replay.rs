@@ -41,6 +41,14 @@ fn every_kept_input_runs_without_a_panic() {
         }
     }
     eprintln!("replayed {replayed} regression inputs");
-    assert!(replayed > 0, "no regression inputs found under {:?}", fuzz_dir());
-    assert!(failures.is_empty(), "regression inputs panic:\n{}", failures.join("\n"));
+    assert!(
+        replayed > 0,
+        "no regression inputs found under {:?}",
+        fuzz_dir()
+    );
+    assert!(
+        failures.is_empty(),
+        "regression inputs panic:\n{}",
+        failures.join("\n")
+    );
 }

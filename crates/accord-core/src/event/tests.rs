@@ -166,10 +166,19 @@ fn decode_accepts_exactly_the_timestamps_and_amounts_parsing_gives() {
     let max = Money::parse("999999999999999.99").unwrap().cents();
     assert_eq!(max, 99_999_999_999_999_999);
     let mut buf = Vec::new();
-    for (cents, ok) in [(max, true), (-max, true), (max + 1, false), (i64::MIN, false)] {
+    for (cents, ok) in [
+        (max, true),
+        (-max, true),
+        (max + 1, false),
+        (i64::MIN, false),
+    ] {
         buf.clear();
         super::codec::put_i64(&mut buf, cents);
         let mut r = super::codec::Reader::new(&buf);
-        assert_eq!(<Money as super::Field>::get(&mut r).is_ok(), ok, "{cents} cents");
+        assert_eq!(
+            <Money as super::Field>::get(&mut r).is_ok(),
+            ok,
+            "{cents} cents"
+        );
     }
 }
