@@ -69,5 +69,6 @@ impl Target {
 
 /// The repository's `fuzz/` folder (regressions, cargo-fuzz project).
 pub fn fuzz_dir() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz")
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz");
+    dir.canonicalize().unwrap_or(dir)
 }

@@ -149,8 +149,8 @@ fn shrink(target: Target, mut input: Vec<u8>, location: &str, limit: Duration) -
     input
 }
 
-/// Saves `input` as `<dir>/<target>/crash-<digest>` and returns the path.
-pub fn save(dir: &Path, target: Target, input: &[u8]) -> std::io::Result<PathBuf> {
+/// Saves `input` as `<dir>/<target>/<kind>-<digest>` and returns the path.
+pub fn save(dir: &Path, target: Target, kind: &str, input: &[u8]) -> std::io::Result<PathBuf> {
     let folder = dir.join(target.name());
     std::fs::create_dir_all(&folder)?;
     let path = folder.join(format!("crash-{:016x}", accord_core::event::digest(input)));
@@ -184,7 +184,7 @@ pub fn run(target: Target, budget: Budget, seed: u64, save_to: Option<&Path>) ->
         current: Vec::new(),
         started: Instant::now(),
     }));
-    let slow_dir = save_to.map(|d| d.join("../slow"));
+    let slow_dir = save_to.and_then(Path::parent).map(|d| d.join("slow"));
     let (done, wait) = mpsc::channel();
     let shared = Arc::clone(&progress);
     let (save_to, slow_to) = (save_to.map(Path::to_path_buf), slow_dir.clone());
@@ -204,7 +204,7 @@ pub fn run(target: Target, budget: Budget, seed: u64, save_to: Option<&Path>) ->
     let mut p = progress.lock().unwrap_or_else(|e| e.into_inner());
     if !finished {
         let input = p.current.clone();
-        let saved = slow_dir.and_then(|d| save(&d, target, &input).ok());
+        let saved = slow_dir.and_then(|d| save(&d, target, "slow", &input).ok());
         let took = p.started.elapsed();
         p.stats.slow.push(Slow {
             input,
@@ -259,7 +259,7 @@ fn fuzz(
             stats.slowest = (took, data.len());
         }
         if took > SLOW && stats.slow.len() < 3 {
-            let saved = slow_to.and_then(|d| save(d, target, &data).ok());
+            let saved = slow_to.and_then(|d| save(d, target, "slow", &data).ok());
             stats.slow.push(Slow {
                 input: data.clone(),
                 took,
@@ -285,7 +285,7 @@ fn fuzz(
                 crashes.push(location.clone());
                 drop(p);
                 let input = shrink(target, data, &location, Duration::from_secs(10));
-                let saved = save_to.and_then(|dir| save(dir, target, &input).ok());
+                let saved = save_to.and_then(|dir| save(dir, target, "crash", &input).ok());
                 let mut p = progress.lock().unwrap_or_else(|e| e.into_inner());
                 p.stats.crashes.push(Crash {
                     location,
