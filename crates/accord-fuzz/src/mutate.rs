@@ -13,7 +13,7 @@ impl Rng {
         Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
     }
 
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         let mut x = self.0;
         x ^= x >> 12;
         x ^= x << 25;
@@ -24,7 +24,7 @@ impl Rng {
 
     /// Uniform in `0..n` (`n > 0`).
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        (self.next_u64() % n as u64) as usize
     }
 
     pub fn chance(&mut self, one_in: usize) -> bool {
@@ -208,7 +208,7 @@ fn edit(rng: &mut Rng, target: Target, data: &mut Vec<u8>, others: &[&[u8]]) {
         }
         2 => {
             let n = 1 + rng.below(8);
-            let bytes: Vec<u8> = (0..n).map(|_| rng.next() as u8).collect();
+            let bytes: Vec<u8> = (0..n).map(|_| rng.next_u64() as u8).collect();
             data.splice(at..at, bytes);
         }
         3 if len > 0 => {
@@ -272,7 +272,7 @@ fn edit(rng: &mut Rng, target: Target, data: &mut Vec<u8>, others: &[&[u8]]) {
             let (i, j) = (rng.below(len), rng.below(len));
             data.swap(i, j);
         }
-        _ => data.push(rng.next() as u8),
+        _ => data.push(rng.next_u64() as u8),
     }
     if data.len() > crate::targets::MAX_INPUT {
         data.truncate(crate::targets::MAX_INPUT);
@@ -282,5 +282,5 @@ fn edit(rng: &mut Rng, target: Target, data: &mut Vec<u8>, others: &[&[u8]]) {
 /// Arbitrary bytes, for the part of the run that starts from nothing.
 pub fn random(rng: &mut Rng) -> Vec<u8> {
     let n = rng.below(256);
-    (0..n).map(|_| rng.next() as u8).collect()
+    (0..n).map(|_| rng.next_u64() as u8).collect()
 }

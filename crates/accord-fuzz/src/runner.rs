@@ -153,7 +153,7 @@ fn shrink(target: Target, mut input: Vec<u8>, location: &str, limit: Duration) -
 pub fn save(dir: &Path, target: Target, kind: &str, input: &[u8]) -> std::io::Result<PathBuf> {
     let folder = dir.join(target.name());
     std::fs::create_dir_all(&folder)?;
-    let path = folder.join(format!("crash-{:016x}", accord_core::event::digest(input)));
+    let path = folder.join(format!("{kind}-{:016x}", accord_core::event::digest(input)));
     std::fs::write(&path, input)?;
     Ok(path)
 }

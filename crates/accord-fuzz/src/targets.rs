@@ -219,11 +219,9 @@ pub fn event(data: &[u8]) -> bool {
             false
         }
     };
-    for chunk in event::unframe(data).take(1024) {
-        if let Ok(bytes) = chunk {
-            if let Ok(e) = Event::decode(bytes) {
-                check_event_round_trip(&e);
-            }
+    for bytes in event::unframe(data).take(1024).flatten() {
+        if let Ok(e) = Event::decode(bytes) {
+            check_event_round_trip(&e);
         }
     }
     accepted
