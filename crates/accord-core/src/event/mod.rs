@@ -100,12 +100,27 @@ vocab_field!(
     RejectionReason
 );
 
+/// The instants `Timestamp::parse` can give (years 1000 to 9999): a stored
+/// one outside is damage, and would overflow the calendar arithmetic.
+const FIRST_SECOND: i64 = -30_610_224_000; // 1000-01-01T00:00:00Z
+const LAST_SECOND: i64 = 253_402_300_799; // 9999-12-31T23:59:59Z
+
+/// The amounts `Money::parse` can give (at most 15 whole digits and 2 of
+/// cents): a stored one beyond is damage, and sums of such overflow.
+const MAX_CENTS: i64 = 99_999_999_999_999_999;
+
 impl Field for Timestamp {
     fn put(&self, out: &mut Vec<u8>) {
         put_i64(out, self.unix_seconds());
     }
     fn get(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        Ok(Timestamp::from_unix_seconds(r.i64()?))
+        let seconds = r.i64()?;
+        if !(FIRST_SECOND..=LAST_SECOND).contains(&seconds) {
+            return Err(DecodeError::BadValue(format!(
+                "timestamp {seconds} is outside years 1000 to 9999"
+            )));
+        }
+        Ok(Timestamp::from_unix_seconds(seconds))
     }
 }
 
@@ -129,7 +144,13 @@ impl Field for Money {
         put_i64(out, self.cents());
     }
     fn get(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        Ok(Money::from_cents(r.i64()?))
+        let cents = r.i64()?;
+        if !(-MAX_CENTS..=MAX_CENTS).contains(&cents) {
+            return Err(DecodeError::BadValue(format!(
+                "amount {cents} cents is beyond 15 digits of dollars"
+            )));
+        }
+        Ok(Money::from_cents(cents))
     }
 }
 

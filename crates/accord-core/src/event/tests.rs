@@ -144,3 +144,41 @@ fn the_digest_tells_events_apart() {
     assert_ne!(digest(&[1, 0]), digest(&[1]));
     assert_eq!(digest(&a), digest(&a.clone()));
 }
+
+#[test]
+fn decode_accepts_exactly_the_timestamps_and_amounts_parsing_gives() {
+    let at = |seconds: i64| {
+        let mut e = sample_touch();
+        if let Event::Touched(t) = &mut e {
+            t.occurred_at = Timestamp::from_unix_seconds(seconds);
+        }
+        Event::decode(&e.to_bytes())
+    };
+    let first = ts("1000-01-01T00:00:00Z").unix_seconds();
+    let last = ts("9999-12-31T23:59:59Z").unix_seconds();
+    assert!(at(first).is_ok() && at(last).is_ok());
+    for bad in [first - 1, last + 1, i64::MIN, i64::MAX] {
+        assert!(
+            matches!(at(bad), Err(DecodeError::BadValue(_))),
+            "timestamp {bad}"
+        );
+    }
+    let max = Money::parse("999999999999999.99").unwrap().cents();
+    assert_eq!(max, 99_999_999_999_999_999);
+    let mut buf = Vec::new();
+    for (cents, ok) in [
+        (max, true),
+        (-max, true),
+        (max + 1, false),
+        (i64::MIN, false),
+    ] {
+        buf.clear();
+        super::codec::put_i64(&mut buf, cents);
+        let mut r = super::codec::Reader::new(&buf);
+        assert_eq!(
+            <Money as super::Field>::get(&mut r).is_ok(),
+            ok,
+            "{cents} cents"
+        );
+    }
+}
