@@ -732,3 +732,30 @@ fn the_rejects_file_is_never_the_database() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(log(&dir.path().join("kept.db")).len(), 87);
 }
+
+#[test]
+fn a_binary_or_huge_header_is_shown_escaped_and_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    let mut bytes: Vec<u8> = b"lead_id,\x1b[2J\x07email".to_vec();
+    bytes.extend(std::iter::repeat_n(b'x', 1_000_000));
+    bytes.push(b'\n');
+    std::fs::write(data.join("leads.csv"), bytes).unwrap();
+    let out = accord(&["import", "data", "--db", "a.db"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("the header does not match the contract"),
+        "{err}"
+    );
+    // No escape sequence reaches the terminal, and the line is cut.
+    assert!(!err.contains('\x1b') && !err.contains('\x07'), "{err:?}");
+    assert!(
+        err.contains("found: lead_id,\\u{1b}[2J\\u{7}email"),
+        "{err}"
+    );
+    assert!(err.contains("… (999818 more characters)"), "{err}");
+    assert!(err.len() < 2_000, "{} bytes", err.len());
+    assert!(!dir.path().join("a.db").exists());
+}

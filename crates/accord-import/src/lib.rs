@@ -412,7 +412,7 @@ fn parse_files(
             return Err(ImportError::Header {
                 path: path.clone(),
                 expected: columns.join(","),
-                found: found.join(","),
+                found: for_terminal(&found.join(","), 200),
             });
         }
         if kind == FileKind::Reps {
@@ -515,4 +515,25 @@ fn parse_files(
         parsed.files.push(summary);
     }
     Ok(parsed)
+}
+
+/// Text from a file made safe to print: control characters escaped (a file
+/// must not drive the terminal), cut after `max` characters.
+fn for_terminal(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if i == max {
+            out.push_str(&format!(
+                "… ({} more characters)",
+                text.chars().count() - max
+            ));
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
