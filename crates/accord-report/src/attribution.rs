@@ -299,7 +299,12 @@ pub fn explain(
         .ids
         .get(opportunity_id)
         .filter(|&o| p.opps.created[o as usize])
-        .ok_or_else(|| format!("no opportunity `{opportunity_id}` in the log"))?;
+        .ok_or_else(|| {
+            format!(
+                "no opportunity {} in the log",
+                crate::quoted(opportunity_id)
+            )
+        })?;
     let mut touches = Vec::new();
     window_touches(p, terms, o, true, &mut touches);
     let amount_cents = p.opps.amount_cents[o as usize];

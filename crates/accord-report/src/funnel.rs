@@ -120,7 +120,8 @@ pub fn explain(
     let parts: Vec<&str> = cell.split(',').map(str::trim).collect();
     let [month, channel, stage] = parts[..] else {
         return Err(format!(
-            "`{cell}` is not COHORT_MONTH,CHANNEL,STAGE (e.g. 2025-04,paid_search,mql)"
+            "{} is not COHORT_MONTH,CHANNEL,STAGE (e.g. 2025-04,paid_search,mql)",
+            crate::quoted(cell)
         ));
     };
     let month = match month {
@@ -128,7 +129,7 @@ pub fn explain(
         m => Some(Month::parse(m).map_err(|e| e.to_string())?),
     };
     if channel != ALL && accord_core::domain::Channel::parse(channel).is_none() {
-        return Err(format!("unknown source channel `{channel}`"));
+        return Err(format!("unknown source channel {}", crate::quoted(channel)));
     }
     let slot = match stage {
         "leads" => 0,
@@ -138,7 +139,8 @@ pub fn explain(
             Some(r) if r >= 1 => usize::from(r),
             _ => {
                 return Err(format!(
-                    "unknown funnel stage `{stage}` (leads, mql, sal, sql, opportunity, customer, recycled, disqualified)"
+                    "unknown funnel stage {} (leads, mql, sal, sql, opportunity, customer, recycled, disqualified)",
+                    crate::quoted(stage)
                 ))
             }
         },

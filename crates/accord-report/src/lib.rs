@@ -181,7 +181,7 @@ impl Period {
     pub fn from_dates(from: Option<&str>, to: Option<&str>) -> Result<Period, String> {
         let day = |s: &str| {
             Timestamp::parse(&format!("{s}T00:00:00Z"))
-                .map_err(|_| format!("`{s}` is not a date of the form YYYY-MM-DD"))
+                .map_err(|_| format!("{} is not a date of the form YYYY-MM-DD", quoted(s)))
         };
         let period = Period {
             from: from.map(day).transpose()?,
@@ -226,6 +226,27 @@ impl Period {
     }
 }
 
+/// A value given by the user, quoted for a message: in backticks, control
+/// characters escaped, cut after 64 characters (an id or a date that is
+/// 100 KB long is not echoed whole, from the command line or a request).
+pub fn quoted(value: &str) -> String {
+    const MAX: usize = 64;
+    let mut out = String::from("`");
+    for (i, c) in value.chars().enumerate() {
+        if i == MAX {
+            out.push_str(&format!("…` ({} bytes)", value.len()));
+            return out;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('`');
+    out
+}
+
 /// A report name that does not exist.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UnknownReport(pub String);
@@ -234,8 +255,8 @@ impl std::fmt::Display for UnknownReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "unknown report `{}` (one of: {})",
-            self.0,
+            "unknown report {} (one of: {})",
+            quoted(&self.0),
             REPORTS.join(", ")
         )
     }

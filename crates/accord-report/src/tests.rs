@@ -891,3 +891,23 @@ fn live_credits_touches_on_the_window_edges() {
         }
     }
 }
+
+#[test]
+fn values_from_users_are_quoted_short_and_escaped() {
+    assert_eq!(quoted("O000042"), "`O000042`");
+    assert_eq!(quoted("a\u{1b}[2Jb"), "`a\\u{1b}[2Jb`");
+    let long = "O".repeat(100_000);
+    assert_eq!(
+        quoted(&long),
+        format!("`{}…` (100000 bytes)", "O".repeat(64))
+    );
+    let p = Projections::from_events(&small_log());
+    let err = attribution::explain(&p, &ReportTerms::default(), &long).unwrap_err();
+    assert!(err.len() < 120, "{err}");
+    assert!(
+        funnel::explain(&p, &Period::ALL, &long, 20)
+            .unwrap_err()
+            .len()
+            < 150
+    );
+}
