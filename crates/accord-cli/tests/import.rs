@@ -758,4 +758,8 @@ fn a_binary_or_huge_header_is_shown_escaped_and_cut() {
     assert!(err.contains("… (999818 more characters)"), "{err}");
     assert!(err.len() < 2_000, "{} bytes", err.len());
     assert!(!dir.path().join("a.db").exists());
+    // An empty file is called empty.
+    std::fs::write(data.join("leads.csv"), "").unwrap();
+    let err = text(&accord(&["import", "data", "--db", "a.db"], dir.path()).stderr);
+    assert!(err.contains("found: nothing: the file is empty"), "{err}");
 }

@@ -412,7 +412,11 @@ fn parse_files(
             return Err(ImportError::Header {
                 path: path.clone(),
                 expected: columns.join(","),
-                found: for_terminal(&found.join(","), 200),
+                found: if header_ok {
+                    for_terminal(&found.join(","), 200)
+                } else {
+                    "nothing: the file is empty".into()
+                },
             });
         }
         if kind == FileKind::Reps {
