@@ -80,3 +80,23 @@ fn init_refuses_to_overwrite_without_force() {
         accord_core::agreement::DEFAULT_AGREEMENT
     );
 }
+
+#[test]
+fn init_never_writes_through_a_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let elsewhere = dir.path().join("elsewhere.toml");
+    std::os::unix::fs::symlink(&elsewhere, dir.path().join("accord.toml")).unwrap();
+    let out = accord(&["init"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
+    assert!(!elsewhere.exists(), "written through a link to nothing");
+    // --force replaces the link with the file, and leaves the link's target alone.
+    std::fs::write(&elsewhere, "mine").unwrap();
+    let out = accord(&["init", "--force"], dir.path());
+    assert!(out.status.success());
+    assert_eq!(std::fs::read_to_string(&elsewhere).unwrap(), "mine");
+    let written = dir.path().join("accord.toml");
+    assert!(!written.symlink_metadata().unwrap().is_symlink());
+    assert!(std::fs::read_to_string(written).unwrap().contains("[sla"));
+    assert!(!dir.path().join(".accord.toml.partial").exists());
+}

@@ -19,7 +19,8 @@ pub struct Args {
 
 pub fn run(args: Args) -> super::CmdResult {
     let path = args.dir.join("accord.toml");
-    if path.exists() && !args.force {
+    // `symlink_metadata`, not `exists`: a link to nothing is something there.
+    if path.symlink_metadata().is_ok() && !args.force {
         return Err(format!(
             "{} already exists; keep it, or pass --force to replace it with the starter agreement",
             path.display()
@@ -28,8 +29,26 @@ pub fn run(args: Args) -> super::CmdResult {
     }
     std::fs::create_dir_all(&args.dir)
         .map_err(|e| format!("cannot create {}: {e}", args.dir.display()))?;
-    std::fs::write(&path, DEFAULT_AGREEMENT)
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let cannot = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
+    if args.force {
+        // Whole or not at all: written beside, then renamed over the old one.
+        let partial = args.dir.join(".accord.toml.partial");
+        std::fs::write(&partial, DEFAULT_AGREEMENT)
+            .and_then(|()| std::fs::rename(&partial, &path))
+            .map_err(|e| {
+                let _ = std::fs::remove_file(&partial);
+                cannot(e)
+            })?;
+    } else {
+        // Created new, never through a link or over a file made meanwhile.
+        use std::io::Write;
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .and_then(|mut f| f.write_all(DEFAULT_AGREEMENT.as_bytes()))
+            .map_err(cannot)?;
+    }
     println!(
         "wrote {} (the starter agreement between marketing and sales)",
         path.display()
