@@ -302,7 +302,7 @@ impl Checker<'_> {
                 Ty::Map
             }
             Node::Comprehension(c) => {
-                if !self.iteration_within_limits(e, c) {
+                if !self.iteration_within_limits(e) {
                     return Ty::Error;
                 }
                 self.iterating = true;
@@ -331,7 +331,7 @@ impl Checker<'_> {
     /// [`MAX_ITERATED_ITEMS`] list or map items written inside the rule's
     /// comprehensions in all: the sample evaluation runs the loops, and
     /// nested loops over long lists made one rule take seconds.
-    fn iteration_within_limits(&mut self, e: &IdedExpr, c: &ComprehensionExpr) -> bool {
+    fn iteration_within_limits(&mut self, e: &IdedExpr) -> bool {
         if self.iterating {
             let span = self.span(e);
             self.error(
@@ -342,16 +342,8 @@ impl Checker<'_> {
             );
             return false;
         }
-        self.iterated += [
-            &c.iter_range,
-            &c.accu_init,
-            &c.loop_cond,
-            &c.loop_step,
-            &c.result,
-        ]
-        .into_iter()
-        .map(items)
-        .sum::<usize>();
+        // `e` is a comprehension: its items are those of its parts.
+        self.iterated += items(e);
         if self.iterated > MAX_ITERATED_ITEMS {
             let span = self.span(e);
             self.error(
