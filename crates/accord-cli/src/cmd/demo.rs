@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use accord_import::{import_dir, Options, Silent};
-use accord_report::{Period, Projections};
+use accord_report::Period;
 use accord_store::{EventStore, SqliteStore};
 
 use super::import::group;
@@ -96,13 +96,12 @@ pub fn run(args: Args) -> CmdResult {
     store.put_views(head, &[(DEMO_MARK, mark.as_bytes())])?;
     let imported = started.elapsed() - generated;
 
-    let mut projections = Projections::default();
-    store.scan(&mut |event| projections.apply(&event))?;
+    let projections = accord_engine::fold_log(&store, head, &mut accord_engine::Quiet)?;
     store.seal()?;
     drop(store);
     building.install(&args.db)?;
 
-    let terms = super::report::Agreement::read(None)?.terms()?;
+    let terms = super::report::read_agreement(None)?.terms()?;
     let period = Period::from_dates(None, None)?;
 
     // Built whole, then written once: `accord demo | head` must not panic.

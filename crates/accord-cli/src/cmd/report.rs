@@ -1,20 +1,17 @@
 //! `accord report NAME`: the closed-loop reports.
 //!
-//! All-time reports are stored beside the log as views (`report/<name>`),
-//! each tagged with the log head and the agreement terms it was computed
-//! with; a read whose views are current decodes them and folds nothing. When
-//! the log has moved (or the terms differ), the read folds the log once,
-//! computes all eleven reports with [`Live`] and stores them again. A period
-//! (`--from`/`--to`) or `--explain` folds the log and computes what it asks.
+//! What is read and computed is `accord_engine::reports::answer`'s: stored
+//! all-time reports when current, else the log folded and the reports stored
+//! again; a period (`--from`/`--to`) or `--explain` from the log. This module
+//! reads the agreement file, draws the progress and prints or writes.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use accord_core::agreement;
-use accord_core::event::{Event, EventKind};
-use accord_report::{attribution, funnel, Live, Period, Projections, ReportTerms, Table, REPORTS};
-use accord_store::EventStore;
+use accord_engine::reports::{self, Answer, Explanation, Request, Source};
+use accord_engine::{AgreementText, Progress};
+use accord_report::{Period, Table, REPORTS};
 
 use super::{open_for_reading, CmdResult, DbArgs};
 
@@ -76,173 +73,120 @@ enum Format {
 }
 
 pub fn run(args: Args) -> CmdResult {
-    let names: Vec<&str> = if args.name == "all" {
-        REPORTS.to_vec()
-    } else if let Some(&n) = REPORTS.iter().find(|&&n| n == args.name) {
-        vec![n]
-    } else {
-        return Err(accord_report::UnknownReport(args.name.clone()).into());
-    };
+    let names = reports::select(&args.name)?;
     let period = Period::from_dates(args.from.as_deref(), args.to.as_deref())?;
-    let agreement = Agreement::read(args.agreement.as_deref())?;
+    let agreement = read_agreement(args.agreement.as_deref())?;
     let started = Instant::now();
     let mut store = open_for_reading(&args.db)?;
-    if period.is_all() && args.explain.is_none() {
-        return all_time(&mut store, &args, &names, &agreement, started);
-    }
-    let terms = agreement.terms()?;
-    let head = store.head()?;
-    // Touches are nine events in ten. Reports that do not read them skip
-    // them undecoded, when the stored reports (current at this head) can
-    // tell the as-of time that the skipped touches would have moved.
-    let needs_touches =
-        args.explain.is_some() || names.iter().any(|n| accord_report::reads_touches(n));
-    let known_as_of = if needs_touches {
-        None
-    } else {
-        stored_view(&store, "kpi", head, &view_stamp(&agreement))?.map(|(as_of, _)| as_of)
+    let request = Request {
+        names: &names,
+        period,
+        explain: args.explain.as_deref(),
+        limit: args.limit,
     };
-    let projections = fold_log_skipping(&store, head, known_as_of.is_some())?;
-    let loaded = started.elapsed();
-
-    let as_of = known_as_of.unwrap_or_else(|| describe_as_of(&projections));
-    let caption = |table: &Table, note: &str| {
-        format!(
-            "{} — {} — {as_of}{}{note}",
-            table.name,
-            period.describe(),
-            terms_note(table)
-        )
-    };
-
-    if let Some(key) = &args.explain {
-        let (table, note) = match names[..] {
-            ["funnel"] => {
-                let (t, total) = funnel::explain(&projections, &period, key, args.limit)
-                    .map_err(|e| format!("--explain: {e}"))?;
-                let note = format!(
+    let mut progress = Bars::new();
+    let answer = reports::answer(&mut store, &request, &agreement, &mut progress)?;
+    let read = progress.read_at.unwrap_or(started).duration_since(started);
+    let period = &request.period;
+    match answer {
+        Answer::AllTime(all) => {
+            let source = match all.source {
+                Source::Stored => format!("stored views read in {:.1} ms", ms(started)),
+                Source::Computed { events, stored } => {
+                    // Stored reports only save the next read some work: a
+                    // database that cannot take them (read-only, busy) still
+                    // gets its reports.
+                    let kept = match stored {
+                        Ok(()) => "stored for the next read",
+                        Err(e) => {
+                            eprintln!("note: reports not stored for the next read: {e}");
+                            "not stored"
+                        }
+                    };
+                    format!(
+                        "{events} events read in {:.2} s, reports in {:.2} s, {kept}",
+                        read.as_secs_f64(),
+                        (started.elapsed() - read).as_secs_f64()
+                    )
+                }
+            };
+            let as_of = &all.as_of;
+            let caption =
+                |table: &Table| format!("{} — all time — {as_of}{}", table.name, terms_note(table));
+            if let Some(dir) = &args.out {
+                write_dir(
+                    dir,
+                    args.format.unwrap_or(Format::Csv),
+                    &all.tables,
+                    &caption,
+                )?;
+                eprintln!(
+                    "wrote {} report{} to {} ({source})",
+                    all.tables.len(),
+                    if all.tables.len() == 1 { "" } else { "s" },
+                    dir.display()
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
+            print_all(&all.tables, args.format.unwrap_or(Format::Table), &caption)?;
+            if std::env::var_os("ACCORD_TIMING").is_some() {
+                eprintln!("{source}");
+            }
+        }
+        Answer::Explained(explained) => {
+            let key = request.explain.unwrap_or_default();
+            let table = &explained.table;
+            let note = match explained.what {
+                Explanation::Funnel { total } => format!(
                     " — {key}: {total} lead{}, {} shown",
                     if total == 1 { "" } else { "s" },
-                    t.rows.len()
+                    table.rows.len()
+                ),
+                Explanation::Attribution { outcome } => {
+                    format!(" — opportunity {key} {outcome}")
+                }
+            };
+            let caption = period_caption(table, period, &explained.as_of, &note);
+            print(table, args.format.unwrap_or(Format::Table), &caption)?;
+        }
+        Answer::Period(reports) => {
+            let caption = |table: &Table| period_caption(table, period, &reports.as_of, "");
+            if let Some(dir) = &args.out {
+                write_dir(
+                    dir,
+                    args.format.unwrap_or(Format::Csv),
+                    &reports.tables,
+                    &caption,
+                )?;
+                eprintln!(
+                    "wrote {} report{} to {} ({} events read in {:.2} s, reports in {:.2} s)",
+                    names.len(),
+                    if names.len() == 1 { "" } else { "s" },
+                    dir.display(),
+                    reports.events,
+                    read.as_secs_f64(),
+                    (started.elapsed() - read).as_secs_f64()
                 );
-                (t, note)
+                return Ok(ExitCode::SUCCESS);
             }
-            ["attribution_campaign" | "attribution_channel"] => {
-                let (t, outcome) = attribution::explain(&projections, &terms, key)
-                    .map_err(|e| format!("--explain: {e}"))?;
-                (t, format!(" — opportunity {key} {outcome}"))
-            }
-            _ => {
-                return Err(
-                    "--explain works with funnel, attribution_campaign and attribution_channel"
-                        .into(),
-                )
-            }
-        };
-        print(
-            &table,
-            args.format.unwrap_or(Format::Table),
-            &caption(&table, &note),
-        )?;
-        return Ok(ExitCode::SUCCESS);
+            print_all(
+                &reports.tables,
+                args.format.unwrap_or(Format::Table),
+                &caption,
+            )?;
+        }
     }
-
-    let tables: Vec<Table> = names
-        .iter()
-        .map(|name| accord_report::report(name, &projections, &terms, &period))
-        .collect::<Result<_, _>>()?;
-    let caption = |table: &Table| caption(table, "");
-    if let Some(dir) = &args.out {
-        write_dir(dir, args.format.unwrap_or(Format::Csv), &tables, &caption)?;
-        eprintln!(
-            "wrote {} report{} to {} ({} events read in {:.2} s, reports in {:.2} s)",
-            names.len(),
-            if names.len() == 1 { "" } else { "s" },
-            dir.display(),
-            projections.events,
-            loaded.as_secs_f64(),
-            (started.elapsed() - loaded).as_secs_f64()
-        );
-        return Ok(ExitCode::SUCCESS);
-    }
-
-    print_all(&tables, args.format.unwrap_or(Format::Table), &caption)?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// All-time reports: from the stored views when they are current, else
-/// computed from the log and stored for the next read.
-fn all_time(
-    store: &mut accord_store::SqliteStore,
-    args: &Args,
-    names: &[&str],
-    agreement: &Agreement,
-    started: Instant,
-) -> CmdResult {
-    let head = store.head()?;
-    let stamp = view_stamp(agreement);
-    let mut tables = Vec::with_capacity(names.len());
-    let mut as_of = String::new();
-    for name in names {
-        match stored_view(store, name, head, &stamp)? {
-            Some((at, table)) => {
-                as_of = at;
-                tables.push(table);
-            }
-            None => break,
-        }
-    }
-    let source = if tables.len() == names.len() {
-        format!("stored views read in {:.1} ms", ms(started))
-    } else {
-        let projections = fold_log(store, head)?;
-        let events = projections.events;
-        let read = started.elapsed();
-        let live = build_live(agreement.terms()?, projections);
-        let (all, stored) = store_reports(store, &live, head, &stamp);
-        // Stored reports only save the next read some work: a database that
-        // cannot take them (read-only, busy) still gets its reports.
-        let kept = match stored {
-            Ok(()) => "stored for the next read",
-            Err(e) => {
-                eprintln!("note: reports not stored for the next read: {e}");
-                "not stored"
-            }
-        };
-        as_of = describe_as_of(live.projections());
-        tables = names
-            .iter()
-            .map(|n| {
-                all.iter()
-                    .find(|t| t.name == *n)
-                    .cloned()
-                    .expect("every report")
-            })
-            .collect();
-        format!(
-            "{events} events read in {:.2} s, reports in {:.2} s, {kept}",
-            read.as_secs_f64(),
-            (started.elapsed() - read).as_secs_f64()
-        )
-    };
-    let caption =
-        |table: &Table| format!("{} — all time — {as_of}{}", table.name, terms_note(table));
-    if let Some(dir) = &args.out {
-        let format = args.format.unwrap_or(Format::Csv);
-        write_dir(dir, format, &tables, &caption)?;
-        eprintln!(
-            "wrote {} report{} to {} ({source})",
-            tables.len(),
-            if tables.len() == 1 { "" } else { "s" },
-            dir.display()
-        );
-        return Ok(ExitCode::SUCCESS);
-    }
-    print_all(&tables, args.format.unwrap_or(Format::Table), &caption)?;
-    if std::env::var_os("ACCORD_TIMING").is_some() {
-        eprintln!("{source}");
-    }
-    Ok(ExitCode::SUCCESS)
+/// "funnel — 2025-04-01 to 2025-06-30 — as of … — terms" and a note.
+fn period_caption(table: &Table, period: &Period, as_of: &str, note: &str) -> String {
+    format!(
+        "{} — {} — {as_of}{}{note}",
+        table.name,
+        period.describe(),
+        terms_note(table)
+    )
 }
 
 /// " — follow-up within 1 h, decision within 48 h" for a table counted
@@ -258,169 +202,71 @@ fn ms(since: Instant) -> f64 {
     since.elapsed().as_secs_f64() * 1000.0
 }
 
-fn describe_as_of(p: &Projections) -> String {
-    p.as_of
-        .map_or_else(|| "no events".to_owned(), |t| format!("as of {t}"))
+/// Progress on stderr: a bar while the log is read (a million leads take a
+/// few seconds), a spinner while every report is computed. Records when the
+/// log was read, for the timings printed.
+pub(crate) struct Bars {
+    bar: Option<indicatif::ProgressBar>,
+    spinner: Option<indicatif::ProgressBar>,
+    pub(crate) read_at: Option<Instant>,
 }
 
-/// The log up to `head` folded into projections, with a progress bar on a
-/// terminal (a million leads take a few seconds).
-pub(crate) fn fold_log(
-    store: &accord_store::SqliteStore,
-    head: u64,
-) -> Result<Projections, Box<dyn std::error::Error>> {
-    fold_log_skipping(store, head, false)
-}
-
-/// [`fold_log`], leaving out every touch (undecoded) when `skip_touches`.
-fn fold_log_skipping(
-    store: &accord_store::SqliteStore,
-    head: u64,
-    skip_touches: bool,
-) -> Result<Projections, Box<dyn std::error::Error>> {
-    let counts = store.counts()?;
-    let total = if skip_touches {
-        counts.total() - counts.get(EventKind::Touched)
-    } else {
-        counts.total()
-    };
-    let bar = indicatif::ProgressBar::with_draw_target(
-        Some(total),
-        indicatif::ProgressDrawTarget::stderr(),
-    );
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "reading the log [{bar:30}] {percent:>3}% {human_pos}/{human_len} events ETA {eta}",
-        )
-        .expect("a valid template")
-        .progress_chars("=> "),
-    );
-    // Two threads: this one reads, decompresses and decodes the log; the
-    // other folds the events in, chunk by chunk, in log order.
-    const CHUNK: usize = 4096;
-    let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Event>>(8);
-    let projections = std::thread::scope(|scope| {
-        let folder = scope.spawn(move || {
-            let mut projections = Projections::default();
-            for chunk in receive {
-                for event in &chunk {
-                    projections.apply(event);
-                }
-                bar.set_position(projections.events);
-            }
-            bar.finish_and_clear();
-            projections
-        });
-        let mut chunk = Vec::with_capacity(CHUNK);
-        let mut index: i64 = 0;
-        let scanned = store.scan_bytes_between(0, head, &mut |bytes| {
-            index += 1;
-            if skip_touches && bytes.first() == Some(&EventKind::Touched.code()) {
-                return Ok(());
-            }
-            let event = Event::decode(bytes)
-                .map_err(|source| accord_store::StoreError::Damaged { seq: index, source })?;
-            chunk.push(event);
-            if chunk.len() == CHUNK {
-                // The folder only stops early by panicking, which join reports.
-                let _ = send.send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK)));
-            }
-            Ok(())
-        });
-        if !chunk.is_empty() {
-            let _ = send.send(chunk);
+impl Bars {
+    pub(crate) fn new() -> Bars {
+        Bars {
+            bar: None,
+            spinner: None,
+            read_at: None,
         }
-        drop(send);
-        let projections = folder.join().expect("the fold does not panic");
-        scanned.map(|()| projections)
-    })?;
-    Ok(projections)
-}
-
-/// [`Live::build`] with a spinner on a terminal.
-pub(crate) fn build_live(terms: ReportTerms, projections: Projections) -> Live {
-    let spinner =
-        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
-    spinner.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
-            .expect("a valid template"),
-    );
-    spinner.set_message("computing every report");
-    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
-    let live = Live::build(terms, projections);
-    spinner.finish_and_clear();
-    live
-}
-
-/// Every all-time report of `live`, and the outcome of storing them as the
-/// views of log position `head`.
-pub(crate) fn store_reports(
-    store: &mut accord_store::SqliteStore,
-    live: &Live,
-    head: u64,
-    stamp: &str,
-) -> (Vec<Table>, Result<(), accord_store::StoreError>) {
-    let as_of = describe_as_of(live.projections());
-    let all: Vec<Table> = REPORTS
-        .iter()
-        .map(|name| live.table(name).expect("REPORTS are all known"))
-        .collect();
-    let bodies: Vec<(String, Vec<u8>)> = all
-        .iter()
-        .map(|t| (format!("report/{}", t.name), view_body(stamp, &as_of, t)))
-        .collect();
-    let views: Vec<(&str, &[u8])> = bodies
-        .iter()
-        .map(|(n, b)| (n.as_str(), b.as_slice()))
-        .collect();
-    let stored = store.put_views(head, &views);
-    (all, stored)
-}
-
-/// What a stored report depends on besides the log: the report definitions
-/// (a digest of their code) and the agreement's text (a digest of it, so that
-/// a current report is found without parsing the agreement).
-pub(crate) fn view_stamp(agreement: &Agreement) -> String {
-    format!(
-        "accord {} report views 1; definitions {}; agreement {:016x}",
-        env!("CARGO_PKG_VERSION"),
-        accord_report::DEFINITIONS_DIGEST,
-        accord_core::event::digest(&agreement.source)
-    )
-}
-
-/// A view's bytes: the stamp line, the as-of line, then the encoded table.
-fn view_body(stamp: &str, as_of: &str, table: &Table) -> Vec<u8> {
-    let mut body = format!("{stamp}\n{as_of}\n").into_bytes();
-    body.extend(table.encode());
-    body
-}
-
-/// The stored report `name` with its as-of line, if it was computed at
-/// `head` with the same stamp; a damaged view counts as absent.
-fn stored_view(
-    store: &accord_store::SqliteStore,
-    name: &str,
-    head: u64,
-    stamp: &str,
-) -> Result<Option<(String, Table)>, Box<dyn std::error::Error>> {
-    let Some((at, body)) = store.view(&format!("report/{name}"))? else {
-        return Ok(None);
-    };
-    if at != head {
-        return Ok(None);
     }
-    let mut parts = body.splitn(3, |&b| b == b'\n');
-    let (Some(s), Some(as_of), Some(encoded)) = (parts.next(), parts.next(), parts.next()) else {
-        return Ok(None);
-    };
-    if s != stamp.as_bytes() {
-        return Ok(None);
+}
+
+impl Progress for Bars {
+    fn started(&mut self, total: u64) {
+        let bar = indicatif::ProgressBar::with_draw_target(
+            Some(total),
+            indicatif::ProgressDrawTarget::stderr(),
+        );
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "reading the log [{bar:30}] {percent:>3}% {human_pos}/{human_len} events ETA {eta}",
+            )
+            .expect("a valid template")
+            .progress_chars("=> "),
+        );
+        self.bar = Some(bar);
     }
-    let Ok(table) = Table::decode(encoded) else {
-        return Ok(None);
-    };
-    Ok(Some((String::from_utf8_lossy(as_of).into_owned(), table)))
+
+    fn advanced(&mut self, folded: u64) {
+        if let Some(bar) = &self.bar {
+            bar.set_position(folded);
+        }
+    }
+
+    fn finished(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+        self.read_at = Some(Instant::now());
+    }
+
+    fn computing(&mut self) {
+        let spinner =
+            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+        spinner.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+                .expect("a valid template"),
+        );
+        spinner.set_message("computing every report");
+        spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+        self.spinner = Some(spinner);
+    }
+
+    fn computed(&mut self) {
+        if let Some(spinner) = self.spinner.take() {
+            spinner.finish_and_clear();
+        }
+    }
 }
 
 /// Writes each table to `DIR/<name>.<ext>`, replacing earlier reports of
@@ -498,42 +344,17 @@ fn print(table: &Table, format: Format, caption: &str) -> Result<(), Box<dyn std
 /// The agreement the reports take their terms from: `file`, else
 /// `accord.toml` when it exists, else the default agreement. Read, not yet
 /// parsed: a current stored report needs only its text.
-pub(crate) struct Agreement {
-    source: Vec<u8>,
-    shown: String,
-}
-
-impl Agreement {
-    pub(crate) fn read(file: Option<&Path>) -> Result<Agreement, Box<dyn std::error::Error>> {
-        let default = Path::new("accord.toml");
-        let chosen = file.or_else(|| default.exists().then_some(default));
-        Ok(match chosen {
-            Some(path) => Agreement {
-                // Capped and checked as `accord check` reads it.
-                source: super::check::read_agreement(path)?,
-                shown: path.display().to_string(),
-            },
-            None => Agreement {
-                source: agreement::DEFAULT_AGREEMENT.as_bytes().to_vec(),
-                shown: "(default agreement)".to_owned(),
-            },
-        })
-    }
-
-    /// Its report terms; an invalid agreement is an error naming the file.
-    pub(crate) fn terms(&self) -> Result<ReportTerms, Box<dyn std::error::Error>> {
-        let shown = &self.shown;
-        let a = agreement::parse_bytes(&self.source, shown).map_err(|d| {
-            format!(
-                "{shown} is not a valid agreement (run `accord check {shown}`):\n{}",
-                d.render(false)
-            )
-        })?;
-        Ok(ReportTerms {
-            follow_up_hours: f64::from(a.sla_sales_follow_up_hours()),
-            decide_hours: f64::from(a.sla_sales_decide_hours()),
-            lookback_days: a.attribution_lookback_days(),
-            half_life_days: a.attribution_half_life_days(),
-        })
-    }
+pub(crate) fn read_agreement(
+    file: Option<&Path>,
+) -> Result<AgreementText, Box<dyn std::error::Error>> {
+    let default = Path::new("accord.toml");
+    let chosen = file.or_else(|| default.exists().then_some(default));
+    Ok(match chosen {
+        // Capped and checked as `accord check` reads it.
+        Some(path) => AgreementText::new(
+            super::check::read_agreement(path)?,
+            path.display().to_string(),
+        ),
+        None => AgreementText::default_agreement(),
+    })
 }

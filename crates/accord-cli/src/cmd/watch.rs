@@ -3,10 +3,9 @@
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use accord_report::Live;
-use accord_store::{EventStore, SqliteStore};
+use accord_engine::watch::{AgreementChange, Kept, Watcher};
 
-use super::report::{build_live, fold_log, store_reports, view_stamp, Agreement};
+use super::report::{read_agreement, Bars};
 use super::{open_for_reading, CmdResult, DbArgs};
 
 /// Keep every report up to date as events arrive.
@@ -40,27 +39,30 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> CmdResult {
-    let agreement = Agreement::read(args.agreement.as_deref())?;
+    let agreement = read_agreement(args.agreement.as_deref())?;
     let terms = agreement.terms()?;
-    let mut stamp = view_stamp(&agreement);
-    let mut rejected_stamp = String::new();
     let mut store = open_for_reading(&args.db)?;
 
     let started = Instant::now();
-    let mut head = store.head()?;
-    let projections = fold_log(&store, head)?;
-    let mut live = build_live(terms, projections);
-    if store.access() == accord_store::Access::ReadOnly {
+    let writable = store.access() != accord_store::Access::ReadOnly;
+    if !writable {
         eprintln!(
             "note: {} cannot be written: the reports are kept up to date here but not stored",
             args.db.db.display()
         );
     }
-    let mut stored = store_or_warn(&mut store, &live, head, &stamp, true);
+    let (mut watcher, kept) = Watcher::start(
+        &mut store,
+        terms,
+        agreement.stamp(),
+        writable,
+        &mut Bars::new(),
+    )?;
+    tell(&kept);
     eprintln!(
         "{} events folded and every report {} in {:.2} s; watching {} for new events (Ctrl-C to stop)",
-        live.projections().events,
-        if stored { "stored" } else { "computed" },
+        watcher.live().projections().events,
+        if watcher.is_stored() { "stored" } else { "computed" },
         started.elapsed().as_secs_f64(),
         args.db.db.display()
     );
@@ -70,51 +72,40 @@ pub fn run(args: Args) -> CmdResult {
     for round in 1u64.. {
         std::thread::sleep(interval);
         if round % reread_every == 0 {
-            let changed = Agreement::read(args.agreement.as_deref())
-                .ok()
-                .map(|a| {
-                    let new_stamp = view_stamp(&a);
-                    (a, new_stamp)
-                })
-                .filter(|(_, s)| *s != stamp && *s != rejected_stamp);
-            if let Some((agreement, new_stamp)) = changed {
-                match agreement.terms() {
-                    Ok(terms) => {
-                        let t0 = Instant::now();
-                        live = build_live(terms, live.into_projections());
-                        stamp = new_stamp;
-                        stored = store_or_warn(&mut store, &live, head, &stamp, stored);
+            // An agreement that cannot be read (being saved, say) is read next time.
+            if let Ok(agreement) = read_agreement(args.agreement.as_deref()) {
+                let t0 = Instant::now();
+                match watcher.agreement(&mut store, &agreement, &mut Bars::new()) {
+                    AgreementChange::Unchanged => {}
+                    AgreementChange::Applied(kept) => {
+                        tell(&kept);
                         eprintln!(
                             "the agreement changed: every report recomputed under its terms in {:.2} s",
                             t0.elapsed().as_secs_f64()
                         );
                     }
-                    Err(e) => {
+                    AgreementChange::Refused(e) => {
                         eprintln!("note: keeping the previous terms: {e}");
-                        rejected_stamp = new_stamp;
                     }
                 }
             }
         }
-        let now = store.head()?;
-        if now == head {
-            if !stored {
-                stored = store_or_warn(&mut store, &live, head, &stamp, stored);
+        let t0 = Instant::now();
+        let Some(new) = watcher.new_events(&store)? else {
+            if !watcher.is_stored() {
+                tell(&watcher.store(&mut store));
             }
             continue;
-        }
-        let t0 = Instant::now();
-        let mut batch = Vec::new();
-        store.scan_between(head, now, &mut |event| batch.push(event))?;
+        };
         let read = t0.elapsed();
-        live.apply(&batch);
+        watcher.apply(&new);
         let applied = t0.elapsed();
-        head = now;
-        stored = store_or_warn(&mut store, &live, head, &stamp, stored);
+        tell(&watcher.store(&mut store));
         let total = t0.elapsed();
         eprintln!(
-            "+{} events (log position {head}): every report up to date in {:.1} ms (read {:.1}, apply {:.1}, store {:.1})",
-            batch.len(),
+            "+{} events (log position {}): every report up to date in {:.1} ms (read {:.1}, apply {:.1}, store {:.1})",
+            new.events.len(),
+            watcher.head(),
             ms(total),
             ms(read),
             ms(applied - read),
@@ -128,26 +119,10 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-/// Stores the reports; a failure (the database busy with a long import) is
-/// retried on the next round, and reported once, not every round. A
-/// database that cannot be written is not tried.
-fn store_or_warn(
-    store: &mut SqliteStore,
-    live: &Live,
-    head: u64,
-    stamp: &str,
-    was_stored: bool,
-) -> bool {
-    if store.access() == accord_store::Access::ReadOnly {
-        return false;
-    }
-    match store_reports(store, live, head, stamp).1 {
-        Ok(()) => true,
-        Err(e) => {
-            if was_stored {
-                eprintln!("note: reports not stored yet, retrying: {e}");
-            }
-            false
-        }
+/// A failure to store the reports (the database busy with a long import) is
+/// retried on the next round, and told once, not every round.
+fn tell(kept: &Kept) {
+    if let Kept::Failed { error, first: true } = kept {
+        eprintln!("note: reports not stored yet, retrying: {error}");
     }
 }

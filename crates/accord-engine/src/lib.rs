@@ -1,0 +1,45 @@
+//! The library every front end of accord stands on (the CLI today, the HTTP
+//! server next): given a store that implements [`accord_store::EventStore`]
+//! and an agreement's text, it folds the log, answers reports, keeps the
+//! stored reports current and follows the log as it grows. It knows no
+//! terminal, file or clock: progress goes through [`Progress`],
+//! failures are typed ([`Error`]), and front ends read the files, draw the
+//! progress and print.
+//!
+//! - [`terms`]: the agreement's text and the report terms it sets.
+//! - [`fold`]: the log folded into `Projections` (decode and fold on two threads).
+//! - [`stored`]: the all-time reports stored beside the log, and when they are current.
+//! - [`reports`]: what a report request reads (stored views, the log, with or
+//!   without touches) and what it answers.
+//! - [`watch`]: the step of a loop that keeps every report current as events arrive.
+
+pub mod fold;
+pub mod reports;
+pub mod stored;
+pub mod terms;
+pub mod watch;
+
+pub use fold::{fold_log, fold_log_skipping, Progress, Quiet};
+pub use terms::{AgreementText, InvalidAgreement};
+
+use accord_store::StoreError;
+
+/// Why a report request failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Agreement(#[from] InvalidAgreement),
+    #[error(transparent)]
+    UnknownReport(#[from] accord_report::UnknownReport),
+    /// `--explain KEY` that names nothing the report can explain (the
+    /// report's own words, e.g. an unknown opportunity).
+    #[error("--explain: {0}")]
+    Explain(String),
+    #[error("--explain works with funnel, attribution_campaign and attribution_channel")]
+    CannotExplain,
+}
+
+#[cfg(test)]
+mod tests;

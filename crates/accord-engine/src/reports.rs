@@ -1,0 +1,230 @@
+//! What a report request reads and answers. All time (no period, nothing
+//! explained): the stored reports when every one asked is current, else the
+//! log folded once, all eleven reports computed with [`Live`] and stored for
+//! the next read. A period or an explanation: the log folded (without its
+//! touches when no report asked reads them and the stored `kpi` tells the
+//! as-of time they would have moved) and what is asked computed from it.
+
+use accord_report::{
+    attribution, funnel, Live, Period, Projections, Table, UnknownReport, REPORTS,
+};
+use accord_store::{EventStore, StoreError};
+
+use crate::fold::{fold_log, fold_log_skipping, Progress};
+use crate::stored::{describe_as_of, store_reports, stored_reports, stored_view};
+use crate::{AgreementText, Error};
+
+/// The reports a name asks for: one of [`REPORTS`], or all of them (`all`).
+pub fn select(name: &str) -> Result<Vec<&'static str>, UnknownReport> {
+    if name == "all" {
+        Ok(REPORTS.to_vec())
+    } else if let Some(&n) = REPORTS.iter().find(|&&n| n == name) {
+        Ok(vec![n])
+    } else {
+        Err(UnknownReport(name.to_owned()))
+    }
+}
+
+/// What is asked.
+#[derive(Clone, Debug)]
+pub struct Request<'a> {
+    /// Report names (from [`select`]).
+    pub names: &'a [&'static str],
+    pub period: Period,
+    /// A key to explain (an opportunity id, or `MONTH,CHANNEL,STAGE`).
+    pub explain: Option<&'a str>,
+    /// Leads listed by a funnel explanation.
+    pub limit: usize,
+}
+
+/// The answer to a [`Request`].
+#[derive(Debug)]
+pub enum Answer {
+    AllTime(AllTime),
+    Period(PeriodReports),
+    Explained(Explained),
+}
+
+/// All-time reports, in the order asked.
+#[derive(Debug)]
+pub struct AllTime {
+    pub tables: Vec<Table>,
+    /// "as of …" or "no events".
+    pub as_of: String,
+    pub source: Source,
+}
+
+/// Where all-time reports came from.
+#[derive(Debug)]
+pub enum Source {
+    /// Every one was stored and current.
+    Stored,
+    /// Computed from `events` events; `stored` is the outcome of storing
+    /// them for the next read (a database that cannot take them still gets
+    /// its reports).
+    Computed {
+        events: u64,
+        stored: Result<(), StoreError>,
+    },
+}
+
+/// Reports over a period, in the order asked.
+#[derive(Debug)]
+pub struct PeriodReports {
+    pub tables: Vec<Table>,
+    pub as_of: String,
+    /// Events folded.
+    pub events: u64,
+}
+
+/// What one number is made of.
+#[derive(Debug)]
+pub struct Explained {
+    pub table: Table,
+    pub as_of: String,
+    pub what: Explanation,
+}
+
+#[derive(Debug)]
+pub enum Explanation {
+    /// A funnel cell: `total` leads, of which the table lists some.
+    Funnel { total: usize },
+    /// An opportunity's credit: `outcome` says what it was credited for.
+    Attribution { outcome: String },
+}
+
+/// Answers `request` from `store` under `agreement`.
+pub fn answer<S: EventStore>(
+    store: &mut S,
+    request: &Request<'_>,
+    agreement: &AgreementText,
+    progress: &mut dyn Progress,
+) -> Result<Answer, Error> {
+    if let Some(key) = request.explain {
+        return explain(store, request, key, agreement, progress).map(Answer::Explained);
+    }
+    if request.period.is_all() {
+        return all_time(store, request.names, agreement, progress).map(Answer::AllTime);
+    }
+    over_period(store, request, agreement, progress).map(Answer::Period)
+}
+
+/// All-time reports: from the stored views when they are current, else
+/// computed from the log and stored for the next read.
+pub fn all_time<S: EventStore>(
+    store: &mut S,
+    names: &[&str],
+    agreement: &AgreementText,
+    progress: &mut dyn Progress,
+) -> Result<AllTime, Error> {
+    let head = store.head()?;
+    let stamp = agreement.stamp();
+    if let Some((as_of, tables)) = stored_reports(store, names, head, &stamp)? {
+        return Ok(AllTime {
+            tables,
+            as_of,
+            source: Source::Stored,
+        });
+    }
+    let projections = fold_log(store, head, progress)?;
+    let events = projections.events;
+    let terms = agreement.terms()?;
+    progress.computing();
+    let live = Live::build(terms, projections);
+    progress.computed();
+    let (all, stored) = store_reports(store, &live, head, &stamp);
+    let tables = names
+        .iter()
+        .map(|n| {
+            all.iter()
+                .find(|t| t.name == *n)
+                .cloned()
+                .expect("every report")
+        })
+        .collect();
+    Ok(AllTime {
+        tables,
+        as_of: describe_as_of(live.projections()),
+        source: Source::Computed { events, stored },
+    })
+}
+
+/// Reports over `request.period`, computed from the log.
+pub fn over_period<S: EventStore>(
+    store: &S,
+    request: &Request<'_>,
+    agreement: &AgreementText,
+    progress: &mut dyn Progress,
+) -> Result<PeriodReports, Error> {
+    let terms = agreement.terms()?;
+    let needs_touches = request
+        .names
+        .iter()
+        .any(|n| accord_report::reads_touches(n));
+    let (projections, as_of) = fold_for(store, needs_touches, &agreement.stamp(), progress)?;
+    let tables = request
+        .names
+        .iter()
+        .map(|name| accord_report::report(name, &projections, &terms, &request.period))
+        .collect::<Result<_, _>>()?;
+    Ok(PeriodReports {
+        tables,
+        as_of,
+        events: projections.events,
+    })
+}
+
+/// What the number `key` of the one report asked is made of.
+pub fn explain<S: EventStore>(
+    store: &S,
+    request: &Request<'_>,
+    key: &str,
+    agreement: &AgreementText,
+    progress: &mut dyn Progress,
+) -> Result<Explained, Error> {
+    enum Which {
+        Funnel,
+        Attribution,
+    }
+    let terms = agreement.terms()?;
+    let which = match request.names {
+        ["funnel"] => Which::Funnel,
+        ["attribution_campaign" | "attribution_channel"] => Which::Attribution,
+        _ => return Err(Error::CannotExplain),
+    };
+    let (projections, as_of) = fold_for(store, true, &agreement.stamp(), progress)?;
+    let (table, what) = match which {
+        Which::Funnel => {
+            let (table, total) = funnel::explain(&projections, &request.period, key, request.limit)
+                .map_err(Error::Explain)?;
+            (table, Explanation::Funnel { total })
+        }
+        Which::Attribution => {
+            let (table, outcome) =
+                attribution::explain(&projections, &terms, key).map_err(Error::Explain)?;
+            (table, Explanation::Attribution { outcome })
+        }
+    };
+    Ok(Explained { table, as_of, what })
+}
+
+/// The log folded for a period or an explanation, and its as-of line.
+/// Touches are nine events in ten: without `needs_touches` they are skipped
+/// undecoded, when the stored `kpi` (current at this head) can tell the
+/// as-of time that the skipped touches would have moved.
+fn fold_for<S: EventStore>(
+    store: &S,
+    needs_touches: bool,
+    stamp: &str,
+    progress: &mut dyn Progress,
+) -> Result<(Projections, String), Error> {
+    let head = store.head()?;
+    let known_as_of = if needs_touches {
+        None
+    } else {
+        stored_view(store, "kpi", head, stamp)?.map(|r| r.as_of)
+    };
+    let projections = fold_log_skipping(store, head, known_as_of.is_some(), progress)?;
+    let as_of = known_as_of.unwrap_or_else(|| describe_as_of(&projections));
+    Ok((projections, as_of))
+}

@@ -1,0 +1,435 @@
+//! The engine's calls on small logs in an in-memory store.
+
+use accord_core::domain::*;
+use accord_core::event::{Batch, Event, Lead, Touch};
+use accord_report::{Period, Table, REPORTS};
+use accord_store::{AppendTx, EventStore, SqliteStore};
+
+use crate::reports::{self, Answer, Explanation, Request, Source};
+use crate::stored::{self, describe_as_of, stored_reports, stored_view, view_body, view_stamp};
+use crate::watch::{AgreementChange, Kept, Watcher};
+use crate::{fold_log, fold_log_skipping, AgreementText, Error, Quiet};
+
+/// 2025-04-01T00:00:00Z
+const T0: i64 = 1_743_465_600;
+
+fn lead(id: &str, at: i64) -> Event {
+    Event::LeadCreated(Lead {
+        id: LeadId::parse(id).unwrap(),
+        email: Email::parse("ana@example.com").unwrap(),
+        full_name: None,
+        title: None,
+        seniority: Seniority::Manager,
+        persona: None,
+        company_name: None,
+        website: None,
+        employees_reported: None,
+        industry_reported: None,
+        country: Country::parse("GB").unwrap(),
+        region: Region::Emea,
+        source_channel: Channel::PaidSearch,
+        source_campaign: None,
+        created_at: Timestamp::from_unix_seconds(T0 + at),
+        account: None,
+    })
+}
+
+fn touch(id: &str, lead: &str, at: i64) -> Event {
+    Event::Touched(Touch {
+        id: TouchId::parse(id).unwrap(),
+        lead: LeadId::parse(lead).unwrap(),
+        occurred_at: Timestamp::from_unix_seconds(T0 + at),
+        kind: TouchKind::PageView,
+        channel: Some(Channel::Direct),
+        campaign: None,
+        content: None,
+        rep: None,
+    })
+}
+
+fn append(store: &mut SqliteStore, events: &[Event]) {
+    let mut batch = Batch::default();
+    for e in events {
+        batch.push(e);
+    }
+    let mut tx = store.begin().unwrap();
+    tx.append(&batch).unwrap();
+    tx.commit().unwrap();
+}
+
+/// Two leads, each touched once (the touch of L2 is the log's latest event).
+fn store_with_log() -> SqliteStore {
+    let mut store = SqliteStore::open_in_memory().unwrap();
+    append(&mut store, &[lead("L1", 0), touch("T1", "L1", 60)]);
+    append(&mut store, &[lead("L2", 3_600), touch("T2", "L2", 7_200)]);
+    store
+}
+
+fn default_agreement() -> AgreementText {
+    AgreementText::default_agreement()
+}
+
+fn all_time(store: &mut SqliteStore) -> reports::AllTime {
+    reports::all_time(store, &REPORTS, &default_agreement(), &mut Quiet).unwrap()
+}
+
+#[test]
+fn the_stamp_keeps_its_format() {
+    // Stored reports written by any earlier build with the same definitions
+    // and agreement are read as current only while this line is unchanged.
+    assert_eq!(
+        view_stamp(b"[sla]\n"),
+        format!(
+            "accord {} report views 1; definitions {}; agreement f01f974c6a280a8e",
+            env!("CARGO_PKG_VERSION"),
+            accord_report::DEFINITIONS_DIGEST,
+        )
+    );
+}
+
+#[test]
+fn a_view_written_as_earlier_builds_wrote_it_is_current() {
+    let mut store = store_with_log();
+    let head = store.head().unwrap();
+    let computed = all_time(&mut store);
+    // The layout of main's views, written out by hand: stamp line, as-of line,
+    // encoded table.
+    let stamp = default_agreement().stamp();
+    let table = computed.tables[0].clone();
+    let mut body = Vec::new();
+    body.extend_from_slice(stamp.as_bytes());
+    body.extend_from_slice(b"\nas of 2025-04-01T02:00:00Z\n");
+    body.extend(table.encode());
+    assert_eq!(
+        body,
+        view_body(&stamp, "as of 2025-04-01T02:00:00Z", &table)
+    );
+    store.put_views(head, &[("report/funnel", &body)]).unwrap();
+    let read = stored_view(&store, "funnel", head, &stamp)
+        .unwrap()
+        .unwrap();
+    assert_eq!(read.as_of, "as of 2025-04-01T02:00:00Z");
+    assert_eq!(read.table, table);
+}
+
+#[test]
+fn all_time_reports_are_computed_once_then_read_from_the_views() {
+    let mut store = store_with_log();
+    let first = all_time(&mut store);
+    assert!(
+        matches!(
+            first.source,
+            Source::Computed {
+                events: 4,
+                stored: Ok(())
+            }
+        ),
+        "{:?}",
+        first.source
+    );
+    assert_eq!(first.as_of, "as of 2025-04-01T02:00:00Z");
+    assert_eq!(first.tables.len(), 11);
+    let second = all_time(&mut store);
+    assert!(
+        matches!(second.source, Source::Stored),
+        "{:?}",
+        second.source
+    );
+    assert_eq!(second.as_of, first.as_of);
+    assert_eq!(second.tables, first.tables);
+    // Asked in any order, answered in that order.
+    let some = reports::all_time(
+        &mut store,
+        &["kpi", "funnel"],
+        &default_agreement(),
+        &mut Quiet,
+    )
+    .unwrap();
+    assert!(matches!(some.source, Source::Stored));
+    assert_eq!(
+        some.tables
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect::<Vec<_>>(),
+        ["kpi", "funnel"]
+    );
+}
+
+#[test]
+fn a_stored_view_is_current_only_at_its_head_with_its_stamp_and_whole() {
+    let mut store = store_with_log();
+    let head = store.head().unwrap();
+    let stamp = default_agreement().stamp();
+    assert!(
+        stored_view(&store, "kpi", head, &stamp).unwrap().is_none(),
+        "absent"
+    );
+    all_time(&mut store);
+    assert!(
+        stored_view(&store, "kpi", head, &stamp).unwrap().is_some(),
+        "current"
+    );
+    let other = view_stamp(b"another agreement");
+    assert!(
+        stored_view(&store, "kpi", head, &other).unwrap().is_none(),
+        "other stamp"
+    );
+    assert!(stored_reports(&store, &REPORTS, head, &other)
+        .unwrap()
+        .is_none());
+
+    // Damaged: cut inside the table, or without its lines.
+    let (_, body) = store.view("report/kpi").unwrap().unwrap();
+    for damaged in [&body[..body.len() - 3], stamp.as_bytes(), b"".as_slice()] {
+        store.put_views(head, &[("report/kpi", damaged)]).unwrap();
+        assert!(
+            stored_view(&store, "kpi", head, &stamp).unwrap().is_none(),
+            "damaged: {} bytes",
+            damaged.len()
+        );
+    }
+    assert!(stored_reports(&store, &REPORTS, head, &stamp)
+        .unwrap()
+        .is_none());
+
+    // Stale: the log moved on; the next read computes and stores again.
+    append(&mut store, &[lead("L3", 10_800)]);
+    let moved = store.head().unwrap();
+    assert!(
+        stored_view(&store, "funnel", moved, &stamp)
+            .unwrap()
+            .is_none(),
+        "stale"
+    );
+    let again = all_time(&mut store);
+    assert!(matches!(again.source, Source::Computed { events: 5, .. }));
+    assert!(stored_view(&store, "kpi", moved, &stamp).unwrap().is_some());
+}
+
+#[test]
+fn the_fold_reads_the_log_up_to_a_head_and_may_skip_touches() {
+    let mut store = store_with_log();
+    let head = store.head().unwrap();
+    append(&mut store, &[lead("L3", 10_800)]);
+    let upto = fold_log(&store, head, &mut Quiet).unwrap();
+    assert_eq!(upto.events, 4);
+    assert_eq!(describe_as_of(&upto), "as of 2025-04-01T02:00:00Z");
+    let all = fold_log(&store, store.head().unwrap(), &mut Quiet).unwrap();
+    assert_eq!(all.events, 5);
+    let no_touches = fold_log_skipping(&store, store.head().unwrap(), true, &mut Quiet).unwrap();
+    assert_eq!(no_touches.events, 3);
+    assert_eq!(describe_as_of(&no_touches), "as of 2025-04-01T03:00:00Z");
+    let empty = SqliteStore::open_in_memory().unwrap();
+    assert_eq!(
+        describe_as_of(&fold_log(&empty, 0, &mut Quiet).unwrap()),
+        "no events"
+    );
+}
+
+#[test]
+fn the_fold_tells_its_progress() {
+    #[derive(Default)]
+    struct Seen(Vec<String>);
+    impl crate::Progress for Seen {
+        fn started(&mut self, total: u64) {
+            self.0.push(format!("started {total}"));
+        }
+        fn advanced(&mut self, folded: u64) {
+            self.0.push(format!("advanced {folded}"));
+        }
+        fn finished(&mut self) {
+            self.0.push("finished".into());
+        }
+    }
+    let store = store_with_log();
+    let mut seen = Seen::default();
+    fold_log_skipping(&store, store.head().unwrap(), true, &mut seen).unwrap();
+    assert_eq!(seen.0, ["started 2", "advanced 2", "finished"]);
+}
+
+#[test]
+fn a_period_without_touches_takes_the_as_of_time_from_the_stored_kpi() {
+    let mut store = store_with_log();
+    let period = Period::from_dates(Some("2025-04-01"), None).unwrap();
+    let names = ["kpi"];
+    let request = Request {
+        names: &names,
+        period,
+        explain: None,
+        limit: 20,
+    };
+    let agreement = default_agreement();
+    let answer =
+        |store: &mut SqliteStore| match reports::answer(store, &request, &agreement, &mut Quiet)
+            .unwrap()
+        {
+            Answer::Period(p) => p,
+            other => panic!("{other:?}"),
+        };
+    // No stored kpi: every event folded.
+    let unknown = answer(&mut store);
+    assert_eq!(
+        (unknown.events, unknown.as_of.as_str()),
+        (4, "as of 2025-04-01T02:00:00Z")
+    );
+    all_time(&mut store);
+    // The stored kpi tells the as-of time: the touches are skipped.
+    let known = answer(&mut store);
+    assert_eq!(
+        (known.events, known.as_of.as_str()),
+        (2, "as of 2025-04-01T02:00:00Z")
+    );
+    assert_eq!(known.tables, unknown.tables);
+}
+
+#[test]
+fn explaining_is_for_the_funnel_and_attribution() {
+    let mut store = store_with_log();
+    let agreement = default_agreement();
+    let ask = |store: &mut SqliteStore, names: &[&'static str], key: &str| {
+        let request = Request {
+            names,
+            period: Period::from_dates(None, None).unwrap(),
+            explain: Some(key),
+            limit: 1,
+        };
+        reports::answer(store, &request, &agreement, &mut Quiet)
+    };
+    match ask(&mut store, &["funnel"], "2025-04,paid_search,leads").unwrap() {
+        Answer::Explained(e) => {
+            assert!(
+                matches!(e.what, Explanation::Funnel { total: 2 }),
+                "{:?}",
+                e.what
+            );
+            assert_eq!(e.table.rows.len(), 1);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        ask(&mut store, &["kpi"], "x"),
+        Err(Error::CannotExplain)
+    ));
+    let e = ask(&mut store, &["funnel"], "nonsense").unwrap_err();
+    assert!(matches!(e, Error::Explain(_)));
+    assert!(
+        e.to_string().starts_with("--explain: `nonsense` is not"),
+        "{e}"
+    );
+}
+
+#[test]
+fn select_names_one_report_or_all() {
+    assert_eq!(reports::select("kpi").unwrap(), ["kpi"]);
+    assert_eq!(reports::select("all").unwrap(), REPORTS);
+    assert_eq!(reports::select("nope").unwrap_err().0, "nope");
+}
+
+fn current(store: &SqliteStore, agreement: &AgreementText) -> Option<Vec<Table>> {
+    let head = store.head().unwrap();
+    stored_reports(store, &REPORTS, head, &agreement.stamp())
+        .unwrap()
+        .map(|(_, t)| t)
+}
+
+#[test]
+fn the_watcher_keeps_the_stored_reports_current() {
+    let mut store = store_with_log();
+    let agreement = default_agreement();
+    let terms = agreement.terms().unwrap();
+    let (mut watcher, kept) =
+        Watcher::start(&mut store, terms, agreement.stamp(), true, &mut Quiet).unwrap();
+    assert!(matches!(kept, Kept::Stored));
+    assert!(current(&store, &agreement).is_some());
+    assert!(watcher.new_events(&store).unwrap().is_none());
+
+    append(&mut store, &[lead("L3", 10_800), touch("T3", "L3", 11_000)]);
+    assert!(current(&store, &agreement).is_none());
+    let new = watcher.new_events(&store).unwrap().unwrap();
+    assert_eq!((new.events.len(), new.head), (2, store.head().unwrap()));
+    watcher.apply(&new);
+    assert!(matches!(watcher.store(&mut store), Kept::Stored));
+    // The same reports as a full fold.
+    let stored = current(&store, &agreement).unwrap();
+    let folded = all_time(
+        &mut SqliteStore::open_in_memory()
+            .map(|mut s| {
+                append(&mut s, &[lead("L1", 0), touch("T1", "L1", 60)]);
+                append(&mut s, &[lead("L2", 3_600), touch("T2", "L2", 7_200)]);
+                append(&mut s, &[lead("L3", 10_800), touch("T3", "L3", 11_000)]);
+                s
+            })
+            .unwrap(),
+    );
+    assert_eq!(stored, folded.tables);
+}
+
+#[test]
+fn the_watcher_takes_a_new_valid_agreement_and_refuses_an_invalid_one_once() {
+    let mut store = store_with_log();
+    let agreement = default_agreement();
+    let (mut watcher, _) = Watcher::start(
+        &mut store,
+        agreement.terms().unwrap(),
+        agreement.stamp(),
+        true,
+        &mut Quiet,
+    )
+    .unwrap();
+    assert!(matches!(
+        watcher.agreement(&mut store, &agreement, &mut Quiet),
+        AgreementChange::Unchanged
+    ));
+    let invalid = AgreementText::new(b"[sla\n".to_vec(), "bad.toml");
+    assert!(matches!(
+        watcher.agreement(&mut store, &invalid, &mut Quiet),
+        AgreementChange::Refused(_)
+    ));
+    assert!(matches!(
+        watcher.agreement(&mut store, &invalid, &mut Quiet),
+        AgreementChange::Unchanged
+    ));
+    let source = String::from_utf8(agreement.source.clone()).unwrap();
+    let changed = AgreementText::new(
+        source
+            .replacen("follow_up_hours = 24", "follow_up_hours = 4", 1)
+            .into_bytes(),
+        "accord.toml",
+    );
+    assert_ne!(changed.source, agreement.source);
+    assert!(matches!(
+        watcher.agreement(&mut store, &changed, &mut Quiet),
+        AgreementChange::Applied(Kept::Stored)
+    ));
+    assert!(current(&store, &changed).is_some());
+    assert!(current(&store, &agreement).is_none());
+    let stored = current(&store, &changed).unwrap();
+    let sla = stored.iter().find(|t| t.name == "sla_followup").unwrap();
+    assert_eq!(
+        accord_report::describe_terms(sla),
+        "follow-up within 4 h, decision within 48 h"
+    );
+}
+
+#[test]
+fn a_watcher_on_a_store_it_may_not_write_keeps_its_reports_to_itself() {
+    let mut store = store_with_log();
+    let agreement = default_agreement();
+    let (mut watcher, kept) = Watcher::start(
+        &mut store,
+        agreement.terms().unwrap(),
+        agreement.stamp(),
+        false,
+        &mut Quiet,
+    )
+    .unwrap();
+    assert!(matches!(kept, Kept::NotWritable));
+    assert!(!watcher.is_stored());
+    assert!(matches!(watcher.store(&mut store), Kept::NotWritable));
+    assert!(current(&store, &agreement).is_none());
+}
+
+#[test]
+fn stored_names_its_views() {
+    assert_eq!(stored::view_name("kpi"), "report/kpi");
+}

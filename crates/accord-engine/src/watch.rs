@@ -1,0 +1,168 @@
+//! Every all-time report kept current as events arrive: the step of a loop
+//! that a front end runs (`accord watch` polls; a server may run it after
+//! each append). [`Watcher::start`] folds the log once; then each new
+//! stretch of the log is read ([`Watcher::new_events`]), applied as one
+//! batch ([`Watcher::apply`]) and the reports stored again
+//! ([`Watcher::store`]); a changed agreement recomputes them under its terms
+//! ([`Watcher::agreement`]).
+
+use accord_core::event::Event;
+use accord_report::{Live, Projections, ReportTerms};
+use accord_store::{EventStore, StoreError};
+
+use crate::fold::{fold_log, Progress};
+use crate::stored::store_reports;
+use crate::{AgreementText, InvalidAgreement};
+
+/// The reports of the log up to a head, and whether they are stored.
+pub struct Watcher {
+    live: Live,
+    head: u64,
+    stamp: String,
+    /// The stamp of an agreement found invalid, not tried again.
+    rejected_stamp: String,
+    writable: bool,
+    stored: bool,
+}
+
+/// The events that arrived since the watcher's head.
+pub struct NewEvents {
+    /// The log's head they reach.
+    pub head: u64,
+    pub events: Vec<Event>,
+}
+
+/// The outcome of storing the reports.
+#[derive(Debug)]
+pub enum Kept {
+    Stored,
+    /// The store cannot be written: the reports are kept here only.
+    NotWritable,
+    /// Storing failed (say, the database busy with a long import); the next
+    /// [`Watcher::store`] tries again. `first` is true when the previous
+    /// attempt did not fail (a front end tells the failure once, not every round).
+    Failed {
+        error: StoreError,
+        first: bool,
+    },
+}
+
+/// What a read of the agreement changed.
+#[derive(Debug)]
+pub enum AgreementChange {
+    /// The same text as in force (or as last refused).
+    Unchanged,
+    /// A new valid agreement: every report recomputed under its terms.
+    Applied(Kept),
+    /// A new invalid agreement: the previous terms stay.
+    Refused(InvalidAgreement),
+}
+
+impl Watcher {
+    /// Folds the log up to its head, computes every report under `terms`
+    /// (of the agreement whose stamp is `stamp`) and stores them when the
+    /// store is `writable`.
+    pub fn start<S: EventStore>(
+        store: &mut S,
+        terms: ReportTerms,
+        stamp: String,
+        writable: bool,
+        progress: &mut dyn Progress,
+    ) -> Result<(Watcher, Kept), StoreError> {
+        let head = store.head()?;
+        let projections = fold_log(store, head, progress)?;
+        progress.computing();
+        let live = Live::build(terms, projections);
+        progress.computed();
+        let mut watcher = Watcher {
+            live,
+            head,
+            stamp,
+            rejected_stamp: String::new(),
+            writable,
+            stored: true,
+        };
+        let kept = watcher.store(store);
+        Ok((watcher, kept))
+    }
+
+    pub fn live(&self) -> &Live {
+        &self.live
+    }
+
+    /// The log's head the reports are computed at.
+    pub fn head(&self) -> u64 {
+        self.head
+    }
+
+    /// Whether the last [`Watcher::store`] stored the reports (a front end
+    /// retries while it did not).
+    pub fn is_stored(&self) -> bool {
+        self.stored
+    }
+
+    /// Stores every report as the views of the watcher's head.
+    pub fn store<S: EventStore>(&mut self, store: &mut S) -> Kept {
+        if !self.writable {
+            self.stored = false;
+            return Kept::NotWritable;
+        }
+        match store_reports(store, &self.live, self.head, &self.stamp).1 {
+            Ok(()) => {
+                self.stored = true;
+                Kept::Stored
+            }
+            Err(error) => {
+                let first = self.stored;
+                self.stored = false;
+                Kept::Failed { error, first }
+            }
+        }
+    }
+
+    /// The events appended since the watcher's head, if any.
+    pub fn new_events<S: EventStore>(&self, store: &S) -> Result<Option<NewEvents>, StoreError> {
+        let head = store.head()?;
+        if head == self.head {
+            return Ok(None);
+        }
+        let mut events = Vec::new();
+        store.scan_between(self.head, head, &mut |event| events.push(event))?;
+        Ok(Some(NewEvents { head, events }))
+    }
+
+    /// Folds the new events in as one batch; the reports are now those of
+    /// their head, to be stored with [`Watcher::store`].
+    pub fn apply(&mut self, new: &NewEvents) {
+        self.live.apply(&new.events);
+        self.head = new.head;
+    }
+
+    /// Takes the agreement as read again: when its text changed and it is
+    /// valid, every report is recomputed under its terms and stored.
+    pub fn agreement<S: EventStore>(
+        &mut self,
+        store: &mut S,
+        agreement: &AgreementText,
+        progress: &mut dyn Progress,
+    ) -> AgreementChange {
+        let stamp = agreement.stamp();
+        if stamp == self.stamp || stamp == self.rejected_stamp {
+            return AgreementChange::Unchanged;
+        }
+        let terms = match agreement.terms() {
+            Ok(terms) => terms,
+            Err(e) => {
+                self.rejected_stamp = stamp;
+                return AgreementChange::Refused(e);
+            }
+        };
+        progress.computing();
+        // `Live` is rebuilt from its own projections (an empty one holds the place).
+        let old = std::mem::replace(&mut self.live, Live::build(terms, Projections::default()));
+        self.live = Live::build(terms, old.into_projections());
+        progress.computed();
+        self.stamp = stamp;
+        AgreementChange::Applied(self.store(store))
+    }
+}
