@@ -60,7 +60,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let terms = ReportTerms::default();
 
     let started = Instant::now();
-    let store = SqliteStore::open(std::path::Path::new(db.as_str()))?;
+    let store = SqliteStore::create_or_open(std::path::Path::new(db.as_str()))?;
     let mut p = Projections::default();
     store.scan(&mut |e| p.apply(&e))?;
     let folded = started.elapsed();

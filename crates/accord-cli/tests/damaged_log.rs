@@ -35,7 +35,7 @@ fn damaged(damage: impl Fn(&Event) -> Option<Event>) -> tempfile::TempDir {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let mut store = SqliteStore::open(&dir.path().join("accord.db")).unwrap();
+    let mut store = SqliteStore::create_or_open(&dir.path().join("accord.db")).unwrap();
     let mut bad = None;
     store
         .scan(&mut |e| {

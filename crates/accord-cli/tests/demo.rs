@@ -59,7 +59,7 @@ fn the_demo_generates_imports_and_reports() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("800 leads"), "{stdout}");
     assert!(stdout.contains("kpi"), "{stdout}");
-    let counts = SqliteStore::open(&dir.path().join("demo.db"))
+    let counts = SqliteStore::create_or_open(&dir.path().join("demo.db"))
         .unwrap()
         .counts()
         .unwrap();
@@ -69,7 +69,7 @@ fn the_demo_generates_imports_and_reports() {
     // The demo's database is replaced, not appended to.
     let again = run();
     assert!(again.status.success());
-    let counts_again = SqliteStore::open(&dir.path().join("demo.db"))
+    let counts_again = SqliteStore::create_or_open(&dir.path().join("demo.db"))
         .unwrap()
         .counts()
         .unwrap();

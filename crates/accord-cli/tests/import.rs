@@ -20,7 +20,7 @@ fn accord(args: &[&str], cwd: &Path) -> Output {
 }
 
 fn log(db: &Path) -> Vec<Event> {
-    let store = SqliteStore::open(db).expect("the database opens");
+    let store = SqliteStore::create_or_open(db).expect("the database opens");
     let mut events = Vec::new();
     store.scan(&mut |e| events.push(e)).expect("the log reads");
     events

@@ -7,3 +7,4 @@ pub mod agreement;
 pub mod domain;
 pub mod event;
 pub mod expr;
+pub mod shown;

@@ -521,23 +521,11 @@ fn parse_files(
     Ok(parsed)
 }
 
-/// Text from a file made safe to print: control characters escaped (a file
-/// must not drive the terminal), cut after `max` characters.
+/// A line from a file as an error shows it: escaped, cut after `max`
+/// characters with how many more there were.
 fn for_terminal(text: &str, max: usize) -> String {
-    let mut out = String::new();
-    for (i, c) in text.chars().enumerate() {
-        if i == max {
-            out.push_str(&format!(
-                "… ({} more characters)",
-                text.chars().count() - max
-            ));
-            break;
-        }
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
+    match accord_core::shown::for_terminal(text, max) {
+        (shown, 0) => shown,
+        (shown, cut) => format!("{shown}… ({cut} more characters)"),
     }
-    out
 }

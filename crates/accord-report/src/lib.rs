@@ -230,21 +230,10 @@ impl Period {
 /// characters escaped, cut after 64 characters (an id or a date that is
 /// 100 KB long is not echoed whole, from the command line or a request).
 pub fn quoted(value: &str) -> String {
-    const MAX: usize = 64;
-    let mut out = String::from("`");
-    for (i, c) in value.chars().enumerate() {
-        if i == MAX {
-            out.push_str(&format!("…` ({} bytes)", value.len()));
-            return out;
-        }
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
+    match accord_core::shown::for_terminal(value, 64) {
+        (shown, 0) => format!("`{shown}`"),
+        (shown, _) => format!("`{shown}…` ({} bytes)", value.len()),
     }
-    out.push('`');
-    out
 }
 
 /// A report name that does not exist.

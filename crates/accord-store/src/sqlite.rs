@@ -180,11 +180,6 @@ impl Drop for SqliteStore {
 }
 
 impl SqliteStore {
-    /// Same as [`SqliteStore::create_or_open`].
-    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
-        SqliteStore::create_or_open(path)
-    }
-
     /// A private in-memory store (tests, and dry runs against no database).
     pub fn open_in_memory() -> Result<SqliteStore, StoreError> {
         let conn = Connection::open_in_memory().map_err(|e| classify(":memory:", WRITE_WAIT, e))?;

@@ -79,12 +79,12 @@ fn a_committed_log_survives_reopening_and_a_foreign_file_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("accord.db");
     {
-        let mut store = SqliteStore::open(&path).unwrap();
+        let mut store = SqliteStore::create_or_open(&path).unwrap();
         let mut tx = store.begin().unwrap();
         tx.append(&batch(&[touch("T1", "L1", 10)])).unwrap();
         tx.commit().unwrap();
     }
-    let store = SqliteStore::open(&path).unwrap();
+    let store = SqliteStore::create_or_open(&path).unwrap();
     assert_eq!(all(&store), vec![touch("T1", "L1", 10)]);
     assert_eq!(store.ids(EventKind::Touched).unwrap(), vec!["T1"]);
 
@@ -92,7 +92,9 @@ fn a_committed_log_survives_reopening_and_a_foreign_file_is_refused() {
     let conn = rusqlite::Connection::open(&foreign).unwrap();
     conn.execute_batch("CREATE TABLE t (x)").unwrap();
     drop(conn);
-    let err = SqliteStore::open(&foreign).err().expect("refused");
+    let err = SqliteStore::create_or_open(&foreign)
+        .err()
+        .expect("refused");
     assert!(err.to_string().contains("not an accord database"), "{err}");
 }
 
@@ -180,7 +182,7 @@ fn a_damaged_chunk_is_reported_not_believed() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("accord.db");
     {
-        let mut store = SqliteStore::open(&path).unwrap();
+        let mut store = SqliteStore::create_or_open(&path).unwrap();
         let mut tx = store.begin().unwrap();
         tx.append(&batch(&[touch("T1", "L1", 10)])).unwrap();
         tx.commit().unwrap();
@@ -189,7 +191,7 @@ fn a_damaged_chunk_is_reported_not_believed() {
     conn.execute("UPDATE log SET events = x'0500000001'", [])
         .unwrap();
     drop(conn);
-    let store = SqliteStore::open(&path).unwrap();
+    let store = SqliteStore::create_or_open(&path).unwrap();
     let err = store.scan(&mut |_| {}).expect_err("refused");
     assert!(err.to_string().contains("damaged"), "{err}");
 }
@@ -297,14 +299,14 @@ fn a_view_survives_reopening() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("accord.db");
     {
-        let mut store = SqliteStore::open(&path).unwrap();
+        let mut store = SqliteStore::create_or_open(&path).unwrap();
         let mut tx = store.begin().unwrap();
         tx.append(&batch(&[touch("T1", "L1", 10)])).unwrap();
         tx.commit().unwrap();
         let head = store.head().unwrap();
         store.put_views(head, &[("funnel", b"table")]).unwrap();
     }
-    let store = SqliteStore::open(&path).unwrap();
+    let store = SqliteStore::create_or_open(&path).unwrap();
     let head = store.head().unwrap();
     assert_eq!(
         store.view("funnel").unwrap(),
@@ -317,7 +319,7 @@ fn a_database_from_before_views_gets_them_without_needing_the_write_lock() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("accord.db");
     let old = |path: &std::path::Path| {
-        let mut store = SqliteStore::open(path).unwrap();
+        let mut store = SqliteStore::create_or_open(path).unwrap();
         let mut tx = store.begin().unwrap();
         tx.append(&batch(&[touch("T1", "L1", 10)])).unwrap();
         tx.commit().unwrap();
@@ -340,7 +342,7 @@ fn a_database_from_before_views_gets_them_without_needing_the_write_lock() {
     // Opened freely: the table is added.
     old(&path);
     assert!(!has_views(&path));
-    let store = SqliteStore::open(&path).unwrap();
+    let store = SqliteStore::create_or_open(&path).unwrap();
     assert!(has_views(&path));
     assert_eq!(store.view("funnel").unwrap(), None);
     drop(store);
@@ -352,7 +354,7 @@ fn a_database_from_before_views_gets_them_without_needing_the_write_lock() {
     let writer = rusqlite::Connection::open(&path).unwrap();
     writer.execute_batch("BEGIN IMMEDIATE").unwrap();
     let started = std::time::Instant::now();
-    let mut store = SqliteStore::open(&path).unwrap();
+    let mut store = SqliteStore::create_or_open(&path).unwrap();
     assert!(started.elapsed() < std::time::Duration::from_secs(2));
     assert_eq!(all(&store), vec![touch("T1", "L1", 10)]);
     assert_eq!(store.view("funnel").unwrap(), None);
@@ -369,7 +371,7 @@ fn a_database_opened_read_only_without_views_still_opens() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("accord.db");
     {
-        let mut store = SqliteStore::open(&path).unwrap();
+        let mut store = SqliteStore::create_or_open(&path).unwrap();
         let mut tx = store.begin().unwrap();
         tx.append(&batch(&[touch("T1", "L1", 10)])).unwrap();
         tx.commit().unwrap();
