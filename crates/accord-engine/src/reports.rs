@@ -126,9 +126,11 @@ pub fn all_time<S: EventStore>(
             source: Source::Stored,
         });
     }
+    // Checked before the fold: an invalid agreement fails at once, not after
+    // seconds of reading the log.
+    let terms = agreement.terms()?;
     let projections = fold_log(store, head, progress)?;
     let events = projections.events;
-    let terms = agreement.terms()?;
     progress.computing();
     let live = Live::build(terms, projections);
     progress.computed();
