@@ -72,11 +72,17 @@ fn exists(path: &Path, shown: &str) -> Result<bool, StoreError> {
             what: "a device, pipe or socket",
         }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            if std::fs::symlink_metadata(path).is_ok() {
-                return Err(StoreError::NotAFile {
-                    path: shown.into(),
-                    what: "a link to a missing file",
-                });
+            // Looked at again without following links: a link to nothing, or
+            // a file another process created since (a racing first import).
+            match std::fs::symlink_metadata(path) {
+                Ok(m) if m.file_type().is_symlink() => {
+                    return Err(StoreError::NotAFile {
+                        path: shown.into(),
+                        what: "a link to a missing file",
+                    })
+                }
+                Ok(m) if m.is_file() => return Ok(true),
+                _ => {}
             }
             let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
             match folder {
