@@ -314,10 +314,10 @@ fn transition(
     Event::StageChanged(Transition {
         id: TransitionId::parse(&format!("SZ{batch:04}{k:06}")).expect("valid id"),
         lead: LeadId::parse(p.leads.ids.name(lead)).expect("stored id"),
-        from,
-        to,
+        from: from.into(),
+        to: to.into(),
         occurred_at: at,
-        reason: (to == Stage::Recycled).then_some(RejectionReason::BadTiming),
+        reason: (to == Stage::Recycled).then_some(RejectionReason::BadTiming.into()),
         rep,
     })
 }

@@ -661,7 +661,7 @@ pub fn parse_row(
             id: row.id(0, ContentId::parse)?,
             title: row.req_text(1)?,
             kind: row.req_word(2, ContentKind::parse, ContentKind::WORDS)?,
-            persona: row.req_word(3, Persona::parse, Persona::WORDS)?,
+            persona: row.req_word(3, Persona::parse, Persona::WORDS)?.into(),
             journey_stage: row.req_word(4, JourneyStage::parse, JourneyStage::WORDS)?,
             published_at: row.req_time(5)?,
             owner_team: row.req_word(6, OwnerTeam::parse, OwnerTeam::WORDS)?,
@@ -672,7 +672,9 @@ pub fn parse_row(
             full_name: row.text(2)?,
             title: row.text(3)?,
             seniority: row.req_word(4, Seniority::parse, Seniority::WORDS)?,
-            persona: row.word(5, Persona::parse, Persona::WORDS)?,
+            persona: row
+                .word(5, Persona::parse, Persona::WORDS)?
+                .map(Named::Core),
             company_name: row.text(6)?,
             website: row.text(7)?,
             employees_reported: row.int(8)?,
@@ -719,11 +721,13 @@ pub fn parse_row(
         FileKind::Transitions => out.push(Event::StageChanged(Transition {
             id: row.id(0, TransitionId::parse)?,
             lead: row.req_ref(1, LeadId::parse, &known.leads, "lead")?,
-            from: row.req_word(2, Stage::parse, Stage::WORDS)?,
-            to: row.req_word(3, Stage::parse, Stage::WORDS)?,
+            from: row.req_word(2, Stage::parse, Stage::WORDS)?.into(),
+            to: row.req_word(3, Stage::parse, Stage::WORDS)?.into(),
             occurred_at: row.req_time(4)?,
             rep: row.opt_ref(5, RepId::parse, &known.reps, "rep")?,
-            reason: row.word(6, RejectionReason::parse, RejectionReason::WORDS)?,
+            reason: row
+                .word(6, RejectionReason::parse, RejectionReason::WORDS)?
+                .map(Named::Core),
         })),
         FileKind::Opportunities => {
             let id = row.id(0, OpportunityId::parse)?;

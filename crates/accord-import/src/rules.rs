@@ -16,7 +16,7 @@
 //! A transition whose id is already stored or accepted in this import is not
 //! chain-checked: the store decides it (a replay, or a `duplicate_id`).
 
-use accord_core::domain::{Stage, Timestamp, TransitionId};
+use accord_core::domain::{Named, Stage, Timestamp, TransitionId};
 use accord_core::event::{digest, packed_key, Event, EventKind};
 use accord_store::{EventStore, StoreError};
 use rustc_hash::FxHashMap;
@@ -26,14 +26,14 @@ use crate::folder::{Bound, BoundSource, CLOCK_SKEW_SECONDS};
 
 /// Where a lead's transitions stand: its stage and latest transition.
 struct Chain {
-    stage: Stage,
+    stage: Named<Stage>,
     /// The latest transition accepted or stored: (time, id).
     last: Option<(Timestamp, TransitionId)>,
 }
 
 impl Chain {
     const START: Chain = Chain {
-        stage: Stage::Lead,
+        stage: Named::Core(Stage::Lead),
         last: None,
     };
 }
@@ -214,7 +214,7 @@ impl Rules {
                         .as_ref()
                         .is_none_or(|(at, id)| (t.occurred_at, &t.id) > (*at, id));
                     if later {
-                        chain.stage = t.to;
+                        chain.stage = t.to.clone();
                         chain.last = Some((t.occurred_at, t.id));
                     }
                 }
@@ -264,7 +264,7 @@ impl Rules {
                     not_before_creation(created_at, t.lead.as_str(), t.occurred_at)?;
                     let chain = self.leads.chain(t.lead.as_str());
                     check_chain(chain, created_at, t, refused)?;
-                    chain.stage = t.to;
+                    chain.stage = t.to.clone();
                     chain.last = Some((t.occurred_at, t.id.clone()));
                 }
                 self.transitions.insert(t.id.as_str());
@@ -352,6 +352,10 @@ fn what(event: &Event) -> String {
         Event::Touched(t) => format!("touch {id} of lead {}", t.lead),
         Event::StageChanged(t) => format!("transition {id} of lead {}", t.lead),
         Event::OpportunityCreated(_) | Event::OpportunityClosed(_) => format!("opportunity {id}"),
+        Event::AgreementAdopted(_) => format!("agreement {id}"),
+        Event::OwnerAssigned(a) => format!("assignment {id} of lead {}", a.lead),
+        Event::AccountMatched(_) => format!("account match of lead {id}"),
+        Event::RepAway(a) => format!("time away {id} of rep {}", a.rep),
     }
 }
 
@@ -367,6 +371,10 @@ fn time_column(event: &Event) -> &'static str {
         Event::TargetSet(_) => "month",
         Event::Touched(_) | Event::StageChanged(_) => "occurred_at",
         Event::OpportunityClosed(_) => "closed_at",
+        Event::AgreementAdopted(_) => "adopted_at",
+        Event::OwnerAssigned(_) => "assigned_at",
+        Event::AccountMatched(_) => "matched_at",
+        Event::RepAway(_) => "from",
     }
 }
 
@@ -439,8 +447,8 @@ mod tests {
         vec![Event::StageChanged(Transition {
             id: TransitionId::parse(id).unwrap(),
             lead: LeadId::parse("L1").unwrap(),
-            from,
-            to,
+            from: from.into(),
+            to: to.into(),
             occurred_at: at(time),
             rep: None,
             reason: None,

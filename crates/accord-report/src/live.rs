@@ -435,7 +435,11 @@ impl Live {
                 | Event::RepRecorded(_)
                 | Event::CampaignRecorded(_)
                 | Event::ContentPublished(_)
-                | Event::TargetSet(_) => {}
+                | Event::TargetSet(_)
+                | Event::AgreementAdopted(_)
+                | Event::OwnerAssigned(_)
+                | Event::AccountMatched(_)
+                | Event::RepAway(_) => {}
             }
         }
         // New slots need their (empty) index entries before contributions run.

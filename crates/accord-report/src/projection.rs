@@ -449,6 +449,18 @@ impl Projections {
         if self.derived.get().is_some() {
             self.derived = OnceLock::new();
         }
+        // The reports read the facts: an adopted agreement, a routing
+        // decision, a match or time away changes none of their cells (and an
+        // adoption's wall-clock time must not move their as-of time).
+        if matches!(
+            event,
+            Event::AgreementAdopted(_)
+                | Event::OwnerAssigned(_)
+                | Event::AccountMatched(_)
+                | Event::RepAway(_)
+        ) {
+            return;
+        }
         self.events += 1;
         let at = event.occurred_at();
         if self.as_of.is_none_or(|t| at > t) {
@@ -473,7 +485,7 @@ impl Projections {
                 k.published[i] = true;
                 k.title[i] = c.title.as_str().into();
                 k.kind[i] = c.kind.code();
-                k.persona[i] = c.persona.code();
+                k.persona[i] = c.persona.core().map_or(NO_CODE, |p| p.code());
                 k.journey[i] = c.journey_stage.code();
             }
             Event::TargetSet(t) => {
@@ -512,6 +524,11 @@ impl Projections {
                 ts.content.push(content);
             }
             Event::StageChanged(s) => {
+                // The reports count the contract's stages: a move into or out
+                // of a stage the agreement declares itself is not theirs.
+                let (Some(from), Some(to)) = (s.from.core(), s.to.core()) else {
+                    return;
+                };
                 let lead = self.leads.slot(s.lead.as_str());
                 let rep = s.rep.as_ref().map_or(NONE, |r| self.reps.slot(r.as_str()));
                 let at = s.occurred_at.unix_seconds();
@@ -519,12 +536,13 @@ impl Projections {
                 tr.ids.push(s.id.as_str());
                 tr.lead.push(lead);
                 tr.at.push(at);
-                tr.from.push(s.from.code());
-                tr.to.push(s.to.code());
+                tr.from.push(from.code());
+                tr.to.push(to.code());
                 tr.rep.push(rep);
-                tr.reason.push(opt_code(s.reason, RejectionReason::code));
+                let reason = s.reason.as_ref().and_then(|r| r.core());
+                tr.reason.push(opt_code(reason, RejectionReason::code));
                 let l = lead as usize;
-                match s.to {
+                match to {
                     Stage::Recycled => self.leads.ever_recycled[l] = true,
                     Stage::Disqualified => self.leads.ever_disqualified[l] = true,
                     stage => {
@@ -561,6 +579,10 @@ impl Projections {
                 };
                 self.opps.closed_at[i] = c.closed_at.unix_seconds();
             }
+            Event::AgreementAdopted(_)
+            | Event::OwnerAssigned(_)
+            | Event::AccountMatched(_)
+            | Event::RepAway(_) => {}
         }
     }
 

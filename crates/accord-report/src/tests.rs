@@ -65,7 +65,7 @@ fn content(id: &str, persona: Persona, stage: JourneyStage) -> Event {
         id: ContentId::parse(id).unwrap(),
         title: Text::parse("Pricing, explained").unwrap(),
         kind: ContentKind::PricingSheet,
-        persona,
+        persona: persona.into(),
         journey_stage: stage,
         published_at: ts(-DAY),
         owner_team: OwnerTeam::Marketing,
@@ -127,11 +127,11 @@ fn stage(
     Event::StageChanged(Transition {
         id: TransitionId::parse(id).unwrap(),
         lead: LeadId::parse(lead).unwrap(),
-        from,
-        to,
+        from: from.into(),
+        to: to.into(),
         occurred_at: ts(at),
         rep: rep.map(|r| RepId::parse(r).unwrap()),
-        reason,
+        reason: reason.map(Named::Core),
     })
 }
 

@@ -76,6 +76,32 @@ id_type!(LeadId);
 id_type!(TouchId);
 id_type!(TransitionId);
 id_type!(OpportunityId);
+id_type!(
+    /// The id of an event that records a decision or an action (an owner
+    /// assignment, an account match, time away). The engine's own start with `~`.
+    DecisionId
+);
+
+/// The longest document stored in an event (an adopted agreement's text):
+/// the agreement file's own limit.
+pub const MAX_DOCUMENT_BYTES: usize = 1 << 20;
+
+/// A long text stored whole (an agreement's TOML), up to [`MAX_DOCUMENT_BYTES`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Document(Box<str>);
+
+impl Document {
+    pub fn parse(s: &str) -> Result<Document, ValueError> {
+        if s.len() > MAX_DOCUMENT_BYTES {
+            return Err(ValueError::TextTooLong);
+        }
+        Ok(Document(s.into()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
 
 /// Free text (a name, a title) bounded in length.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

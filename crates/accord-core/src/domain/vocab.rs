@@ -45,7 +45,98 @@ macro_rules! vocabulary {
                 f.write_str(self.as_str())
             }
         }
+
+        impl Vocabulary for $name {
+            fn parse_word(word: &str) -> Option<Self> {
+                $name::parse(word)
+            }
+            fn word(self) -> &'static str {
+                self.as_str()
+            }
+            fn code(self) -> u8 {
+                $name::code(self)
+            }
+            fn from_code(code: u8) -> Option<Self> {
+                $name::from_code(code)
+            }
+        }
     };
+}
+
+/// A closed vocabulary of the contract: its words and their one-byte codes.
+pub trait Vocabulary: Copy + Eq + std::fmt::Debug + 'static {
+    fn parse_word(word: &str) -> Option<Self>;
+    fn word(self) -> &'static str;
+    fn code(self) -> u8;
+    fn from_code(code: u8) -> Option<Self>;
+}
+
+/// The longest name an agreement may declare (a stage, persona or rejection
+/// reason of its own), in bytes.
+pub const MAX_WORD_BYTES: usize = 64;
+
+/// A word of a vocabulary the agreement may extend (stages, personas,
+/// rejection reasons): one of the contract's words, or a name the agreement
+/// declares. Stored as the contract word's one-byte code, or as text, so
+/// logs written before agreements could declare words read the same.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Named<T> {
+    Core(T),
+    Declared(Box<str>),
+}
+
+/// Why a word cannot be stored: empty, longer than [`MAX_WORD_BYTES`], or
+/// holding spaces or control characters.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a name: 1 to {MAX_WORD_BYTES} bytes without spaces or control characters")]
+pub struct WordError(pub String);
+
+impl<T: Vocabulary> Named<T> {
+    /// The contract's word, or a declared one (which must be a storable name).
+    pub fn parse(word: &str) -> Result<Named<T>, WordError> {
+        if let Some(core) = T::parse_word(word) {
+            return Ok(Named::Core(core));
+        }
+        let ok = !word.is_empty()
+            && word.len() <= MAX_WORD_BYTES
+            && word.chars().all(|c| !c.is_whitespace() && !c.is_control());
+        if ok {
+            Ok(Named::Declared(word.into()))
+        } else {
+            Err(WordError(word.to_owned()))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            Named::Core(c) => c.word(),
+            Named::Declared(w) => w,
+        }
+    }
+
+    /// The contract's word, if it is one.
+    pub fn core(&self) -> Option<T> {
+        match self {
+            Named::Core(c) => Some(*c),
+            Named::Declared(_) => None,
+        }
+    }
+
+    pub fn is(&self, core: T) -> bool {
+        self.core() == Some(core)
+    }
+}
+
+impl<T: Vocabulary> From<T> for Named<T> {
+    fn from(core: T) -> Named<T> {
+        Named::Core(core)
+    }
+}
+
+impl<T: Vocabulary> std::fmt::Display for Named<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 vocabulary! {
@@ -194,5 +285,19 @@ mod tests {
         assert_eq!(Stage::parse("MQL"), None);
         assert_eq!(Stage::Customer.funnel_rank(), Some(5));
         assert_eq!(Stage::Recycled.funnel_rank(), None);
+    }
+
+    #[test]
+    fn named_words_are_core_when_the_contract_has_them() {
+        assert_eq!(Named::<Stage>::parse("mql"), Ok(Named::Core(Stage::Mql)));
+        assert_eq!(
+            Named::<Stage>::parse("nurture"),
+            Ok(Named::Declared("nurture".into()))
+        );
+        assert!(Named::<Stage>::parse("").is_err());
+        assert!(Named::<Stage>::parse("two words").is_err());
+        assert!(Named::<Stage>::parse(&"x".repeat(65)).is_err());
+        assert_eq!(Named::<Stage>::parse("sal").unwrap().as_str(), "sal");
+        assert!(Named::<Stage>::parse("sal").unwrap().is(Stage::Sal));
     }
 }

@@ -11,7 +11,10 @@
 //! log is reported, never silently believed.
 
 mod codec;
+mod origin;
 pub mod packed_key;
+
+pub use origin::Origin;
 
 use std::fmt;
 
@@ -67,7 +70,9 @@ text_field!(
     Text,
     Email,
     Domain,
-    Country
+    Country,
+    DecisionId,
+    Document
 );
 
 macro_rules! vocab_field {
@@ -99,6 +104,51 @@ vocab_field!(
     OpportunityStage,
     RejectionReason
 );
+
+/// A declared word (not one of the contract's) is stored as this byte and
+/// its text; a contract word as its one-byte code (always below it).
+const DECLARED_WORD: u8 = 0xFF;
+
+impl<T: Vocabulary> Field for Named<T> {
+    fn put(&self, out: &mut Vec<u8>) {
+        match self {
+            Named::Core(c) => out.push(c.code()),
+            Named::Declared(w) => {
+                out.push(DECLARED_WORD);
+                put_str(out, w);
+            }
+        }
+    }
+    fn get(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        match r.u8()? {
+            DECLARED_WORD => {
+                Named::parse(r.str()?).map_err(|e| DecodeError::BadValue(e.to_string()))
+            }
+            code => T::from_code(code)
+                .map(Named::Core)
+                .ok_or(DecodeError::BadTag),
+        }
+    }
+}
+
+/// The most items a stored list holds (the candidates of a routing decision).
+pub const MAX_LIST_ITEMS: usize = 1_024;
+
+impl<T: Field> Field for Vec<T> {
+    fn put(&self, out: &mut Vec<u8>) {
+        put_u64(out, self.len() as u64);
+        for item in self {
+            item.put(out);
+        }
+    }
+    fn get(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let n = r.u64()?;
+        if n > MAX_LIST_ITEMS as u64 {
+            return Err(DecodeError::BadValue(format!("a list of {n} items")));
+        }
+        (0..n).map(|_| T::get(r)).collect()
+    }
+}
 
 /// The instants `Timestamp::parse` can give (years 1000 to 9999): a stored
 /// one outside is damage, and would overflow the calendar arithmetic.
@@ -261,7 +311,7 @@ record! {
         id: ContentId,
         title: Text,
         kind: ContentKind,
-        persona: Persona,
+        persona: Named<Persona>,
         journey_stage: JourneyStage,
         published_at: Timestamp,
         owner_team: OwnerTeam,
@@ -285,7 +335,7 @@ record! {
         full_name: Option<Text>,
         title: Option<Text>,
         seniority: Seniority,
-        persona: Option<Persona>,
+        persona: Option<Named<Persona>>,
         company_name: Option<Text>,
         website: Option<Text>,
         employees_reported: Option<i64>,
@@ -319,12 +369,12 @@ record! {
     Transition {
         id: TransitionId,
         lead: LeadId,
-        from: Stage,
-        to: Stage,
+        from: Named<Stage>,
+        to: Named<Stage>,
         occurred_at: Timestamp,
         /// Into `mql`: the rep it was routed to; out of `mql` with a rep: a sales decision.
         rep: Option<RepId>,
-        reason: Option<RejectionReason>,
+        reason: Option<Named<RejectionReason>>,
     }
 }
 
@@ -349,6 +399,162 @@ record! {
         /// Free text: CRMs keep their own lost-reason lists (the contract's
         /// vocabulary is the common core, not a closed set).
         lost_reason: Option<Text>,
+    }
+}
+
+record! {
+    /// An agreement adopted: from `adopted_at` its rules decide what happens
+    /// to events that arrive live. Versions count up from 1 in adoption order.
+    Adoption {
+        version: u32,
+        /// SHA-256 of `text`, in lower-case hex.
+        digest: Text,
+        text: Document,
+        adopted_at: Timestamp,
+        /// Who adopted it, as they said.
+        by: Option<Text>,
+    }
+}
+
+record! {
+    /// A lead's owner set: by a routing rule (the engine), or by a person
+    /// (a reassignment). `rep` is `None` when no rep was eligible: the lead
+    /// waits unowned until a rep is.
+    Assignment {
+        id: DecisionId,
+        lead: LeadId,
+        rep: Option<RepId>,
+        /// The routing rule that chose the rep; `None` for a person's reassignment.
+        rule: Option<Text>,
+        assigned_at: Timestamp,
+        /// The rules tried before and including the one that fired, in order.
+        tried: Vec<RuleTried>,
+        /// The firing rule's eligible reps in the order considered (the
+        /// chosen one among them), at most [`MAX_CANDIDATES`].
+        eligible: Vec<RepId>,
+    }
+}
+
+/// Candidates or excluded reps recorded per routing rule at most.
+pub const MAX_CANDIDATES: usize = 16;
+
+record! {
+    /// One routing rule as tried for a lead.
+    RuleTried {
+        rule: Text,
+        /// Reps of the rule's team whose `when` held.
+        matched: u32,
+        /// Reps among `matched` left out, and why (at most [`MAX_CANDIDATES`]).
+        excluded: Vec<Excluded>,
+    }
+}
+
+record! {
+    /// A rep whose team and rule fit the lead but who could not take it.
+    Excluded {
+        rep: RepId,
+        why: Exclusion,
+    }
+}
+
+/// Why a rep that fits a routing rule was not eligible.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Exclusion {
+    /// Took `capacity_per_day` leads on this day (in the rep's time zone).
+    AtCapacity,
+    /// Outside the working hours of the rep's time zone.
+    OutsideHours,
+    /// Marked away for this time.
+    Away,
+}
+
+impl Exclusion {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Exclusion::AtCapacity => "at_capacity",
+            Exclusion::OutsideHours => "outside_hours",
+            Exclusion::Away => "away",
+        }
+    }
+}
+
+impl Field for Exclusion {
+    fn put(&self, out: &mut Vec<u8>) {
+        out.push(match self {
+            Exclusion::AtCapacity => 0,
+            Exclusion::OutsideHours => 1,
+            Exclusion::Away => 2,
+        });
+    }
+    fn get(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        match r.u8()? {
+            0 => Ok(Exclusion::AtCapacity),
+            1 => Ok(Exclusion::OutsideHours),
+            2 => Ok(Exclusion::Away),
+            _ => Err(DecodeError::BadTag),
+        }
+    }
+}
+
+record! {
+    /// A lead matched to an account by the engine (a lead that arrives with
+    /// its account needs none).
+    AccountMatch {
+        /// The lead's id: a lead is matched once, when it arrives.
+        lead: LeadId,
+        account: AccountId,
+        /// Per mille: 1000 = certain.
+        confidence: u32,
+        how: MatchedBy,
+        /// What matched: the domain, or the company name as normalised.
+        evidence: Text,
+        matched_at: Timestamp,
+    }
+}
+
+/// What a lead was matched to its account on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MatchedBy {
+    EmailDomain,
+    Website,
+    CompanyName,
+}
+
+impl MatchedBy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatchedBy::EmailDomain => "email_domain",
+            MatchedBy::Website => "website",
+            MatchedBy::CompanyName => "company_name",
+        }
+    }
+}
+
+impl Field for MatchedBy {
+    fn put(&self, out: &mut Vec<u8>) {
+        out.push(match self {
+            MatchedBy::EmailDomain => 0,
+            MatchedBy::Website => 1,
+            MatchedBy::CompanyName => 2,
+        });
+    }
+    fn get(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        match r.u8()? {
+            0 => Ok(MatchedBy::EmailDomain),
+            1 => Ok(MatchedBy::Website),
+            2 => Ok(MatchedBy::CompanyName),
+            _ => Err(DecodeError::BadTag),
+        }
+    }
+}
+
+record! {
+    /// A rep out of office from `from` until `until`: routing skips them.
+    Away {
+        id: DecisionId,
+        rep: RepId,
+        from: Timestamp,
+        until: Timestamp,
     }
 }
 
@@ -390,10 +596,14 @@ pub enum EventKind {
     StageChanged = 8,
     OpportunityCreated = 9,
     OpportunityClosed = 10,
+    AgreementAdopted = 11,
+    OwnerAssigned = 12,
+    AccountMatched = 13,
+    RepAway = 14,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 10] = [
+    pub const ALL: [EventKind; 14] = [
         EventKind::AccountRecorded,
         EventKind::RepRecorded,
         EventKind::CampaignRecorded,
@@ -404,6 +614,10 @@ impl EventKind {
         EventKind::StageChanged,
         EventKind::OpportunityCreated,
         EventKind::OpportunityClosed,
+        EventKind::AgreementAdopted,
+        EventKind::OwnerAssigned,
+        EventKind::AccountMatched,
+        EventKind::RepAway,
     ];
 
     pub fn code(self) -> u8 {
@@ -426,6 +640,10 @@ impl EventKind {
             EventKind::StageChanged => "stage_changed",
             EventKind::OpportunityCreated => "opportunity_created",
             EventKind::OpportunityClosed => "opportunity_closed",
+            EventKind::AgreementAdopted => "agreement_adopted",
+            EventKind::OwnerAssigned => "owner_assigned",
+            EventKind::AccountMatched => "account_matched",
+            EventKind::RepAway => "rep_away",
         }
     }
 }
@@ -449,6 +667,10 @@ pub enum Event {
     StageChanged(Transition),
     OpportunityCreated(Opportunity),
     OpportunityClosed(OpportunityClosed),
+    AgreementAdopted(Adoption),
+    OwnerAssigned(Assignment),
+    AccountMatched(AccountMatch),
+    RepAway(Away),
 }
 
 /// The unique key of an event: its kind and its id. A target's id is
@@ -478,6 +700,10 @@ impl Event {
             Event::StageChanged(_) => EventKind::StageChanged,
             Event::OpportunityCreated(_) => EventKind::OpportunityCreated,
             Event::OpportunityClosed(_) => EventKind::OpportunityClosed,
+            Event::AgreementAdopted(_) => EventKind::AgreementAdopted,
+            Event::OwnerAssigned(_) => EventKind::OwnerAssigned,
+            Event::AccountMatched(_) => EventKind::AccountMatched,
+            Event::RepAway(_) => EventKind::RepAway,
         }
     }
 
@@ -505,6 +731,14 @@ impl Event {
             Event::StageChanged(e) => e.id.as_str(),
             Event::OpportunityCreated(e) => e.id.as_str(),
             Event::OpportunityClosed(e) => e.id.as_str(),
+            Event::AgreementAdopted(e) => {
+                use std::fmt::Write;
+                write!(out, "V{}", e.version).expect("writing to a String");
+                return;
+            }
+            Event::OwnerAssigned(e) => e.id.as_str(),
+            Event::AccountMatched(e) => e.lead.as_str(),
+            Event::RepAway(e) => e.id.as_str(),
         };
         out.push_str(id);
     }
@@ -530,6 +764,10 @@ impl Event {
             Event::StageChanged(e) => e.occurred_at,
             Event::OpportunityCreated(e) => e.created_at,
             Event::OpportunityClosed(e) => e.closed_at,
+            Event::AgreementAdopted(e) => e.adopted_at,
+            Event::OwnerAssigned(e) => e.assigned_at,
+            Event::AccountMatched(e) => e.matched_at,
+            Event::RepAway(e) => e.from,
         }
     }
 
@@ -547,6 +785,10 @@ impl Event {
             Event::StageChanged(e) => e.put(out),
             Event::OpportunityCreated(e) => e.put(out),
             Event::OpportunityClosed(e) => e.put(out),
+            Event::AgreementAdopted(e) => e.put(out),
+            Event::OwnerAssigned(e) => e.put(out),
+            Event::AccountMatched(e) => e.put(out),
+            Event::RepAway(e) => e.put(out),
         }
     }
 
@@ -571,6 +813,10 @@ impl Event {
             EventKind::StageChanged => Event::StageChanged(Field::get(&mut r)?),
             EventKind::OpportunityCreated => Event::OpportunityCreated(Field::get(&mut r)?),
             EventKind::OpportunityClosed => Event::OpportunityClosed(Field::get(&mut r)?),
+            EventKind::AgreementAdopted => Event::AgreementAdopted(Field::get(&mut r)?),
+            EventKind::OwnerAssigned => Event::OwnerAssigned(Field::get(&mut r)?),
+            EventKind::AccountMatched => Event::AccountMatched(Field::get(&mut r)?),
+            EventKind::RepAway => Event::RepAway(Field::get(&mut r)?),
         };
         if !r.is_empty() {
             return Err(DecodeError::Trailing);

@@ -58,17 +58,19 @@ fn id_strategy() -> impl Strategy<Value = String> {
 
 prop_compose! {
     fn any_transition()(id in id_strategy(), lead in id_strategy(),
-                        from in 0u8..8, to in 0u8..8, at in 0i64..4_000_000_000,
+                        from in 0u8..9, to in 0u8..9, at in 0i64..4_000_000_000,
                         rep in proptest::option::of(id_strategy()),
-                        reason in proptest::option::of(0u8..11)) -> Event {
+                        reason in proptest::option::of(0u8..12)) -> Event {
+        // Code 8 of stages and 11 of reasons stand for a word the agreement declares.
+        let stage = |c: u8| Stage::from_code(c).map_or_else(|| Named::parse("nurture").unwrap(), Named::Core);
         Event::StageChanged(Transition {
             id: TransitionId::parse(&id).unwrap(),
             lead: LeadId::parse(&lead).unwrap(),
-            from: Stage::from_code(from).unwrap(),
-            to: Stage::from_code(to).unwrap(),
+            from: stage(from),
+            to: stage(to),
             occurred_at: Timestamp::from_unix_seconds(at),
             rep: rep.map(|r| RepId::parse(&r).unwrap()),
-            reason: reason.map(|r| RejectionReason::from_code(r).unwrap()),
+            reason: reason.map(|r| RejectionReason::from_code(r).map_or_else(|| Named::parse("gone_quiet").unwrap(), Named::Core)),
         })
     }
 }
@@ -83,7 +85,7 @@ prop_compose! {
             full_name: name.map(|n| Text::parse(&n).unwrap()),
             title: None,
             seniority: Seniority::from_code(seniority).unwrap(),
-            persona: Some(Persona::Finance),
+            persona: Some(Named::Core(Persona::Finance)),
             company_name: Some(Text::parse("Northwind, \"Ltd\"").unwrap()),
             website: None,
             employees_reported: employees,
@@ -181,4 +183,110 @@ fn decode_accepts_exactly_the_timestamps_and_amounts_parsing_gives() {
             "{cents} cents"
         );
     }
+}
+
+fn transition(from: &str, to: &str, reason: Option<&str>) -> Event {
+    Event::StageChanged(Transition {
+        id: TransitionId::parse("S1").unwrap(),
+        lead: LeadId::parse("L1").unwrap(),
+        from: Named::parse(from).unwrap(),
+        to: Named::parse(to).unwrap(),
+        occurred_at: Timestamp::from_unix_seconds(0),
+        rep: None,
+        reason: reason.map(|r| Named::parse(r).unwrap()),
+    })
+}
+
+#[test]
+fn contract_words_keep_the_one_byte_form_that_logs_already_hold() {
+    // Kind 8, ids "S1" and "L1", from mql (1), to recycled (6), time 0, no
+    // rep, reason no_budget (1): the bytes a log of store format 1 holds.
+    let bytes = transition("mql", "recycled", Some("no_budget")).to_bytes();
+    assert_eq!(bytes, [8, 2, b'S', b'1', 2, b'L', b'1', 1, 6, 0, 0, 1, 1]);
+    // A declared stage is stored as 0xFF and its text, and reads back.
+    let declared = transition("mql", "nurture", Some("gone_quiet"));
+    let bytes = declared.to_bytes();
+    assert_eq!(
+        &bytes[7..17],
+        &[1, 0xFF, 7, b'n', b'u', b'r', b't', b'u', b'r', b'e']
+    );
+    assert_eq!(Event::decode(&bytes).unwrap(), declared);
+    // A stored declared word that is not a name is damage.
+    let mut bad = bytes.clone();
+    bad[9] = 0;
+    assert!(Event::decode(&bad).is_err());
+}
+
+#[test]
+fn the_engines_events_round_trip_with_their_keys() {
+    let at = ts("2026-01-05T09:30:00Z");
+    let events = [
+        Event::AgreementAdopted(Adoption {
+            version: 3,
+            digest: Text::parse(&"ab".repeat(32)).unwrap(),
+            text: Document::parse("version = 1\n").unwrap(),
+            adopted_at: at,
+            by: Some(Text::parse("Ana").unwrap()),
+        }),
+        Event::OwnerAssigned(Assignment {
+            id: DecisionId::parse("~7").unwrap(),
+            lead: LeadId::parse("L1").unwrap(),
+            rep: Some(RepId::parse("R2").unwrap()),
+            rule: Some(Text::parse("territory").unwrap()),
+            assigned_at: at,
+            tried: vec![RuleTried {
+                rule: Text::parse("named_account_owner").unwrap(),
+                matched: 1,
+                excluded: vec![Excluded {
+                    rep: RepId::parse("R9").unwrap(),
+                    why: Exclusion::Away,
+                }],
+            }],
+            eligible: vec![RepId::parse("R2").unwrap(), RepId::parse("R3").unwrap()],
+        }),
+        Event::AccountMatched(AccountMatch {
+            lead: LeadId::parse("L1").unwrap(),
+            account: AccountId::parse("A5").unwrap(),
+            confidence: 990,
+            how: MatchedBy::Website,
+            evidence: Text::parse("northwind.co.uk").unwrap(),
+            matched_at: at,
+        }),
+        Event::RepAway(Away {
+            id: DecisionId::parse("OOO-1").unwrap(),
+            rep: RepId::parse("R2").unwrap(),
+            from: at,
+            until: ts("2026-01-09T18:00:00Z"),
+        }),
+    ];
+    let keys: Vec<String> = events.iter().map(|e| e.key().to_string()).collect();
+    assert_eq!(
+        keys,
+        [
+            "agreement_adopted V3",
+            "owner_assigned ~7",
+            "account_matched L1",
+            "rep_away OOO-1"
+        ]
+    );
+    for e in events {
+        assert_eq!(Event::decode(&e.to_bytes()).unwrap(), e);
+        assert_eq!(e.occurred_at(), at);
+    }
+}
+
+#[test]
+fn a_stored_list_longer_than_the_limit_is_damage() {
+    // An assignment whose `eligible` claims 2,000 items.
+    let mut bytes = vec![EventKind::OwnerAssigned.code()];
+    for s in ["~1", "L1"] {
+        bytes.push(2);
+        bytes.extend_from_slice(s.as_bytes());
+    }
+    bytes.extend_from_slice(&[0, 0, 0, 0]); // no rep, no rule, time 0, no rules tried
+    bytes.extend_from_slice(&[0xD0, 0x0F]); // 2,000
+    assert!(matches!(
+        Event::decode(&bytes),
+        Err(DecodeError::BadValue(m)) if m.contains("2000")
+    ));
 }
