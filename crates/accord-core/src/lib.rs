@@ -3,6 +3,7 @@
 //! time and events come in as values, so the same log and agreement always give
 //! the same state.
 
+pub mod action;
 pub mod agreement;
 pub mod domain;
 pub mod event;
