@@ -281,6 +281,12 @@ impl Engagement {
 pub struct Routing {
     /// Tried in order.
     pub rules: Vec<RoutingRule>,
+    /// The stage whose entry routes a lead that has no owner (`lead`: when it
+    /// is created). A declared stage; `mql` when the file does not say.
+    pub on: String,
+    /// Working hours and time zones; `None`: reps are always at work and a
+    /// day (for capacity) is a UTC day.
+    pub hours: Option<WorkingHours>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -291,6 +297,23 @@ pub struct RoutingRule {
     /// Is this rep eligible for this lead ([`crate::expr::RuleKind::Routing`]).
     pub when: Expr,
     pub assign: Assign,
+    /// Does a rep who took `capacity_per_day` leads today stop being
+    /// eligible under this rule (true unless the file says otherwise)?
+    pub respect_capacity: bool,
+}
+
+/// When reps are at work, in their own time zone.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WorkingHours {
+    /// Per region, an IANA time zone name (`America/New_York`); a region not
+    /// listed is in UTC.
+    pub zones: Vec<(String, String)>,
+    /// The days at work: 0 = Monday ... 6 = Sunday, ascending, no repeats.
+    pub days: Vec<u8>,
+    /// Minutes after local midnight: at work from `start_minute` (inclusive)
+    /// to `end_minute` (exclusive); start < end.
+    pub start_minute: u32,
+    pub end_minute: u32,
 }
 
 #[derive(Clone, Debug, PartialEq)]

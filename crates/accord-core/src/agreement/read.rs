@@ -1067,6 +1067,7 @@ impl<'s> Reader<'s> {
                     team,
                     when,
                     assign,
+                    respect_capacity: true,
                 }),
                 _ => ok = false,
             }
@@ -1078,7 +1079,11 @@ impl<'s> Reader<'s> {
             );
             return None;
         }
-        ok.then_some(Routing { rules })
+        ok.then_some(Routing {
+            rules,
+            on: "mql".into(),
+            hours: None,
+        })
     }
 
     fn sla(&mut self, v: &Val<'_>) -> Option<Sla> {
