@@ -24,6 +24,10 @@ enum Command {
     Import(cmd::import::Args),
     Report(cmd::report::Args),
     Watch(cmd::watch::Args),
+    Ingest(cmd::ingest::Args),
+    Lead(cmd::lead::LeadArgs),
+    Leads(cmd::lead::LeadsArgs),
+    Replay(cmd::replay::Args),
 }
 
 fn main() -> ExitCode {
@@ -35,6 +39,10 @@ fn main() -> ExitCode {
         Command::Import(args) => cmd::import::run(args),
         Command::Report(args) => cmd::report::run(args),
         Command::Watch(args) => cmd::watch::run(args),
+        Command::Ingest(args) => cmd::ingest::run(args),
+        Command::Lead(args) => cmd::lead::run_lead(args),
+        Command::Leads(args) => cmd::lead::run_leads(args),
+        Command::Replay(args) => cmd::replay::run(args),
     };
     match result {
         Ok(code) => code,

@@ -274,3 +274,39 @@ impl Engine {
         }
     }
 }
+
+/// A lead in one line: what `accord leads` lists.
+#[derive(Clone, Debug, Serialize)]
+pub struct LeadSummary {
+    pub id: String,
+    pub stage: String,
+    pub owner: Option<String>,
+    pub fit: i64,
+    pub engagement: i64,
+    pub score: i64,
+}
+
+impl Engine {
+    /// Every lead in the order first seen, with its scores at the clock
+    /// (0 without an agreement in force).
+    pub fn summaries(&self) -> impl Iterator<Item = LeadSummary> + '_ {
+        let st = &self.state;
+        st.leads.iter().enumerate().map(move |(i, row)| {
+            let (fit, engagement) = match &self.in_force {
+                Some(f) => (
+                    score::fit(st, &f.agreement, i as u32),
+                    score::engagement(st, &f.agreement, i as u32, st.clock),
+                ),
+                None => (0, 0),
+            };
+            LeadSummary {
+                id: row.lead.id.to_string(),
+                stage: row.stage.to_string(),
+                owner: st.rep_id(row.owner).map(|r| r.to_string()),
+                fit,
+                engagement,
+                score: (fit + engagement).clamp(0, 100),
+            }
+        })
+    }
+}

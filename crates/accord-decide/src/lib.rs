@@ -27,7 +27,7 @@ use accord_core::agreement::Agreement;
 use accord_core::domain::*;
 use accord_core::event::*;
 
-pub use explain::{LeadReport, ScoreLine, StepLine, TouchLine};
+pub use explain::{LeadReport, LeadSummary, ScoreLine, StepLine, TouchLine};
 pub use hash::StateHash;
 
 use hours::Clock;

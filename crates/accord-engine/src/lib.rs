@@ -12,8 +12,10 @@
 //! - [`reports`]: what a report request reads (stored views, the log, with or
 //!   without touches) and what it answers.
 //! - [`watch`]: the step of a loop that keeps every report current as events arrive.
+//! - [`live`]: the engine's state loaded from the log, and inputs judged and stored as they arrive.
 
 pub mod fold;
+pub mod live;
 pub mod reports;
 pub mod stored;
 pub mod terms;

@@ -3,7 +3,10 @@
 pub mod check;
 pub mod demo;
 pub mod import;
+pub mod ingest;
 pub mod init;
+pub mod lead;
+pub mod replay;
 pub mod report;
 pub mod watch;
 
