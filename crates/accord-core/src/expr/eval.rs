@@ -267,8 +267,9 @@ impl Evaluator {
         self.eval_bool_cel(expr, &bindings)
     }
 
-    /// Evaluates a bool rule through cel.
-    fn eval_bool_cel(&self, expr: &Expr, bindings: &Bindings<'_>) -> Result<bool, EvalError> {
+    /// Evaluates a bool rule through cel, lowered or not: the reference
+    /// path (tests, benches) and the path of a rule that is not lowered.
+    pub fn eval_bool_cel(&self, expr: &Expr, bindings: &Bindings<'_>) -> Result<bool, EvalError> {
         match self.eval_program(&expr.program, bindings) {
             Ok(cel::Value::Bool(b)) => Ok(b),
             Ok(other) => Err(EvalError {
@@ -305,6 +306,25 @@ impl Evaluator {
         scope.add_variable_from_value(Var::Now.name(), cel_timestamp(b.now));
         program.execute(&scope)
     }
+}
+
+thread_local! {
+    /// The last evaluator this thread made: cel's root context costs tens
+    /// of microseconds to build, the rule itself a few.
+    static EVALUATOR: std::cell::RefCell<Option<Evaluator>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Calls `f` with an evaluator for `mql_threshold`, made once per thread
+/// (and again when the threshold changes). Taken out while `f` runs, so a
+/// call within `f` (a `Scope` evaluating a rule) makes its own.
+pub(super) fn with_evaluator<T>(mql_threshold: i64, f: impl FnOnce(&Evaluator) -> T) -> T {
+    let kept = EVALUATOR
+        .with(|cell| cell.borrow_mut().take())
+        .filter(|e| e.mql_threshold == mql_threshold);
+    let evaluator = kept.unwrap_or_else(|| Evaluator::new(mql_threshold));
+    let out = f(&evaluator);
+    EVALUATOR.with(|cell| *cell.borrow_mut() = Some(evaluator));
+    out
 }
 
 const SAMPLE_MQL_THRESHOLD: i64 = 60;

@@ -3,8 +3,15 @@
 //!
 //! This is the only module that knows about the `cel` crate (it is 0.x and
 //! breaks between minors: keep it behind this wall). The rest of accord sees
-//! [`Expr`] (a compiled, checked rule), [`Record`] / [`Value`] (the data a rule
-//! reads) and [`Evaluator`] (one root context, a cheap inner scope per record).
+//! [`Expr`] (a compiled, checked rule, evaluated with [`Expr::test`] over a
+//! [`Scope`] without allocating), [`Record`] / [`Value`] / [`Bindings`] (data
+//! a rule reads, for callers without a `Scope` of their own) and
+//! [`Evaluator`] (the same over `Bindings`).
+//!
+//! cel parses and checks; after the checks, `lower` turns the rule into
+//! accord's own tree, which `fast` evaluates. A construct not lowered keeps
+//! the rule on the cel path ([`Lowered::Fallback`]), so lowering changes
+//! speed, never results.
 //!
 //! `cel` only type-checks at run time, so [`Expr::compile`] does three things:
 //! 1. parses the text (syntax errors keep their position in the expression);
@@ -174,7 +181,7 @@ impl Expr {
     /// reference [`Expr::test`] is held to (tests, benches), and the path of
     /// a rule that is not lowered. Allocates.
     pub fn test_cel(&self, scope: &dyn Scope, mql_threshold: i64) -> Result<bool, EvalError> {
-        Evaluator::new(mql_threshold).eval_scope(self, scope)
+        eval::with_evaluator(mql_threshold, |ev| ev.eval_scope(self, scope))
     }
 
     /// Whether the rule reads `now`.
