@@ -28,12 +28,15 @@ fn records(i: usize) -> [Record; 5] {
         .unwrap();
     lead.set("score", Value::Int([70, 10, 60, 59][i % 4]))
         .unwrap();
-    lead.set("free_mail", Value::Bool(i % 3 == 0)).unwrap();
+    lead.set("free_mail", Value::Bool(i.is_multiple_of(3)))
+        .unwrap();
     let mut account = Record::new(&ACCOUNT);
     account
         .set("employees", Value::Int([5000, 0][i % 2]))
         .unwrap();
-    account.set("named", Value::Bool(i % 2 == 0)).unwrap();
+    account
+        .set("named", Value::Bool(i.is_multiple_of(2)))
+        .unwrap();
     account.set("owner_rep_id", s("R7")).unwrap();
     let mut touch = Record::new(&TOUCH);
     touch

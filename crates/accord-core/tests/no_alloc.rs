@@ -108,13 +108,13 @@ fn scope(i: usize) -> Fixed {
         "region" => Some(Val::Str(["EMEA", "NA"][i % 2])),
         "employees" => Some(Val::Int([50, 500, 200, 0][i % 4])),
         "score" => Some(Val::Int([70, 10, 60, 59][i % 4])),
-        "free_mail" => Some(Val::Bool(i % 3 == 0)),
+        "free_mail" => Some(Val::Bool(i.is_multiple_of(3))),
         "created_at" => Some(Val::Timestamp(1_750_000_000)),
         _ => None,
     });
     let account = values(&ACCOUNT, &|f| match f {
         "employees" => Some(Val::Int([5000, 0][i % 2])),
-        "named" => Some(Val::Bool(i % 2 == 0)),
+        "named" => Some(Val::Bool(i.is_multiple_of(2))),
         "owner_rep_id" => Some(Val::Str("R7")),
         _ => None,
     });

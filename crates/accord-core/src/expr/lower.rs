@@ -30,7 +30,9 @@ enum Ty {
     Dur,
 }
 
-type Out = Result<(Node, Ty), String>;
+/// A lowered node and its type.
+type Typed = (Node, Ty);
+type Out = Result<Typed, String>;
 
 /// Lowers a checked bool rule.
 pub(super) fn lower(root: &IdedExpr) -> Lowered {
@@ -134,7 +136,7 @@ fn node(e: &IdedExpr) -> Out {
     }
 }
 
-fn pair(a: &IdedExpr, b: &IdedExpr) -> Result<((Node, Ty), (Node, Ty)), String> {
+fn pair(a: &IdedExpr, b: &IdedExpr) -> Result<(Typed, Typed), String> {
     Ok((node(a)?, node(b)?))
 }
 
