@@ -400,6 +400,20 @@ impl Agreement {
             + self.scoring.engagement.points.len()
             + self.scoring.engagement.rules.len()
     }
+    /// Every rule of the agreement: stage criteria, persona rules, fit rules,
+    /// engagement rules, routing rules, each in file order.
+    pub fn rules(&self) -> impl Iterator<Item = &Expr> {
+        let stages = self.stages.iter().map(|s| &s.when);
+        let personas = self.personas.iter().filter_map(|p| p.when.as_ref());
+        let fit = self.scoring.fit.iter().map(|r| &r.when);
+        let engagement = self.scoring.engagement.rules.iter().map(|r| &r.when);
+        let routing = self.routing.rules.iter().map(|r| &r.when);
+        stages
+            .chain(personas)
+            .chain(fit)
+            .chain(engagement)
+            .chain(routing)
+    }
     /// An evaluator for this agreement's rules (its constants bound once).
     pub fn evaluator(&self) -> Evaluator {
         Evaluator::new(i64::from(self.scoring.mql_threshold))
