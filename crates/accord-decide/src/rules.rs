@@ -3,19 +3,10 @@
 //! when a rule reads it).
 
 use accord_core::agreement::Agreement;
-use accord_core::expr::{Bindings, Expr, Record, Value, Var, ACCOUNT, EVENT, LEAD, REP, TOUCH};
+use accord_core::expr::{Expr, Scope, Val, Var, ACCOUNT, EVENT, LEAD, REP, TOUCH};
 
 use crate::state::{State, TouchRow, NONE};
 
-/// A value a rule reads (borrowed: reading one allocates nothing).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) enum Val<'a> {
-    Bool(bool),
-    Int(i64),
-    Double(f64),
-    Str(&'a str),
-    Timestamp(i64),
-}
 
 /// The event a stage criterion reacts to.
 #[derive(Clone, Copy, Debug)]
@@ -208,41 +199,17 @@ impl<'a> RuleScope<'a> {
     /// overflow: the checker let everything else through) does not hold.
     pub(crate) fn holds(&self, expr: &Expr) -> bool {
         let threshold = i64::from(self.agreement.mql_threshold());
-        let record = |var: Var, object: &'static accord_core::expr::Object| {
-            let mut r = Record::new(object);
-            for (i, f) in object.fields.iter().enumerate() {
-                let v = match self.field(var, i) {
-                    Val::Bool(b) => Value::Bool(b),
-                    Val::Int(n) => Value::Int(n),
-                    Val::Double(d) => Value::Double(d),
-                    Val::Str(s) => Value::String(s.to_owned()),
-                    Val::Timestamp(t) => Value::Timestamp(t),
-                };
-                r.set(f.name, v).expect("the schema's own fields and types");
-            }
-            r
-        };
-        let lead = record(Var::Lead, &LEAD);
-        let account = record(Var::Account, &ACCOUNT);
-        let touch = record(Var::Touch, &TOUCH);
-        let rep = record(Var::Rep, &REP);
-        let event = record(Var::Event, &EVENT);
-        let bindings = Bindings {
-            lead: Some(&lead),
-            account: Some(&account),
-            touch: Some(&touch),
-            rep: Some(&rep),
-            event: Some(&event),
-            now: self.now,
-        };
-        evaluator(threshold)
-            .eval_bool(expr, &bindings)
-            .unwrap_or(false)
+        expr.test(self, threshold).unwrap_or(false)
     }
 }
 
-fn evaluator(threshold: i64) -> accord_core::expr::Evaluator {
-    accord_core::expr::Evaluator::new(threshold)
+impl Scope for RuleScope<'_> {
+    fn field(&self, var: Var, field: usize) -> Val<'_> {
+        RuleScope::field(self, var, field)
+    }
+    fn now(&self) -> i64 {
+        self.now
+    }
 }
 
 /// The zero value of a field (an absent record reads as all zeros).

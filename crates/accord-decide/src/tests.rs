@@ -373,7 +373,7 @@ mod properties {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(16))]
+        #![proptest_config(ProptestConfig::with_cases(48))]
 
         /// A lead's score equals its recomputation from its own events in a
         /// fresh engine, whatever else happened in between.
