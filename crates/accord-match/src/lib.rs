@@ -2,7 +2,7 @@
 //! works for, from what the lead told us, with a confidence and a reason a
 //! rep can read.
 //!
-//! Signals, strongest first; the first that names exactly one account wins:
+//! Signals, strongest first:
 //! 1. **E-mail domain.** The address's host folded to its registrable
 //!    domain with the public-suffix list (`ana@mail.northwind.co.uk` →
 //!    `northwind.co.uk`), looked up among the accounts' domains folded the
@@ -16,25 +16,37 @@
 //!    a scan of all accounts) and the closest by Jaro-Winkler similarity, at
 //!    least `FUZZY_MIN_PER_MILLE` and clearly closer than the next one.
 //!
-//! A signal that names two or more accounts equally well (two accounts with
-//! one registrable domain, two with one normalised name, two names equally
-//! close) decides nothing, and the next signal is tried. The answer depends
-//! only on the accounts indexed (a later record of an id replaces the
-//! earlier), never on the order they were added in, nor on a clock.
-//! Only `lead.email`, `lead.website` and `lead.company_name` are read.
+//! A company name that fits several accounts equally (one normalised name
+//! at several accounts, two names equally close) picks the only one of them
+//! in the lead's country; several being there, the only one of those in the
+//! industry the lead reported; none being there, the only one in the lead's
+//! region; otherwise none. A website is overruled by a company name that
+//! picks another account when the website's account has another name, or
+//! sits abroad while the name's account is in the lead's country. Two
+//! accounts on one registrable domain: the one whose recorded domain is the
+//! longest suffix of the host, if only one is.
+//!
+//! Read from a lead: `email`, `website`, `company_name`, and, only to break a
+//! tie, `country`, `region`, `industry_reported` — never `account` (the
+//! CRM's answer). The answer depends only on the accounts indexed (a later
+//! record of an id replaces the earlier), never on the order they were added
+//! in, nor on a clock.
 
 mod domain;
+mod explain;
 pub mod name;
+mod names;
 mod postings;
 
 use std::borrow::Cow;
-use std::fmt;
 
-use accord_core::domain::AccountId;
+use accord_core::domain::{AccountId, Country, Industry, Region};
 use accord_core::event::{Account, Lead};
 use rustc_hash::FxHashMap;
 
 pub use domain::{is_free_mail, registrable_domain, website_host};
+pub use explain::{Match, Reason, TieBreak};
+pub use names::similarity_per_mille;
 use postings::{neighbourhood, Postings};
 
 /// Confidence of an e-mail whose host is the account's domain itself.
@@ -61,79 +73,6 @@ pub const FUZZY_MAX_CHARS: usize = 80;
 /// common to tell them apart: no fuzzy match (bounds the work per lead).
 pub const FUZZY_MAX_CANDIDATES: usize = 64;
 
-/// A lead's account, how sure, and why.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Match {
-    pub account: AccountId,
-    /// Per mille, 0..=1000.
-    pub confidence: u16,
-    pub reason: Reason,
-}
-
-/// The signal that decided a match.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Reason {
-    /// The lead's e-mail domain, folded to `domain`, is the account's.
-    EmailDomain { domain: String },
-    /// The lead's website, folded to `domain`, is the account's.
-    Website { domain: String },
-    /// The lead's company name is like the account's, `normalised` being the
-    /// account's normalised name and 1000 an exact match.
-    CompanyName {
-        normalised: String,
-        similarity_per_mille: u16,
-    },
-}
-
-impl Reason {
-    /// A short name for counts and files: `email_domain`, `website`,
-    /// `company_name`.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Reason::EmailDomain { .. } => "email_domain",
-            Reason::Website { .. } => "website",
-            Reason::CompanyName { .. } => "company_name",
-        }
-    }
-}
-
-/// The sentence a rep reads: "e-mail domain northwind.co.uk is account
-/// A000123's domain (confidence 99.0%)".
-impl fmt::Display for Match {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let id = &self.account;
-        match &self.reason {
-            Reason::EmailDomain { domain } => {
-                write!(f, "e-mail domain {domain} is account {id}'s domain")?
-            }
-            Reason::Website { domain } => {
-                write!(f, "website domain {domain} is account {id}'s domain")?
-            }
-            Reason::CompanyName {
-                normalised,
-                similarity_per_mille: 1000,
-            } => write!(
-                f,
-                "company name \"{normalised}\" is account {id}'s name (normalised)"
-            )?,
-            Reason::CompanyName {
-                normalised,
-                similarity_per_mille,
-            } => write!(
-                f,
-                "company name is {} like account {id}'s name \"{normalised}\" (Jaro-Winkler, normalised)",
-                per_mille(*similarity_per_mille)
-            )?,
-        }
-        write!(f, " (confidence {})", per_mille(self.confidence))
-    }
-}
-
-/// 987 → "98.7%".
-fn per_mille(value: u16) -> String {
-    format!("{}.{}%", value / 10, value % 10)
-}
-
 /// One account as the index holds it.
 #[derive(Clone, Debug)]
 struct Slot {
@@ -144,6 +83,9 @@ struct Slot {
     registrable: Option<Box<str>>,
     /// Its normalised name (may be empty).
     name: Box<str>,
+    country: Country,
+    region: Region,
+    industry: Industry,
 }
 
 /// The accounts, indexed by registrable domain, normalised name and the
@@ -162,32 +104,28 @@ impl AccountIndex {
     /// Adds `account`, or replaces the account recorded earlier under its id.
     pub fn add(&mut self, account: &Account) {
         let domain: Box<str> = account.domain.as_str().into();
-        let registrable = registrable_domain(&domain).map(Box::from);
-        let name: Box<str> = name::normalise(account.name.as_str()).into();
-        let slot = match self.by_id.get(&account.id) {
-            Some(&slot) => {
-                self.unindex(slot);
-                slot
+        let slot = Slot {
+            id: account.id.clone(),
+            registrable: registrable_domain(&domain).map(Box::from),
+            domain,
+            name: name::normalise(account.name.as_str()).into(),
+            country: account.country,
+            region: account.region,
+            industry: account.industry,
+        };
+        match self.by_id.get(&account.id) {
+            Some(&at) => {
+                self.unindex(at);
+                self.slots[at as usize] = slot;
+                self.reindex(at);
             }
             None => {
-                let slot = u32::try_from(self.slots.len()).expect("fewer than 2^32 accounts");
-                self.by_id.insert(account.id.clone(), slot);
-                self.slots.push(Slot {
-                    id: account.id.clone(),
-                    domain: Box::from(""),
-                    registrable: None,
-                    name: Box::from(""),
-                });
-                slot
+                let at = u32::try_from(self.slots.len()).expect("fewer than 2^32 accounts");
+                self.by_id.insert(account.id.clone(), at);
+                self.slots.push(slot);
+                self.reindex(at);
             }
-        };
-        self.slots[slot as usize] = Slot {
-            id: account.id.clone(),
-            domain,
-            registrable,
-            name,
-        };
-        self.reindex(slot);
+        }
     }
 
     /// The number of accounts (distinct ids).
@@ -200,7 +138,8 @@ impl AccountIndex {
     }
 
     /// The account `lead` works for, if its e-mail, website or company name
-    /// names exactly one.
+    /// (the lead's country and region breaking a tie between names) names
+    /// exactly one.
     pub fn match_lead(&self, lead: &Lead) -> Option<Match> {
         let email_host = lower(lead.email.domain());
         if let Some((slot, domain)) = self.by_host(&email_host) {
@@ -215,21 +154,39 @@ impl AccountIndex {
                 Reason::EmailDomain { domain },
             ));
         }
-        if let Some(host) = lead.website.as_ref().and_then(|w| website_host(w.as_str())) {
-            if let Some((slot, domain)) = self.by_host(&host) {
+        let key = lead
+            .company_name
+            .as_ref()
+            .map_or_else(String::new, |c| name::normalise(c.as_str()));
+        let by_name = self.by_name(&key, lead);
+        let website = lead
+            .website
+            .as_ref()
+            .and_then(|w| website_host(w.as_str()))
+            .and_then(|host| self.by_host(&host));
+        if let Some((slot, domain)) = website {
+            let site = &self.slots[slot as usize];
+            // The website stands unless the company name names another
+            // account and the website's account has another name, or sits
+            // in another country than the lead and the name's account.
+            let overruled = by_name.as_ref().is_some_and(|n| {
+                let named = &self.slots[n.slot as usize];
+                n.slot != slot
+                    && (*site.name != *key
+                        || (named.country == lead.country && site.country != lead.country))
+            });
+            if !overruled {
                 return Some(self.found(slot, WEBSITE_CONFIDENCE, Reason::Website { domain }));
             }
         }
-        let company = lead.company_name.as_ref()?;
-        let key = name::normalise(company.as_str());
-        let (slot, similarity) = self.by_name(&key)?;
-        let confidence = (u32::from(NAME_CONFIDENCE) * u32::from(similarity) + 500) / 1000;
+        let n = by_name?;
         Some(self.found(
-            slot,
-            confidence as u16,
+            n.slot,
+            n.confidence(),
             Reason::CompanyName {
-                normalised: self.slots[slot as usize].name.to_string(),
-                similarity_per_mille: similarity,
+                normalised: self.slots[n.slot as usize].name.to_string(),
+                similarity_per_mille: n.similarity,
+                tie_break: n.tie_break,
             },
         ))
     }
@@ -251,8 +208,7 @@ impl AccountIndex {
         if is_free_mail(registrable) {
             return None;
         }
-        let slots = self.by_domain.get(registrable);
-        let slot = match slots {
+        let slot = match self.by_domain.get(registrable) {
             [] => return None,
             [one] => *one,
             many => {
@@ -287,54 +243,6 @@ impl AccountIndex {
         Some((slot, registrable.to_owned()))
     }
 
-    /// The one account whose normalised name is `key`, or else the one
-    /// clearly closest within one edit; with its similarity per mille.
-    fn by_name(&self, key: &str) -> Option<(u32, u16)> {
-        if key.is_empty() {
-            return None;
-        }
-        match self.by_name.get(key) {
-            [one] => return Some((*one, 1000)),
-            [] => {}
-            _ => return None,
-        }
-        let chars = key.chars().count();
-        if !(FUZZY_MIN_CHARS..=FUZZY_MAX_CHARS).contains(&chars) {
-            return None;
-        }
-        let mut hashes = Vec::with_capacity(chars + 1);
-        neighbourhood(key, &mut hashes);
-        let mut candidates: Vec<u32> = Vec::new();
-        for h in &hashes {
-            candidates.extend_from_slice(self.near_name.get(h));
-            if candidates.len() > 4 * FUZZY_MAX_CANDIDATES {
-                return None;
-            }
-        }
-        candidates.sort_unstable();
-        candidates.dedup();
-        if candidates.len() > FUZZY_MAX_CANDIDATES {
-            return None;
-        }
-        let mut best: Option<(u16, u32)> = None;
-        let mut runner_up: u16 = 0;
-        for slot in candidates {
-            let similarity = similarity_per_mille(key, &self.slots[slot as usize].name);
-            match best {
-                Some((b, _)) if similarity <= b => runner_up = runner_up.max(similarity),
-                _ => {
-                    if let Some((b, _)) = best {
-                        runner_up = runner_up.max(b);
-                    }
-                    best = Some((similarity, slot));
-                }
-            }
-        }
-        let (similarity, slot) = best?;
-        (similarity >= FUZZY_MIN_PER_MILLE && similarity > runner_up + FUZZY_MARGIN_PER_MILLE)
-            .then_some((slot, similarity))
-    }
-
     fn reindex(&mut self, slot: u32) {
         let s = &self.slots[slot as usize];
         if let Some(registrable) = &s.registrable {
@@ -342,7 +250,7 @@ impl AccountIndex {
         }
         if !s.name.is_empty() {
             self.by_name.insert(s.name.clone(), slot);
-            if fuzzy_length(&s.name) {
+            if names::fuzzy_length(&s.name) {
                 let mut hashes = Vec::new();
                 neighbourhood(&s.name, &mut hashes);
                 for h in hashes {
@@ -359,7 +267,7 @@ impl AccountIndex {
         }
         if !s.name.is_empty() {
             self.by_name.remove(&*s.name, slot);
-            if fuzzy_length(&s.name) {
+            if names::fuzzy_length(&s.name) {
                 let mut hashes = Vec::new();
                 neighbourhood(&s.name, &mut hashes);
                 for h in hashes {
@@ -368,18 +276,6 @@ impl AccountIndex {
             }
         }
     }
-}
-
-/// Whether an account name of this length takes part in fuzzy matching:
-/// one character more or less than a lead's name that may.
-fn fuzzy_length(name: &str) -> bool {
-    let chars = name.chars().count();
-    (FUZZY_MIN_CHARS - 1..=FUZZY_MAX_CHARS + 1).contains(&chars)
-}
-
-/// Jaro-Winkler similarity of two normalised names, per mille, rounded.
-pub fn similarity_per_mille(a: &str, b: &str) -> u16 {
-    (strsim::jaro_winkler(a, b) * 1000.0).round() as u16
 }
 
 /// `text` in lower case, borrowed when it already is.

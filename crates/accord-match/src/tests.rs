@@ -9,6 +9,10 @@ use proptest::prelude::*;
 use super::*;
 
 fn account(id: &str, name: &str, domain: &str) -> Account {
+    account_in(id, name, domain, "GB", Region::Emea)
+}
+
+fn account_in(id: &str, name: &str, domain: &str, country: &str, region: Region) -> Account {
     Account {
         id: AccountId::parse(id).unwrap(),
         name: Text::parse(name).unwrap(),
@@ -16,8 +20,8 @@ fn account(id: &str, name: &str, domain: &str) -> Account {
         industry: Industry::ALL[0],
         employees: None,
         annual_revenue: None,
-        country: Country::parse("GB").unwrap(),
-        region: Region::ALL[0],
+        country: Country::parse(country).unwrap(),
+        region,
         tier: Tier::ALL[0],
         owner_rep: None,
         created_at: Timestamp::from_unix_seconds(0),
@@ -37,7 +41,7 @@ fn lead(email: &str, website: Option<&str>, company: Option<&str>) -> Lead {
         employees_reported: None,
         industry_reported: None,
         country: Country::parse("GB").unwrap(),
-        region: Region::ALL[0],
+        region: Region::Emea,
         source_channel: Channel::ALL[0],
         source_campaign: None,
         created_at: Timestamp::from_unix_seconds(0),
@@ -86,6 +90,15 @@ fn name(normalised: &str, similarity_per_mille: u16) -> Reason {
     Reason::CompanyName {
         normalised: normalised.into(),
         similarity_per_mille,
+        tie_break: None,
+    }
+}
+
+fn in_country(lead: Lead, country: &str, region: Region) -> Lead {
+    Lead {
+        country: Country::parse(country).unwrap(),
+        region,
+        ..lead
     }
 }
 
@@ -370,6 +383,151 @@ fn a_match_reads_as_a_sentence() {
         m.to_string(),
         "company name is 98.9% like account A2's name \"stonepath logistics\" \
          (Jaro-Winkler, normalised) (confidence 84.1%)"
+    );
+}
+
+#[test]
+fn the_leads_country_then_region_breaks_a_tie_between_names() {
+    let index = {
+        let mut index = AccountIndex::default();
+        index.add(&account_in("A1", "Stonebase Labs", "stonebase.de", "DE", Region::Emea));
+        index.add(&account_in("A2", "Stonebase Labs Inc.", "stonebase.com", "US", Region::Na));
+        index
+    };
+    let typed = |country, region| {
+        in_country(lead("x@gmail.com", None, Some("Stonebase Labs")), country, region)
+    };
+    let tied = |tie_break| Reason::CompanyName {
+        normalised: "stonebase labs".into(),
+        similarity_per_mille: 1000,
+        tie_break: Some(tie_break),
+    };
+    // 850 × 1000‰ × 900‰ = 765; × 800‰ = 680.
+    let de = Country::parse("DE").unwrap();
+    assert_eq!(
+        matched(&index, &typed("DE", Region::Emea)),
+        Some(("A1".into(), 765, tied(TieBreak::Country(de))))
+    );
+    let us = Country::parse("US").unwrap();
+    assert_eq!(
+        matched(&index, &typed("US", Region::Na)),
+        Some(("A2".into(), 765, tied(TieBreak::Country(us))))
+    );
+    assert_eq!(
+        matched(&index, &typed("FR", Region::Emea)),
+        Some(("A1".into(), 680, tied(TieBreak::Region(Region::Emea))))
+    );
+    assert_eq!(matched(&index, &typed("JP", Region::Apac)), None);
+    // Two of them in the lead's country: the region is not asked.
+    let mut two = index.clone();
+    two.add(&account_in("A3", "Stonebase Labs GmbH", "stonebase-labs.de", "DE", Region::Emea));
+    assert_eq!(matched(&two, &typed("DE", Region::Emea)), None);
+    assert_eq!(
+        matched(&two, &typed("US", Region::Na)),
+        Some(("A2".into(), 765, tied(TieBreak::Country(us))))
+    );
+    let m = index.match_lead(&typed("FR", Region::Emea)).unwrap();
+    assert_eq!(
+        m.to_string(),
+        "company name \"stonebase labs\" is account A1's name (normalised); other accounts \
+         fit the name as well, none in the lead's country, A1 is the only one in region EMEA \
+         (confidence 68.0%)"
+    );
+}
+
+#[test]
+fn the_reported_industry_breaks_a_tie_within_the_country() {
+    let mut index = AccountIndex::default();
+    let mut a1 = account_in("A1", "Oaknet Capital", "oaknetcapital.com", "US", Region::Na);
+    a1.industry = Industry::Fintech;
+    let mut a2 = account_in("A2", "Oaknet Capital", "oaknetcapital2.com", "US", Region::Na);
+    a2.industry = Industry::Software;
+    index.add(&a1);
+    index.add(&a2);
+    let typed = |industry| Lead {
+        industry_reported: industry,
+        ..in_country(lead("x@gmail.com", None, Some("OAKNET CAPITAL")), "US", Region::Na)
+    };
+    let us = Country::parse("US").unwrap();
+    // 850 × 1000‰ × 800‰ = 680.
+    assert_eq!(
+        matched(&index, &typed(Some(Industry::Software))),
+        Some((
+            "A2".into(),
+            680,
+            Reason::CompanyName {
+                normalised: "oaknet capital".into(),
+                similarity_per_mille: 1000,
+                tie_break: Some(TieBreak::CountryAndIndustry(us, Industry::Software)),
+            }
+        ))
+    );
+    assert_eq!(matched(&index, &typed(None)), None);
+    assert_eq!(matched(&index, &typed(Some(Industry::Retail))), None);
+}
+
+#[test]
+fn a_company_name_overrules_a_website_that_names_another_company() {
+    let mut index = AccountIndex::default();
+    index.add(&account_in("A1", "Goldenpoint", "goldenpoint.com", "US", Region::Na));
+    index.add(&account_in("A2", "Golden Point", "goldenpoint.com.br", "BR", Region::Latam));
+    let br = |company| {
+        in_country(
+            lead("x@gmail.com", Some("www.goldenpoint.com"), company),
+            "BR",
+            Region::Latam,
+        )
+    };
+    // The typed name is A2's exactly, the website A1's, whose name differs.
+    assert_eq!(
+        matched(&index, &br(Some("Golden Point Ltda."))),
+        Some(("A2".into(), 850, name("golden point", 1000)))
+    );
+    // The typed name is the website account's: the website stands.
+    assert_eq!(
+        matched(&index, &br(Some("GOLDENPOINT"))),
+        Some(("A1".into(), 930, site("goldenpoint.com")))
+    );
+    assert_eq!(
+        matched(&index, &br(None)),
+        Some(("A1".into(), 930, site("goldenpoint.com")))
+    );
+}
+
+#[test]
+fn a_name_tie_in_the_leads_country_overrules_a_website_abroad() {
+    let mut index = AccountIndex::default();
+    index.add(&account_in("A1", "Wolffield Media", "wolffieldmedia.com", "US", Region::Na));
+    index.add(&account_in("A2", "Wolffield Media", "wolffieldmedia.com.br", "BR", Region::Latam));
+    let from = |country, region| {
+        in_country(
+            lead("x@gmail.com", Some("www.wolffieldmedia.com"), Some("Wolffield Media Inc.")),
+            country,
+            region,
+        )
+    };
+    let br = Country::parse("BR").unwrap();
+    assert_eq!(
+        matched(&index, &from("BR", Region::Latam)),
+        Some((
+            "A2".into(),
+            765,
+            Reason::CompanyName {
+                normalised: "wolffield media".into(),
+                similarity_per_mille: 1000,
+                tie_break: Some(TieBreak::Country(br)),
+            }
+        ))
+    );
+    // From the website's own country, the website stands.
+    assert_eq!(
+        matched(&index, &from("US", Region::Na)),
+        Some(("A1".into(), 930, site("wolffieldmedia.com")))
+    );
+    // From a third country the name stays tied: the website stands.
+    assert_eq!(
+        matched(&index, &from("JP", Region::Apac)),
+        Some(("A1".into(), 930, site("wolffieldmedia.com")))
     );
 }
 
