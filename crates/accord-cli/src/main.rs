@@ -22,6 +22,7 @@ enum Command {
     Init(cmd::init::Args),
     Check(cmd::check::Args),
     Import(cmd::import::Args),
+    Match(cmd::match_cmd::Args),
     Report(cmd::report::Args),
     Watch(cmd::watch::Args),
 }
@@ -33,6 +34,7 @@ fn main() -> ExitCode {
         Command::Init(args) => cmd::init::run(args),
         Command::Check(args) => cmd::check::run(args),
         Command::Import(args) => cmd::import::run(args),
+        Command::Match(args) => cmd::match_cmd::run(args),
         Command::Report(args) => cmd::report::run(args),
         Command::Watch(args) => cmd::watch::run(args),
     };

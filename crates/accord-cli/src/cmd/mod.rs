@@ -4,6 +4,7 @@ pub mod check;
 pub mod demo;
 pub mod import;
 pub mod init;
+pub mod match_cmd;
 pub mod report;
 pub mod watch;
 
