@@ -23,8 +23,8 @@
 
 pub mod contract;
 pub mod folder;
-pub mod rules;
 mod rows;
+pub mod rules;
 
 use std::io;
 use std::path::{Path, PathBuf};

@@ -13,9 +13,7 @@ use crate::{for_terminal, FileKind, ImportError, Problem, Progress};
 
 /// A CSV reader over `path` as the import reads it (no header handling of
 /// its own, rows of any length), and the file's size.
-pub(crate) fn open(
-    path: &Path,
-) -> Result<(csv::Reader<BufReader<File>>, u64), ImportError> {
+pub(crate) fn open(path: &Path) -> Result<(csv::Reader<BufReader<File>>, u64), ImportError> {
     let io_err = |source| ImportError::Io {
         path: path.to_path_buf(),
         source,
@@ -78,13 +76,12 @@ pub fn read_rows(
     check_header(&mut reader, &mut record, path, kind)?;
     if kind == FileKind::Reps {
         // A rep may name a manager further down the file.
-        known.reps = contract::valid_reps(path, &known.reps).map_err(|source| {
-            ImportError::Csv {
+        known.reps =
+            contract::valid_reps(path, &known.reps).map_err(|source| ImportError::Csv {
                 path: path.to_path_buf(),
                 line: 0,
                 source,
-            }
-        })?;
+            })?;
     }
     let columns = kind.columns();
     let mut events: Vec<Event> = Vec::with_capacity(2);

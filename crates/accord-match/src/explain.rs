@@ -113,4 +113,3 @@ impl fmt::Display for Match {
 fn per_mille(value: u16) -> String {
     format!("{}.{}%", value / 10, value % 10)
 }
-

@@ -158,7 +158,11 @@ mod tests {
             " SpA",
             " S.A.S.",
         ] {
-            assert_eq!(normalise(&format!("Stone Path{suffix}")), "stone path", "{suffix}");
+            assert_eq!(
+                normalise(&format!("Stone Path{suffix}")),
+                "stone path",
+                "{suffix}"
+            );
         }
     }
 

@@ -34,8 +34,7 @@ impl NameMatch {
             Some(TieBreak::CountryAndIndustry(..)) => INDUSTRY_TIE_BREAK_PER_MILLE,
             Some(TieBreak::Region(_)) => REGION_TIE_BREAK_PER_MILLE,
         };
-        let product =
-            u64::from(NAME_CONFIDENCE) * u64::from(self.similarity) * u64::from(share);
+        let product = u64::from(NAME_CONFIDENCE) * u64::from(self.similarity) * u64::from(share);
         ((product + 500_000) / 1_000_000) as u16
     }
 }

@@ -108,7 +108,10 @@ fn registrable_domains_follow_the_public_suffix_list() {
         registrable_domain("mail.northwind.co.uk"),
         Some("northwind.co.uk")
     );
-    assert_eq!(registrable_domain("northwind.co.uk"), Some("northwind.co.uk"));
+    assert_eq!(
+        registrable_domain("northwind.co.uk"),
+        Some("northwind.co.uk")
+    );
     assert_eq!(
         registrable_domain("eu.corp.stonepath.com.au"),
         Some("stonepath.com.au")
@@ -124,7 +127,13 @@ fn registrable_domains_follow_the_public_suffix_list() {
 
 #[test]
 fn free_mail_is_known_under_its_sub_domains_too() {
-    for free in ["gmail.com", "yahoo.com", "outlook.com", "hotmail.com", "icloud.com"] {
+    for free in [
+        "gmail.com",
+        "yahoo.com",
+        "outlook.com",
+        "hotmail.com",
+        "icloud.com",
+    ] {
         assert!(is_free_mail(free), "{free}");
     }
     // The rest of gen.py's FREE_MAIL.
@@ -142,8 +151,14 @@ fn website_hosts_lose_scheme_port_path_and_case() {
         website_host("HTTPS://www.Northwind.co.uk:443/about?x=1#top").as_deref(),
         Some("www.northwind.co.uk")
     );
-    assert_eq!(website_host("northwind.co.uk.").as_deref(), Some("northwind.co.uk"));
-    assert_eq!(website_host("  //cdn.acme.com/x ").as_deref(), Some("cdn.acme.com"));
+    assert_eq!(
+        website_host("northwind.co.uk.").as_deref(),
+        Some("northwind.co.uk")
+    );
+    assert_eq!(
+        website_host("  //cdn.acme.com/x ").as_deref(),
+        Some("cdn.acme.com")
+    );
     assert_eq!(website_host("https://").as_deref(), None);
 }
 
@@ -169,7 +184,10 @@ fn a_sub_domain_folds_to_the_registrable_domain() {
         Some(("A1".into(), 960, email("northwind.co.uk")))
     );
     assert_eq!(
-        matched(&index, &lead("bo@apac.stonepathlogistics.com.au", None, None)),
+        matched(
+            &index,
+            &lead("bo@apac.stonepathlogistics.com.au", None, None)
+        ),
         Some(("A2".into(), 960, email("stonepathlogistics.com.au")))
     );
     // Another registrable domain under the same suffix is another company.
@@ -185,7 +203,10 @@ fn free_mail_never_matches_even_an_account_on_it() {
     index.add(&account("A9", "Gmail Fans", "gmail.com"));
     assert_eq!(matched(&index, &lead("ana@gmail.com", None, None)), None);
     assert_eq!(
-        matched(&index, &lead("ana@gmail.com", Some("https://gmail.com"), None)),
+        matched(
+            &index,
+            &lead("ana@gmail.com", Some("https://gmail.com"), None)
+        ),
         None
     );
 }
@@ -254,14 +275,20 @@ fn a_typo_matches_with_its_similarity() {
     // first four characters agree, so Jaro-Winkler = 0.98246 + 4 × 0.1 ×
     // (1 − 0.98246) = 0.98947 → 989‰; confidence 850 × 0.989 = 840.65 → 841.
     assert_eq!(
-        matched(&index, &lead("ana@gmail.com", None, Some("Stoneapth Logistics"))),
+        matched(
+            &index,
+            &lead("ana@gmail.com", None, Some("Stoneapth Logistics"))
+        ),
         Some(("A2".into(), 841, name("stonepath logistics", 989)))
     );
     // "oakridge labs" (13) with the "d" deleted: 12 matches, none
     // transposed: Jaro = (12/12 + 12/13 + 1) / 3 = 0.97436; prefix 4:
     // 0.97436 + 0.4 × 0.02564 = 0.98462 → 985‰; 850 × 0.985 = 837.25 → 837.
     assert_eq!(
-        matched(&index, &lead("ana@gmail.com", None, Some("Oakrige Labs GmbH"))),
+        matched(
+            &index,
+            &lead("ana@gmail.com", None, Some("Oakrige Labs GmbH"))
+        ),
         Some(("A5".into(), 837, name("oakridge labs", 985)))
     );
 }
@@ -292,7 +319,10 @@ fn an_ambiguous_name_does_not_match() {
         ("A2", "Northwind Traders, Inc.", "northwind.com"),
     ]);
     assert_eq!(
-        matched(&index, &lead("ana@gmail.com", None, Some("Northwind Traders"))),
+        matched(
+            &index,
+            &lead("ana@gmail.com", None, Some("Northwind Traders"))
+        ),
         None
     );
     // A typo one edit from two names equally.
@@ -301,12 +331,18 @@ fn an_ambiguous_name_does_not_match() {
         ("A2", "Bluegate Analytix", "bluegatex.com"),
     ]);
     assert_eq!(
-        matched(&index, &lead("ana@gmail.com", None, Some("Bluegate Analyti"))),
+        matched(
+            &index,
+            &lead("ana@gmail.com", None, Some("Bluegate Analyti"))
+        ),
         None
     );
     // The e-mail still decides when it can.
     assert_eq!(
-        matched(&index, &lead("ana@bluegatex.com", None, Some("Bluegate Analyti"))),
+        matched(
+            &index,
+            &lead("ana@bluegatex.com", None, Some("Bluegate Analyti"))
+        ),
         Some(("A2".into(), 990, email("bluegatex.com")))
     );
 }
@@ -347,12 +383,18 @@ fn a_later_record_of_an_account_replaces_the_earlier() {
         "the old domain is gone"
     );
     assert_eq!(
-        matched(&index, &lead("ana@gmail.com", None, Some("Northwind Traders"))),
+        matched(
+            &index,
+            &lead("ana@gmail.com", None, Some("Northwind Traders"))
+        ),
         None,
         "the old name is gone"
     );
     assert_eq!(
-        matched(&index, &lead("ana@gmail.com", None, Some("Nortwind Traders"))),
+        matched(
+            &index,
+            &lead("ana@gmail.com", None, Some("Nortwind Traders"))
+        ),
         None,
         "the old name's neighbourhood is gone"
     );
@@ -361,7 +403,10 @@ fn a_later_record_of_an_account_replaces_the_earlier() {
         Some(("A1".into(), 990, email("northwindfoods.com")))
     );
     assert_eq!(
-        matched(&index, &lead("ana@gmail.com", None, Some("Northwind Foods"))),
+        matched(
+            &index,
+            &lead("ana@gmail.com", None, Some("Northwind Foods"))
+        ),
         Some(("A1".into(), 850, name("northwind foods", 1000)))
     );
 }
@@ -390,12 +435,28 @@ fn a_match_reads_as_a_sentence() {
 fn the_leads_country_then_region_breaks_a_tie_between_names() {
     let index = {
         let mut index = AccountIndex::default();
-        index.add(&account_in("A1", "Stonebase Labs", "stonebase.de", "DE", Region::Emea));
-        index.add(&account_in("A2", "Stonebase Labs Inc.", "stonebase.com", "US", Region::Na));
+        index.add(&account_in(
+            "A1",
+            "Stonebase Labs",
+            "stonebase.de",
+            "DE",
+            Region::Emea,
+        ));
+        index.add(&account_in(
+            "A2",
+            "Stonebase Labs Inc.",
+            "stonebase.com",
+            "US",
+            Region::Na,
+        ));
         index
     };
     let typed = |country, region| {
-        in_country(lead("x@gmail.com", None, Some("Stonebase Labs")), country, region)
+        in_country(
+            lead("x@gmail.com", None, Some("Stonebase Labs")),
+            country,
+            region,
+        )
     };
     let tied = |tie_break| Reason::CompanyName {
         normalised: "stonebase labs".into(),
@@ -420,7 +481,13 @@ fn the_leads_country_then_region_breaks_a_tie_between_names() {
     assert_eq!(matched(&index, &typed("JP", Region::Apac)), None);
     // Two of them in the lead's country: the region is not asked.
     let mut two = index.clone();
-    two.add(&account_in("A3", "Stonebase Labs GmbH", "stonebase-labs.de", "DE", Region::Emea));
+    two.add(&account_in(
+        "A3",
+        "Stonebase Labs GmbH",
+        "stonebase-labs.de",
+        "DE",
+        Region::Emea,
+    ));
     assert_eq!(matched(&two, &typed("DE", Region::Emea)), None);
     assert_eq!(
         matched(&two, &typed("US", Region::Na)),
@@ -438,15 +505,31 @@ fn the_leads_country_then_region_breaks_a_tie_between_names() {
 #[test]
 fn the_reported_industry_breaks_a_tie_within_the_country() {
     let mut index = AccountIndex::default();
-    let mut a1 = account_in("A1", "Oaknet Capital", "oaknetcapital.com", "US", Region::Na);
+    let mut a1 = account_in(
+        "A1",
+        "Oaknet Capital",
+        "oaknetcapital.com",
+        "US",
+        Region::Na,
+    );
     a1.industry = Industry::Fintech;
-    let mut a2 = account_in("A2", "Oaknet Capital", "oaknetcapital2.com", "US", Region::Na);
+    let mut a2 = account_in(
+        "A2",
+        "Oaknet Capital",
+        "oaknetcapital2.com",
+        "US",
+        Region::Na,
+    );
     a2.industry = Industry::Software;
     index.add(&a1);
     index.add(&a2);
     let typed = |industry| Lead {
         industry_reported: industry,
-        ..in_country(lead("x@gmail.com", None, Some("OAKNET CAPITAL")), "US", Region::Na)
+        ..in_country(
+            lead("x@gmail.com", None, Some("OAKNET CAPITAL")),
+            "US",
+            Region::Na,
+        )
     };
     let us = Country::parse("US").unwrap();
     // 850 × 1000‰ × 800‰ = 680.
@@ -469,8 +552,20 @@ fn the_reported_industry_breaks_a_tie_within_the_country() {
 #[test]
 fn a_company_name_overrules_a_website_that_names_another_company() {
     let mut index = AccountIndex::default();
-    index.add(&account_in("A1", "Goldenpoint", "goldenpoint.com", "US", Region::Na));
-    index.add(&account_in("A2", "Golden Point", "goldenpoint.com.br", "BR", Region::Latam));
+    index.add(&account_in(
+        "A1",
+        "Goldenpoint",
+        "goldenpoint.com",
+        "US",
+        Region::Na,
+    ));
+    index.add(&account_in(
+        "A2",
+        "Golden Point",
+        "goldenpoint.com.br",
+        "BR",
+        Region::Latam,
+    ));
     let br = |company| {
         in_country(
             lead("x@gmail.com", Some("www.goldenpoint.com"), company),
@@ -497,11 +592,27 @@ fn a_company_name_overrules_a_website_that_names_another_company() {
 #[test]
 fn a_name_tie_in_the_leads_country_overrules_a_website_abroad() {
     let mut index = AccountIndex::default();
-    index.add(&account_in("A1", "Wolffield Media", "wolffieldmedia.com", "US", Region::Na));
-    index.add(&account_in("A2", "Wolffield Media", "wolffieldmedia.com.br", "BR", Region::Latam));
+    index.add(&account_in(
+        "A1",
+        "Wolffield Media",
+        "wolffieldmedia.com",
+        "US",
+        Region::Na,
+    ));
+    index.add(&account_in(
+        "A2",
+        "Wolffield Media",
+        "wolffieldmedia.com.br",
+        "BR",
+        Region::Latam,
+    ));
     let from = |country, region| {
         in_country(
-            lead("x@gmail.com", Some("www.wolffieldmedia.com"), Some("Wolffield Media Inc.")),
+            lead(
+                "x@gmail.com",
+                Some("www.wolffieldmedia.com"),
+                Some("Wolffield Media Inc."),
+            ),
             country,
             region,
         )

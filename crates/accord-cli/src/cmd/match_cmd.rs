@@ -106,7 +106,14 @@ pub fn run(args: Args) -> CmdResult {
     for optional in [FileKind::Reps, FileKind::Campaigns] {
         let path = dir.join(optional.file_name());
         if path.is_file() {
-            read(&path, optional, &mut known, &mut progress, &mut refused, |_| {})?;
+            read(
+                &path,
+                optional,
+                &mut known,
+                &mut progress,
+                &mut refused,
+                |_| {},
+            )?;
         }
     }
 

@@ -141,7 +141,10 @@ impl Evaluation {
         let mut out = vec![
             ("leads".to_owned(), self.leads.to_string()),
             ("accounts".to_owned(), self.accounts.len().to_string()),
-            ("leads_with_account".to_owned(), self.with_account.to_string()),
+            (
+                "leads_with_account".to_owned(),
+                self.with_account.to_string(),
+            ),
             ("matches".to_owned(), self.matches().to_string()),
             ("correct".to_owned(), self.correct().to_string()),
             ("wrong".to_owned(), self.wrong_count.to_string()),
@@ -292,13 +295,18 @@ impl Evaluation {
                     .as_deref()
                     .map_or("-".into(), |c| format!("\"{}\"", shown(c))),
             );
-            let _ = writeln!(out, "    folder says: {}", self.describe(e.expected.as_ref()));
+            let _ = writeln!(
+                out,
+                "    folder says: {}",
+                self.describe(e.expected.as_ref())
+            );
             if let Some(m) = &e.found {
                 let _ = writeln!(
                     out,
                     "    matched:     {} — {}",
                     self.describe(Some(&m.account)),
-                    shown(&m.to_string())
+                    // Names and ids from the folder inside: made safe, not cut short.
+                    accord_core::shown::for_terminal(&m.to_string(), 400).0
                 );
             }
         }
