@@ -368,17 +368,18 @@ pub fn group(n: u64) -> String {
     out
 }
 
-/// A progress bar per file on a terminal; nothing when stderr is not one.
-struct Bar {
+/// A progress bar per file on a terminal; nothing when stderr is not one
+/// (also `match --evaluate`'s).
+pub(crate) struct Bar {
     bar: Option<ProgressBar>,
 }
 
 impl Bar {
-    fn new() -> Bar {
+    pub(crate) fn new() -> Bar {
         Bar { bar: None }
     }
 
-    fn done(&mut self) {
+    pub(crate) fn done(&mut self) {
         if let Some(bar) = self.bar.take() {
             bar.finish_and_clear();
         }

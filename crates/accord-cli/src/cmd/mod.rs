@@ -7,6 +7,7 @@ pub mod ingest;
 pub mod init;
 pub mod lead;
 pub mod replay;
+pub mod match_cmd;
 pub mod report;
 pub mod watch;
 
