@@ -1,65 +1,29 @@
-//! Lead-to-account matching, as the engine calls it. The matcher itself is
-//! `accord-match`'s; this is the one place the engine touches it.
+//! Lead-to-account matching, as the engine calls it: `accord-match`'s
+//! index, and its answer as the fields of an `account_matched` event.
 
 use accord_core::domain::{AccountId, Text};
 use accord_core::event::{Account, Lead, MatchedBy};
-use rustc_hash::FxHashMap;
+use accord_match::{AccountIndex, Reason};
 
-/// Accounts by domain (a stand-in until the full matcher lands).
-#[derive(Default)]
-pub(crate) struct Matcher {
-    by_domain: FxHashMap<Box<str>, AccountId>,
-}
+pub(crate) type Matcher = AccountIndex;
 
 pub(crate) fn add(m: &mut Matcher, a: &Account) {
-    m.by_domain.insert(a.domain.as_str().into(), a.id.clone());
+    m.add(a);
 }
-
-const FREE_MAIL: &[&str] = &[
-    "gmail.com",
-    "yahoo.com",
-    "hotmail.com",
-    "outlook.com",
-    "aol.com",
-    "icloud.com",
-    "gmx.de",
-    "web.de",
-    "yandex.ru",
-    "mail.ru",
-    "qq.com",
-    "163.com",
-    "proton.me",
-    "protonmail.com",
-    "live.com",
-    "msn.com",
-    "yahoo.co.uk",
-    "hotmail.co.uk",
-];
 
 pub(crate) fn is_free_mail(domain: &str) -> bool {
-    FREE_MAIL.contains(&domain)
+    accord_match::is_free_mail(domain)
 }
 
-/// The account a lead belongs to, with the confidence (per mille), what
-/// matched, and the evidence.
+/// The account a lead works for, with the confidence (per mille), what
+/// matched, and the evidence (the domain, or the normalised name).
 pub(crate) fn find(m: &Matcher, lead: &Lead) -> Option<(AccountId, u32, MatchedBy, Text)> {
-    let domain = lead.email.domain().to_ascii_lowercase();
-    if is_free_mail(&domain) {
-        return None;
-    }
-    let mut d: &str = &domain;
-    loop {
-        if let Some(a) = m.by_domain.get(d) {
-            return Some((
-                a.clone(),
-                1000,
-                MatchedBy::EmailDomain,
-                Text::parse(d).expect("a domain is short text"),
-            ));
-        }
-        match d.split_once('.') {
-            Some((_, rest)) if rest.contains('.') => d = rest,
-            _ => return None,
-        }
-    }
+    let found = m.match_lead(lead)?;
+    let (how, evidence) = match found.reason {
+        Reason::EmailDomain { domain } => (MatchedBy::EmailDomain, domain),
+        Reason::Website { domain } => (MatchedBy::Website, domain),
+        Reason::CompanyName { normalised, .. } => (MatchedBy::CompanyName, normalised),
+    };
+    let evidence = Text::parse(&evidence).ok()?;
+    Some((found.account, u32::from(found.confidence), how, evidence))
 }
