@@ -203,8 +203,19 @@ impl Engine {
                 if let Some(n) = engine_number(t.id.as_str()) {
                     st.last_transition = st.last_transition.max(n);
                 }
+                // The contract's move into mql names the rep the lead was
+                // routed to: in history from outside, that is its owner.
+                let routed = match (&t.rep, origin) {
+                    (Some(r), Origin::Imported | Origin::Ingested) if t.to.is(Stage::Mql) => {
+                        Some(st.rep_row(r.as_str()))
+                    }
+                    _ => None,
+                };
                 if let Some(i) = st.lead_ids.get(t.lead.as_str()) {
                     let row = &mut st.leads[i as usize];
+                    if let (Some(r), NONE) = (routed, row.owner) {
+                        row.owner = r;
+                    }
                     row.stage = t.to.clone();
                     row.stage_since = t.occurred_at;
                     row.history.push(Step {

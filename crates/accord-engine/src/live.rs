@@ -24,13 +24,12 @@ pub fn load<S: EventStore>(store: &S, progress: &mut dyn Progress) -> Result<Eng
     progress.started(total);
     let mut engine = Engine::new();
     let mut n = 0u64;
-    store.scan_entries_between(0, u64::MAX, &mut |origin, event| {
+    store.scan_decoded_entries_between(0, u64::MAX, &mut |origin, event| {
         engine.apply(&event, origin);
         n += 1;
         if n % 65_536 == 0 {
             progress.advanced(n);
         }
-        Ok(())
     })?;
     progress.finished();
     Ok(engine)
@@ -82,19 +81,26 @@ pub fn ingest<S: EventStore>(
     let mut summary = Summary::default();
     let mut lines = lines.into_iter().peekable();
     while lines.peek().is_some() {
-        let mut tx = store.begin()?;
         let mut batch = Batch::default();
         let mut seen: FxHashSet<(u8, String)> = FxHashSet::default();
         let mut outcomes = Vec::with_capacity(CHUNK);
         for (number, text) in lines.by_ref().take(CHUNK) {
-            let outcome = one(&mut tx, engine, &text, &mut batch, &mut seen)?;
+            let outcome = one(store, engine, &text, &mut batch, &mut seen)?;
             outcomes.push((number, outcome));
         }
         if !batch.is_empty() {
+            let mut tx = store.begin()?;
             let appended = tx.append(&batch)?;
-            debug_assert!(appended.conflicts.is_empty() && appended.duplicates == 0);
+            // Every key was looked up first: a duplicate or conflict here
+            // is another writer's, between the lookup and the append.
+            if appended.duplicates > 0 || !appended.conflicts.is_empty() {
+                return Err(StoreError::Backend {
+                    path: String::new(),
+                    detail: "another process appended the same events while this ingest ran; nothing of this chunk was stored: run it again".into(),
+                });
+            }
+            tx.commit()?;
         }
-        tx.commit()?;
         for (number, outcome) in &outcomes {
             summary.lines += 1;
             match outcome {
@@ -112,8 +118,8 @@ pub fn ingest<S: EventStore>(
 }
 
 /// One line: parsed, checked, looked up, applied, judged, batched.
-fn one<T: AppendTx>(
-    tx: &mut T,
+fn one<S: EventStore>(
+    store: &S,
     engine: &mut Engine,
     text: &str,
     batch: &mut Batch,
@@ -134,7 +140,7 @@ fn one<T: AppendTx>(
             // A retried action whose event is stored is a no-op, whatever
             // the lead's stage is now.
             let key = action_key(&action);
-            if seen.contains(&key) || tx.stored_digest(key_kind(key.0), &key.1)?.is_some() {
+            if seen.contains(&key) || store.seq_of(key_kind(key.0), &key.1)?.is_some() {
                 return Ok(Outcome::Duplicate);
             }
             match engine.act(&action) {
@@ -145,20 +151,20 @@ fn one<T: AppendTx>(
     };
     let key = (event.kind().code(), event.id());
     if !is_action {
-        let mut bytes = Vec::with_capacity(128);
-        event.encode(&mut bytes);
-        let digest = accord_core::event::digest(&bytes);
         if seen.contains(&key) {
             return Ok(Outcome::Duplicate);
         }
-        match tx.stored_digest(event.kind(), &key.1)? {
-            Some(d) if d == digest => return Ok(Outcome::Duplicate),
-            Some(_) => {
-                return Ok(Outcome::Conflict {
+        if store.seq_of(event.kind(), &key.1)?.is_some() {
+            let same = store
+                .find(event.kind(), &key.1)?
+                .is_some_and(|(_, stored)| stored == event);
+            return Ok(if same {
+                Outcome::Duplicate
+            } else {
+                Outcome::Conflict {
                     key: event.key().to_string(),
-                })
-            }
-            None => {}
+                }
+            });
         }
     }
     seen.insert(key);
