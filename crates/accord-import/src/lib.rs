@@ -34,7 +34,7 @@ use accord_store::{AppendTx, EventStore, StoreError};
 use contract::{parse_row, remember, Known, Row, RowError};
 pub use contract::{FileKind, Problem};
 pub use folder::{Bound, BoundSource, Folder, Warning, CLOCK_SKEW_SECONDS};
-pub use rows::read_rows;
+pub use rows::{read_rows, EachRow};
 use rules::{Loaded, Rules};
 
 /// Events per appended batch: large enough to amortise a store round trip,

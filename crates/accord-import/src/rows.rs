@@ -58,6 +58,10 @@ pub(crate) fn check_header(
     Ok(())
 }
 
+/// What `read_rows` hands its caller for each row: the row's line and its
+/// events, or why the contract refuses it.
+pub type EachRow<'a> = &'a mut dyn FnMut(u64, Result<&[Event], RowError>);
+
 /// Reads every data row of `path` (a `kind` file): each is parsed against
 /// `known` (references to records read or stored before), and either its
 /// events are handed to `each` with the row's line and remembered in
@@ -68,7 +72,7 @@ pub fn read_rows(
     kind: FileKind,
     known: &mut Known,
     progress: &mut dyn Progress,
-    each: &mut dyn FnMut(u64, Result<&[Event], RowError>),
+    each: EachRow<'_>,
 ) -> Result<u64, ImportError> {
     let (mut reader, bytes) = open(path)?;
     progress.file_started(kind.file_name(), bytes);

@@ -35,7 +35,9 @@ use super::{write_stdout, CmdResult};
 ///      legal forms such as Inc, Ltd, GmbH, S.A.): equal to one account's
 ///      normalised name, or else one edit away (a typo) and clearly the
 ///      closest by Jaro-Winkler similarity.
-/// A signal that names two accounts equally well decides nothing.
+///
+/// A name that fits several accounts equally is decided by the lead's
+/// country, then its reported industry, then its region; else nothing matches.
 ///
 /// Measured:
 ///   precision  correct matches / matches made
