@@ -9,7 +9,7 @@ use accord_core::event::{Batch, Origin};
 use accord_decide::{Decided, Engine, Refusal};
 use accord_store::{AppendTx, EventStore, StoreError};
 use accord_wire::{Input, WireError};
-use rustc_hash::FxHashSet;
+use rustc_hash::FxHashMap;
 
 use crate::Progress;
 
@@ -82,7 +82,8 @@ pub fn ingest<S: EventStore>(
     let mut lines = lines.into_iter().peekable();
     while lines.peek().is_some() {
         let mut batch = Batch::default();
-        let mut seen: FxHashSet<(u8, String)> = FxHashSet::default();
+        // Keys batched in this chunk, with the digest of their bytes.
+        let mut seen: FxHashMap<(u8, String), u64> = FxHashMap::default();
         let mut outcomes = Vec::with_capacity(CHUNK);
         for (number, text) in lines.by_ref().take(CHUNK) {
             let outcome = one(store, engine, &text, &mut batch, &mut seen)?;
@@ -123,7 +124,7 @@ fn one<S: EventStore>(
     engine: &mut Engine,
     text: &str,
     batch: &mut Batch,
-    seen: &mut FxHashSet<(u8, String)>,
+    seen: &mut FxHashMap<(u8, String), u64>,
 ) -> Result<Outcome, StoreError> {
     let input = match accord_wire::parse_line(text) {
         Ok(input) => input,
@@ -140,7 +141,7 @@ fn one<S: EventStore>(
             // A retried action whose event is stored is a no-op, whatever
             // the lead's stage is now.
             let key = action_key(&action);
-            if seen.contains(&key) || store.seq_of(key_kind(key.0), &key.1)?.is_some() {
+            if seen.contains_key(&key) || store.seq_of(key_kind(key.0), &key.1)?.is_some() {
                 return Ok(Outcome::Duplicate);
             }
             match engine.act(&action) {
@@ -151,8 +152,14 @@ fn one<S: EventStore>(
     };
     let key = (event.kind().code(), event.id());
     if !is_action {
-        if seen.contains(&key) {
-            return Ok(Outcome::Duplicate);
+        if let Some(&d) = seen.get(&key) {
+            return Ok(if d == digest_of(&event) {
+                Outcome::Duplicate
+            } else {
+                Outcome::Conflict {
+                    key: event.key().to_string(),
+                }
+            });
         }
         if store.seq_of(event.kind(), &key.1)?.is_some() {
             let same = store
@@ -167,15 +174,19 @@ fn one<S: EventStore>(
             });
         }
     }
-    seen.insert(key);
+    seen.insert(key, digest_of(&event));
     engine.apply(&event, &origin);
     batch.push_from(&event, &origin);
     let decisions = engine.judge(&event);
     for (d, o) in &decisions {
-        seen.insert((d.kind().code(), d.id()));
+        seen.insert((d.kind().code(), d.id()), digest_of(d));
         batch.push_from(d, o);
     }
     Ok(Outcome::Stored { decisions })
+}
+
+fn digest_of(event: &accord_core::event::Event) -> u64 {
+    accord_core::event::digest(&event.to_bytes())
 }
 
 fn action_key(action: &accord_core::action::Action) -> (u8, String) {
