@@ -51,10 +51,7 @@ impl Reader<'_> {
         let mut rules = Vec::new();
         let mut ok = tables.is_some();
         for rt in tables.iter().flatten() {
-            self.check_keys(
-                rt,
-                &["name", "team", "when", "assign", "respect_capacity"],
-            );
+            self.check_keys(rt, &["name", "team", "when", "assign", "respect_capacity"]);
             let name = self
                 .get(rt, "name", "\"territory\"")
                 .and_then(|v| self.name_string(v, "routing.rules.name"));
@@ -85,15 +82,14 @@ impl Reader<'_> {
                 None => Some(true),
             };
             match (name, team, when, assign, respect_capacity) {
-                (Some(name), Some(team), Some(when), Some(assign), Some(respect_capacity)) => {
-                    rules.push(RoutingRule {
+                (Some(name), Some(team), Some(when), Some(assign), Some(respect_capacity)) => rules
+                    .push(RoutingRule {
                         name,
                         team,
                         when,
                         assign,
                         respect_capacity,
-                    })
-                }
+                    }),
                 _ => ok = false,
             }
         }
@@ -130,7 +126,8 @@ impl Reader<'_> {
         };
         let (start_minute, end_minute) = (start_minute?, end_minute?);
         if start_minute >= end_minute {
-            let by_default = |given: Option<&Val<'_>>| if given.is_some() { "" } else { " by default" };
+            let by_default =
+                |given: Option<&Val<'_>>| if given.is_some() { "" } else { " by default" };
             let mut d = Diagnostic::new(
                 end.or(start).map_or(t.span.clone(), |v| v.span()),
                 format!(

@@ -112,8 +112,14 @@ fn the_starter_file_routes_mqls_in_four_zones_eight_to_six() {
 
 #[test]
 fn on_names_a_declared_stage() {
-    assert_eq!(routing(&format!("[routing]\non = \"lead\"\n{RULES}")).on, "lead");
-    assert_eq!(routing(&format!("[routing]\non = \"sal\"\n{RULES}")).on, "sal");
+    assert_eq!(
+        routing(&format!("[routing]\non = \"lead\"\n{RULES}")).on,
+        "lead"
+    );
+    assert_eq!(
+        routing(&format!("[routing]\non = \"sal\"\n{RULES}")).on,
+        "sal"
+    );
     let (msg, at, help) = one_error(&format!("[routing]\non = \"mqll\"\n{RULES}"));
     assert_eq!(msg, "unknown stage `mqll`");
     assert_eq!(at, "\"mqll\"");
@@ -131,7 +137,10 @@ fn respect_capacity_is_a_boolean_per_rule() {
         1,
     ));
     assert_eq!(
-        r.rules.iter().map(|r| r.respect_capacity).collect::<Vec<_>>(),
+        r.rules
+            .iter()
+            .map(|r| r.respect_capacity)
+            .collect::<Vec<_>>(),
         [false, true]
     );
     let r = routing(&RULES.replacen(
@@ -212,7 +221,10 @@ fn zones_name_contract_regions_and_iana_zones() {
     );
     let (msg, _, help) = one_error(&hours("NA = \"New York\"", ""));
     assert_eq!(msg, "unknown time zone `New York`");
-    assert!(help.starts_with("did you mean `America/New_York`?"), "{help}");
+    assert!(
+        help.starts_with("did you mean `America/New_York`?"),
+        "{help}"
+    );
     let (_, _, help) = one_error(&hours("NA = \"Eastern Standard Time\"", ""));
     assert!(help.starts_with("write an IANA time zone name"), "{help}");
     let (msg, at, _) = one_error(&hours("NA = -5", ""));
@@ -227,7 +239,10 @@ fn zones_name_contract_regions_and_iana_zones() {
     assert_eq!(msg, "`routing.hours.zones` must be a table, not a string");
     assert_eq!(at, "\"America/New_York\"");
     // Both problems of one entry, and those of other entries, are listed.
-    let all = errors(&hours("EU = \"Europe/Londn\", LATAM = \"Brazil/Sao_Paulo\"", ""));
+    let all = errors(&hours(
+        "EU = \"Europe/Londn\", LATAM = \"Brazil/Sao_Paulo\"",
+        "",
+    ));
     let msgs: Vec<&str> = all.iter().map(|(d, _)| d.message.as_str()).collect();
     assert_eq!(
         msgs,
@@ -257,7 +272,10 @@ fn days_are_day_names_without_repeats() {
     let (msg, at, help) = one_error(&hours("", "days = []"));
     assert_eq!(msg, "no working days");
     assert_eq!(at, "[]");
-    assert!(help.contains("no rep would ever be routed a lead"), "{help}");
+    assert!(
+        help.contains("no rep would ever be routed a lead"),
+        "{help}"
+    );
     let (msg, _, _) = one_error(&hours("", "days = \"mon-fri\""));
     assert_eq!(
         msg,
@@ -272,11 +290,17 @@ fn start_and_end_are_times_of_day_in_order() {
     let (msg, at, help) = one_error(&hours("", "start = \"8am\""));
     assert_eq!(msg, "`routing.hours.start` is \"8am\", not a time of day");
     assert_eq!(at, "\"8am\"");
-    assert!(help.contains("e.g. routing.hours.start = \"09:00\""), "{help}");
+    assert!(
+        help.contains("e.g. routing.hours.start = \"09:00\""),
+        "{help}"
+    );
     let (msg, _, _) = one_error(&hours("", "end = \"24:30\""));
     assert_eq!(msg, "`routing.hours.end` is \"24:30\", not a time of day");
     let (msg, at, help) = one_error(&hours("", "start = 8"));
-    assert_eq!(msg, "`routing.hours.start` must be a string, not an integer");
+    assert_eq!(
+        msg,
+        "`routing.hours.start` must be a string, not an integer"
+    );
     assert_eq!(at, "8");
     assert_eq!(help, "for example: routing.hours.start = \"09:00\"");
     let all = errors(&hours("", "start = \"18:00\"\nend = \"08:00\""));
@@ -327,8 +351,23 @@ fn times_of_day() {
     assert_eq!(minute_of_day("23:59"), Some(1439));
     assert_eq!(minute_of_day("24:00"), Some(1440));
     for bad in [
-        "", "8", "800", "08:0", "08:000", "24:01", "25:00", "12:60", "-1:00", "+8:00", " 8:00",
-        "08:00 ", "8am", "08.00", "008:00", "08:00:00", "١٢:٠٠",
+        "",
+        "8",
+        "800",
+        "08:0",
+        "08:000",
+        "24:01",
+        "25:00",
+        "12:60",
+        "-1:00",
+        "+8:00",
+        " 8:00",
+        "08:00 ",
+        "8am",
+        "08.00",
+        "008:00",
+        "08:00:00",
+        "١٢:٠٠",
     ] {
         assert_eq!(minute_of_day(bad), None, "{bad:?}");
     }
