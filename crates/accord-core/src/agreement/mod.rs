@@ -316,6 +316,17 @@ pub struct WorkingHours {
     pub end_minute: u32,
 }
 
+impl WorkingHours {
+    /// The names of the days in the file, indexed as [`WorkingHours::days`].
+    pub const DAY_NAMES: [&'static str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    /// The days when `[routing.hours]` does not say: Monday to Friday.
+    pub const DEFAULT_DAYS: [u8; 5] = [0, 1, 2, 3, 4];
+    /// The start when `[routing.hours]` does not say: 09:00.
+    pub const DEFAULT_START_MINUTE: u32 = 9 * 60;
+    /// The end when `[routing.hours]` does not say: 17:00.
+    pub const DEFAULT_END_MINUTE: u32 = 17 * 60;
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sla {
     pub sales: SalesSla,
