@@ -210,3 +210,13 @@ pub fn decision_lines(decisions: &[Decided], out: &mut String) {
         accord_wire::write_event(event, origin, out);
     }
 }
+
+/// A lead worth explaining in a demo: the first (in the order first seen)
+/// that reached `sql` or further with an owner and at least five touches.
+pub fn example_lead(engine: &Engine) -> Option<String> {
+    engine
+        .summaries()
+        .filter(|l| l.owner.is_some() && matches!(l.stage.as_str(), "sql" | "opportunity" | "customer"))
+        .find(|l| engine.explain(&l.id).is_some_and(|r| r.touch_count >= 5))
+        .map(|l| l.id)
+}
