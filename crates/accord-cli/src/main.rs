@@ -24,6 +24,7 @@ enum Command {
     Import(cmd::import::Args),
     Report(cmd::report::Args),
     Watch(cmd::watch::Args),
+    Export(cmd::export::Args),
 }
 
 fn main() -> ExitCode {
@@ -35,6 +36,7 @@ fn main() -> ExitCode {
         Command::Import(args) => cmd::import::run(args),
         Command::Report(args) => cmd::report::run(args),
         Command::Watch(args) => cmd::watch::run(args),
+        Command::Export(args) => cmd::export::run(args),
     };
     match result {
         Ok(code) => code,
