@@ -29,6 +29,7 @@ enum Command {
     Lead(cmd::lead::LeadArgs),
     Leads(cmd::lead::LeadsArgs),
     Replay(cmd::replay::Args),
+    Export(cmd::export::Args),
 }
 
 fn main() -> ExitCode {
@@ -45,6 +46,7 @@ fn main() -> ExitCode {
         Command::Lead(args) => cmd::lead::run_lead(args),
         Command::Leads(args) => cmd::lead::run_leads(args),
         Command::Replay(args) => cmd::replay::run(args),
+        Command::Export(args) => cmd::export::run(args),
     };
     match result {
         Ok(code) => code,

@@ -72,12 +72,26 @@ impl<'a> Fields<'a> {
     }
 
     /// Refuses a field in none of the `allowed` lists (naming the closest
-    /// allowed one) and a field given twice. At most 64 names in all.
-    pub(crate) fn check_names(&self, allowed: &[&[&str]], what: &str) -> Result<(), WireError> {
-        let all = || allowed.iter().flat_map(|list| list.iter().copied());
+    /// allowed one; `what` says what has the fields) and a field given
+    /// twice. At most 64 names in all.
+    pub(crate) fn check_names(
+        &self,
+        allowed: &[&[&str]],
+        what: &dyn Fn() -> String,
+    ) -> Result<(), WireError> {
         let mut seen = 0u64;
         for name in self.names() {
-            let Some(at) = all().position(|a| a == name) else {
+            let mut at = None;
+            let mut offset = 0;
+            for list in allowed {
+                if let Some(i) = list.iter().position(|a| *a == name) {
+                    at = Some(offset + i);
+                    break;
+                }
+                offset += list.len();
+            }
+            let Some(at) = at else {
+                let all = || allowed.iter().flat_map(|list| list.iter().copied());
                 let hint = match did_you_mean(name, all()) {
                     Some(near) => format!("; did you mean `{near}`?"),
                     None => format!(" (its fields: {})", all().collect::<Vec<_>>().join(", ")),
@@ -85,7 +99,7 @@ impl<'a> Fields<'a> {
                 return Err(WireError::at(
                     &shown(&self.pointer(name)),
                     Problem::UnknownField,
-                    format!("{what} has no field `{}`{hint}", shown(name)),
+                    format!("{} has no field `{}`{hint}", what(), shown(name)),
                 ));
             };
             if seen & (1 << at) != 0 {

@@ -122,7 +122,7 @@ fn origin(f: &Fields<'_>) -> Result<Option<Origin>, WireError> {
         Raw::Str(s) if s == "ingested" => Ok(Some(Origin::Ingested)),
         Raw::Other(text) if text.starts_with('{') => {
             let o = f.nested(raw, "/origin".into())?;
-            o.check_names(&[&["engine", "person"]], "an origin")?;
+            o.check_names(&[&["engine", "person"]], &|| "an origin".into())?;
             match o.names().collect::<Vec<_>>()[..] {
                 ["engine"] => Ok(Some(Origin::Engine {
                     agreement: o.count("engine")?,
@@ -138,7 +138,9 @@ fn origin(f: &Fields<'_>) -> Result<Option<Origin>, WireError> {
 }
 
 fn body(f: &Fields<'_>, ty: LineType) -> Result<Input, WireError> {
-    f.check_names(&[&HEADER, ty.fields()], &format!("a `{}` line", ty.name()))?;
+    f.check_names(&[&HEADER, ty.fields()], &|| {
+        format!("a `{}` line", ty.name())
+    })?;
     Ok(match ty {
         LineType::Event(kind) => Input::Event(event(f, kind)?),
         LineType::Accept => Input::Action(Action::Accept(decision(f)?)),
@@ -368,11 +370,11 @@ fn assignment(f: &Fields<'_>) -> Result<Event, WireError> {
     let mut tried = Vec::new();
     for (raw, pointer) in list(f, "tried")? {
         let item = f.nested(raw, pointer)?;
-        item.check_names(&[RULE_TRIED], "a rule tried")?;
+        item.check_names(&[RULE_TRIED], &|| "a rule tried".into())?;
         let mut excluded = Vec::new();
         for (raw, pointer) in list(&item, "excluded")? {
             let ex = item.nested(raw, pointer)?;
-            ex.check_names(&[EXCLUDED], "an excluded rep")?;
+            ex.check_names(&[EXCLUDED], &|| "an excluded rep".into())?;
             excluded.push(Excluded {
                 rep: ex.id("rep_id", RepId::parse)?,
                 why: ex.req("why", |s| {

@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod demo;
+pub mod export;
 pub mod import;
 pub mod ingest;
 pub mod init;
