@@ -120,17 +120,13 @@ fn events(args: EventsArgs) -> CmdResult {
 }
 
 /// Every stored event in log order, with where it came from.
-///
-/// THE ONE PLACE THE ORIGIN COMES FROM. The store cannot yet read origins
-/// back (a scan with origins is being added on feat/store2): until then
-/// every event is exported as `imported`, which is what every event of a
-/// log written by `accord import` or `accord demo` is. Switch this to the
-/// store's scan with origins when it lands.
 fn scan_with_origin(
     store: &SqliteStore,
     visit: &mut dyn FnMut(Event, Origin),
 ) -> Result<(), StoreError> {
-    store.scan_between(0, u64::MAX, &mut |event| visit(event, Origin::Imported))
+    store.scan_decoded_entries_between(0, u64::MAX, &mut |origin, event| {
+        visit(event, origin.clone())
+    })
 }
 
 /// `--from`: a time, or a day from its first second.
