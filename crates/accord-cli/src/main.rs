@@ -24,6 +24,7 @@ enum Command {
     Import(cmd::import::Args),
     Report(cmd::report::Args),
     Watch(cmd::watch::Args),
+    Agreement(cmd::agreement::Args),
 }
 
 fn main() -> ExitCode {
@@ -35,6 +36,7 @@ fn main() -> ExitCode {
         Command::Import(args) => cmd::import::run(args),
         Command::Report(args) => cmd::report::run(args),
         Command::Watch(args) => cmd::watch::run(args),
+        Command::Agreement(args) => cmd::agreement::run(args),
     };
     match result {
         Ok(code) => code,
