@@ -21,7 +21,10 @@ fn text(bytes: &[u8]) -> String {
 
 /// The SHA-256 of a file as coreutils computes it.
 fn sha256sum(path: &Path) -> String {
-    let out = Command::new("sha256sum").arg(path).output().expect("sha256sum runs");
+    let out = Command::new("sha256sum")
+        .arg(path)
+        .output()
+        .expect("sha256sum runs");
     text(&out.stdout)[..64].to_owned()
 }
 
@@ -51,7 +54,10 @@ fn the_same_file_twice_is_one_version_a_changed_one_the_next() {
         text(&out.stdout),
         format!("adopted accord.toml as v1 (sha256 {sha1}); events that arrive from now on are judged by it\n")
     );
-    assert!(cwd.join("accord.db").is_file(), "adopt creates the database");
+    assert!(
+        cwd.join("accord.db").is_file(),
+        "adopt creates the database"
+    );
 
     let out = accord(&["agreement", "adopt", "accord.toml"], cwd);
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -87,7 +93,12 @@ fn the_same_file_twice_is_one_version_a_changed_one_the_next() {
     assert_eq!(v2[5], sha2);
     // adopted_at: a UTC time of today.
     assert_eq!(v1[1].len(), 20, "{}", v1[1]);
-    assert!(v1[1].ends_with('Z') && v1[1] <= v2[1], "{} {}", v1[1], v2[1]);
+    assert!(
+        v1[1].ends_with('Z') && v1[1] <= v2[1],
+        "{} {}",
+        v1[1],
+        v2[1]
+    );
 
     let out = accord(&["agreement", "log", "--format", "json"], cwd);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -98,9 +109,15 @@ fn the_same_file_twice_is_one_version_a_changed_one_the_next() {
 
     let out = accord(&["agreement", "log"], cwd);
     let table = text(&out.stdout);
-    assert!(table.starts_with("version  adopted_at            by       name"), "{table}");
+    assert!(
+        table.starts_with("version  adopted_at            by       name"),
+        "{table}"
+    );
     assert_eq!(table.lines().count(), 3, "{table}");
-    assert!(table.lines().nth(2).unwrap().starts_with("2        "), "{table}");
+    assert!(
+        table.lines().nth(2).unwrap().starts_with("2        "),
+        "{table}"
+    );
 }
 
 #[test]
@@ -108,13 +125,19 @@ fn show_prints_the_text_as_adopted() {
     let (dir, first, changed) = folder();
     let cwd = dir.path();
     assert!(accord(&["agreement", "adopt"], cwd).status.success());
-    assert!(accord(&["agreement", "adopt", "changed.toml"], cwd).status.success());
+    assert!(accord(&["agreement", "adopt", "changed.toml"], cwd)
+        .status
+        .success());
 
     let out = accord(&["agreement", "show", "1"], cwd);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(out.stdout, std::fs::read(&first).unwrap());
     let out = accord(&["agreement", "show"], cwd);
-    assert_eq!(out.stdout, std::fs::read(&changed).unwrap(), "the one in force");
+    assert_eq!(
+        out.stdout,
+        std::fs::read(&changed).unwrap(),
+        "the one in force"
+    );
 
     let out = accord(&["agreement", "show", "3"], cwd);
     assert_eq!(out.status.code(), Some(1));
@@ -136,7 +159,9 @@ fn an_invalid_file_is_refused_and_nothing_stored() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
     assert!(
-        stderr.starts_with("error: bad.toml is not a valid agreement (run `accord check bad.toml`):\n"),
+        stderr.starts_with(
+            "error: bad.toml is not a valid agreement (run `accord check bad.toml`):\n"
+        ),
         "{stderr}"
     );
     assert_eq!(text(&out.stdout), "");
@@ -161,11 +186,18 @@ fn without_versions_log_says_so_and_show_says_what_to_do() {
     let cwd = dir.path();
     let out = accord(&["agreement", "log"], cwd);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).starts_with("error: no database at accord.db"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).starts_with("error: no database at accord.db"),
+        "{}",
+        text(&out.stderr)
+    );
     assert!(!cwd.join("accord.db").exists(), "log creates nothing");
 
     // A database with history but no adopted agreement.
-    let tiny = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/bench/fixtures/tiny");
+    let tiny = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/bench/fixtures/tiny"
+    );
     assert!(accord(&["import", tiny], cwd).status.success());
     let out = accord(&["agreement", "log"], cwd);
     assert!(out.status.success());
@@ -174,7 +206,10 @@ fn without_versions_log_says_so_and_show_says_what_to_do() {
         "no agreement adopted yet (run `accord agreement adopt FILE`)\n"
     );
     let out = accord(&["agreement", "log", "--format", "csv"], cwd);
-    assert_eq!(text(&out.stdout), "version,adopted_at,by,name,effective,sha256\n");
+    assert_eq!(
+        text(&out.stdout),
+        "version,adopted_at,by,name,effective,sha256\n"
+    );
     let out = accord(&["agreement", "show"], cwd);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
@@ -188,8 +223,14 @@ fn help_says_what_adopting_means() {
     let dir = tempfile::tempdir().unwrap();
     let out = accord(&["agreement", "adopt", "--help"], dir.path());
     let help = text(&out.stdout);
-    assert!(help.contains("events that arrive live are judged by this\nversion"), "{help}");
-    assert!(help.contains("imported history and earlier decisions stay as they are"), "{help}");
+    assert!(
+        help.contains("events that arrive live are judged by this\nversion"),
+        "{help}"
+    );
+    assert!(
+        help.contains("imported history and earlier decisions stay as they are"),
+        "{help}"
+    );
     let out = accord(&["agreement", "--help"], dir.path());
     let help = text(&out.stdout);
     for sub in ["adopt", "log", "show"] {

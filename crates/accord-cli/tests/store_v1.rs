@@ -44,7 +44,11 @@ fn user_version(db: &Path) -> u32 {
 }
 
 fn events(db: &Path) -> u64 {
-    SqliteStore::open_read_only(db).unwrap().counts().unwrap().total()
+    SqliteStore::open_read_only(db)
+        .unwrap()
+        .counts()
+        .unwrap()
+        .total()
 }
 
 #[test]
@@ -65,7 +69,11 @@ fn a_migrated_file_reports_the_same_numbers_and_takes_imports() {
     let out = accord(&["report", "all", "--db", "a.db"], cwd);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), v1_report());
-    assert_eq!(user_version(&db), 2, "migrated on the first write-enabled open");
+    assert_eq!(
+        user_version(&db),
+        2,
+        "migrated on the first write-enabled open"
+    );
 
     // The same import again: every event a duplicate.
     let tiny = format!("{KIT}/fixtures/tiny");
@@ -100,7 +108,9 @@ fn a_migrated_file_reports_the_same_numbers_and_takes_imports() {
         })
         .unwrap();
     assert_eq!(origins.len(), 88);
-    assert!(origins.iter().all(|o| *o == accord_core::event::Origin::Imported));
+    assert!(origins
+        .iter()
+        .all(|o| *o == accord_core::event::Origin::Imported));
 }
 
 #[test]
@@ -114,13 +124,21 @@ fn an_agreement_adopted_into_a_format_1_file_migrates_it() {
     assert_eq!(user_version(&db), 2);
     assert_eq!(events(&db), 88);
     let out = accord(&["report", "all", "--db", "a.db"], cwd);
-    assert_eq!(text(&out.stdout), v1_report(), "an adoption changes no report");
+    assert_eq!(
+        text(&out.stdout),
+        v1_report(),
+        "an adoption changes no report"
+    );
 }
 
 /// Runs accord as an unprivileged user when the tests run as root (for
 /// whom permissions do not stop writes); `None` when that is impossible.
 fn as_unprivileged(args: &[&str], cwd: &Path) -> Option<Output> {
-    let id = Command::new("id").arg("-u").output().ok().map(|o| text(&o.stdout));
+    let id = Command::new("id")
+        .arg("-u")
+        .output()
+        .ok()
+        .map(|o| text(&o.stdout));
     if id != Some("0\n".into()) {
         return Some(accord(args, cwd));
     }

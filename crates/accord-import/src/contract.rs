@@ -70,7 +70,9 @@ impl Problem {
             Problem::WrongFieldCount => "not as many fields as the header",
             Problem::ClosedBeforeCreated => "an opportunity closed before it was created",
             Problem::BadText => "not UTF-8",
-            Problem::BadValue => "an id (none starts with `~`), text, domain or country out of shape/limits",
+            Problem::BadValue => {
+                "an id (none starts with `~`), text, domain or country out of shape/limits"
+            }
             Problem::AfterAsOf => "dated after meta.json's as_of (nothing happens after it)",
             Problem::InFuture => "dated after now plus 5 minutes (no meta.json, or a later as_of)",
             Problem::BeforeLeadCreated => "a touch or transition before its lead's created_at",

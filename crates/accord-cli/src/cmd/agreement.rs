@@ -101,7 +101,9 @@ enum Format {
 /// Why a version could not be shown.
 #[derive(Debug, thiserror::Error)]
 enum ShowError {
-    #[error("no agreement has been adopted in {db} yet (run `accord agreement adopt FILE --db {db}`)")]
+    #[error(
+        "no agreement has been adopted in {db} yet (run `accord agreement adopt FILE --db {db}`)"
+    )]
     NoneAdopted { db: String },
     #[error("no agreement version {version} in {db}: versions are 1 to {last} (see `accord agreement log`)")]
     NoSuchVersion { version: u32, last: u32, db: String },
