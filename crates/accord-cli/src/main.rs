@@ -30,6 +30,7 @@ enum Command {
     Leads(cmd::lead::LeadsArgs),
     Replay(cmd::replay::Args),
     Export(cmd::export::Args),
+    Agreement(cmd::agreement::Args),
 }
 
 fn main() -> ExitCode {
@@ -47,6 +48,7 @@ fn main() -> ExitCode {
         Command::Leads(args) => cmd::lead::run_leads(args),
         Command::Replay(args) => cmd::replay::run(args),
         Command::Export(args) => cmd::export::run(args),
+        Command::Agreement(args) => cmd::agreement::run(args),
     };
     match result {
         Ok(code) => code,

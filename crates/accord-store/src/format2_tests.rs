@@ -46,7 +46,9 @@ fn append(store: &mut SqliteStore, events: &[(Event, Origin)]) -> AppendOutcome 
 /// The stored `origins` of every log row, in order.
 fn stored_origins(path: &std::path::Path) -> Vec<Option<Vec<u8>>> {
     let conn = rusqlite::Connection::open(path).unwrap();
-    let mut stmt = conn.prepare("SELECT origins FROM log ORDER BY seq").unwrap();
+    let mut stmt = conn
+        .prepare("SELECT origins FROM log ORDER BY seq")
+        .unwrap();
     let rows = stmt.query_map([], |r| r.get(0)).unwrap();
     rows.map(Result::unwrap).collect()
 }
@@ -100,7 +102,10 @@ fn the_same_bytes_from_another_origin_are_a_duplicate_not_a_conflict() {
     let mut store = SqliteStore::open_in_memory().unwrap();
     append(&mut store, &[(touch("T1", 1), Origin::Imported)]);
     let out = append(&mut store, &[(touch("T1", 1), Origin::Ingested)]);
-    assert_eq!((out.appended, out.duplicates, out.conflicts.len()), (0, 1, 0));
+    assert_eq!(
+        (out.appended, out.duplicates, out.conflicts.len()),
+        (0, 1, 0)
+    );
     let out = append(&mut store, &[(touch("T1", 2), Origin::Ingested)]);
     assert_eq!(out.conflicts, vec![0]);
     assert_eq!(entries(&store), vec![(Origin::Imported, touch("T1", 1))]);
@@ -110,7 +115,13 @@ fn the_same_bytes_from_another_origin_are_a_duplicate_not_a_conflict() {
 fn an_event_is_found_by_its_key_with_its_origin() {
     let mut store = SqliteStore::open_in_memory().unwrap();
     // T1, T5: one run; T3: out of order (event_keys); "x-9": another shape.
-    append(&mut store, &[(touch("T1", 1), Origin::Imported), (touch("T5", 5), Origin::Imported)]);
+    append(
+        &mut store,
+        &[
+            (touch("T1", 1), Origin::Imported),
+            (touch("T5", 5), Origin::Imported),
+        ],
+    );
     append(&mut store, &[(touch("T3", 3), Origin::Ingested)]);
     append(&mut store, &[(touch("x-9", 9), person("ann"))]);
     let find = |id: &str| store.find(EventKind::Touched, id).unwrap();
@@ -130,7 +141,13 @@ fn damaged_origins_are_reported_not_believed() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("accord.db");
     let mut store = SqliteStore::create_or_open(&path).unwrap();
-    append(&mut store, &[(touch("T1", 1), Origin::Ingested), (touch("T2", 2), Origin::Ingested)]);
+    append(
+        &mut store,
+        &[
+            (touch("T1", 1), Origin::Ingested),
+            (touch("T2", 2), Origin::Ingested),
+        ],
+    );
     drop(store);
     for (blob, says) in [
         (&[1u8, 1][..], "origins of 1 events, 2 were written"),
@@ -155,7 +172,10 @@ fn damaged_origins_are_reported_not_believed() {
 /// column, `user_version` 1, imported events only.
 fn make_format_1(path: &std::path::Path, events: &[Event]) {
     let mut store = SqliteStore::create_or_open(path).unwrap();
-    let pairs: Vec<_> = events.iter().map(|e| (e.clone(), Origin::Imported)).collect();
+    let pairs: Vec<_> = events
+        .iter()
+        .map(|e| (e.clone(), Origin::Imported))
+        .collect();
     append(&mut store, &pairs);
     store.seal().unwrap();
     drop(store);
@@ -182,9 +202,15 @@ fn a_format_1_file_is_read_as_it_is_and_migrated_when_opened_to_write() {
     let store = SqliteStore::open_read_only(&path).unwrap();
     assert_eq!(
         entries(&store),
-        vec![(Origin::Imported, touch("T1", 1)), (Origin::Imported, touch("T2", 2))]
+        vec![
+            (Origin::Imported, touch("T1", 1)),
+            (Origin::Imported, touch("T2", 2))
+        ]
     );
-    assert_eq!(store.find(EventKind::Touched, "T2").unwrap(), Some((Origin::Imported, touch("T2", 2))));
+    assert_eq!(
+        store.find(EventKind::Touched, "T2").unwrap(),
+        Some((Origin::Imported, touch("T2", 2)))
+    );
     drop(store);
     assert_eq!(std::fs::read(&path).unwrap(), before);
     assert_eq!(user_version(&path), 1);
@@ -192,7 +218,13 @@ fn a_format_1_file_is_read_as_it_is_and_migrated_when_opened_to_write() {
     // For writing: migrated, the old row kept as it was, new origins stored.
     let mut store = SqliteStore::open_existing(&path).unwrap();
     assert_eq!(user_version(&path), 2);
-    append(&mut store, &[(touch("T3", 3), Origin::Ingested), (touch("T1", 1), person("x"))]);
+    append(
+        &mut store,
+        &[
+            (touch("T3", 3), Origin::Ingested),
+            (touch("T1", 1), person("x")),
+        ],
+    );
     assert_eq!(
         entries(&store),
         vec![
@@ -217,9 +249,17 @@ fn a_file_newer_than_format_2_is_refused() {
         .unwrap()
         .execute_batch("PRAGMA user_version = 3")
         .unwrap();
-    for open in [SqliteStore::open_existing, SqliteStore::open_read_only, SqliteStore::create_or_open] {
+    for open in [
+        SqliteStore::open_existing,
+        SqliteStore::open_read_only,
+        SqliteStore::create_or_open,
+    ] {
         match open(&path) {
-            Err(StoreError::TooNew { found: 3, supported: 2, .. }) => {}
+            Err(StoreError::TooNew {
+                found: 3,
+                supported: 2,
+                ..
+            }) => {}
             other => panic!("expected TooNew, got {:?}", other.map(|_| ())),
         }
     }

@@ -440,13 +440,19 @@ impl EventStore for SqliteStore {
 }
 
 /// A row's origins as runs that add up to its `count` events (NULL: all imported).
-fn origin_runs(seq: i64, count: i64, stored: Option<&[u8]>) -> Result<Vec<(u64, Origin)>, StoreError> {
+fn origin_runs(
+    seq: i64,
+    count: i64,
+    stored: Option<&[u8]>,
+) -> Result<Vec<(u64, Origin)>, StoreError> {
     let Some(stored) = stored else {
         return Ok(vec![(count.max(0) as u64, Origin::Imported)]);
     };
     let damaged = |source| StoreError::Damaged { seq, source };
     let runs = decode_origin_runs(stored).map_err(damaged)?;
-    let total = runs.iter().try_fold(0u64, |sum, (n, _)| sum.checked_add(*n));
+    let total = runs
+        .iter()
+        .try_fold(0u64, |sum, (n, _)| sum.checked_add(*n));
     if total != Some(count.max(0) as u64) {
         return Err(damaged(DecodeError::BadValue(format!(
             "origins of {} events, {count} were written",

@@ -174,16 +174,16 @@ pub fn run(args: Args) -> CmdResult {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Every stored event of `store`, appended to an empty log in memory.
+/// Every stored event of `store`, with its origin, appended to an empty log in memory.
 fn copy_to_memory(store: &SqliteStore) -> Result<SqliteStore, StoreError> {
     let mut copy = SqliteStore::open_in_memory()?;
     let mut tx = copy.begin()?;
     let mut batch = Batch::default();
     let mut seq: i64 = 0;
-    store.scan_bytes(&mut |bytes| {
+    store.scan_entries_between(0, u64::MAX, &mut |origin, bytes| {
         seq += 1;
         let event = Event::decode(bytes).map_err(|source| StoreError::Damaged { seq, source })?;
-        batch.push(&event);
+        batch.push_from(&event, origin);
         if batch.len() >= BATCH_EVENTS {
             tx.append(&batch)?;
             batch.clear();

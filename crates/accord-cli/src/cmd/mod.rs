@@ -1,5 +1,6 @@
 //! One module per subcommand. Each exposes `Args` (clap) and `run(Args)`.
 
+pub mod agreement;
 pub mod check;
 pub mod demo;
 pub mod export;

@@ -145,7 +145,10 @@ mod tests {
             vec![(3, ingested), (130, engine)]
         );
         assert_eq!(decode_runs(&[]).unwrap(), vec![]);
-        assert!(matches!(decode_runs(&[0, 1]), Err(DecodeError::BadValue(_))));
+        assert!(matches!(
+            decode_runs(&[0, 1]),
+            Err(DecodeError::BadValue(_))
+        ));
         assert_eq!(decode_runs(&[3]), Err(DecodeError::Truncated));
         assert_eq!(decode_runs(&[3, 9]), Err(DecodeError::BadTag));
     }

@@ -417,7 +417,9 @@ impl SqliteStore {
                     ))
                     .map_err(|e| self.fail(e))?;
             }
-            self.conn.execute_batch("COMMIT").map_err(|e| self.fail(e))?;
+            self.conn
+                .execute_batch("COMMIT")
+                .map_err(|e| self.fail(e))?;
             Ok(version.max(FORMAT_VERSION))
         })();
         match migrated {
