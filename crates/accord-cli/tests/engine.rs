@@ -83,8 +83,14 @@ fn ingest_judges_each_event_and_refuses_bad_lines_by_number() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    let types: Vec<&str> = decisions.iter().map(|d| d["type"].as_str().unwrap()).collect();
-    assert_eq!(types, ["account_matched", "owner_assigned", "stage_changed"]);
+    let types: Vec<&str> = decisions
+        .iter()
+        .map(|d| d["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        types,
+        ["account_matched", "owner_assigned", "stage_changed"]
+    );
     assert_eq!(decisions[0]["account_id"], "A1");
     assert_eq!(decisions[1]["rep_id"], "R1");
     assert_eq!(decisions[1]["rule"], "territory_and_vertical");
@@ -94,7 +100,10 @@ fn ingest_judges_each_event_and_refuses_bad_lines_by_number() {
     let csv = ok(&accord(&["leads", "--format", "csv"], dir.path()));
     // At 16:00 (the latest event): 10·2^(-3300/2592000) + 30·2^(-3000/2592000)
     // = 9.991 + 29.976 = 39.97 → 40.
-    assert_eq!(csv, "lead_id,stage,owner,fit,engagement,score\nL1,sal,R1,45,40,85\n");
+    assert_eq!(
+        csv,
+        "lead_id,stage,owner,fit,engagement,score\nL1,sal,R1,45,40,85\n"
+    );
 
     let show = ok(&accord(&["lead", "show", "L1"], dir.path()));
     for expected in [
@@ -150,7 +159,10 @@ fn without_an_adopted_agreement_events_are_stored_and_actions_refused() {
     );
     assert!(stderr.contains("7 lines: 6 stored"), "{stderr}");
     let csv = ok(&accord(&["leads", "--format", "csv"], dir.path()));
-    assert_eq!(csv, "lead_id,stage,owner,fit,engagement,score\nL1,lead,,0,0,0\n");
+    assert_eq!(
+        csv,
+        "lead_id,stage,owner,fit,engagement,score\nL1,lead,,0,0,0\n"
+    );
 }
 
 #[test]

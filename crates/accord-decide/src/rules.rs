@@ -7,7 +7,6 @@ use accord_core::expr::{Expr, Scope, Val, Var, ACCOUNT, EVENT, LEAD, REP, TOUCH}
 
 use crate::state::{State, TouchRow, NONE};
 
-
 /// The event a stage criterion reacts to.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct EventRec<'a> {

@@ -20,7 +20,9 @@ use accord_store::{EventStore, SqliteStore};
 fn main() {
     let mut args = std::env::args().skip(1);
     let db = args.next().expect("usage: engine_latency DB [LEADS]");
-    let n: usize = args.next().map_or(20_000, |s| s.parse().expect("a number of leads"));
+    let n: usize = args
+        .next()
+        .map_or(20_000, |s| s.parse().expect("a number of leads"));
     let store = SqliteStore::open_for_reading(std::path::Path::new(&db)).expect("a database");
     let started = Instant::now();
     let mut engine = accord_engine::live::load(&store, &mut Quiet).expect("the log reads");

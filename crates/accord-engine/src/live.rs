@@ -208,6 +208,7 @@ fn key_kind(code: u8) -> accord_core::event::EventKind {
 pub fn decision_lines(decisions: &[Decided], out: &mut String) {
     for (event, origin) in decisions {
         accord_wire::write_event(event, origin, out);
+        out.push('\n');
     }
 }
 
@@ -216,7 +217,9 @@ pub fn decision_lines(decisions: &[Decided], out: &mut String) {
 pub fn example_lead(engine: &Engine) -> Option<String> {
     engine
         .summaries()
-        .filter(|l| l.owner.is_some() && matches!(l.stage.as_str(), "sql" | "opportunity" | "customer"))
+        .filter(|l| {
+            l.owner.is_some() && matches!(l.stage.as_str(), "sql" | "opportunity" | "customer")
+        })
         .find(|l| engine.explain(&l.id).is_some_and(|r| r.touch_count >= 5))
         .map(|l| l.id)
 }

@@ -141,11 +141,14 @@ fn adopt(args: AdoptArgs) -> CmdResult {
 fn log(args: LogArgs) -> CmdResult {
     let store = open_for_reading(&args.db)?;
     let versions = agreement::versions(&store)?;
-    let text = match args.format {
+    let mut text = match args.format {
         Format::Table => table(&versions),
         Format::Csv => csv(&versions)?,
         Format::Json => json(&versions),
     };
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
     write_stdout(&text)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -162,7 +162,10 @@ pub fn run(args: Args) -> CmdResult {
         outln!("{}", super::lead::render(&report));
     }
     outln!("Next:");
-    outln!("  accord leads --stage mql --min-score 70 --db {}", args.db.display());
+    outln!(
+        "  accord leads --stage mql --min-score 70 --db {}",
+        args.db.display()
+    );
     outln!("  accord report funnel --db {}", args.db.display());
     outln!(
         "  accord report attribution_campaign --db {}",

@@ -69,8 +69,24 @@ pub fn run_lead(args: LeadArgs) -> CmdResult {
 pub fn render(r: &LeadReport) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "{} {} <{}>", r.id, r.name, r.email);
-    if !r.title.is_empty() || !r.company.is_empty() {
-        let _ = writeln!(o, "  {} at {} ({})", r.title, r.company, r.region);
+    let company = if r.company.is_empty() {
+        r.account_name.as_deref().unwrap_or("")
+    } else {
+        &r.company
+    };
+    match (r.title.is_empty(), company.is_empty()) {
+        (false, false) => {
+            let _ = writeln!(o, "  {} at {company} ({})", r.title, r.region);
+        }
+        (false, true) => {
+            let _ = writeln!(o, "  {} ({})", r.title, r.region);
+        }
+        (true, false) => {
+            let _ = writeln!(o, "  at {company} ({})", r.region);
+        }
+        (true, true) => {
+            let _ = writeln!(o, "  ({})", r.region);
+        }
     }
     let _ = writeln!(o, "  created {}", r.created_at);
     let _ = writeln!(o, "\nStage: {} since {}", r.stage, r.stage_since);
@@ -84,7 +100,10 @@ pub fn render(r: &LeadReport) -> String {
             }
         }
         (None, _) if r.waiting_for_owner => {
-            let _ = writeln!(o, "Owner: none yet: no rep was eligible; routed again at the lead's next event");
+            let _ = writeln!(
+                o,
+                "Owner: none yet: no rep was eligible; routed again at the lead's next event"
+            );
         }
         (None, _) => {
             let _ = writeln!(o, "Owner: none");
@@ -142,7 +161,10 @@ pub fn render(r: &LeadReport) -> String {
             }
         }
         _ => {
-            let _ = writeln!(o, "\nScore: no agreement adopted (run `accord agreement adopt`)");
+            let _ = writeln!(
+                o,
+                "\nScore: no agreement adopted (run `accord agreement adopt`)"
+            );
         }
     }
     if !r.history.is_empty() {
@@ -164,7 +186,11 @@ pub fn render(r: &LeadReport) -> String {
                 .as_ref()
                 .map(|c| format!("  {c}"))
                 .unwrap_or_default();
-            let by = t.rep.as_ref().map(|x| format!("  by {x}")).unwrap_or_default();
+            let by = t
+                .rep
+                .as_ref()
+                .map(|x| format!("  by {x}"))
+                .unwrap_or_default();
             let _ = writeln!(o, "  {}  {}{what}{by}", t.at, t.kind);
         }
     }
@@ -204,11 +230,19 @@ pub struct LeadsArgs {
 pub fn run_leads(args: LeadsArgs) -> CmdResult {
     let store = open_for_reading(&args.db)?;
     let engine = live::load(&store, &mut Bars::new())?;
-    let limit = if args.limit == 0 { usize::MAX } else { args.limit };
+    let limit = if args.limit == 0 {
+        usize::MAX
+    } else {
+        args.limit
+    };
     let rows: Vec<_> = engine
         .summaries()
         .filter(|l| args.stage.as_ref().is_none_or(|s| &l.stage == s))
-        .filter(|l| args.owner.as_ref().is_none_or(|o| l.owner.as_ref() == Some(o)))
+        .filter(|l| {
+            args.owner
+                .as_ref()
+                .is_none_or(|o| l.owner.as_ref() == Some(o))
+        })
         .filter(|l| args.min_score.is_none_or(|m| l.score >= m))
         .take(limit)
         .collect();
@@ -231,7 +265,11 @@ pub fn run_leads(args: LeadsArgs) -> CmdResult {
             }
         }
         _ => {
-            let _ = writeln!(o, "{:<14} {:<13} {:<10} {:>4} {:>10} {:>5}", "lead", "stage", "owner", "fit", "engagement", "score");
+            let _ = writeln!(
+                o,
+                "{:<14} {:<13} {:<10} {:>4} {:>10} {:>5}",
+                "lead", "stage", "owner", "fit", "engagement", "score"
+            );
             for l in &rows {
                 let _ = writeln!(
                     o,

@@ -8,8 +8,8 @@ pub mod import;
 pub mod ingest;
 pub mod init;
 pub mod lead;
-pub mod replay;
 pub mod match_cmd;
+pub mod replay;
 pub mod report;
 pub mod watch;
 
