@@ -212,14 +212,19 @@ pub fn decision_lines(decisions: &[Decided], out: &mut String) {
     }
 }
 
-/// A lead worth explaining in a demo: the first (in the order first seen)
-/// that reached `sql` or further with an owner and at least five touches.
+/// A lead worth explaining in a demo: among leads past `lead` with an
+/// owner and at least five touches, the one scoring highest now (the first
+/// seen among equals).
 pub fn example_lead(engine: &Engine) -> Option<String> {
-    engine
-        .summaries()
-        .filter(|l| {
-            l.owner.is_some() && matches!(l.stage.as_str(), "sql" | "opportunity" | "customer")
-        })
-        .find(|l| engine.explain(&l.id).is_some_and(|r| r.touch_count >= 5))
-        .map(|l| l.id)
+    let mut best: Option<(i64, String)> = None;
+    for l in engine.summaries() {
+        let past_lead = matches!(l.stage.as_str(), "mql" | "sal" | "sql" | "opportunity");
+        if !past_lead || l.owner.is_none() || best.as_ref().is_some_and(|(s, _)| *s >= l.score) {
+            continue;
+        }
+        if engine.explain(&l.id).is_some_and(|r| r.touch_count >= 5) {
+            best = Some((l.score, l.id));
+        }
+    }
+    best.map(|(_, id)| id)
 }
