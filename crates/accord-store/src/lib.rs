@@ -63,6 +63,12 @@ pub enum StoreError {
     Backend { path: String, detail: String },
 }
 
+/// What `scan_entries_between` calls with each event's origin and stored bytes.
+pub type VisitEntry<'a> = dyn FnMut(&Origin, &[u8]) -> Result<(), StoreError> + 'a;
+
+/// A stored event and where it came from.
+pub type Entry = (Origin, Event);
+
 /// What happened to each event of an appended batch.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AppendOutcome {
@@ -134,7 +140,7 @@ pub trait EventStore {
         &self,
         after: u64,
         upto: u64,
-        visit: &mut dyn FnMut(&Origin, &[u8]) -> Result<(), StoreError>,
+        visit: &mut VisitEntry<'_>,
     ) -> Result<(), StoreError>;
 
     /// Visits the events of batches `after + 1 ..= upto`, decoded, each with its origin.
@@ -158,7 +164,7 @@ pub trait EventStore {
     fn seq_of(&self, kind: EventKind, id: &str) -> Result<Option<u64>, StoreError>;
 
     /// The stored event with this key, decoded, and its origin.
-    fn find(&self, kind: EventKind, id: &str) -> Result<Option<(Origin, Event)>, StoreError> {
+    fn find(&self, kind: EventKind, id: &str) -> Result<Option<Entry>, StoreError> {
         let Some(seq) = self.seq_of(kind, id)? else {
             return Ok(None);
         };

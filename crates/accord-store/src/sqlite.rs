@@ -393,7 +393,7 @@ impl EventStore for SqliteStore {
         &self,
         after: u64,
         upto: u64,
-        visit: &mut dyn FnMut(&Origin, &[u8]) -> Result<(), StoreError>,
+        visit: &mut crate::VisitEntry<'_>,
     ) -> Result<(), StoreError> {
         let fail = |e| self.fail(e);
         // A format-1 file read without migrating has no origins column.

@@ -92,7 +92,7 @@ fn events(args: EventsArgs) -> CmdResult {
     let mut seen = 0u64;
     scan_with_origin(&store, &mut |event, origin| {
         seen += 1;
-        if seen % 65_536 == 0 {
+        if seen & 0xFFFF == 0 {
             bar.set_position(seen);
         }
         if from.is_none_or(|from| event.occurred_at() >= from) {
