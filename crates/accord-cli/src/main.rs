@@ -22,8 +22,15 @@ enum Command {
     Init(cmd::init::Args),
     Check(cmd::check::Args),
     Import(cmd::import::Args),
+    Match(cmd::match_cmd::Args),
     Report(cmd::report::Args),
     Watch(cmd::watch::Args),
+    Ingest(cmd::ingest::Args),
+    Lead(cmd::lead::LeadArgs),
+    Leads(cmd::lead::LeadsArgs),
+    Replay(cmd::replay::Args),
+    Export(cmd::export::Args),
+    Agreement(cmd::agreement::Args),
 }
 
 fn main() -> ExitCode {
@@ -33,8 +40,15 @@ fn main() -> ExitCode {
         Command::Init(args) => cmd::init::run(args),
         Command::Check(args) => cmd::check::run(args),
         Command::Import(args) => cmd::import::run(args),
+        Command::Match(args) => cmd::match_cmd::run(args),
         Command::Report(args) => cmd::report::run(args),
         Command::Watch(args) => cmd::watch::run(args),
+        Command::Ingest(args) => cmd::ingest::run(args),
+        Command::Lead(args) => cmd::lead::run_lead(args),
+        Command::Leads(args) => cmd::lead::run_leads(args),
+        Command::Replay(args) => cmd::replay::run(args),
+        Command::Export(args) => cmd::export::run(args),
+        Command::Agreement(args) => cmd::agreement::run(args),
     };
     match result {
         Ok(code) => code,

@@ -421,6 +421,8 @@ fn the_help_states_the_limits() {
         .output()
         .unwrap();
     let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("routing with its working hours"), "{help}");
+    assert!(help.contains("`accord init` writes"), "{help}");
     for limit in [
         "at most 1 MiB (1,048,576 bytes)",
         "the first 50",

@@ -763,3 +763,29 @@ fn a_binary_or_huge_header_is_shown_escaped_and_cut() {
     let err = text(&accord(&["import", "data", "--db", "a.db"], dir.path()).stderr);
     assert!(err.contains("found: nothing: the file is empty"), "{err}");
 }
+
+/// Ids starting with `~` are the engine's own: a transition may not take one.
+#[test]
+fn a_transition_id_of_the_engines_shape_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    copy_tiny(&data);
+    // L0000008 is a lead still in `lead` (its creation is its only stage).
+    append(
+        &data.join("transitions.csv"),
+        "~1,L0000008,lead,mql,2026-03-31T00:00:00Z,,\n",
+    );
+    let out = accord(&["import", "data"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert_eq!(bad_rows(&err), ["transitions.csv:21: bad_value"], "{err}");
+    assert!(
+        err.contains(
+            "transitions.csv:21: bad_value: column `transition_id`: `~1` starts with `~`, which only the engine's own events may (pick an id without it)"
+        ),
+        "{err}"
+    );
+    assert!(!dir.path().join("accord.db").exists(), "nothing stored");
+    let help = text(&accord(&["import", "--help"], dir.path()).stdout);
+    assert!(help.contains("  bad_value              an id (none starts with `~`), text, domain or country out of shape/limits\n"), "{help}");
+}

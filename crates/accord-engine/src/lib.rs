@@ -7,13 +7,17 @@
 //! progress and print.
 //!
 //! - [`terms`]: the agreement's text and the report terms it sets.
+//! - [`agreement`]: agreement versions as events (adopt, the versions, the one in force).
 //! - [`fold`]: the log folded into `Projections` (decode and fold on two threads).
 //! - [`stored`]: the all-time reports stored beside the log, and when they are current.
 //! - [`reports`]: what a report request reads (stored views, the log, with or
 //!   without touches) and what it answers.
 //! - [`watch`]: the step of a loop that keeps every report current as events arrive.
+//! - [`live`]: the engine's state loaded from the log, and inputs judged and stored as they arrive.
 
+pub mod agreement;
 pub mod fold;
+pub mod live;
 pub mod reports;
 pub mod stored;
 pub mod terms;
@@ -39,6 +43,12 @@ pub enum Error {
     Explain(String),
     #[error("--explain works with funnel, attribution_campaign and attribution_channel")]
     CannotExplain,
+    /// Two adoptions at once: the other stored this version first.
+    #[error("another process adopted agreement version {version} at the same moment; nothing was stored: run the command again")]
+    AdoptionRaced { version: u32 },
+    /// `--by` that is not a name.
+    #[error("--by: a name is 1 to {max} characters without control characters, got `{got}`")]
+    BadName { max: usize, got: String },
 }
 
 #[cfg(test)]

@@ -97,8 +97,14 @@ pub fn expr(data: &[u8]) -> bool {
             Ok(e) => {
                 accepted = true;
                 assert_eq!(e.source(), text, "a compiled rule keeps its text");
-                let _ = evaluator.eval_bool(&e, &bindings);
-                let _ = evaluator.eval_bool(&e, &Bindings::default());
+                // The lowered evaluator gives cel's result, whatever the rule.
+                for b in [&bindings, &Bindings::default()] {
+                    assert_eq!(
+                        evaluator.eval_bool(&e, b),
+                        evaluator.eval_bool_cel(&e, b),
+                        "the lowered rule and cel differ"
+                    );
+                }
             }
             Err(errors) => {
                 assert!(!errors.is_empty(), "a refused rule says why");

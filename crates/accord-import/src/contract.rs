@@ -70,7 +70,9 @@ impl Problem {
             Problem::WrongFieldCount => "not as many fields as the header",
             Problem::ClosedBeforeCreated => "an opportunity closed before it was created",
             Problem::BadText => "not UTF-8",
-            Problem::BadValue => "an id, text, domain or country out of shape or limits",
+            Problem::BadValue => {
+                "an id (none starts with `~`), text, domain or country out of shape/limits"
+            }
             Problem::AfterAsOf => "dated after meta.json's as_of (nothing happens after it)",
             Problem::InFuture => "dated after now plus 5 minutes (no meta.json, or a later as_of)",
             Problem::BeforeLeadCreated => "a touch or transition before its lead's created_at",
@@ -424,6 +426,28 @@ impl<'r> Row<'r> {
         })
     }
 
+    /// An id of a kind the engine also makes: one of its ids (starting with
+    /// [`ENGINE_ID_PREFIX`]) is refused.
+    fn outside_id<T>(
+        &self,
+        col: usize,
+        parse: fn(&str) -> Result<T, ValueError>,
+    ) -> Result<T, RowError> {
+        // Parsed first: an id that parses has no control characters to escape.
+        let id = self.id(col, parse)?;
+        let s = self.req(col)?;
+        if s.starts_with(ENGINE_ID_PREFIX) {
+            return Err(err(
+                Problem::BadValue,
+                format!(
+                    "column `{}`: `{s}` starts with `{ENGINE_ID_PREFIX}`, which only the engine's own events may (pick an id without it)",
+                    self.name(col)
+                ),
+            ));
+        }
+        Ok(id)
+    }
+
     fn opt_ref<T>(
         &self,
         col: usize,
@@ -719,7 +743,7 @@ pub fn parse_row(
             }))
         }
         FileKind::Transitions => out.push(Event::StageChanged(Transition {
-            id: row.id(0, TransitionId::parse)?,
+            id: row.outside_id(0, TransitionId::parse)?,
             lead: row.req_ref(1, LeadId::parse, &known.leads, "lead")?,
             from: row.req_word(2, Stage::parse, Stage::WORDS)?.into(),
             to: row.req_word(3, Stage::parse, Stage::WORDS)?.into(),

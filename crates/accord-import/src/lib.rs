@@ -23,10 +23,10 @@
 
 pub mod contract;
 pub mod folder;
+mod rows;
 pub mod rules;
 
-use std::fs::File;
-use std::io::{self, BufReader};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use accord_core::event::{Batch, Event, EventKind};
@@ -34,6 +34,7 @@ use accord_store::{AppendTx, EventStore, StoreError};
 use contract::{parse_row, remember, Known, Row, RowError};
 pub use contract::{FileKind, Problem};
 pub use folder::{Bound, BoundSource, Folder, Warning, CLOCK_SKEW_SECONDS};
+pub use rows::{read_rows, EachRow};
 use rules::{Loaded, Rules};
 
 /// Events per appended batch: large enough to amortise a store round trip,
@@ -386,18 +387,8 @@ fn parse_files(
     let mut events: Vec<Event> = Vec::with_capacity(2);
     for (file_index, &kind) in present.iter().enumerate() {
         let path = dir.join(kind.file_name());
-        let io_err = |source| ImportError::Io {
-            path: path.clone(),
-            source,
-        };
-        let handle = File::open(&path).map_err(io_err)?;
-        let bytes = handle.metadata().map_err(io_err)?.len();
+        let (mut reader, bytes) = rows::open(&path)?;
         progress.file_started(kind.file_name(), bytes);
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .buffer_capacity(1 << 20)
-            .from_reader(BufReader::with_capacity(1 << 20, handle));
         let csv_err = |source: csv::Error, line: u64| ImportError::Csv {
             path: path.clone(),
             line,
@@ -406,19 +397,7 @@ fn parse_files(
         // A StringRecord checks UTF-8 once per row, not once per field.
         let mut record = csv::StringRecord::new();
         let columns = kind.columns();
-        let header_ok = reader.read_record(&mut record).map_err(|e| csv_err(e, 1))?;
-        let found: Vec<String> = record.iter().map(str::to_owned).collect();
-        if !header_ok || found.iter().map(String::as_str).ne(columns.iter().copied()) {
-            return Err(ImportError::Header {
-                path: path.clone(),
-                expected: columns.join(","),
-                found: if header_ok {
-                    for_terminal(&found.join(","), 200)
-                } else {
-                    "nothing: the file is empty".into()
-                },
-            });
-        }
+        rows::check_header(&mut reader, &mut record, &path, kind)?;
         if kind == FileKind::Reps {
             // A rep may name a manager further down the file.
             known.reps = contract::valid_reps(&path, &known.reps).map_err(|e| csv_err(e, 0))?;

@@ -15,7 +15,7 @@
 
 mod sqlite;
 
-use accord_core::event::{Batch, DecodeError, Event, EventKind};
+use accord_core::event::{Batch, DecodeError, Event, EventKind, Origin};
 
 pub use sqlite::{Access, SqliteStore, SqliteTx};
 
@@ -62,6 +62,12 @@ pub enum StoreError {
     #[error("{path}: storage error: {detail}")]
     Backend { path: String, detail: String },
 }
+
+/// What `scan_entries_between` calls with each event's origin and stored bytes.
+pub type VisitEntry<'a> = dyn FnMut(&Origin, &[u8]) -> Result<(), StoreError> + 'a;
+
+/// A stored event and where it came from.
+pub type Entry = (Origin, Event);
 
 /// What happened to each event of an appended batch.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -128,6 +134,52 @@ pub trait EventStore {
         visit: &mut dyn FnMut(&[u8]) -> Result<(), StoreError>,
     ) -> Result<(), StoreError>;
 
+    /// Visits the events of the batches numbered `after + 1 ..= upto` as
+    /// [`EventStore::scan_bytes_between`] does, each with its origin.
+    fn scan_entries_between(
+        &self,
+        after: u64,
+        upto: u64,
+        visit: &mut VisitEntry<'_>,
+    ) -> Result<(), StoreError>;
+
+    /// Visits the events of batches `after + 1 ..= upto`, decoded, each with its origin.
+    fn scan_decoded_entries_between(
+        &self,
+        after: u64,
+        upto: u64,
+        visit: &mut dyn FnMut(&Origin, Event),
+    ) -> Result<(), StoreError> {
+        let mut index: i64 = 0;
+        self.scan_entries_between(after, upto, &mut |origin, bytes| {
+            index += 1;
+            let event = Event::decode(bytes)
+                .map_err(|source| StoreError::Damaged { seq: index, source })?;
+            visit(origin, event);
+            Ok(())
+        })
+    }
+
+    /// The number of the batch that stored the event with this key, if stored.
+    fn seq_of(&self, kind: EventKind, id: &str) -> Result<Option<u64>, StoreError>;
+
+    /// The stored event with this key, decoded, and its origin.
+    fn find(&self, kind: EventKind, id: &str) -> Result<Option<Entry>, StoreError> {
+        let Some(seq) = self.seq_of(kind, id)? else {
+            return Ok(None);
+        };
+        let mut found = None;
+        let mut key = String::new();
+        self.scan_decoded_entries_between(seq.saturating_sub(1), seq, &mut |origin, event| {
+            key.clear();
+            event.write_id(&mut key);
+            if found.is_none() && event.kind() == kind && key == id {
+                found = Some((origin.clone(), event));
+            }
+        })?;
+        Ok(found)
+    }
+
     /// Visits the stored bytes of every event in log order (the order of appending).
     fn scan_bytes(
         &self,
@@ -179,3 +231,6 @@ pub trait EventStore {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod format2_tests;

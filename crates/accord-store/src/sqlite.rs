@@ -1,10 +1,14 @@
 //! The embedded SQLite backend: one file, WAL, full sync on commit.
 //!
 //! Two tables hold the log:
-//! - `log(seq, event_count, events)`: chunks of encoded events in append
-//!   order, one row per appended batch — the log itself; replay reads it front
-//!   to back. A chunk is LZ4-compressed (`lz4_flex`, size prepended): 40 % fewer
-//!   bytes to write, sync and read back at 1M leads.
+//! - `log(seq, event_count, events, origins)`: chunks of encoded events in
+//!   append order, one row per appended batch — the log itself; replay reads
+//!   it front to back. A chunk is LZ4-compressed (`lz4_flex`, size
+//!   prepended): 40 % fewer bytes to write, sync and read back at 1M leads.
+//!   `origins` (format 2) says where the row's events came from, as runs
+//!   (`event::encode_origin_runs`); NULL means every event was imported — the
+//!   rows of format 1, and every row an import writes, so neither an import
+//!   nor a report reads or writes a byte more than in format 1.
 //! - the idempotency index: every stored event's key and digest. `digest`
 //!   (`event::digest` of the event's bytes) tells a replay (same bytes: no-op) from a
 //!   conflict (different bytes: refused). Ids of the common "up to two capital
@@ -36,7 +40,10 @@ use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use accord_core::event::{digest, frame, packed_key as compact, unframe, Batch, EventKind};
+use accord_core::event::{
+    decode_origin_runs, digest, encode_origin_runs, frame, packed_key as compact, unframe, Batch,
+    DecodeError, EventKind, Origin,
+};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use crate::{AppendOutcome, AppendTx, Counts, EventStore, StoreError};
@@ -44,7 +51,8 @@ pub use open::Access;
 use open::{classify, FileId, VIEWS_WAIT, WRITE_WAIT};
 
 /// The store format this build writes; `PRAGMA user_version` holds it.
-const FORMAT_VERSION: i64 = 1;
+/// 1: the log without origins. 2: `log.origins` added (see `open::migrate`).
+const FORMAT_VERSION: i64 = 2;
 /// Marks a database as accord's (`PRAGMA application_id`): "acrd".
 const APPLICATION_ID: i64 = 0x6163_7264;
 
@@ -52,7 +60,8 @@ const SCHEMA: &str = "
 CREATE TABLE log (
     seq INTEGER PRIMARY KEY,
     event_count INTEGER NOT NULL CHECK (event_count > 0),
-    events BLOB NOT NULL
+    events BLOB NOT NULL,
+    origins BLOB
 );
 CREATE TABLE key_runs (
     grp INTEGER NOT NULL,
@@ -169,6 +178,8 @@ pub struct SqliteStore {
     write_wait: Duration,
     /// Whether a commit of this store stored events.
     stored: Cell<bool>,
+    /// The file's store format (a format-1 file opened read-only stays 1).
+    format: i64,
 }
 
 impl Drop for SqliteStore {
@@ -202,6 +213,7 @@ impl SqliteStore {
             wait: Cell::new(Duration::ZERO),
             write_wait: WRITE_WAIT,
             stored: Cell::new(false),
+            format: FORMAT_VERSION,
         }
     }
 
@@ -376,6 +388,78 @@ impl EventStore for SqliteStore {
         }
         Ok(())
     }
+
+    fn scan_entries_between(
+        &self,
+        after: u64,
+        upto: u64,
+        visit: &mut crate::VisitEntry<'_>,
+    ) -> Result<(), StoreError> {
+        let fail = |e| self.fail(e);
+        // A format-1 file read without migrating has no origins column.
+        let sql = if self.format >= 2 {
+            "SELECT seq, event_count, events, origins FROM log WHERE seq > ?1 AND seq <= ?2 ORDER BY seq"
+        } else {
+            "SELECT seq, event_count, events, NULL FROM log WHERE seq > ?1 AND seq <= ?2 ORDER BY seq"
+        };
+        let mut stmt = self.conn.prepare_cached(sql).map_err(fail)?;
+        let bound = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+        let mut rows = stmt.query([bound(after), bound(upto)]).map_err(fail)?;
+        while let Some(row) = rows.next().map_err(fail)? {
+            let seq: i64 = row.get(0).map_err(fail)?;
+            let count: i64 = row.get(1).map_err(fail)?;
+            let stored = row
+                .get_ref(2)
+                .and_then(|v| v.as_blob().map_err(rusqlite::Error::from))
+                .map_err(fail)?;
+            let origins = row
+                .get_ref(3)
+                .and_then(|v| v.as_blob_or_null().map_err(rusqlite::Error::from))
+                .map_err(fail)?;
+            let runs = origin_runs(seq, count, origins)?;
+            // Checked above: the runs add up to `count`, which `visit_chunk`
+            // checks the chunk holds before visiting any of it.
+            let (mut run, mut left) = (0usize, runs[0].0);
+            SqliteStore::visit_chunk(seq, count, stored, &mut |bytes| {
+                while left == 0 {
+                    run += 1;
+                    left = runs[run].0;
+                }
+                left -= 1;
+                visit(&runs[run].1, bytes)
+            })?;
+        }
+        Ok(())
+    }
+
+    fn seq_of(&self, kind: EventKind, id: &str) -> Result<Option<u64>, StoreError> {
+        self.seq_of_sql(kind, id)
+            .map(|seq| seq.map(|s| s.max(0) as u64))
+            .map_err(|e| self.fail(e))
+    }
+}
+
+/// A row's origins as runs that add up to its `count` events (NULL: all imported).
+fn origin_runs(
+    seq: i64,
+    count: i64,
+    stored: Option<&[u8]>,
+) -> Result<Vec<(u64, Origin)>, StoreError> {
+    let Some(stored) = stored else {
+        return Ok(vec![(count.max(0) as u64, Origin::Imported)]);
+    };
+    let damaged = |source| StoreError::Damaged { seq, source };
+    let runs = decode_origin_runs(stored).map_err(damaged)?;
+    let total = runs
+        .iter()
+        .try_fold(0u64, |sum, (n, _)| sum.checked_add(*n));
+    if total != Some(count.max(0) as u64) {
+        return Err(damaged(DecodeError::BadValue(format!(
+            "origins of {} events, {count} were written",
+            total.map_or_else(|| "too many".into(), |t| t.to_string())
+        ))));
+    }
+    Ok(runs)
 }
 
 impl SqliteStore {
@@ -410,6 +494,35 @@ impl SqliteStore {
         }
         ids.sort_unstable();
         Ok(ids)
+    }
+
+    fn seq_of_sql(&self, kind: EventKind, id: &str) -> rusqlite::Result<Option<i64>> {
+        let Some(key) = compact::pack(kind, id) else {
+            return self
+                .conn
+                .prepare_cached("SELECT seq FROM event_ids WHERE kind = ?1 AND id = ?2")?
+                .query_row(params![kind.code(), id], |r| r.get(0))
+                .optional();
+        };
+        let run: Option<(i64, i64, Vec<u8>)> = self
+            .conn
+            .prepare_cached(
+                "SELECT r.last, r.seq, d.keys FROM key_runs r JOIN run_data d ON d.id = r.data
+                 WHERE r.grp = ?1 AND r.first <= ?2 ORDER BY r.first DESC LIMIT 1",
+            )?
+            .query_row(params![key >> GROUP_SHIFT, key], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .optional()?;
+        if let Some((last, seq, keys)) = run {
+            if key <= last && runs::decode_keys(&keys).any(|k| k == key) {
+                return Ok(Some(seq));
+            }
+        }
+        self.conn
+            .prepare_cached("SELECT seq FROM event_keys WHERE key = ?1")?
+            .query_row([key], |r| r.get(0))
+            .optional()
     }
 
     fn counts_sql(&self) -> rusqlite::Result<Counts> {
@@ -732,21 +845,38 @@ impl SqliteTx<'_> {
 
         // The log chunk keeps the batch's order.
         self.chunk.clear();
+        // The stored events' origins, as runs (only when some is not imported).
+        let mut origins: Vec<(u64, &Origin)> = Vec::new();
         for (i, _) in new.iter().enumerate().filter(|(_, &n)| n) {
             let (kind, _, bytes) = batch.get(i);
             frame(&mut self.chunk, bytes);
+            if !batch.all_imported() {
+                let origin = batch.origin(i);
+                match origins.last_mut() {
+                    Some((n, o)) if *o == origin => *n += 1,
+                    _ => origins.push((1, origin)),
+                }
+            }
             self.added[usize::from(kind.code())] += 1;
             outcome.appended += 1;
         }
         if outcome.appended > 0 {
-            self.tx.execute(
-                "INSERT INTO log (seq, event_count, events) VALUES (?1, ?2, ?3)",
-                params![
-                    seq,
-                    outcome.appended as i64,
-                    lz4_flex::compress_prepend_size(&self.chunk)
-                ],
-            )?;
+            let events = lz4_flex::compress_prepend_size(&self.chunk);
+            let count = outcome.appended as i64;
+            if origins.iter().all(|(_, o)| **o == Origin::Imported) {
+                // Imported rows are written as in format 1 (origins NULL).
+                self.tx.execute(
+                    "INSERT INTO log (seq, event_count, events) VALUES (?1, ?2, ?3)",
+                    params![seq, count, events],
+                )?;
+            } else {
+                let mut runs = Vec::new();
+                encode_origin_runs(origins.iter().map(|&(n, o)| (n, o)), &mut runs);
+                self.tx.execute(
+                    "INSERT INTO log (seq, event_count, events, origins) VALUES (?1, ?2, ?3, ?4)",
+                    params![seq, count, events, runs],
+                )?;
+            }
             self.next_seq += 1;
         }
         Ok(outcome)

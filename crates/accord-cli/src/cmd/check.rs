@@ -12,7 +12,10 @@ use accord_core::agreement::{self, thousands, MAX_ERRORS_SHOWN, MAX_FILE_BYTES};
 /// Each problem is shown with its file:line:column, the line with the place
 /// underlined, and how to fix it. Exit code 0 when the agreement is valid,
 /// 1 otherwise. A wrong file (too large, binary, not UTF-8, a CSV export,
-/// JSON, empty) gets one message saying what it looks like.
+/// JSON, empty) gets one message saying what it looks like. Every key the
+/// file takes (stages, scoring, routing with its working hours and time
+/// zones, the SLA, attribution) is explained in the comments of the starter
+/// file that `accord init` writes.
 ///
 /// Limits (any input is answered in milliseconds):
 ///   - the file: at most 1 MiB (1,048,576 bytes) of UTF-8 text;

@@ -91,12 +91,23 @@ pub fn run(args: Args) -> CmdResult {
             .unwrap_or_default();
         return Err(format!("the generated data did not import (a bug): {first}").into());
     }
+    // The demo's agreement in force, so a lead can be explained (and the
+    // engine judges whatever is ingested into the demo's database next).
+    let agreement = super::report::read_agreement(None)?;
+    accord_engine::agreement::adopt(
+        &mut store,
+        &agreement,
+        Some("accord demo"),
+        accord_import::now(),
+    )?;
     let head = store.head()?;
     let mark = format!("leads={} seed={}", args.leads, args.seed);
     store.put_views(head, &[(DEMO_MARK, mark.as_bytes())])?;
     let imported = started.elapsed() - generated;
 
     let projections = accord_engine::fold_log(&store, head, &mut accord_engine::Quiet)?;
+    let engine = accord_engine::live::load(&store, &mut accord_engine::Quiet)?;
+    let example = accord_engine::live::example_lead(&engine);
     store.seal()?;
     drop(store);
     building.install(&args.db)?;
@@ -142,7 +153,19 @@ pub fn run(args: Args) -> CmdResult {
         };
         outln!("{}", table.to_text(&caption));
     }
+    if let Some(report) = example.as_ref().and_then(|id| engine.explain(id)) {
+        outln!(
+            "One lead, as its rep reads it before calling (accord lead show {} --db {}):\n",
+            report.id,
+            args.db.display()
+        );
+        outln!("{}", super::lead::render(&report));
+    }
     outln!("Next:");
+    outln!(
+        "  accord leads --stage mql --min-score 70 --db {}",
+        args.db.display()
+    );
     outln!("  accord report funnel --db {}", args.db.display());
     outln!(
         "  accord report attribution_campaign --db {}",

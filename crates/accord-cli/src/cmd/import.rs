@@ -174,16 +174,16 @@ pub fn run(args: Args) -> CmdResult {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Every stored event of `store`, appended to an empty log in memory.
+/// Every stored event of `store`, with its origin, appended to an empty log in memory.
 fn copy_to_memory(store: &SqliteStore) -> Result<SqliteStore, StoreError> {
     let mut copy = SqliteStore::open_in_memory()?;
     let mut tx = copy.begin()?;
     let mut batch = Batch::default();
     let mut seq: i64 = 0;
-    store.scan_bytes(&mut |bytes| {
+    store.scan_entries_between(0, u64::MAX, &mut |origin, bytes| {
         seq += 1;
         let event = Event::decode(bytes).map_err(|source| StoreError::Damaged { seq, source })?;
-        batch.push(&event);
+        batch.push_from(&event, origin);
         if batch.len() >= BATCH_EVENTS {
             tx.append(&batch)?;
             batch.clear();
@@ -368,17 +368,18 @@ pub fn group(n: u64) -> String {
     out
 }
 
-/// A progress bar per file on a terminal; nothing when stderr is not one.
-struct Bar {
+/// A progress bar per file on a terminal; nothing when stderr is not one
+/// (also `match --evaluate`'s).
+pub(crate) struct Bar {
     bar: Option<ProgressBar>,
 }
 
 impl Bar {
-    fn new() -> Bar {
+    pub(crate) fn new() -> Bar {
         Bar { bar: None }
     }
 
-    fn done(&mut self) {
+    pub(crate) fn done(&mut self) {
         if let Some(bar) = self.bar.take() {
             bar.finish_and_clear();
         }

@@ -1,9 +1,15 @@
 //! One module per subcommand. Each exposes `Args` (clap) and `run(Args)`.
 
+pub mod agreement;
 pub mod check;
 pub mod demo;
+pub mod export;
 pub mod import;
+pub mod ingest;
 pub mod init;
+pub mod lead;
+pub mod match_cmd;
+pub mod replay;
 pub mod report;
 pub mod watch;
 

@@ -316,6 +316,17 @@ pub struct WorkingHours {
     pub end_minute: u32,
 }
 
+impl WorkingHours {
+    /// The names of the days in the file, indexed as [`WorkingHours::days`].
+    pub const DAY_NAMES: [&'static str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    /// The days when `[routing.hours]` does not say: Monday to Friday.
+    pub const DEFAULT_DAYS: [u8; 5] = [0, 1, 2, 3, 4];
+    /// The start when `[routing.hours]` does not say: 09:00.
+    pub const DEFAULT_START_MINUTE: u32 = 9 * 60;
+    /// The end when `[routing.hours]` does not say: 17:00.
+    pub const DEFAULT_END_MINUTE: u32 = 17 * 60;
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sla {
     pub sales: SalesSla,
@@ -399,6 +410,20 @@ impl Agreement {
         self.scoring.fit.len()
             + self.scoring.engagement.points.len()
             + self.scoring.engagement.rules.len()
+    }
+    /// Every rule of the agreement: stage criteria, persona rules, fit rules,
+    /// engagement rules, routing rules, each in file order.
+    pub fn rules(&self) -> impl Iterator<Item = &Expr> {
+        let stages = self.stages.iter().map(|s| &s.when);
+        let personas = self.personas.iter().filter_map(|p| p.when.as_ref());
+        let fit = self.scoring.fit.iter().map(|r| &r.when);
+        let engagement = self.scoring.engagement.rules.iter().map(|r| &r.when);
+        let routing = self.routing.rules.iter().map(|r| &r.when);
+        stages
+            .chain(personas)
+            .chain(fit)
+            .chain(engagement)
+            .chain(routing)
     }
     /// An evaluator for this agreement's rules (its constants bound once).
     pub fn evaluator(&self) -> Evaluator {

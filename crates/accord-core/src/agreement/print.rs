@@ -94,18 +94,7 @@ fn write_all(o: &mut String, a: &Agreement) -> std::fmt::Result {
         writeln!(o, "\n[[scoring.engagement.rules]]")?;
         write_rule(o, r)?;
     }
-    for r in &a.routing.rules {
-        writeln!(o, "\n[[routing.rules]]\nname = {}", s(&r.name))?;
-        if let Some(team) = r.team {
-            writeln!(o, "team = {}", s(team.as_str()))?;
-        }
-        writeln!(
-            o,
-            "when = {}\nassign = {}",
-            s(r.when.source()),
-            s(r.assign.as_str())
-        )?;
-    }
+    write_routing(o, &a.routing)?;
     let sales = &a.sla.sales;
     writeln!(o, "\n[sla.sales]")?;
     writeln!(o, "follow_up_hours = {}", sales.follow_up.hours())?;
@@ -145,6 +134,51 @@ fn write_all(o: &mut String, a: &Agreement) -> std::fmt::Result {
     writeln!(o, "half_life_days = {}", float(at.half_life_days))?;
     writeln!(o, "models = {}", list(at.models.iter().map(|m| m.as_str())))?;
     Ok(())
+}
+
+fn write_routing(o: &mut String, routing: &Routing) -> std::fmt::Result {
+    writeln!(o, "\n[routing]\non = {}", s(&routing.on))?;
+    if let Some(h) = &routing.hours {
+        let zones: Vec<String> = h
+            .zones
+            .iter()
+            .map(|(region, zone)| format!("{} = {}", key(region), s(zone)))
+            .collect();
+        writeln!(o, "\n[routing.hours]")?;
+        if zones.is_empty() {
+            writeln!(o, "zones = {{}}")?;
+        } else {
+            writeln!(o, "zones = {{ {} }}", zones.join(", "))?;
+        }
+        let days = h
+            .days
+            .iter()
+            .filter_map(|&d| WorkingHours::DAY_NAMES.get(usize::from(d)));
+        writeln!(o, "days = {}", list(days))?;
+        writeln!(o, "start = {}", s(&hhmm(h.start_minute)))?;
+        writeln!(o, "end = {}", s(&hhmm(h.end_minute)))?;
+    }
+    for r in &routing.rules {
+        writeln!(o, "\n[[routing.rules]]\nname = {}", s(&r.name))?;
+        if let Some(team) = r.team {
+            writeln!(o, "team = {}", s(team.as_str()))?;
+        }
+        writeln!(
+            o,
+            "when = {}\nassign = {}",
+            s(r.when.source()),
+            s(r.assign.as_str())
+        )?;
+        if !r.respect_capacity {
+            writeln!(o, "respect_capacity = false")?;
+        }
+    }
+    Ok(())
+}
+
+/// Minutes after midnight as `HH:MM` (1440 is `24:00`).
+pub(super) fn hhmm(minute: u32) -> String {
+    format!("{:02}:{:02}", minute / 60, minute % 60)
 }
 
 fn write_rule(o: &mut String, r: &ScoreRule) -> std::fmt::Result {

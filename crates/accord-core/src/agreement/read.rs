@@ -17,6 +17,8 @@ use super::sniff;
 use super::*;
 use crate::expr::{self, did_you_mean, RuleKind, Vocabularies};
 
+mod routing;
+
 type Val<'i> = Spanned<DeValue<'i>>;
 type Key<'i> = Spanned<Cow<'i, str>>;
 /// A stage for the reachability check: name, header span, `from` with spans,
@@ -1029,60 +1031,6 @@ impl<'s> Reader<'s> {
             half_life_days: half_life?,
             points: points?,
             rules: rules?,
-        })
-    }
-
-    fn routing(&mut self, v: &Val<'_>) -> Option<Routing> {
-        let t = self.table(v, "routing")?;
-        self.check_keys(&t, &["rules"]);
-        let tables = self
-            .get(&t, "rules", "[...]  (or [[routing.rules]] sections)")
-            .and_then(|v| self.rule_tables(v, "routing.rules"));
-        let mut rules = Vec::new();
-        let mut ok = tables.is_some();
-        for rt in tables.iter().flatten() {
-            self.check_keys(rt, &["name", "team", "when", "assign"]);
-            let name = self
-                .get(rt, "name", "\"territory\"")
-                .and_then(|v| self.name_string(v, "routing.rules.name"));
-            let team = match rt.t.get("team") {
-                Some(v) => self.string(v, "routing.rules.team").and_then(|s| {
-                    let known = self.one_of(&s, v.span(), "team", Team::NAMES);
-                    known.then(|| Team::from_name(&s)).flatten().map(Some)
-                }),
-                None => Some(None),
-            };
-            let when = self
-                .get(rt, "when", "\"rep.region == lead.region\"")
-                .and_then(|v| self.expr(v, "routing.rules.when", RuleKind::Routing));
-            let assign = self.get(rt, "assign", "\"round_robin\"").and_then(|v| {
-                let s = self.string(v, "routing.rules.assign")?;
-                self.one_of(&s, v.span(), "assignment", Assign::NAMES)
-                    .then(|| Assign::from_name(&s))
-                    .flatten()
-            });
-            match (name, team, when, assign) {
-                (Some(name), Some(team), Some(when), Some(assign)) => rules.push(RoutingRule {
-                    name,
-                    team,
-                    when,
-                    assign,
-                    respect_capacity: true,
-                }),
-                _ => ok = false,
-            }
-        }
-        if ok && rules.is_empty() {
-            self.push(
-                Diagnostic::new(self.first_line(t.span.clone()), "no routing rules", "empty")
-                    .help("add at least one [[routing.rules]], e.g. name = \"territory\", team = \"sdr\", when = \"rep.region == lead.region\", assign = \"round_robin\""),
-            );
-            return None;
-        }
-        ok.then_some(Routing {
-            rules,
-            on: "mql".into(),
-            hours: None,
         })
     }
 

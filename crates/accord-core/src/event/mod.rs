@@ -14,7 +14,7 @@ mod codec;
 mod origin;
 pub mod packed_key;
 
-pub use origin::Origin;
+pub use origin::{decode_runs as decode_origin_runs, encode_runs as encode_origin_runs, Origin};
 
 use std::fmt;
 
@@ -673,6 +673,10 @@ pub enum Event {
     RepAway(Away),
 }
 
+/// Ids of the events the engine makes start with this (`~1`, `~2`, ...);
+/// ids from outside may not, so the two never collide.
+pub const ENGINE_ID_PREFIX: char = '~';
+
 /// The unique key of an event: its kind and its id. A target's id is
 /// `REGION:YYYY-MM` (targets are keyed by region and month).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -825,7 +829,8 @@ impl Event {
     }
 }
 
-/// Events encoded for appending, in one flat buffer (no allocation per event).
+/// Events encoded for appending, in one flat buffer (no allocation per event),
+/// each with its origin.
 #[derive(Default)]
 pub struct Batch {
     kinds: Vec<EventKind>,
@@ -833,10 +838,39 @@ pub struct Batch {
     id_ends: Vec<usize>,
     bytes: Vec<u8>,
     byte_ends: Vec<usize>,
+    /// Where the origin changes: (first event, origin), by event. Before
+    /// the first change, and with none, events are `Imported`; a batch of
+    /// imported events holds none.
+    origins: Vec<(usize, Origin)>,
 }
 
+/// Events are imported unless said otherwise.
+static IMPORTED: Origin = Origin::Imported;
+
 impl Batch {
+    /// Adds an imported event (history read from CSV).
     pub fn push(&mut self, event: &Event) {
+        if !self.origins.is_empty() {
+            self.set_origin(&Origin::Imported);
+        }
+        self.push_bytes(event);
+    }
+
+    /// Adds an event that came from `origin`.
+    pub fn push_from(&mut self, event: &Event, origin: &Origin) {
+        self.set_origin(origin);
+        self.push_bytes(event);
+    }
+
+    /// Makes the next event's origin `origin`.
+    fn set_origin(&mut self, origin: &Origin) {
+        let current = self.origins.last().map_or(&IMPORTED, |(_, o)| o);
+        if current != origin {
+            self.origins.push((self.kinds.len(), origin.clone()));
+        }
+    }
+
+    fn push_bytes(&mut self, event: &Event) {
         self.kinds.push(event.kind());
         event.write_id(&mut self.ids);
         self.id_ends.push(self.ids.len());
@@ -868,7 +902,19 @@ impl Batch {
         )
     }
 
+    /// The `i`-th event's origin.
+    pub fn origin(&self, i: usize) -> &Origin {
+        let at = self.origins.partition_point(|(first, _)| *first <= i);
+        at.checked_sub(1).map_or(&IMPORTED, |k| &self.origins[k].1)
+    }
+
+    /// Whether every event is `Imported`.
+    pub fn all_imported(&self) -> bool {
+        self.origins.is_empty()
+    }
+
     pub fn clear(&mut self) {
+        self.origins.clear();
         self.kinds.clear();
         self.ids.clear();
         self.id_ends.clear();

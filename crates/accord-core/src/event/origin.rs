@@ -76,6 +76,33 @@ impl Origin {
     }
 }
 
+/// The origins of a stored chunk's events, as runs: each run a varint count
+/// (at least 1) then the origin ([`Origin::encode`]). The counts add up to
+/// the chunk's events.
+pub fn encode_runs<'a>(runs: impl IntoIterator<Item = (u64, &'a Origin)>, out: &mut Vec<u8>) {
+    for (count, origin) in runs {
+        debug_assert!(count > 0, "a run holds at least one event");
+        put_u64(out, count);
+        origin.encode(out);
+    }
+}
+
+/// Reads runs written by [`encode_runs`]: (count, origin), each count at least 1.
+pub fn decode_runs(mut bytes: &[u8]) -> Result<Vec<(u64, Origin)>, DecodeError> {
+    let mut runs = Vec::new();
+    while !bytes.is_empty() {
+        let mut r = Reader::new(bytes);
+        let count = r.u64()?;
+        if count == 0 {
+            return Err(DecodeError::BadValue("an origin run of 0 events".into()));
+        }
+        let (origin, rest) = Origin::decode(&bytes[r.position()..])?;
+        runs.push((count, origin));
+        bytes = rest;
+    }
+    Ok(runs)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,5 +130,26 @@ mod tests {
         assert_eq!(bytes, [2, 0xAC, 0x02]);
         assert_eq!(Origin::decode(&[9]), Err(DecodeError::BadTag));
         assert_eq!(Origin::decode(&[]), Err(DecodeError::Truncated));
+    }
+
+    #[test]
+    fn runs_are_a_count_then_an_origin() {
+        let ingested = Origin::Ingested;
+        let engine = Origin::Engine { agreement: 2 };
+        let mut bytes = Vec::new();
+        encode_runs([(3, &ingested), (130, &engine)], &mut bytes);
+        // 3, tag 1; 130 as a varint (0x82 0x01), tag 2, version 2.
+        assert_eq!(bytes, [3, 1, 0x82, 0x01, 2, 2]);
+        assert_eq!(
+            decode_runs(&bytes).unwrap(),
+            vec![(3, ingested), (130, engine)]
+        );
+        assert_eq!(decode_runs(&[]).unwrap(), vec![]);
+        assert!(matches!(
+            decode_runs(&[0, 1]),
+            Err(DecodeError::BadValue(_))
+        ));
+        assert_eq!(decode_runs(&[3]), Err(DecodeError::Truncated));
+        assert_eq!(decode_runs(&[3, 9]), Err(DecodeError::BadTag));
     }
 }

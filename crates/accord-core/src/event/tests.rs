@@ -136,6 +136,40 @@ fn a_batch_frames_and_unframes() {
 }
 
 #[test]
+fn a_batch_keeps_each_events_origin() {
+    let e = sample_touch();
+    let person = Origin::Person { by: None };
+    let mut batch = Batch::default();
+    batch.push(&e);
+    assert!(batch.all_imported());
+    batch.push_from(&e, &Origin::Imported);
+    assert!(batch.all_imported());
+    batch.push_from(&e, &Origin::Ingested);
+    batch.push_from(&e, &Origin::Ingested);
+    batch.push_from(&e, &person);
+    batch.push(&e);
+    assert!(!batch.all_imported());
+    let origins: Vec<&Origin> = (0..batch.len()).map(|i| batch.origin(i)).collect();
+    assert_eq!(
+        origins,
+        [
+            &Origin::Imported,
+            &Origin::Imported,
+            &Origin::Ingested,
+            &Origin::Ingested,
+            &person,
+            &Origin::Imported
+        ]
+    );
+    // The origin is beside the bytes, never in them.
+    assert_eq!(batch.get(2).2, batch.get(0).2);
+    batch.clear();
+    batch.push(&e);
+    assert!(batch.all_imported());
+    assert_eq!(batch.origin(0), &Origin::Imported);
+}
+
+#[test]
 fn the_digest_tells_events_apart() {
     let a = sample_touch().to_bytes();
     let mut b = a.clone();

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use super::fast::{Fault, Scope, Val};
 use super::schema::*;
 use super::Expr;
 
@@ -100,8 +101,26 @@ impl Record {
         Ok(self)
     }
 
+    pub fn object(&self) -> &'static Object {
+        self.object
+    }
+
     pub fn get(&self, field: &str) -> Option<&Value> {
         self.object.field(field).map(|(i, _)| &self.values[i])
+    }
+
+    /// The record `var` as `scope` reads it.
+    fn from_scope(object: &'static Object, var: Var, scope: &dyn Scope) -> Record {
+        let values = (0..object.fields.len())
+            .map(|i| match scope.field(var, i) {
+                Val::Bool(b) => Value::Bool(b),
+                Val::Int(i) => Value::Int(i),
+                Val::Double(d) => Value::Double(d),
+                Val::Str(s) => Value::String(s.to_string()),
+                Val::Timestamp(t) => Value::Timestamp(t),
+            })
+            .collect();
+        Record { object, values }
     }
 
     fn to_cel(&self) -> cel::Value {
@@ -128,6 +147,71 @@ pub struct Bindings<'a> {
     pub now: i64,
 }
 
+/// The value of a field as a [`Scope`] gives it.
+fn val(value: &Value) -> Val<'_> {
+    match value {
+        Value::Bool(b) => Val::Bool(*b),
+        Value::Int(i) => Val::Int(*i),
+        Value::Double(d) => Val::Double(*d),
+        Value::String(s) => Val::Str(s),
+        Value::Timestamp(t) => Val::Timestamp(*t),
+    }
+}
+
+/// The zero value of a field, as an absent record reads.
+fn zero(ty: FieldType) -> Val<'static> {
+    match ty {
+        FieldType::Bool => Val::Bool(false),
+        FieldType::Int => Val::Int(0),
+        FieldType::Double => Val::Double(0.0),
+        FieldType::String => Val::Str(""),
+        FieldType::Timestamp => Val::Timestamp(0),
+    }
+}
+
+impl Scope for Bindings<'_> {
+    fn field(&self, var: Var, field: usize) -> Val<'_> {
+        let (record, object) = match var {
+            Var::Lead => (self.lead, &LEAD),
+            Var::Account => (self.account, &ACCOUNT),
+            Var::Touch => (self.touch, &TOUCH),
+            Var::Rep => (self.rep, &REP),
+            Var::Event => (self.event, &EVENT),
+            Var::Now | Var::MqlThreshold => return Val::Int(0),
+        };
+        match record {
+            Some(r) => r.values.get(field).map_or(Val::Int(0), val),
+            None => object.fields.get(field).map_or(Val::Int(0), |f| zero(f.ty)),
+        }
+    }
+
+    fn now(&self) -> i64 {
+        self.now
+    }
+}
+
+/// A failure of the lowered evaluator in cel's words (one text for both paths).
+pub(super) fn fault_message(fault: Fault) -> String {
+    use super::fast::Cmp;
+    use cel::ExecutionError as E;
+    let number = |int: bool| if int { "int" } else { "double" }.to_string();
+    match fault {
+        Fault::Overflow(op) => failure(&E::Overflow(op, cel::Value::Null, cel::Value::Null)),
+        Fault::DivisionByZero => failure(&E::DivisionByZero(cel::Value::Null)),
+        Fault::RemainderByZero => failure(&E::RemainderByZero(cel::Value::Null)),
+        Fault::NotComparable(op, a, b) => {
+            let op = match op {
+                Cmp::Lt => "_<_",
+                Cmp::Le => "_<=_",
+                Cmp::Gt => "_>_",
+                Cmp::Ge => "_>=_",
+            };
+            failure(&E::no_such_overload(op, vec![number(a), number(b)]))
+        }
+        Fault::Type => "a value has another type than its field's".into(),
+    }
+}
+
 /// A rule failed while being evaluated (it passed the static check, so this is
 /// rare: e.g. an integer overflow).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -141,17 +225,51 @@ pub struct EvalError {
 /// constants), and per evaluation a cheap inner scope holding the records.
 pub struct Evaluator {
     root: cel::Context<'static, 'static>,
+    mql_threshold: i64,
 }
 
 impl Evaluator {
     pub fn new(mql_threshold: i64) -> Evaluator {
         let mut root = cel::Context::default();
         root.add_variable_from_value(Var::MqlThreshold.name(), cel::Value::Int(mql_threshold));
-        Evaluator { root }
+        Evaluator {
+            root,
+            mql_threshold,
+        }
     }
 
-    /// Evaluates a bool rule.
+    /// Evaluates a bool rule (lowered when it can be: [`Expr::test`]).
     pub fn eval_bool(&self, expr: &Expr, bindings: &Bindings<'_>) -> Result<bool, EvalError> {
+        match &*expr.lowered {
+            super::Lowered::Fast(_) => expr.test(bindings, self.mql_threshold),
+            super::Lowered::Fallback(_) => self.eval_bool_cel(expr, bindings),
+        }
+    }
+
+    /// Evaluates a bool rule through cel, over records read from `scope`.
+    pub(super) fn eval_scope(&self, expr: &Expr, scope: &dyn Scope) -> Result<bool, EvalError> {
+        let records = [
+            (Var::Lead, &LEAD),
+            (Var::Account, &ACCOUNT),
+            (Var::Touch, &TOUCH),
+            (Var::Rep, &REP),
+            (Var::Event, &EVENT),
+        ]
+        .map(|(var, object)| Record::from_scope(object, var, scope));
+        let bindings = Bindings {
+            lead: Some(&records[0]),
+            account: Some(&records[1]),
+            touch: Some(&records[2]),
+            rep: Some(&records[3]),
+            event: Some(&records[4]),
+            now: scope.now(),
+        };
+        self.eval_bool_cel(expr, &bindings)
+    }
+
+    /// Evaluates a bool rule through cel, lowered or not: the reference
+    /// path (tests, benches) and the path of a rule that is not lowered.
+    pub fn eval_bool_cel(&self, expr: &Expr, bindings: &Bindings<'_>) -> Result<bool, EvalError> {
         match self.eval_program(&expr.program, bindings) {
             Ok(cel::Value::Bool(b)) => Ok(b),
             Ok(other) => Err(EvalError {
@@ -188,6 +306,25 @@ impl Evaluator {
         scope.add_variable_from_value(Var::Now.name(), cel_timestamp(b.now));
         program.execute(&scope)
     }
+}
+
+thread_local! {
+    /// The last evaluator this thread made: cel's root context costs tens
+    /// of microseconds to build, the rule itself a few.
+    static EVALUATOR: std::cell::RefCell<Option<Evaluator>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Calls `f` with an evaluator for `mql_threshold`, made once per thread
+/// (and again when the threshold changes). Taken out while `f` runs, so a
+/// call within `f` (a `Scope` evaluating a rule) makes its own.
+pub(super) fn with_evaluator<T>(mql_threshold: i64, f: impl FnOnce(&Evaluator) -> T) -> T {
+    let kept = EVALUATOR
+        .with(|cell| cell.borrow_mut().take())
+        .filter(|e| e.mql_threshold == mql_threshold);
+    let evaluator = kept.unwrap_or_else(|| Evaluator::new(mql_threshold));
+    let out = f(&evaluator);
+    EVALUATOR.with(|cell| *cell.borrow_mut() = Some(evaluator));
+    out
 }
 
 const SAMPLE_MQL_THRESHOLD: i64 = 60;

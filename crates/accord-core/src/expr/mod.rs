@@ -3,8 +3,15 @@
 //!
 //! This is the only module that knows about the `cel` crate (it is 0.x and
 //! breaks between minors: keep it behind this wall). The rest of accord sees
-//! [`Expr`] (a compiled, checked rule), [`Record`] / [`Value`] (the data a rule
-//! reads) and [`Evaluator`] (one root context, a cheap inner scope per record).
+//! [`Expr`] (a compiled, checked rule, evaluated with [`Expr::test`] over a
+//! [`Scope`] without allocating), [`Record`] / [`Value`] / [`Bindings`] (data
+//! a rule reads, for callers without a `Scope` of their own) and
+//! [`Evaluator`] (the same over `Bindings`).
+//!
+//! cel parses and checks; after the checks, `lower` turns the rule into
+//! accord's own tree, which `fast` evaluates. A construct not lowered keeps
+//! the rule on the cel path ([`Lowered::Fallback`]), so lowering changes
+//! speed, never results.
 //!
 //! `cel` only type-checks at run time, so [`Expr::compile`] does three things:
 //! 1. parses the text (syntax errors keep their position in the expression);
@@ -23,7 +30,9 @@
 
 mod checker;
 mod eval;
+mod fast;
 mod limits;
+mod lower;
 mod schema;
 
 pub use limits::{
@@ -31,6 +40,8 @@ pub use limits::{
 };
 
 pub use eval::{Bindings, EvalError, Evaluator, Record, RecordError, Value};
+pub use fast::{Compiled, Scope, Val};
+pub use lower::Lowered;
 pub use schema::*;
 
 use std::fmt;
@@ -75,6 +86,10 @@ pub struct Expr {
     source: String,
     kind: RuleKind,
     program: Arc<cel::Program>,
+    /// The rule in accord's own tree, or why it stays on the cel path.
+    lowered: Arc<Lowered>,
+    /// The variables the rule names, a bit per [`Var::ALL`] index.
+    reads: u8,
 }
 
 impl fmt::Debug for Expr {
@@ -125,6 +140,8 @@ impl Expr {
             Ok(Expr {
                 source: source.to_string(),
                 kind,
+                lowered: Arc::new(lower::lower(program.expression())),
+                reads: lower::reads(program.expression()),
                 program: Arc::new(program),
             })
         } else {
@@ -139,6 +156,43 @@ impl Expr {
 
     pub fn kind(&self) -> RuleKind {
         self.kind
+    }
+
+    /// How the rule is evaluated: lowered, or on the cel path and why.
+    pub fn lowered(&self) -> &Lowered {
+        &self.lowered
+    }
+
+    /// Evaluates a bool rule; `mql_threshold` comes from the agreement.
+    /// A lowered rule allocates nothing unless it fails.
+    pub fn test(&self, scope: &dyn Scope, mql_threshold: i64) -> Result<bool, EvalError> {
+        match &*self.lowered {
+            Lowered::Fast(compiled) => {
+                fast::test(&compiled.0, scope, mql_threshold).map_err(|fault| EvalError {
+                    source_text: self.source.clone(),
+                    message: eval::fault_message(fault),
+                })
+            }
+            Lowered::Fallback(_) => self.test_cel(scope, mql_threshold),
+        }
+    }
+
+    /// Evaluates the rule through cel, whether or not it is lowered: the
+    /// reference [`Expr::test`] is held to (tests, benches), and the path of
+    /// a rule that is not lowered. Allocates.
+    pub fn test_cel(&self, scope: &dyn Scope, mql_threshold: i64) -> Result<bool, EvalError> {
+        eval::with_evaluator(mql_threshold, |ev| ev.eval_scope(self, scope))
+    }
+
+    /// Whether the rule reads `now`.
+    pub fn reads_now(&self) -> bool {
+        self.reads(Var::Now)
+    }
+
+    /// Whether the rule names `var` (a record, `now` or `mql_threshold`).
+    pub fn reads(&self, var: Var) -> bool {
+        let bit = Var::ALL.iter().position(|v| *v == var).unwrap_or(0);
+        self.reads & (1 << bit) != 0
     }
 }
 
@@ -204,5 +258,7 @@ fn parse_message(msg: &str) -> String {
     .replace("<EOF>", "the end of the rule")
 }
 
+#[cfg(test)]
+mod fast_tests;
 #[cfg(test)]
 mod tests;

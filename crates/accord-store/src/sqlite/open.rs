@@ -12,6 +12,11 @@
 //! - `open_for_reading`: read-write when the file allows it (views can be
 //!   stored), read-only otherwise.
 //!
+//! Opening a file of store format 1 for writing (`create_or_open`,
+//! `open_existing`) migrates it to format 2 in one transaction (`migrate`:
+//! one column added to `log`, no row rewritten); read-only, it is read as
+//! format 1 and left as it is.
+//!
 //! A database this process created stays in rollback-journal mode until its
 //! first commit that stores events (then it switches to WAL), and is removed
 //! on drop when nothing was ever stored in it: a failed first import leaves
@@ -26,6 +31,9 @@ use std::time::Duration;
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 use super::{SqliteStore, APPLICATION_ID, FORMAT_VERSION, SCHEMA, VIEWS_TABLE};
+
+/// Format 1 → 2: the origins of each row's events (NULL: all imported).
+const MIGRATE_1_TO_2: &str = "ALTER TABLE log ADD COLUMN origins BLOB;";
 use crate::StoreError;
 
 /// How long a write waits for another process's write to finish.
@@ -160,6 +168,7 @@ impl SqliteStore {
         // From here on, drop removes the file if nothing gets stored.
         store.created = created;
         store.create_schema()?;
+        store.migrate()?;
         Ok(store)
     }
 
@@ -169,8 +178,9 @@ impl SqliteStore {
         if !exists(path, &shown)? {
             return Err(StoreError::Missing { path: shown });
         }
-        let store = SqliteStore::connect(path, shown, Access::ReadWrite)?;
+        let mut store = SqliteStore::connect(path, shown, Access::ReadWrite)?;
         store.require_schema()?;
+        store.migrate()?;
         Ok(store)
     }
 
@@ -280,6 +290,9 @@ impl SqliteStore {
         }
         let mut store = store;
         store.id = before;
+        if tables > 0 {
+            store.format = version;
+        }
         if before.is_none() || file_id(path) != before {
             return Err(StoreError::Replaced {
                 path: store.path.clone(),
@@ -370,6 +383,55 @@ impl SqliteStore {
             let _ = self.conn.execute_batch("ROLLBACK");
         }
         made
+    }
+
+    /// Brings a file of an earlier store format to this build's, in one
+    /// transaction under the write lock (the format is read again under it:
+    /// of two processes opening one file, one migrates). Format 1 → 2 adds
+    /// the nullable `log.origins` column, which only changes the schema: no
+    /// row is rewritten, and format-1 rows read as imported. On failure
+    /// (read-only, busy, disk full) nothing is changed and the error says why.
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        // Read again: a file created by a racing process after `prepare`
+        // read the header may be of format 1.
+        self.format = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| self.fail(e))?;
+        if self.format >= FORMAT_VERSION {
+            return Ok(());
+        }
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(|e| self.fail(e))?;
+        let migrated = (|| {
+            self.check_still_here()?;
+            let version: i64 = self
+                .conn
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .map_err(|e| self.fail(e))?;
+            if version == 1 {
+                self.conn
+                    .execute_batch(&format!(
+                        "{MIGRATE_1_TO_2} PRAGMA user_version = {FORMAT_VERSION};"
+                    ))
+                    .map_err(|e| self.fail(e))?;
+            }
+            self.conn
+                .execute_batch("COMMIT")
+                .map_err(|e| self.fail(e))?;
+            Ok(version.max(FORMAT_VERSION))
+        })();
+        match migrated {
+            Ok(format) => {
+                self.format = format;
+                Ok(())
+            }
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
     }
 
     /// Adds the views table to a database from before it existed. Views

@@ -1,0 +1,312 @@
+//! What a rep reads before calling: a lead explained line by line — the
+//! score and where each point comes from, every stage move and who or what
+//! made it, the owner and the routing rule that chose them, the account and
+//! how it was matched, the recent touches and the content viewed.
+
+use accord_core::event::Origin;
+use serde::Serialize;
+
+use crate::score;
+use crate::state::NONE;
+use crate::Engine;
+
+/// Touches listed at most in a report (the most recent).
+pub const RECENT_TOUCHES: usize = 10;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LeadReport {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub title: String,
+    pub company: String,
+    pub region: String,
+    pub created_at: String,
+    pub stage: String,
+    pub stage_since: String,
+    /// The time the report is computed at (the engine's clock).
+    pub as_of: String,
+    /// The agreement version the score is computed under.
+    pub agreement: Option<u32>,
+    pub fit: i64,
+    pub engagement: i64,
+    pub score: i64,
+    pub mql_threshold: Option<u32>,
+    pub score_lines: Vec<ScoreLine>,
+    pub history: Vec<StepLine>,
+    pub owner: Option<String>,
+    pub owner_name: Option<String>,
+    /// How the owner was chosen: the rule, or who reassigned.
+    pub owner_by: Option<String>,
+    pub owner_since: Option<String>,
+    /// Each routing rule tried, in words.
+    pub routing: Vec<String>,
+    pub waiting_for_owner: bool,
+    pub account: Option<String>,
+    pub account_name: Option<String>,
+    /// How the account is known: given with the lead, or how it was matched.
+    pub account_by: Option<String>,
+    pub touches: Vec<TouchLine>,
+    pub touch_count: usize,
+}
+
+/// One part of the score.
+#[derive(Clone, Debug, Serialize)]
+pub struct ScoreLine {
+    /// `fit` or `engagement`.
+    pub part: &'static str,
+    /// The rule (a fit or engagement rule's name, or `kind <touch kind>`).
+    pub rule: String,
+    /// The touch it is for (engagement), and when.
+    pub touch: Option<String>,
+    pub at: Option<String>,
+    pub points: i64,
+    /// The share of the points left after decay (1 for fit).
+    pub decay: f64,
+    /// points × decay.
+    pub value: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct StepLine {
+    /// The stage change's id (`~n` when the engine made it).
+    pub id: String,
+    pub at: String,
+    pub from: String,
+    pub to: String,
+    /// Who or what made the move, in words.
+    pub by: String,
+    pub reason: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TouchLine {
+    pub at: String,
+    pub kind: String,
+    pub channel: Option<String>,
+    pub content: Option<String>,
+    pub rep: Option<String>,
+}
+
+impl Engine {
+    /// The lead explained at the engine's clock, or `None` for an unknown lead.
+    pub fn explain(&self, lead: &str) -> Option<LeadReport> {
+        let st = &self.state;
+        let i = st.lead_ids.get(lead)?;
+        let row = &st.leads[i as usize];
+        let l = &row.lead;
+        let now = st.clock;
+        let text = |t: &Option<accord_core::domain::Text>| {
+            t.as_ref().map_or(String::new(), |t| t.to_string())
+        };
+        let mut report = LeadReport {
+            id: l.id.to_string(),
+            name: text(&l.full_name),
+            email: l.email.to_string(),
+            title: text(&l.title),
+            company: text(&l.company_name),
+            region: l.region.to_string(),
+            created_at: l.created_at.to_string(),
+            stage: row.stage.to_string(),
+            stage_since: row.stage_since.to_string(),
+            as_of: self.clock().to_string(),
+            agreement: None,
+            fit: 0,
+            engagement: 0,
+            score: 0,
+            mql_threshold: None,
+            score_lines: Vec::new(),
+            history: Vec::new(),
+            owner: None,
+            owner_name: None,
+            owner_by: None,
+            owner_since: None,
+            routing: Vec::new(),
+            waiting_for_owner: row.waiting,
+            account: None,
+            account_name: None,
+            account_by: None,
+            touches: Vec::new(),
+            touch_count: row.touches.len(),
+        };
+        if let Some(f) = &self.in_force {
+            let a = &f.agreement;
+            report.agreement = Some(f.version);
+            report.mql_threshold = Some(a.mql_threshold());
+            for (rule, points) in score::fit_rules(st, a, i) {
+                report.score_lines.push(ScoreLine {
+                    part: "fit",
+                    rule: rule.to_string(),
+                    touch: None,
+                    at: None,
+                    points,
+                    decay: 1.0,
+                    value: points as f64,
+                });
+            }
+            report.fit = report.score_lines.iter().map(|s| s.points).sum();
+            let mut sum = 0.0;
+            for term in score::terms(st, a, i, now) {
+                sum += term.value();
+                let mut push = |rule: String, points: i64| {
+                    if points != 0 {
+                        report.score_lines.push(ScoreLine {
+                            part: "engagement",
+                            rule,
+                            touch: Some(term.touch.id.to_string()),
+                            at: Some(
+                                accord_core::domain::Timestamp::from_unix_seconds(term.touch.at)
+                                    .to_string(),
+                            ),
+                            points,
+                            decay: term.decay,
+                            value: points as f64 * term.decay,
+                        });
+                    }
+                };
+                push(format!("kind {}", term.touch.kind), term.kind_points);
+                for (rule, points) in &term.rules {
+                    push(rule.to_string(), *points);
+                }
+            }
+            report.engagement = score::round_half_up(sum);
+            report.score = (report.fit + report.engagement).clamp(0, 100);
+        }
+        for step in &row.history {
+            report.history.push(StepLine {
+                id: step.id.to_string(),
+                at: step.at.to_string(),
+                from: step.from.to_string(),
+                to: step.to.to_string(),
+                by: self.mover(step),
+                reason: step.reason.as_ref().map(|r| r.to_string()),
+            });
+        }
+        if row.owner != NONE {
+            let rep = st.rep(row.owner);
+            report.owner = st.rep_id(row.owner).map(|r| r.to_string());
+            report.owner_name = rep.map(|r| r.name.to_string());
+        }
+        if let Some((a, origin)) = &row.assignment {
+            report.owner_by = Some(match (&a.rule, origin) {
+                (Some(rule), Origin::Engine { agreement }) => {
+                    format!("routing rule `{rule}` (agreement v{agreement})")
+                }
+                (_, origin) => format!("reassigned by {}", origin.describe()),
+            });
+            report.owner_since = Some(a.assigned_at.to_string());
+            for t in &a.tried {
+                let mut line = format!("{}: {} rep(s) fit", t.rule, t.matched);
+                if !t.excluded.is_empty() {
+                    let ex: Vec<String> = t
+                        .excluded
+                        .iter()
+                        .map(|e| format!("{} {}", e.rep, e.why.as_str().replace('_', " ")))
+                        .collect();
+                    line.push_str(&format!("; not eligible: {}", ex.join(", ")));
+                }
+                report.routing.push(line);
+            }
+            if !a.eligible.is_empty() {
+                let reps: Vec<String> = a.eligible.iter().map(|r| r.to_string()).collect();
+                report.routing.push(format!(
+                    "eligible, in the order considered: {}",
+                    reps.join(", ")
+                ));
+            }
+        }
+        if let Some(account) = st.account(row.account) {
+            report.account = Some(account.id.to_string());
+            report.account_name = Some(account.name.to_string());
+        } else if let Some(id) = &l.account {
+            report.account = Some(id.to_string());
+        }
+        report.account_by = match (&l.account, &row.matched) {
+            (Some(_), _) => Some("given with the lead".into()),
+            (None, Some(m)) => Some(format!(
+                "matched on {} `{}` (confidence {:.1}%)",
+                m.how.as_str().replace('_', " "),
+                m.evidence,
+                f64::from(m.confidence) / 10.0
+            )),
+            (None, None) => None,
+        };
+        for t in row.touches.iter().rev().take(RECENT_TOUCHES) {
+            let content = t.content.as_ref().map(|c| {
+                st.content
+                    .get(c.as_str())
+                    .map_or_else(|| c.to_string(), |k| format!("{} ({})", k.title, k.kind))
+            });
+            report.touches.push(TouchLine {
+                at: accord_core::domain::Timestamp::from_unix_seconds(t.at).to_string(),
+                kind: t.kind.to_string(),
+                channel: t.channel.map(|c| c.to_string()),
+                content,
+                rep: t.rep.as_ref().map(|r| r.to_string()),
+            });
+        }
+        Some(report)
+    }
+
+    /// Who or what made a move, in words.
+    fn mover(&self, step: &crate::state::Step) -> String {
+        match &step.origin {
+            Origin::Imported => "imported history".into(),
+            Origin::Ingested => "sent from outside".into(),
+            Origin::Engine { agreement } => {
+                let criterion = self
+                    .in_force
+                    .as_ref()
+                    .filter(|f| f.version == *agreement)
+                    .and_then(|f| f.agreement.stage(step.to.as_str()))
+                    .map(|s| format!(": `{}`", s.when.source().trim()))
+                    .unwrap_or_default();
+                format!("the agreement v{agreement}{criterion}")
+            }
+            Origin::Person { by } => match (&step.rep, by) {
+                (Some(rep), Some(by)) if by.as_str() != rep.as_str() => {
+                    format!("rep {rep} (by {by})")
+                }
+                (Some(rep), _) => format!("rep {rep}"),
+                (None, Some(by)) => by.to_string(),
+                (None, None) => "a person".into(),
+            },
+        }
+    }
+}
+
+/// A lead in one line: what `accord leads` lists.
+#[derive(Clone, Debug, Serialize)]
+pub struct LeadSummary {
+    pub id: String,
+    pub stage: String,
+    pub owner: Option<String>,
+    pub fit: i64,
+    pub engagement: i64,
+    pub score: i64,
+}
+
+impl Engine {
+    /// Every lead in the order first seen, with its scores at the clock
+    /// (0 without an agreement in force).
+    pub fn summaries(&self) -> impl Iterator<Item = LeadSummary> + '_ {
+        let st = &self.state;
+        st.leads.iter().enumerate().map(move |(i, row)| {
+            let (fit, engagement) = match &self.in_force {
+                Some(f) => (
+                    score::fit(st, &f.agreement, i as u32),
+                    score::engagement(st, &f.agreement, i as u32, st.clock),
+                ),
+                None => (0, 0),
+            };
+            LeadSummary {
+                id: row.lead.id.to_string(),
+                stage: row.stage.to_string(),
+                owner: st.rep_id(row.owner).map(|r| r.to_string()),
+                fit,
+                engagement,
+                score: (fit + engagement).clamp(0, 100),
+            }
+        })
+    }
+}

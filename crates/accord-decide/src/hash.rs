@@ -1,0 +1,70 @@
+//! The state hash `accord replay` prints: equal for equal logs under equal
+//! agreements, whatever batches they arrived in.
+
+use accord_core::event::digest;
+
+use crate::score;
+use crate::Engine;
+
+/// A digest of the engine's state, shown as 16 hex digits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StateHash(pub u64);
+
+impl std::fmt::Display for StateHash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:016x}", self.0)
+    }
+}
+
+impl Engine {
+    /// Hashes every lead's stage, owner, account and score (at the clock),
+    /// the routing cursors and loads, and the agreement version in force.
+    pub fn state_hash(&self) -> StateHash {
+        let st = &self.state;
+        let mut buf: Vec<u8> = Vec::with_capacity(64 * st.leads.len() + 64);
+        let mut put = |b: &[u8]| {
+            buf.extend_from_slice(&(b.len() as u32).to_le_bytes());
+            buf.extend_from_slice(b);
+        };
+        put(&st.clock.to_le_bytes());
+        put(&st.events.to_le_bytes());
+        put(&self.agreement().map_or(0, |(v, _)| v).to_le_bytes());
+        for (i, row) in st.leads.iter().enumerate() {
+            put(row.lead.id.as_str().as_bytes());
+            put(row.stage.as_str().as_bytes());
+            put(st.rep_id(row.owner).map_or("", |r| r.as_str()).as_bytes());
+            put(st
+                .account(row.account)
+                .map_or("", |a| a.id.as_str())
+                .as_bytes());
+            put(&[u8::from(row.waiting)]);
+            put(&(row.touches.len() as u64).to_le_bytes());
+            if let Some(f) = &self.in_force {
+                let s = score::score(st, &f.agreement, i as u32, st.clock);
+                put(&s.to_le_bytes());
+            }
+        }
+        let mut cursors: Vec<(&str, &str)> = st
+            .cursors
+            .iter()
+            .map(|(k, &r)| (&**k, st.rep_id(r).map_or("", |r| r.as_str())))
+            .collect();
+        cursors.sort_unstable();
+        for (rule, rep) in cursors {
+            put(rule.as_bytes());
+            put(rep.as_bytes());
+        }
+        let mut loads: Vec<(&str, i64, u32)> = st
+            .loads
+            .iter()
+            .map(|(&(r, day), &n)| (st.rep_id(r).map_or("", |r| r.as_str()), day, n))
+            .collect();
+        loads.sort_unstable();
+        for (rep, day, n) in loads {
+            put(rep.as_bytes());
+            put(&day.to_le_bytes());
+            put(&n.to_le_bytes());
+        }
+        StateHash(digest(&buf))
+    }
+}

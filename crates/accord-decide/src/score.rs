@@ -1,0 +1,123 @@
+//! Scoring: fit from the fit rules over lead and account, engagement from
+//! each touch's points decayed by the half-life, persona by the persona
+//! rules. A pure function of the lead's rows, the agreement and `now`:
+//! nothing is cached, so a score always equals its recomputation.
+//! Definitions: docs/engine.md, "Scoring".
+
+use accord_core::agreement::Agreement;
+
+use crate::rules::RuleScope;
+use crate::state::{State, TouchRow};
+
+/// The fit score: the sum of the points of every fit rule that holds.
+pub(crate) fn fit(state: &State, a: &Agreement, lead: u32) -> i64 {
+    fit_rules(state, a, lead).map(|(_, p)| p).sum()
+}
+
+/// The fit rules that hold for the lead, with their points.
+pub(crate) fn fit_rules<'a>(
+    state: &'a State,
+    a: &'a Agreement,
+    lead: u32,
+) -> impl Iterator<Item = (&'a str, i64)> + 'a {
+    let scope = RuleScope {
+        scores: false,
+        ..RuleScope::new(state, a, lead, state.clock)
+    };
+    a.scoring
+        .fit
+        .iter()
+        .filter(move |r| scope.holds(&r.when))
+        .map(|r| (r.name.as_str(), i64::from(r.points)))
+}
+
+/// One touch's part of the engagement score at `now`.
+#[derive(Clone, Debug)]
+pub(crate) struct Term<'a> {
+    pub touch: &'a TouchRow,
+    /// The points of its kind.
+    pub kind_points: i64,
+    /// The engagement rules that held, with their points.
+    pub rules: Vec<(&'a str, i64)>,
+    /// 2^(-(now - touch time) / half-life).
+    pub decay: f64,
+}
+
+impl Term<'_> {
+    pub(crate) fn points(&self) -> i64 {
+        self.kind_points + self.rules.iter().map(|(_, p)| p).sum::<i64>()
+    }
+    pub(crate) fn value(&self) -> f64 {
+        self.points() as f64 * self.decay
+    }
+}
+
+/// The touches that count at `now` (those at or before it), in the order
+/// they arrived, each with its points and decay.
+pub(crate) fn terms<'a>(
+    state: &'a State,
+    a: &'a Agreement,
+    lead: u32,
+    now: i64,
+) -> impl Iterator<Item = Term<'a>> + 'a {
+    let half_life = a.scoring.engagement.half_life_days * 86_400.0;
+    let row = &state.leads[lead as usize];
+    row.touches
+        .iter()
+        .filter(move |t| t.at <= now)
+        .map(move |t| {
+            let scope = RuleScope {
+                touch: Some(t),
+                scores: false,
+                ..RuleScope::new(state, a, lead, now)
+            };
+            let rules = a
+                .scoring
+                .engagement
+                .rules
+                .iter()
+                .filter(|r| scope.holds(&r.when))
+                .map(|r| (r.name.as_str(), i64::from(r.points)))
+                .collect();
+            Term {
+                touch: t,
+                kind_points: i64::from(a.scoring.engagement.points_for(t.kind.as_str())),
+                rules,
+                decay: (-((now - t.at) as f64) / half_life).exp2(),
+            }
+        })
+}
+
+/// The engagement score at `now`: the decayed sum, summed in arrival
+/// order in f64, rounded half up.
+pub(crate) fn engagement(state: &State, a: &Agreement, lead: u32, now: i64) -> i64 {
+    let sum: f64 = terms(state, a, lead, now).map(|t| t.value()).sum();
+    round_half_up(sum)
+}
+
+pub(crate) fn round_half_up(x: f64) -> i64 {
+    (x + 0.5).floor() as i64
+}
+
+/// `fit + engagement`, clamped to 0..=100.
+pub(crate) fn score(state: &State, a: &Agreement, lead: u32, now: i64) -> i64 {
+    (fit(state, a, lead) + engagement(state, a, lead, now)).clamp(0, 100)
+}
+
+/// The lead's persona: the one it gave, else the first persona (in file
+/// order) whose rule holds, else ''.
+pub(crate) fn persona<'a>(state: &'a State, a: &'a Agreement, lead: u32) -> &'a str {
+    let row = &state.leads[lead as usize];
+    if let Some(p) = &row.lead.persona {
+        return p.as_str();
+    }
+    let scope = RuleScope {
+        scores: false,
+        classifying: true,
+        ..RuleScope::new(state, a, lead, state.clock)
+    };
+    a.personas
+        .iter()
+        .find(|p| p.when.as_ref().is_some_and(|w| scope.holds(w)))
+        .map_or("", |p| p.name.as_str())
+}

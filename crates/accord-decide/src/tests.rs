@@ -1,0 +1,440 @@
+//! The engine on hand-made cases whose scores, stages and owners are
+//! worked out by hand in the comments.
+
+use accord_core::action::{Action, Decision};
+use accord_core::agreement::{self, Agreement, DEFAULT_AGREEMENT};
+use accord_core::domain::*;
+use accord_core::event::*;
+
+use crate::{Engine, Refusal};
+
+const DAY: i64 = 86_400;
+/// 2026-01-05T10:00:00Z, a Monday.
+const T0: i64 = 1_767_607_200;
+
+fn at(t: i64) -> Timestamp {
+    Timestamp::from_unix_seconds(t)
+}
+
+/// The starter agreement, routed at MQL, without working hours, the named
+/// account's owner exempt from capacity.
+fn agreement() -> Agreement {
+    let mut a = agreement::parse(DEFAULT_AGREEMENT, "accord.toml").unwrap();
+    a.routing.on = "mql".into();
+    a.routing.hours = None;
+    for r in &mut a.routing.rules {
+        r.respect_capacity = r.name != "named_account_owner";
+    }
+    a
+}
+
+fn engine() -> Engine {
+    let mut e = Engine::new();
+    e.put_in_force(1, agreement());
+    e
+}
+
+fn rep(id: &str, region: Region, vertical: Option<Industry>, capacity: u32) -> Event {
+    Event::RepRecorded(Rep {
+        id: RepId::parse(id).unwrap(),
+        name: Text::parse(&format!("Rep {id}")).unwrap(),
+        email: Email::parse(&format!("{}@seller.example", id.to_lowercase())).unwrap(),
+        team: Team::Sdr,
+        region,
+        vertical,
+        manager: None,
+        capacity_per_day: capacity,
+        hired_at: at(0),
+    })
+}
+
+fn account(id: &str, domain: &str, owner: Option<&str>) -> Event {
+    Event::AccountRecorded(Account {
+        id: AccountId::parse(id).unwrap(),
+        name: Text::parse("Northwind").unwrap(),
+        domain: Domain::parse(domain).unwrap(),
+        industry: Industry::Software,
+        employees: Some(800),
+        annual_revenue: None,
+        country: Country::parse("US").unwrap(),
+        region: Region::Na,
+        tier: Tier::Enterprise,
+        owner_rep: owner.map(|o| RepId::parse(o).unwrap()),
+        created_at: at(0),
+    })
+}
+
+/// A VP at a 500-person software company in NA: fit 20 + 15 + 10 = 45.
+fn lead(id: &str, email: &str, t: i64) -> Event {
+    Event::LeadCreated(Lead {
+        id: LeadId::parse(id).unwrap(),
+        email: Email::parse(email).unwrap(),
+        full_name: Some(Text::parse("Ana Lima").unwrap()),
+        title: Some(Text::parse("VP Operations").unwrap()),
+        seniority: Seniority::Vp,
+        persona: None,
+        company_name: Some(Text::parse("Contoso").unwrap()),
+        website: None,
+        employees_reported: Some(500),
+        industry_reported: Some(Industry::Software),
+        country: Country::parse("US").unwrap(),
+        region: Region::Na,
+        source_channel: Channel::OrganicSearch,
+        source_campaign: None,
+        created_at: at(t),
+        account: None,
+    })
+}
+
+fn touch(id: &str, lead: &str, kind: TouchKind, t: i64) -> Event {
+    Event::Touched(Touch {
+        id: TouchId::parse(id).unwrap(),
+        lead: LeadId::parse(lead).unwrap(),
+        occurred_at: at(t),
+        kind,
+        channel: Some(Channel::OrganicSearch),
+        campaign: None,
+        content: None,
+        rep: None,
+    })
+}
+
+/// Checks, applies and judges an event as ingest does; returns the decisions.
+fn ingest(e: &mut Engine, event: Event) -> Vec<(Event, Origin)> {
+    e.check(&event).unwrap();
+    e.apply(&event, &Origin::Ingested);
+    e.judge(&event)
+}
+
+fn stage(e: &Engine, lead: &str) -> String {
+    e.explain(lead).unwrap().stage
+}
+
+fn owner(e: &Engine, lead: &str) -> Option<String> {
+    e.explain(lead).unwrap().owner
+}
+
+#[test]
+fn engagement_decays_by_half_life_and_the_threshold_makes_an_mql() {
+    let mut e = engine();
+    ingest(&mut e, rep("R1", Region::Na, Some(Industry::Software), 5));
+    assert!(ingest(&mut e, lead("L1", "ana@contoso.example", T0)).is_empty());
+    assert_eq!(e.score("L1"), Some((45, 0, 45)));
+    // A pricing page view: 10 points. 45 + 10 = 55 < 60: still a lead.
+    assert!(ingest(&mut e, touch("T1", "L1", TouchKind::PricingPageView, T0)).is_empty());
+    assert_eq!(e.score("L1"), Some((45, 10, 55)));
+    // 30 days (one half-life) later a page view (1 point): the pricing
+    // view is worth 5 now: 5 + 1 = 6, score 51.
+    ingest(
+        &mut e,
+        touch("T2", "L1", TouchKind::PageView, T0 + 30 * DAY),
+    );
+    assert_eq!(e.score("L1"), Some((45, 6, 51)));
+    assert_eq!(stage(&e, "L1"), "lead");
+    // 15 more days: 10·2^-1.5 + 1·2^-0.5 + 30 (a demo request) = 3.536 +
+    // 0.707 + 30 = 34.24 → 34; 45 + 34 = 79 ≥ 60: an MQL, routed to R1.
+    let decided = ingest(
+        &mut e,
+        touch("T3", "L1", TouchKind::DemoRequest, T0 + 45 * DAY),
+    );
+    assert_eq!(e.score("L1"), Some((45, 34, 79)));
+    let kinds: Vec<String> = decided.iter().map(|(d, _)| d.key().to_string()).collect();
+    assert_eq!(kinds, ["owner_assigned ~1", "stage_changed ~1"]);
+    assert!(decided
+        .iter()
+        .all(|(_, o)| *o == Origin::Engine { agreement: 1 }));
+    let Event::StageChanged(t) = &decided[1].0 else {
+        panic!()
+    };
+    assert_eq!((t.from.as_str(), t.to.as_str()), ("lead", "mql"));
+    assert_eq!(t.rep.as_ref().map(|r| r.as_str()), Some("R1"));
+    assert_eq!(stage(&e, "L1"), "mql");
+    assert_eq!(owner(&e, "L1").as_deref(), Some("R1"));
+}
+
+#[test]
+fn rounding_is_half_up() {
+    assert_eq!(crate::score::round_half_up(34.5), 35);
+    assert_eq!(crate::score::round_half_up(34.499_999), 34);
+    assert_eq!(crate::score::round_half_up(-0.5), 0);
+}
+
+#[test]
+fn free_mail_never_qualifies_and_never_matches() {
+    let mut e = engine();
+    ingest(&mut e, account("A1", "contoso.example", None));
+    ingest(&mut e, lead("L1", "ana@gmail.com", T0));
+    // Fit 45 - 15 (free mail) = 30; + 30 (demo) + 10 (pricing) = 70 ≥ 60,
+    // but the MQL criterion excludes free mail.
+    ingest(&mut e, touch("T1", "L1", TouchKind::DemoRequest, T0));
+    ingest(&mut e, touch("T2", "L1", TouchKind::PricingPageView, T0));
+    assert_eq!(e.score("L1"), Some((30, 40, 70)));
+    assert_eq!(stage(&e, "L1"), "lead");
+    assert_eq!(e.explain("L1").unwrap().account, None);
+}
+
+#[test]
+fn a_lead_is_matched_on_its_email_domain() {
+    let mut e = engine();
+    ingest(&mut e, account("A1", "contoso.example", None));
+    let decided = ingest(&mut e, lead("L1", "ana@mail.contoso.example", T0));
+    assert_eq!(decided.len(), 1);
+    let Event::AccountMatched(m) = &decided[0].0 else {
+        panic!()
+    };
+    assert_eq!((m.account.as_str(), m.how), ("A1", MatchedBy::EmailDomain));
+    assert_eq!(e.explain("L1").unwrap().account.as_deref(), Some("A1"));
+}
+
+#[test]
+fn routing_respects_capacity_falls_through_rules_and_waits_when_no_rep_is_eligible() {
+    let mut e = engine();
+    // R1 covers NA software (2 a day), R2 is an NA generalist (1 a day).
+    ingest(&mut e, rep("R1", Region::Na, Some(Industry::Software), 2));
+    ingest(&mut e, rep("R2", Region::Na, None, 1));
+    ingest(&mut e, rep("R3", Region::Emea, None, 9));
+    let mql = |e: &mut Engine, n: usize, t: i64| {
+        let id = format!("L{n}");
+        ingest(e, lead(&id, &format!("p{n}@c{n}.example"), t));
+        ingest(e, touch(&format!("T{n}"), &id, TouchKind::DemoRequest, t));
+        (stage(e, &id), owner(e, &id))
+    };
+    // Leads 1, 2: territory_and_vertical → R1 (its 2 a day).
+    assert_eq!(mql(&mut e, 1, T0), ("mql".into(), Some("R1".into())));
+    assert_eq!(mql(&mut e, 2, T0 + 60), ("mql".into(), Some("R1".into())));
+    // Lead 3: R1 is at capacity; territory_generalist → R2.
+    assert_eq!(mql(&mut e, 3, T0 + 120), ("mql".into(), Some("R2".into())));
+    let routing = e.explain("L3").unwrap().routing;
+    assert_eq!(
+        routing[1],
+        "territory_and_vertical: 1 rep(s) fit; not eligible: R1 at capacity"
+    );
+    // Lead 4: both at capacity under every rule: an MQL that waits unowned.
+    assert_eq!(mql(&mut e, 4, T0 + 180), ("mql".into(), None));
+    assert!(e.explain("L4").unwrap().waiting_for_owner);
+    // The next day its next event routes it: R1 again (round robin).
+    let decided = ingest(&mut e, touch("T4b", "L4", TouchKind::PageView, T0 + DAY));
+    assert_eq!(decided.len(), 1);
+    assert_eq!(owner(&e, "L4").as_deref(), Some("R1"));
+}
+
+#[test]
+fn round_robin_takes_turns_in_id_order() {
+    let mut e = engine();
+    for id in ["R2", "R1", "R3"] {
+        ingest(&mut e, rep(id, Region::Na, None, 10));
+    }
+    let owners: Vec<String> = (1..=4)
+        .map(|n| {
+            let id = format!("L{n}");
+            ingest(
+                &mut e,
+                lead(&id, &format!("p{n}@c{n}.example"), T0 + n as i64),
+            );
+            ingest(
+                &mut e,
+                touch(&format!("T{n}"), &id, TouchKind::DemoRequest, T0 + n as i64),
+            );
+            owner(&e, &id).unwrap()
+        })
+        .collect();
+    // territory_generalist (round robin) among R1, R2, R3 in id order.
+    assert_eq!(owners, ["R1", "R2", "R3", "R1"]);
+}
+
+#[test]
+fn a_named_accounts_leads_go_to_its_owner_even_at_capacity() {
+    let mut e = engine();
+    ingest(&mut e, rep("R1", Region::Na, None, 0));
+    ingest(&mut e, rep("R2", Region::Na, None, 5));
+    ingest(&mut e, account("A1", "contoso.example", Some("R1")));
+    ingest(&mut e, lead("L1", "ana@contoso.example", T0));
+    ingest(&mut e, touch("T1", "L1", TouchKind::DemoRequest, T0));
+    assert_eq!(owner(&e, "L1").as_deref(), Some("R1"));
+    assert_eq!(
+        e.explain("L1").unwrap().owner_by.as_deref(),
+        Some("routing rule `named_account_owner` (agreement v1)")
+    );
+}
+
+#[test]
+fn a_rep_away_is_skipped() {
+    let mut e = engine();
+    ingest(&mut e, rep("R1", Region::Na, None, 5));
+    ingest(&mut e, rep("R2", Region::Na, None, 5));
+    ingest(
+        &mut e,
+        Event::RepAway(Away {
+            id: DecisionId::parse("OOO1").unwrap(),
+            rep: RepId::parse("R1").unwrap(),
+            from: at(T0 - DAY),
+            until: at(T0 + DAY),
+        }),
+    );
+    ingest(&mut e, lead("L1", "ana@c1.example", T0));
+    ingest(&mut e, touch("T1", "L1", TouchKind::DemoRequest, T0));
+    assert_eq!(owner(&e, "L1").as_deref(), Some("R2"));
+}
+
+fn decision(id: &str, lead: &str, rep: &str, t: i64) -> Decision {
+    Decision {
+        id: TransitionId::parse(id).unwrap(),
+        lead: LeadId::parse(lead).unwrap(),
+        rep: RepId::parse(rep).unwrap(),
+        at: at(t),
+        by: None,
+    }
+}
+
+#[test]
+fn sales_actions_follow_the_agreement_or_are_refused_naming_the_rule() {
+    let mut e = engine();
+    ingest(&mut e, rep("R1", Region::Na, None, 5));
+    ingest(&mut e, lead("L1", "ana@c1.example", T0));
+    // Not an MQL yet: accepting it is refused, naming where `accepted` leads.
+    let err = e
+        .act(&Action::Accept(decision("S1", "L1", "R1", T0)))
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "lead L1 is in stage `lead`; `accepted` moves a lead only into `sal` (from mql)"
+    );
+    assert_eq!(
+        e.act(&Action::Accept(decision("S1", "L9", "R1", T0))),
+        Err(Refusal::UnknownLead { lead: "L9".into() })
+    );
+    ingest(&mut e, touch("T1", "L1", TouchKind::DemoRequest, T0));
+    assert_eq!(stage(&e, "L1"), "mql");
+    let reject = |reason: &str| Action::Reject {
+        decision: decision("S2", "L1", "R1", T0 + 60),
+        reason: Named::parse(reason).unwrap(),
+    };
+    assert!(matches!(
+        e.act(&reject("gone_quiet")),
+        Err(Refusal::UndeclaredReason { .. })
+    ));
+    // Rejected for no budget: recycled (the recycled criterion names it).
+    let (event, origin) = e.act(&reject("no_budget")).unwrap();
+    assert_eq!(
+        origin,
+        Origin::Person {
+            by: Some(Text::parse("R1").unwrap())
+        }
+    );
+    let Event::StageChanged(t) = &event else {
+        panic!()
+    };
+    assert_eq!((t.from.as_str(), t.to.as_str()), ("mql", "recycled"));
+    e.apply(&event, &origin);
+    // A recycled lead can qualify again: its next demo request.
+    ingest(
+        &mut e,
+        touch("T2", "L1", TouchKind::DemoRequest, T0 + 2 * DAY),
+    );
+    assert_eq!(stage(&e, "L1"), "mql");
+    // The owner stays: no poaching.
+    assert_eq!(owner(&e, "L1").as_deref(), Some("R1"));
+    let (event, origin) = e
+        .act(&Action::Accept(decision("S3", "L1", "R1", T0 + 3 * DAY)))
+        .unwrap();
+    e.apply(&event, &origin);
+    assert_eq!(stage(&e, "L1"), "sal");
+    let history = e.explain("L1").unwrap().history;
+    let by: Vec<&str> = history.iter().map(|h| h.by.as_str()).collect();
+    assert_eq!(by[1], "rep R1");
+    assert!(by[0].starts_with("the agreement v1: `lead.score >= mql_threshold"));
+}
+
+#[test]
+fn a_move_from_outside_must_continue_the_chain() {
+    let e = {
+        let mut e = engine();
+        ingest(&mut e, lead("L1", "ana@c1.example", T0));
+        e
+    };
+    let t = Event::StageChanged(Transition {
+        id: TransitionId::parse("S1").unwrap(),
+        lead: LeadId::parse("L1").unwrap(),
+        from: Named::Core(Stage::Mql),
+        to: Named::Core(Stage::Sal),
+        occurred_at: at(T0),
+        rep: None,
+        reason: None,
+    });
+    assert!(matches!(e.check(&t), Err(Refusal::BrokenChain { .. })));
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn kinds() -> impl Strategy<Value = TouchKind> {
+        (0usize..TouchKind::ALL.len()).prop_map(|i| TouchKind::ALL[i])
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// A lead's score equals its recomputation from its own events in a
+        /// fresh engine, whatever else happened in between.
+        #[test]
+        fn a_score_equals_its_recomputation(
+            touches in proptest::collection::vec((0i64..90 * DAY, kinds(), 0usize..2), 1..30),
+        ) {
+            let mut e = engine();
+            let mut alone = engine();
+            ingest(&mut e, rep("R1", Region::Na, None, 1000));
+            ingest(&mut alone, rep("R1", Region::Na, None, 1000));
+            ingest(&mut e, lead("L1", "a@c1.example", T0));
+            ingest(&mut e, lead("L2", "b@c2.example", T0));
+            ingest(&mut alone, lead("L1", "a@c1.example", T0));
+            let mut sorted = touches.clone();
+            sorted.sort_by_key(|t| t.0);
+            for (n, (dt, kind, who)) in sorted.iter().enumerate() {
+                let l = if *who == 0 { "L1" } else { "L2" };
+                let t = touch(&format!("T{n}"), l, *kind, T0 + dt);
+                ingest(&mut e, t.clone());
+                if l == "L1" {
+                    ingest(&mut alone, t);
+                }
+                let now = e.clock().unix_seconds();
+                // Move the lone engine's clock to the same time.
+                alone.state.clock = now;
+                prop_assert_eq!(e.score("L1"), alone.score("L1"));
+            }
+        }
+
+        /// Replaying any prefix then the rest gives the state of the whole.
+        #[test]
+        fn replay_in_two_parts_equals_the_whole(cut in 0usize..40) {
+            let mut live = engine();
+            let mut log = Vec::new();
+            for r in [rep("R1", Region::Na, None, 3), rep("R2", Region::Na, Some(Industry::Software), 2)] {
+                live.check(&r).unwrap();
+                live.apply(&r, &Origin::Ingested);
+                log.push((r, Origin::Ingested));
+            }
+            for n in 0..8 {
+                let l = lead(&format!("L{n}"), &format!("p{n}@c{n}.example"), T0 + n);
+                let t = touch(&format!("T{n}"), &format!("L{n}"), TouchKind::DemoRequest, T0 + n);
+                for ev in [l, t] {
+                    live.apply(&ev, &Origin::Ingested);
+                    log.push((ev.clone(), Origin::Ingested));
+                    log.extend(live.judge(&ev));
+                }
+            }
+            let whole = {
+                let mut e = engine();
+                for (ev, o) in &log { e.apply(ev, o); }
+                e.state_hash()
+            };
+            prop_assert_eq!(whole, live.state_hash());
+            let cut = cut.min(log.len());
+            let mut e = engine();
+            for (ev, o) in &log[..cut] { e.apply(ev, o); }
+            let _ = e.state_hash();
+            for (ev, o) in &log[cut..] { e.apply(ev, o); }
+            prop_assert_eq!(e.state_hash(), whole);
+        }
+    }
+}

@@ -1,0 +1,230 @@
+//! The engine fed from the store: the state rebuilt from the log
+//! ([`load`]), and inputs that arrive live judged and stored
+//! ([`ingest`]): each input checked (refused: nothing of it stored), stored,
+//! applied and judged, its decisions stored after it, in one transaction
+//! per chunk. A chunk's outcomes are reported after its commit: what is
+//! acknowledged is durable.
+
+use accord_core::event::{Batch, Origin};
+use accord_decide::{Decided, Engine, Refusal};
+use accord_store::{AppendTx, EventStore, StoreError};
+use accord_wire::{Input, WireError};
+use rustc_hash::FxHashMap;
+
+use crate::Progress;
+
+/// Inputs per transaction: large enough that a commit's fsync is shared by
+/// thousands of events, small enough that an acknowledgement is prompt.
+pub const CHUNK: usize = 4_096;
+
+/// The engine's state after every stored event, in log order (replay:
+/// nothing is decided again).
+pub fn load<S: EventStore>(store: &S, progress: &mut dyn Progress) -> Result<Engine, StoreError> {
+    let total = store.counts()?.total();
+    progress.started(total);
+    let mut engine = Engine::new();
+    let mut n = 0u64;
+    store.scan_decoded_entries_between(0, u64::MAX, &mut |origin, event| {
+        engine.apply(&event, origin);
+        n += 1;
+        if n % 65_536 == 0 {
+            progress.advanced(n);
+        }
+    })?;
+    progress.finished();
+    Ok(engine)
+}
+
+/// What became of one input line.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Stored, with the decisions it led to.
+    Stored { decisions: Vec<Decided> },
+    /// Its event was stored before with the same content (or the action
+    /// was already taken): nothing happened.
+    Duplicate,
+    /// Its key is stored with other content: refused.
+    Conflict { key: String },
+    /// The agreement or the state refuses it.
+    Refused(Refusal),
+    /// Not a valid line of the wire format.
+    Invalid(WireError),
+}
+
+impl Outcome {
+    pub fn is_refused(&self) -> bool {
+        matches!(
+            self,
+            Outcome::Conflict { .. } | Outcome::Refused(_) | Outcome::Invalid(_)
+        )
+    }
+}
+
+/// Totals of an ingest.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub lines: u64,
+    pub stored: u64,
+    pub duplicates: u64,
+    pub refused: u64,
+    pub decisions: u64,
+}
+
+/// Judges and stores `lines` (numbered text lines of the wire format) in
+/// order; `report` sees each line's outcome once its chunk is committed.
+pub fn ingest<S: EventStore>(
+    store: &mut S,
+    engine: &mut Engine,
+    lines: impl IntoIterator<Item = (u64, String)>,
+    report: &mut dyn FnMut(u64, &Outcome),
+) -> Result<Summary, StoreError> {
+    let mut summary = Summary::default();
+    let mut lines = lines.into_iter().peekable();
+    while lines.peek().is_some() {
+        let mut batch = Batch::default();
+        // Keys batched in this chunk, with the digest of their bytes.
+        let mut seen: FxHashMap<(u8, String), u64> = FxHashMap::default();
+        let mut outcomes = Vec::with_capacity(CHUNK);
+        for (number, text) in lines.by_ref().take(CHUNK) {
+            let outcome = one(store, engine, &text, &mut batch, &mut seen)?;
+            outcomes.push((number, outcome));
+        }
+        if !batch.is_empty() {
+            let mut tx = store.begin()?;
+            let appended = tx.append(&batch)?;
+            // Every key was looked up first: a duplicate or conflict here
+            // is another writer's, between the lookup and the append.
+            if appended.duplicates > 0 || !appended.conflicts.is_empty() {
+                return Err(StoreError::Backend {
+                    path: String::new(),
+                    detail: "another process appended the same events while this ingest ran; nothing of this chunk was stored: run it again".into(),
+                });
+            }
+            tx.commit()?;
+        }
+        for (number, outcome) in &outcomes {
+            summary.lines += 1;
+            match outcome {
+                Outcome::Stored { decisions } => {
+                    summary.stored += 1;
+                    summary.decisions += decisions.len() as u64;
+                }
+                Outcome::Duplicate => summary.duplicates += 1,
+                _ => summary.refused += 1,
+            }
+            report(*number, outcome);
+        }
+    }
+    Ok(summary)
+}
+
+/// One line: parsed, checked, looked up, applied, judged, batched.
+fn one<S: EventStore>(
+    store: &S,
+    engine: &mut Engine,
+    text: &str,
+    batch: &mut Batch,
+    seen: &mut FxHashMap<(u8, String), u64>,
+) -> Result<Outcome, StoreError> {
+    let input = match accord_wire::parse_line(text) {
+        Ok(input) => input,
+        Err(e) => return Ok(Outcome::Invalid(e)),
+    };
+    let (event, origin, is_action) = match input {
+        Input::Event(event) => {
+            if let Err(r) = engine.check(&event) {
+                return Ok(Outcome::Refused(r));
+            }
+            (event, Origin::Ingested, false)
+        }
+        Input::Action(action) => {
+            // A retried action whose event is stored is a no-op, whatever
+            // the lead's stage is now.
+            let key = action_key(&action);
+            if seen.contains_key(&key) || store.seq_of(key_kind(key.0), &key.1)?.is_some() {
+                return Ok(Outcome::Duplicate);
+            }
+            match engine.act(&action) {
+                Ok((event, origin)) => (event, origin, true),
+                Err(r) => return Ok(Outcome::Refused(r)),
+            }
+        }
+    };
+    let key = (event.kind().code(), event.id());
+    if !is_action {
+        if let Some(&d) = seen.get(&key) {
+            return Ok(if d == digest_of(&event) {
+                Outcome::Duplicate
+            } else {
+                Outcome::Conflict {
+                    key: event.key().to_string(),
+                }
+            });
+        }
+        if store.seq_of(event.kind(), &key.1)?.is_some() {
+            let same = store
+                .find(event.kind(), &key.1)?
+                .is_some_and(|(_, stored)| stored == event);
+            return Ok(if same {
+                Outcome::Duplicate
+            } else {
+                Outcome::Conflict {
+                    key: event.key().to_string(),
+                }
+            });
+        }
+    }
+    seen.insert(key, digest_of(&event));
+    engine.apply(&event, &origin);
+    batch.push_from(&event, &origin);
+    let decisions = engine.judge(&event);
+    for (d, o) in &decisions {
+        seen.insert((d.kind().code(), d.id()), digest_of(d));
+        batch.push_from(d, o);
+    }
+    Ok(Outcome::Stored { decisions })
+}
+
+fn digest_of(event: &accord_core::event::Event) -> u64 {
+    accord_core::event::digest(&event.to_bytes())
+}
+
+fn action_key(action: &accord_core::action::Action) -> (u8, String) {
+    use accord_core::action::Action;
+    use accord_core::event::EventKind;
+    match action {
+        Action::Accept(d) | Action::Qualify(d) | Action::Reject { decision: d, .. } => {
+            (EventKind::StageChanged.code(), d.id.to_string())
+        }
+        Action::Reassign { id, .. } => (EventKind::OwnerAssigned.code(), id.to_string()),
+    }
+}
+
+fn key_kind(code: u8) -> accord_core::event::EventKind {
+    accord_core::event::EventKind::from_code(code).expect("a kind's own code")
+}
+
+/// Events of a decision, as one JSON line each (for `--decisions`).
+pub fn decision_lines(decisions: &[Decided], out: &mut String) {
+    for (event, origin) in decisions {
+        accord_wire::write_event(event, origin, out);
+        out.push('\n');
+    }
+}
+
+/// A lead worth explaining in a demo: among leads past `lead` with an
+/// owner and at least five touches, the one scoring highest now (the first
+/// seen among equals).
+pub fn example_lead(engine: &Engine) -> Option<String> {
+    let mut best: Option<(i64, String)> = None;
+    for l in engine.summaries() {
+        let past_lead = matches!(l.stage.as_str(), "mql" | "sal" | "sql" | "opportunity");
+        if !past_lead || l.owner.is_none() || best.as_ref().is_some_and(|(s, _)| *s >= l.score) {
+            continue;
+        }
+        if engine.explain(&l.id).is_some_and(|r| r.touch_count >= 5) {
+            best = Some((l.score, l.id));
+        }
+    }
+    best.map(|(_, id)| id)
+}
