@@ -61,7 +61,8 @@ impl Action {
         }
     }
 
-    /// The action's name in the wire format and in `event.kind`.
+    /// The word a stage criterion reads in `event.kind` for this action
+    /// (the wire format names the action itself `accept`, `qualify`, ...).
     pub fn kind(&self) -> &'static str {
         match self {
             Action::Accept(_) => "accepted",

@@ -89,9 +89,31 @@ pub(crate) fn terms<'a>(
 }
 
 /// The engagement score at `now`: the decayed sum, summed in arrival
-/// order in f64, rounded half up.
+/// order in f64, rounded half up. The same sum as [`terms`] gives (a test
+/// holds them equal), without collecting the rules that held.
 pub(crate) fn engagement(state: &State, a: &Agreement, lead: u32, now: i64) -> i64 {
-    let sum: f64 = terms(state, a, lead, now).map(|t| t.value()).sum();
+    let half_life = a.scoring.engagement.half_life_days * 86_400.0;
+    let e = &a.scoring.engagement;
+    let mut sum = 0.0f64;
+    for t in state.leads[lead as usize]
+        .touches
+        .iter()
+        .filter(|t| t.at <= now)
+    {
+        let scope = RuleScope {
+            touch: Some(t),
+            scores: false,
+            ..RuleScope::new(state, a, lead, now)
+        };
+        let rules: i64 = e
+            .rules
+            .iter()
+            .filter(|r| scope.holds(&r.when))
+            .map(|r| i64::from(r.points))
+            .sum();
+        let points = i64::from(e.points_for(t.kind.as_str())) + rules;
+        sum += points as f64 * (-((now - t.at) as f64) / half_life).exp2();
+    }
     round_half_up(sum)
 }
 

@@ -401,6 +401,10 @@ mod properties {
                 // Move the lone engine's clock to the same time.
                 alone.state.clock = now;
                 prop_assert_eq!(e.score("L1"), alone.score("L1"));
+                // The explanation's lines add up to the same engagement.
+                let f = e.in_force.as_ref().unwrap();
+                let sum: f64 = crate::score::terms(&e.state, &f.agreement, 0, now).map(|t| t.value()).sum();
+                prop_assert_eq!(crate::score::round_half_up(sum), e.score("L1").unwrap().1);
             }
         }
 

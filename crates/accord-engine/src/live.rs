@@ -27,7 +27,7 @@ pub fn load<S: EventStore>(store: &S, progress: &mut dyn Progress) -> Result<Eng
     store.scan_decoded_entries_between(0, u64::MAX, &mut |origin, event| {
         engine.apply(&event, origin);
         n += 1;
-        if n % 65_536 == 0 {
+        if n & 0xFFFF == 0 {
             progress.advanced(n);
         }
     })?;
