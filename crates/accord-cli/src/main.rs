@@ -31,6 +31,7 @@ enum Command {
     Replay(cmd::replay::Args),
     Export(cmd::export::Args),
     Agreement(cmd::agreement::Args),
+    Sla(cmd::sla::Args),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +50,7 @@ fn main() -> ExitCode {
         Command::Replay(args) => cmd::replay::run(args),
         Command::Export(args) => cmd::export::run(args),
         Command::Agreement(args) => cmd::agreement::run(args),
+        Command::Sla(args) => cmd::sla::run(args),
     };
     match result {
         Ok(code) => code,
