@@ -137,7 +137,7 @@ impl Engine {
                 if let Some(n) = engine_number(e.id.as_str()) {
                     st.sla.ids.escalation = st.sla.ids.escalation.max(n);
                 }
-                if let Some(&c) = st.sla.cause_ids.get(e.cause.as_str()) {
+                if let Some(&c) = st.sla.cause_ids.get(&(e.on, e.cause.as_str().into())) {
                     st.sla.escalated.insert((c, e.step.as_str().into()));
                 }
                 st.sla.fired.push(e.clone());
@@ -293,9 +293,11 @@ impl Engine {
                         return Vec::new();
                     }
                 }
-                let owner = (cause.lead != NONE)
-                    .then(|| st.leads[cause.lead as usize].owner)
-                    .unwrap_or(NONE);
+                let owner = if cause.lead == NONE {
+                    NONE
+                } else {
+                    st.leads[cause.lead as usize].owner
+                };
                 let person = match step.notify {
                     Role::RepManager => st.rep(owner).and_then(|r| r.manager.clone()),
                     _ => None,

@@ -142,7 +142,9 @@ pub(crate) struct Sla {
     /// Month ends with a pending timer.
     pub month_timers: FxHashSet<(Region, Month)>,
     pub causes: Vec<Cause>,
-    pub cause_ids: FxHashMap<Box<str>, u32>,
+    /// (trigger, the cause's event id) → cause number: ids of different
+    /// kinds may be equal (`~1`).
+    pub cause_ids: FxHashMap<(Trigger, Box<str>), u32>,
     /// The escalations fired, in log order.
     pub fired: Vec<accord_core::event::Escalation>,
     /// Entries made before any agreement was in force: their deadlines are
@@ -354,7 +356,8 @@ impl Sla {
             }));
         }
         if any {
-            self.cause_ids.insert(cause.id.as_str().into(), n);
+            self.cause_ids
+                .insert((cause.on, cause.id.as_str().into()), n);
             self.causes.push(cause);
         }
     }

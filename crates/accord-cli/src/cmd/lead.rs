@@ -276,8 +276,8 @@ pub fn run_leads(args: LeadsArgs) -> CmdResult {
         _ => {
             let _ = writeln!(
                 o,
-                "{:<14} {:<13} {:<10} {:>4} {:>10} {:>5}  {}",
-                "lead", "stage", "owner", "fit", "engagement", "score", "next deadline"
+                "{:<14} {:<13} {:<10} {:>4} {:>10} {:>5}  next deadline",
+                "lead", "stage", "owner", "fit", "engagement", "score"
             );
             for l in &rows {
                 let _ = writeln!(
