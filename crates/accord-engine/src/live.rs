@@ -22,17 +22,18 @@ pub const CHUNK: usize = 4_096;
 pub fn load<S: EventStore>(store: &S, progress: &mut dyn Progress) -> Result<Engine, StoreError> {
     let total = store.counts()?.total();
     progress.started(total);
-    let mut engine = Engine::new();
-    let mut n = 0u64;
-    store.scan_decoded_entries_between(0, u64::MAX, &mut |origin, event| {
-        engine.apply(&event, origin);
-        n += 1;
-        if n & 0xFFFF == 0 {
-            progress.advanced(n);
+    // Decoded on this thread, applied on another.
+    crate::fold::decoded_beside(store, u64::MAX, false, move |chunks| {
+        let mut engine = Engine::new();
+        for chunk in chunks {
+            for (origin, event) in chunk.iter() {
+                engine.apply(event, origin);
+            }
+            progress.advanced(engine.events());
         }
-    })?;
-    progress.finished();
-    Ok(engine)
+        progress.finished();
+        engine
+    })
 }
 
 /// What became of one input line.
@@ -174,15 +175,20 @@ fn one<S: EventStore>(
             });
         }
     }
-    seen.insert(key, digest_of(&event));
-    engine.apply(&event, &origin);
+    // Each event is encoded once: its digest is that of its batched bytes.
     batch.push_from(&event, &origin);
+    seen.insert(key, last_digest(batch));
+    engine.apply(&event, &origin);
     let decisions = engine.judge(&event);
     for (d, o) in &decisions {
-        seen.insert((d.kind().code(), d.id()), digest_of(d));
         batch.push_from(d, o);
+        seen.insert((d.kind().code(), d.id()), last_digest(batch));
     }
     Ok(Outcome::Stored { decisions })
+}
+
+fn last_digest(batch: &Batch) -> u64 {
+    accord_core::event::digest(batch.get(batch.len() - 1).2)
 }
 
 fn digest_of(event: &accord_core::event::Event) -> u64 {
