@@ -127,7 +127,7 @@ impl Engine {
             account_name: None,
             account_by: None,
             touches: Vec::new(),
-            touch_count: row.touches.len(),
+            touch_count: st.touches[i as usize].len(),
         };
         if let Some(f) = &self.in_force {
             let a = &f.agreement;
@@ -231,7 +231,7 @@ impl Engine {
             )),
             (None, None) => None,
         };
-        for t in row.touches.iter().rev().take(RECENT_TOUCHES) {
+        for t in st.touches[i as usize].iter().rev().take(RECENT_TOUCHES) {
             let content = st.names.name(t.content).map(|c| {
                 st.content_of(t)
                     .map_or_else(|| c.to_string(), |k| format!("{} ({})", k.title, k.kind))

@@ -178,13 +178,14 @@ impl Engine {
                     owner: NONE,
                     assignment: None,
                     waiting: false,
-                    touches: Vec::new(),
                     history: Vec::new(),
                 };
                 if new {
                     st.leads.push(row);
+                    st.touches.push(Vec::new());
                 } else {
                     st.leads[i as usize] = row;
+                    st.touches[i as usize] = Vec::new();
                 }
             }
             Event::Touched(t) => {
@@ -200,7 +201,7 @@ impl Engine {
                         kind: t.kind,
                         channel: t.channel,
                     };
-                    st.leads[i as usize].touches.push(row);
+                    st.touches[i as usize].push(row);
                 }
             }
             Event::StageChanged(t) => {
