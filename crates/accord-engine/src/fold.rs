@@ -141,7 +141,10 @@ where
             Ok(())
         });
         if !chunk.is_empty() {
-            let _ = send.send(Chunk { events: chunk, back });
+            let _ = send.send(Chunk {
+                events: chunk,
+                back,
+            });
         }
         drop(send);
         let folded = folder.join().expect("the fold does not panic");

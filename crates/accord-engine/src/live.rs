@@ -5,7 +5,7 @@
 //! per chunk. A chunk's outcomes are reported after its commit: what is
 //! acknowledged is durable.
 
-use accord_core::event::{Batch, Origin};
+use accord_core::event::{Batch, EventKind, Origin};
 use accord_decide::{Decided, Engine, Refusal};
 use accord_store::{AppendTx, EventStore, StoreError};
 use accord_wire::{Input, WireError};
@@ -86,8 +86,30 @@ pub fn ingest<S: EventStore>(
         // Keys batched in this chunk, with the digest of their bytes.
         let mut seen: FxHashMap<(u8, String), u64> = FxHashMap::default();
         let mut outcomes = Vec::with_capacity(CHUNK);
-        for (number, text) in lines.by_ref().take(CHUNK) {
-            let outcome = one(store, engine, &text, &mut batch, &mut seen)?;
+        let parsed: Vec<(u64, Result<Input, WireError>)> = lines
+            .by_ref()
+            .take(CHUNK)
+            .map(|(number, text)| (number, accord_wire::parse_line(&text)))
+            .collect();
+        // The chunk's event keys looked up at once: most are new.
+        let keys: Vec<(EventKind, String)> = parsed
+            .iter()
+            .filter_map(|(_, input)| match input {
+                Ok(Input::Event(e)) => Some((e.kind(), e.id())),
+                _ => None,
+            })
+            .collect();
+        let refs: Vec<(EventKind, &str)> = keys.iter().map(|(k, id)| (*k, id.as_str())).collect();
+        let mut may_be_stored = store.may_be_stored(&refs)?.into_iter();
+        for (number, input) in parsed {
+            let outcome = match input {
+                Ok(input) => {
+                    let maybe = matches!(input, Input::Event(_))
+                        && may_be_stored.next().expect("a flag per event");
+                    one(store, engine, input, maybe, &mut batch, &mut seen)?
+                }
+                Err(e) => Outcome::Invalid(e),
+            };
             outcomes.push((number, outcome));
         }
         if !batch.is_empty() {
@@ -119,18 +141,16 @@ pub fn ingest<S: EventStore>(
     Ok(summary)
 }
 
-/// One line: parsed, checked, looked up, applied, judged, batched.
+/// One parsed line: checked, looked up (an event only when it
+/// `may_be_stored`), applied, judged, batched.
 fn one<S: EventStore>(
     store: &S,
     engine: &mut Engine,
-    text: &str,
+    input: Input,
+    may_be_stored: bool,
     batch: &mut Batch,
     seen: &mut FxHashMap<(u8, String), u64>,
 ) -> Result<Outcome, StoreError> {
-    let input = match accord_wire::parse_line(text) {
-        Ok(input) => input,
-        Err(e) => return Ok(Outcome::Invalid(e)),
-    };
     let (event, origin, is_action) = match input {
         Input::Event(event) => {
             if let Err(r) = engine.check(&event) {
@@ -162,7 +182,7 @@ fn one<S: EventStore>(
                 }
             });
         }
-        if store.seq_of(event.kind(), &key.1)?.is_some() {
+        if may_be_stored && store.seq_of(event.kind(), &key.1)?.is_some() {
             let same = store
                 .find(event.kind(), &key.1)?
                 .is_some_and(|(_, stored)| stored == event);
@@ -197,7 +217,6 @@ fn digest_of(event: &accord_core::event::Event) -> u64 {
 
 fn action_key(action: &accord_core::action::Action) -> (u8, String) {
     use accord_core::action::Action;
-    use accord_core::event::EventKind;
     match action {
         Action::Accept(d) | Action::Qualify(d) | Action::Reject { decision: d, .. } => {
             (EventKind::StageChanged.code(), d.id.to_string())

@@ -437,6 +437,20 @@ impl EventStore for SqliteStore {
             .map(|seq| seq.map(|s| s.max(0) as u64))
             .map_err(|e| self.fail(e))
     }
+
+    /// A packed key above its group's largest stored key is not stored (two
+    /// queries per group and call); any other key is looked up.
+    fn may_be_stored(&self, keys: &[(EventKind, &str)]) -> Result<Vec<bool>, StoreError> {
+        let mut maxima = rustc_hash::FxHashMap::default();
+        keys.iter()
+            .map(|&(kind, id)| match compact::pack(kind, id) {
+                Some(key) => group_max(&self.conn, &mut maxima, key >> GROUP_SHIFT)
+                    .map(|max| max.is_some_and(|m| key <= m))
+                    .map_err(|e| self.fail(e)),
+                None => Ok(self.seq_of(kind, id)?.is_some()),
+            })
+            .collect()
+    }
 }
 
 /// A row's origins as runs that add up to its `count` events (NULL: all imported).
@@ -622,7 +636,7 @@ struct DecodedRun {
 
 /// The largest packed key stored for a group (runs and single keys), cached.
 fn group_max(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Connection,
     cache: &mut rustc_hash::FxHashMap<i64, Option<i64>>,
     grp: i64,
 ) -> rusqlite::Result<Option<i64>> {

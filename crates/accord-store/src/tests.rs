@@ -572,3 +572,33 @@ fn files_that_are_not_databases_are_named() {
     let err = SqliteStore::open_read_only(&empty).err().unwrap();
     assert!(err.to_string().contains("an empty file"), "{err}");
 }
+
+#[test]
+fn a_key_above_everything_stored_in_its_group_is_certainly_new() {
+    let mut store = SqliteStore::open_in_memory().unwrap();
+    // T10 and T30 stored; T20 lies between them in the group of `T` + 2
+    // digits; `t-1` does not pack and is looked up exactly.
+    let events = [
+        touch("T10", "L1", 10),
+        touch("T30", "L1", 20),
+        touch("t-1", "L1", 30),
+    ];
+    let mut tx = store.begin().unwrap();
+    tx.append(&batch(&events)).unwrap();
+    tx.commit().unwrap();
+    let k = EventKind::Touched;
+    let keys = [
+        (k, "T30"),                      // stored: may be
+        (k, "T31"),                      // above the group's largest: certainly not
+        (k, "T20"),                      // below it, not stored: may be (seq_of tells)
+        (k, "T5"),                       // another width, a group with nothing stored
+        (k, "t-1"),                      // unpacked, stored
+        (k, "t-2"),                      // unpacked, not stored
+        (EventKind::LeadCreated, "T10"), // another kind
+    ];
+    assert_eq!(
+        store.may_be_stored(&keys).unwrap(),
+        [true, false, true, false, true, false, false]
+    );
+    assert_eq!(store.seq_of(k, "T20").unwrap(), None);
+}
