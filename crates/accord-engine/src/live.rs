@@ -182,11 +182,14 @@ fn one<S: EventStore>(
                 }
             });
         }
-        if may_be_stored && store.seq_of(event.kind(), &key.1)?.is_some() {
-            let same = store
-                .find(event.kind(), &key.1)?
-                .is_some_and(|(_, stored)| stored == event);
-            return Ok(if same {
+        let stored = if may_be_stored {
+            store.stored_digest(event.kind(), &key.1)?
+        } else {
+            None
+        };
+        if let Some(d) = stored {
+            // The append's own test: the same key with the same bytes.
+            return Ok(if d == digest_of(&event) {
                 Outcome::Duplicate
             } else {
                 Outcome::Conflict {

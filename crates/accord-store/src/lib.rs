@@ -173,6 +173,15 @@ pub trait EventStore {
             .collect()
     }
 
+    /// The digest ([`accord_core::event::digest`]) of the stored bytes of the
+    /// event with this key, if stored: what the append compares to tell a
+    /// duplicate from a conflict, without decoding the event's chunk.
+    fn stored_digest(&self, kind: EventKind, id: &str) -> Result<Option<u64>, StoreError> {
+        Ok(self
+            .find(kind, id)?
+            .map(|(_, event)| accord_core::event::digest(&event.to_bytes())))
+    }
+
     /// The stored event with this key, decoded, and its origin.
     fn find(&self, kind: EventKind, id: &str) -> Result<Option<Entry>, StoreError> {
         let Some(seq) = self.seq_of(kind, id)? else {
