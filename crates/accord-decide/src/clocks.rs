@@ -62,8 +62,7 @@ impl Engine {
                     // Touches applied before the entry (an import appends
                     // touches first) count in its window, and no longer in
                     // the previous entry's.
-                    let sales = st.leads[i as usize]
-                        .touches
+                    let sales = st.touches[i as usize]
                         .iter()
                         .filter(|t| t.kind.is_sales())
                         .map(|t| t.at);

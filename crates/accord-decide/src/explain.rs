@@ -129,7 +129,7 @@ impl Engine {
             account_name: None,
             account_by: None,
             touches: Vec::new(),
-            touch_count: row.touches.len(),
+            touch_count: st.touches[i as usize].len(),
             clocks: self.clocks_of(lead, self.clock()),
         };
         if let Some(f) = &self.in_force {
@@ -156,7 +156,7 @@ impl Engine {
                         report.score_lines.push(ScoreLine {
                             part: "engagement",
                             rule,
-                            touch: Some(term.touch.id.to_string()),
+                            touch: Some(st.touch_ids.id(term.touch.id)),
                             at: Some(
                                 accord_core::domain::Timestamp::from_unix_seconds(term.touch.at)
                                     .to_string(),
@@ -234,10 +234,9 @@ impl Engine {
             )),
             (None, None) => None,
         };
-        for t in row.touches.iter().rev().take(RECENT_TOUCHES) {
-            let content = t.content.as_ref().map(|c| {
-                st.content
-                    .get(c.as_str())
+        for t in st.touches[i as usize].iter().rev().take(RECENT_TOUCHES) {
+            let content = st.names.name(t.content).map(|c| {
+                st.content_of(t)
                     .map_or_else(|| c.to_string(), |k| format!("{} ({})", k.title, k.kind))
             });
             report.touches.push(TouchLine {
@@ -245,7 +244,7 @@ impl Engine {
                 kind: t.kind.to_string(),
                 channel: t.channel.map(|c| c.to_string()),
                 content,
-                rep: t.rep.as_ref().map(|r| r.to_string()),
+                rep: st.names.name(t.rep).map(str::to_string),
             });
         }
         Some(report)

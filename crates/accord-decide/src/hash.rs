@@ -40,7 +40,7 @@ impl Engine {
                 .map_or("", |a| a.id.as_str())
                 .as_bytes());
             put(&[u8::from(row.waiting)]);
-            put(&(row.touches.len() as u64).to_le_bytes());
+            put(&(st.touches[i].len() as u64).to_le_bytes());
             if let Some(f) = &self.in_force {
                 let s = score::score(st, &f.agreement, i as u32, st.clock);
                 put(&s.to_le_bytes());

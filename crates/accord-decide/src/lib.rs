@@ -178,7 +178,8 @@ impl Engine {
             }
             Event::CampaignRecorded(_) | Event::TargetSet(_) => {}
             Event::ContentPublished(c) => {
-                st.content.insert(c.id.as_str().into(), c.clone());
+                let i = st.names.intern(c.id.as_str());
+                st.content.insert(i, c.clone());
             }
             Event::LeadCreated(l) => {
                 let (i, new) = st.lead_ids.intern(l.id.as_str());
@@ -195,26 +196,30 @@ impl Engine {
                     owner: NONE,
                     assignment: None,
                     waiting: false,
-                    touches: Vec::new(),
                     history: Vec::new(),
                 };
                 if new {
                     st.leads.push(row);
+                    st.touches.push(Vec::new());
                 } else {
                     st.leads[i as usize] = row;
+                    st.touches[i as usize] = Vec::new();
                 }
             }
             Event::Touched(t) => {
                 if let Some(i) = st.lead_ids.get(t.lead.as_str()) {
-                    st.leads[i as usize].touches.push(TouchRow {
-                        id: t.id.clone(),
+                    let names = &mut st.names;
+                    let mut name = |s: Option<&str>| s.map_or(NONE, |s| names.intern(s));
+                    let row = TouchRow {
+                        id: st.touch_ids.key(t.id.as_str()),
                         at,
+                        campaign: name(t.campaign.as_ref().map(|c| c.as_str())),
+                        content: name(t.content.as_ref().map(|c| c.as_str())),
+                        rep: name(t.rep.as_ref().map(|r| r.as_str())),
                         kind: t.kind,
                         channel: t.channel,
-                        campaign: t.campaign.clone(),
-                        content: t.content.clone(),
-                        rep: t.rep.clone(),
-                    });
+                    };
+                    st.touches[i as usize].push(row);
                 }
             }
             Event::StageChanged(t) => {

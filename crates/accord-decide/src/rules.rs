@@ -148,21 +148,19 @@ impl<'a> RuleScope<'a> {
         let Some(t) = self.touch else {
             return zero(&TOUCH, name);
         };
-        let content = t
-            .content
-            .as_ref()
-            .and_then(|c| self.state.content.get(c.as_str()));
+        let names = &self.state.names;
+        let content = || self.state.content_of(t);
         let s = |x: Option<&'a str>| Val::Str(x.unwrap_or(""));
         match name {
             "kind" => Val::Str(t.kind.as_str()),
             "channel" => s(t.channel.map(|c| c.as_str())),
-            "campaign_id" => s(t.campaign.as_ref().map(|c| c.as_str())),
-            "content_id" => s(t.content.as_ref().map(|c| c.as_str())),
-            "rep_id" => s(t.rep.as_ref().map(|r| r.as_str())),
+            "campaign_id" => s(names.name(t.campaign)),
+            "content_id" => s(names.name(t.content)),
+            "rep_id" => s(names.name(t.rep)),
             "occurred_at" => Val::Timestamp(t.at),
-            "content_kind" => s(content.map(|c| c.kind.as_str())),
-            "journey_stage" => s(content.map(|c| c.journey_stage.as_str())),
-            "persona" => s(content.map(|c| c.persona.as_str())),
+            "content_kind" => s(content().map(|c| c.kind.as_str())),
+            "journey_stage" => s(content().map(|c| c.journey_stage.as_str())),
+            "persona" => s(content().map(|c| c.persona.as_str())),
             _ => zero(&TOUCH, name),
         }
     }

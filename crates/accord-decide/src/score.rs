@@ -61,8 +61,7 @@ pub(crate) fn terms<'a>(
     now: i64,
 ) -> impl Iterator<Item = Term<'a>> + 'a {
     let half_life = a.scoring.engagement.half_life_days * 86_400.0;
-    let row = &state.leads[lead as usize];
-    row.touches
+    state.touches[lead as usize]
         .iter()
         .filter(move |t| t.at <= now)
         .map(move |t| {
@@ -95,11 +94,7 @@ pub(crate) fn engagement(state: &State, a: &Agreement, lead: u32, now: i64) -> i
     let half_life = a.scoring.engagement.half_life_days * 86_400.0;
     let e = &a.scoring.engagement;
     let mut sum = 0.0f64;
-    for t in state.leads[lead as usize]
-        .touches
-        .iter()
-        .filter(|t| t.at <= now)
-    {
+    for t in state.touches[lead as usize].iter().filter(|t| t.at <= now) {
         let scope = RuleScope {
             touch: Some(t),
             scores: false,

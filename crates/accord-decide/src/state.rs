@@ -9,24 +9,96 @@ use rustc_hash::FxHashMap;
 /// "No row" in a `u32` reference.
 pub(crate) const NONE: u32 = u32::MAX;
 
-/// Ids interned to dense row numbers, in the order first seen.
+/// Ids interned to dense row numbers, in the order first seen. Ids of the
+/// common shape (`L0000001`: see `accord_core::event::packed_key`) are
+/// kept as their packed integer: no string hashed, compared or allocated.
 #[derive(Default)]
 pub(crate) struct Ids {
-    map: FxHashMap<Box<str>, u32>,
+    packed: FxHashMap<i64, u32>,
+    other: FxHashMap<Box<str>, u32>,
+}
+
+/// The packing an [`Ids`] uses (any one kind: the kind bits are constant).
+fn packed(id: &str) -> Option<i64> {
+    accord_core::event::packed_key::pack(accord_core::event::EventKind::LeadCreated, id)
 }
 
 impl Ids {
     pub(crate) fn get(&self, id: &str) -> Option<u32> {
-        self.map.get(id).copied()
+        match packed(id) {
+            Some(key) => self.packed.get(&key).copied(),
+            None => self.other.get(id).copied(),
+        }
     }
     /// The row of `id`, and whether it is new.
     pub(crate) fn intern(&mut self, id: &str) -> (u32, bool) {
-        if let Some(&i) = self.map.get(id) {
-            return (i, false);
+        let next = (self.packed.len() + self.other.len()) as u32;
+        let (slot, new) = match packed(id) {
+            Some(key) => match self.packed.entry(key) {
+                std::collections::hash_map::Entry::Occupied(e) => (*e.get(), false),
+                std::collections::hash_map::Entry::Vacant(e) => (*e.insert(next), true),
+            },
+            None => match self.other.get(id) {
+                Some(&i) => (i, false),
+                None => {
+                    self.other.insert(id.into(), next);
+                    (next, true)
+                }
+            },
+        };
+        (slot, new)
+    }
+}
+
+/// Strings a touch names (campaign, content, rep ids), interned: a touch
+/// keeps three `u32`s instead of three strings.
+#[derive(Default)]
+pub(crate) struct Names {
+    ids: Ids,
+    list: Vec<Box<str>>,
+}
+
+impl Names {
+    /// The number of `name`, added if new.
+    pub(crate) fn intern(&mut self, name: &str) -> u32 {
+        let (i, new) = self.ids.intern(name);
+        if new {
+            self.list.push(name.into());
         }
-        let i = self.map.len() as u32;
-        self.map.insert(id.into(), i);
-        (i, true)
+        i
+    }
+    /// The name numbered `i` (`None` for [`NONE`]).
+    pub(crate) fn name(&self, i: u32) -> Option<&str> {
+        self.list.get(i as usize).map(|s| &**s)
+    }
+}
+
+/// Touch ids as one `u64` each: an id of the common shape is its packed
+/// key; any other is kept here and numbered, with the top bit set.
+#[derive(Default)]
+pub(crate) struct TouchIds {
+    other: Vec<Box<str>>,
+}
+
+const OTHER: u64 = 1 << 63;
+
+impl TouchIds {
+    pub(crate) fn key(&mut self, id: &str) -> u64 {
+        match packed(id) {
+            // Packed keys are positive: the top bit is clear.
+            Some(key) => key as u64,
+            None => {
+                self.other.push(id.into());
+                OTHER | (self.other.len() - 1) as u64
+            }
+        }
+    }
+    pub(crate) fn id(&self, key: u64) -> String {
+        if key & OTHER == 0 {
+            accord_core::event::packed_key::unpack(key as i64)
+        } else {
+            self.other[(key & !OTHER) as usize].to_string()
+        }
     }
 }
 
@@ -45,20 +117,22 @@ pub(crate) struct LeadRow {
     pub assignment: Option<(Assignment, Origin)>,
     /// Routing found no eligible rep: routed again at the lead's next event.
     pub waiting: bool,
-    pub touches: Vec<TouchRow>,
     pub history: Vec<Step>,
 }
 
-/// A touch, as scoring and `lead show` read it.
-#[derive(Clone, Debug)]
+/// A touch, as scoring and `lead show` read it: 32 bytes, no allocation
+/// (touches are nine events in ten). Ids are numbers in [`State::names`],
+/// [`NONE`] when absent.
+#[derive(Clone, Copy, Debug)]
 pub(crate) struct TouchRow {
-    pub id: TouchId,
+    /// The touch's id (see [`TouchIds`]).
+    pub id: u64,
     pub at: i64,
+    pub campaign: u32,
+    pub content: u32,
+    pub rep: u32,
     pub kind: TouchKind,
     pub channel: Option<Channel>,
-    pub campaign: Option<CampaignId>,
-    pub content: Option<ContentId>,
-    pub rep: Option<RepId>,
 }
 
 /// One stage change of a lead, and who or what made it.
@@ -85,6 +159,10 @@ pub(crate) struct RepRow {
 pub(crate) struct State {
     pub lead_ids: Ids,
     pub leads: Vec<LeadRow>,
+    /// Each lead's touches in arrival order, by lead row. Kept apart from
+    /// the (large) rows: appending a touch reads this array's small entry,
+    /// not the lead's row, which missed the cache on nine events in ten.
+    pub touches: Vec<Vec<TouchRow>>,
     pub account_ids: Ids,
     /// `None` until the account's record arrives (a lead may name it first).
     pub accounts: Vec<Option<AccountRow>>,
@@ -97,7 +175,11 @@ pub(crate) struct State {
     /// away before their record arrives).
     pub away: FxHashMap<u32, Vec<(i64, i64)>>,
     pub matcher: crate::matching::Matcher,
-    pub content: FxHashMap<Box<str>, accord_core::event::Content>,
+    /// The ids touches name (campaigns, contents, reps).
+    pub names: Names,
+    pub touch_ids: TouchIds,
+    /// Published content by its id's number in `names`.
+    pub content: FxHashMap<u32, accord_core::event::Content>,
     /// Opportunity id → its primary lead's row (or NONE).
     pub opportunities: FxHashMap<Box<str>, u32>,
     /// The largest n of the engine's `~n` stage changes and assignments.
@@ -154,6 +236,14 @@ impl State {
 
     pub(crate) fn rep_id(&self, row: u32) -> Option<&RepId> {
         self.rep(row).map(|r| &r.id)
+    }
+
+    /// The content a touch names, if published.
+    pub(crate) fn content_of(&self, t: &TouchRow) -> Option<&accord_core::event::Content> {
+        if t.content == NONE {
+            return None;
+        }
+        self.content.get(&t.content)
     }
 }
 

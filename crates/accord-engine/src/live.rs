@@ -5,7 +5,7 @@
 //! per chunk. A chunk's outcomes are reported after its commit: what is
 //! acknowledged is durable.
 
-use accord_core::event::{Batch, Origin};
+use accord_core::event::{Batch, EventKind, Origin};
 use accord_decide::{Decided, Engine, Refusal};
 use accord_store::{AppendTx, EventStore, StoreError};
 use accord_wire::{Input, WireError};
@@ -22,17 +22,18 @@ pub const CHUNK: usize = 4_096;
 pub fn load<S: EventStore>(store: &S, progress: &mut dyn Progress) -> Result<Engine, StoreError> {
     let total = store.counts()?.total();
     progress.started(total);
-    let mut engine = Engine::new();
-    let mut n = 0u64;
-    store.scan_decoded_entries_between(0, u64::MAX, &mut |origin, event| {
-        engine.apply(&event, origin);
-        n += 1;
-        if n & 0xFFFF == 0 {
-            progress.advanced(n);
+    // Decoded on this thread, applied on another.
+    crate::fold::decoded_beside(store, u64::MAX, false, move |chunks| {
+        let mut engine = Engine::new();
+        for chunk in chunks {
+            for (origin, event) in chunk.iter() {
+                engine.apply(event, origin);
+            }
+            progress.advanced(engine.events());
         }
-    })?;
-    progress.finished();
-    Ok(engine)
+        progress.finished();
+        engine
+    })
 }
 
 /// What became of one input line.
@@ -86,9 +87,33 @@ pub fn ingest<S: EventStore>(
         // Keys batched in this chunk, with the digest of their bytes.
         let mut seen: FxHashMap<(u8, String), u64> = FxHashMap::default();
         let mut outcomes = Vec::with_capacity(CHUNK);
-        for (number, text) in lines.by_ref().take(CHUNK) {
+        let parsed: Vec<(u64, Result<Input, WireError>)> = lines
+            .by_ref()
+            .take(CHUNK)
+            .map(|(number, text)| (number, accord_wire::parse_line(&text)))
+            .collect();
+        // The chunk's event keys looked up at once: most are new.
+        let keys: Vec<(EventKind, String)> = parsed
+            .iter()
+            .filter_map(|(_, input)| match input {
+                Ok(Input::Event(e)) => Some((e.kind(), e.id())),
+                _ => None,
+            })
+            .collect();
+        let refs: Vec<(EventKind, &str)> = keys.iter().map(|(k, id)| (*k, id.as_str())).collect();
+        let mut may_be_stored = store.may_be_stored(&refs)?.into_iter();
+        for (number, input) in parsed {
             let mut fired = Vec::new();
-            let outcome = one(store, engine, &text, &mut batch, &mut seen, &mut fired)?;
+            let outcome = match input {
+                Ok(input) => {
+                    let maybe = matches!(input, Input::Event(_))
+                        && may_be_stored.next().expect("a flag per event");
+                    one(
+                        store, engine, input, maybe, &mut batch, &mut seen, &mut fired,
+                    )?
+                }
+                Err(e) => Outcome::Invalid(e),
+            };
             outcomes.push((number, outcome, fired));
         }
         if !batch.is_empty() {
@@ -121,20 +146,18 @@ pub fn ingest<S: EventStore>(
     Ok(summary)
 }
 
-/// One line: parsed, what fell due before it fired (into `fired`),
-/// checked, looked up, applied, judged, batched.
+/// One parsed line: what fell due before it fired (into `fired`), then
+/// checked, looked up (an event only when it `may_be_stored`), applied,
+/// judged, batched.
 fn one<S: EventStore>(
     store: &S,
     engine: &mut Engine,
-    text: &str,
+    input: Input,
+    may_be_stored: bool,
     batch: &mut Batch,
     seen: &mut FxHashMap<(u8, String), u64>,
     fired: &mut Vec<Decided>,
 ) -> Result<Outcome, StoreError> {
-    let input = match accord_wire::parse_line(text) {
-        Ok(input) => input,
-        Err(e) => return Ok(Outcome::Invalid(e)),
-    };
     // What fell due before the input happened is decided first: a
     // follow-up after the deadline does not undo the breach.
     let at = match &input {
@@ -177,11 +200,14 @@ fn one<S: EventStore>(
                 }
             });
         }
-        if store.seq_of(event.kind(), &key.1)?.is_some() {
-            let same = store
-                .find(event.kind(), &key.1)?
-                .is_some_and(|(_, stored)| stored == event);
-            return Ok(if same {
+        let stored = if may_be_stored {
+            store.stored_digest(event.kind(), &key.1)?
+        } else {
+            None
+        };
+        if let Some(d) = stored {
+            // The append's own test: the same key with the same bytes.
+            return Ok(if d == digest_of(&event) {
                 Outcome::Duplicate
             } else {
                 Outcome::Conflict {
@@ -190,15 +216,20 @@ fn one<S: EventStore>(
             });
         }
     }
-    seen.insert(key, digest_of(&event));
-    engine.apply(&event, &origin);
+    // Each event is encoded once: its digest is that of its batched bytes.
     batch.push_from(&event, &origin);
+    seen.insert(key, last_digest(batch));
+    engine.apply(&event, &origin);
     let decisions = engine.judge(&event);
     for (d, o) in &decisions {
-        seen.insert((d.kind().code(), d.id()), digest_of(d));
         batch.push_from(d, o);
+        seen.insert((d.kind().code(), d.id()), last_digest(batch));
     }
     Ok(Outcome::Stored { decisions })
+}
+
+fn last_digest(batch: &Batch) -> u64 {
+    accord_core::event::digest(batch.get(batch.len() - 1).2)
 }
 
 fn digest_of(event: &accord_core::event::Event) -> u64 {
@@ -207,7 +238,6 @@ fn digest_of(event: &accord_core::event::Event) -> u64 {
 
 fn action_key(action: &accord_core::action::Action) -> (u8, String) {
     use accord_core::action::Action;
-    use accord_core::event::EventKind;
     match action {
         Action::Accept(d) | Action::Qualify(d) | Action::Reject { decision: d, .. } => {
             (EventKind::StageChanged.code(), d.id.to_string())

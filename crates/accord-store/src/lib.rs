@@ -163,6 +163,25 @@ pub trait EventStore {
     /// The number of the batch that stored the event with this key, if stored.
     fn seq_of(&self, kind: EventKind, id: &str) -> Result<Option<u64>, StoreError>;
 
+    /// For each key, whether it may be stored: `false` only when it is
+    /// certainly not (as of this read), `true` when [`EventStore::seq_of`]
+    /// must tell. One call for many keys: new keys, the common case of a
+    /// live feed, cost no lookup each.
+    fn may_be_stored(&self, keys: &[(EventKind, &str)]) -> Result<Vec<bool>, StoreError> {
+        keys.iter()
+            .map(|&(kind, id)| Ok(self.seq_of(kind, id)?.is_some()))
+            .collect()
+    }
+
+    /// The digest ([`accord_core::event::digest`]) of the stored bytes of the
+    /// event with this key, if stored: what the append compares to tell a
+    /// duplicate from a conflict, without decoding the event's chunk.
+    fn stored_digest(&self, kind: EventKind, id: &str) -> Result<Option<u64>, StoreError> {
+        Ok(self
+            .find(kind, id)?
+            .map(|(_, event)| accord_core::event::digest(&event.to_bytes())))
+    }
+
     /// The stored event with this key, decoded, and its origin.
     fn find(&self, kind: EventKind, id: &str) -> Result<Option<Entry>, StoreError> {
         let Some(seq) = self.seq_of(kind, id)? else {

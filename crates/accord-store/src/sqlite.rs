@@ -437,6 +437,26 @@ impl EventStore for SqliteStore {
             .map(|seq| seq.map(|s| s.max(0) as u64))
             .map_err(|e| self.fail(e))
     }
+
+    fn stored_digest(&self, kind: EventKind, id: &str) -> Result<Option<u64>, StoreError> {
+        self.stored_digest_sql(kind, id)
+            .map(|d| d.map(|d| d as u64))
+            .map_err(|e| self.fail(e))
+    }
+
+    /// A packed key above its group's largest stored key is not stored (two
+    /// queries per group and call); any other key is looked up.
+    fn may_be_stored(&self, keys: &[(EventKind, &str)]) -> Result<Vec<bool>, StoreError> {
+        let mut maxima = rustc_hash::FxHashMap::default();
+        keys.iter()
+            .map(|&(kind, id)| match compact::pack(kind, id) {
+                Some(key) => group_max(&self.conn, &mut maxima, key >> GROUP_SHIFT)
+                    .map(|max| max.is_some_and(|m| key <= m))
+                    .map_err(|e| self.fail(e)),
+                None => Ok(self.seq_of(kind, id)?.is_some()),
+            })
+            .collect()
+    }
 }
 
 /// A row's origins as runs that add up to its `count` events (NULL: all imported).
@@ -521,6 +541,38 @@ impl SqliteStore {
         }
         self.conn
             .prepare_cached("SELECT seq FROM event_keys WHERE key = ?1")?
+            .query_row([key], |r| r.get(0))
+            .optional()
+    }
+
+    /// [`SqliteStore::seq_of_sql`]'s lookup, reading the digest stored beside the key.
+    fn stored_digest_sql(&self, kind: EventKind, id: &str) -> rusqlite::Result<Option<i64>> {
+        let Some(key) = compact::pack(kind, id) else {
+            return self
+                .conn
+                .prepare_cached("SELECT digest FROM event_ids WHERE kind = ?1 AND id = ?2")?
+                .query_row(params![kind.code(), id], |r| r.get(0))
+                .optional();
+        };
+        let run: Option<(i64, Vec<u8>, Vec<u8>)> = self
+            .conn
+            .prepare_cached(
+                "SELECT r.last, d.keys, d.digests FROM key_runs r JOIN run_data d ON d.id = r.data
+                 WHERE r.grp = ?1 AND r.first <= ?2 ORDER BY r.first DESC LIMIT 1",
+            )?
+            .query_row(params![key >> GROUP_SHIFT, key], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .optional()?;
+        if let Some((last, keys, digests)) = run {
+            if key <= last {
+                if let Some(at) = runs::decode_keys(&keys).position(|k| k == key) {
+                    return Ok(runs::decode_digests(&digests).get(at).copied());
+                }
+            }
+        }
+        self.conn
+            .prepare_cached("SELECT digest FROM event_keys WHERE key = ?1")?
             .query_row([key], |r| r.get(0))
             .optional()
     }
@@ -622,7 +674,7 @@ struct DecodedRun {
 
 /// The largest packed key stored for a group (runs and single keys), cached.
 fn group_max(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Connection,
     cache: &mut rustc_hash::FxHashMap<i64, Option<i64>>,
     grp: i64,
 ) -> rusqlite::Result<Option<i64>> {

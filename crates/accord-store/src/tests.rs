@@ -572,3 +572,64 @@ fn files_that_are_not_databases_are_named() {
     let err = SqliteStore::open_read_only(&empty).err().unwrap();
     assert!(err.to_string().contains("an empty file"), "{err}");
 }
+
+#[test]
+fn a_key_above_everything_stored_in_its_group_is_certainly_new() {
+    let mut store = SqliteStore::open_in_memory().unwrap();
+    // T10 and T30 stored; T20 lies between them in the group of `T` + 2
+    // digits; `t-1` does not pack and is looked up exactly.
+    let events = [
+        touch("T10", "L1", 10),
+        touch("T30", "L1", 20),
+        touch("t-1", "L1", 30),
+    ];
+    let mut tx = store.begin().unwrap();
+    tx.append(&batch(&events)).unwrap();
+    tx.commit().unwrap();
+    let k = EventKind::Touched;
+    let keys = [
+        (k, "T30"),                      // stored: may be
+        (k, "T31"),                      // above the group's largest: certainly not
+        (k, "T20"),                      // below it, not stored: may be (seq_of tells)
+        (k, "T5"),                       // another width, a group with nothing stored
+        (k, "t-1"),                      // unpacked, stored
+        (k, "t-2"),                      // unpacked, not stored
+        (EventKind::LeadCreated, "T10"), // another kind
+    ];
+    assert_eq!(
+        store.may_be_stored(&keys).unwrap(),
+        [true, false, true, false, true, false, false]
+    );
+    assert_eq!(store.seq_of(k, "T20").unwrap(), None);
+}
+
+#[test]
+fn the_stored_digest_is_the_digest_of_the_stored_bytes_wherever_the_key_is_kept() {
+    let mut store = SqliteStore::open_in_memory().unwrap();
+    let (t10, t30, t20, odd) = (
+        touch("T10", "L1", 10),
+        touch("T30", "L1", 20),
+        touch("T20", "L1", 30),
+        touch("t-1", "L1", 40),
+    );
+    // T10 and T30 in a run; T20, below the run's largest, kept alone;
+    // `t-1` does not pack.
+    for events in [
+        vec![t10.clone(), t30.clone()],
+        vec![t20.clone(), odd.clone()],
+    ] {
+        let mut tx = store.begin().unwrap();
+        tx.append(&batch(&events)).unwrap();
+        tx.commit().unwrap();
+    }
+    let k = EventKind::Touched;
+    let d = |e: &Event| Some(accord_core::event::digest(&e.to_bytes()));
+    assert_eq!(store.stored_digest(k, "T10").unwrap(), d(&t10));
+    assert_eq!(store.stored_digest(k, "T30").unwrap(), d(&t30));
+    assert_eq!(store.stored_digest(k, "T20").unwrap(), d(&t20));
+    assert_eq!(store.stored_digest(k, "t-1").unwrap(), d(&odd));
+    assert_ne!(d(&t10), d(&t30));
+    for absent in ["T11", "T31", "t-2"] {
+        assert_eq!(store.stored_digest(k, absent).unwrap(), None, "{absent}");
+    }
+}

@@ -108,6 +108,9 @@ pub fn run(args: Args) -> CmdResult {
             }
         },
     )?;
+    // The process ends soon after: not freeing the state's allocations one
+    // by one saves seconds (see `replay`).
+    std::mem::forget(engine);
     write_stdout(&out)?;
     if let Some(e) = read_error {
         return Err(e.into());

@@ -39,5 +39,8 @@ pub fn run(args: Args) -> CmdResult {
         engine.clock()
     ))?;
     eprintln!("replayed in {:.2} s", started.elapsed().as_secs_f64());
+    // The process ends here: its memory goes back whole. Freeing the state's
+    // millions of allocations one by one took a third of a replay.
+    std::mem::forget(engine);
     Ok(ExitCode::SUCCESS)
 }
