@@ -11,7 +11,8 @@ pub mod lead;
 pub mod match_cmd;
 pub mod replay;
 pub mod report;
-pub mod watch;
+pub mod run;
+pub mod tick;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
