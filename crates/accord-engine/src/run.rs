@@ -218,3 +218,6 @@ fn adopted_text<S: EventStore>(store: &S, v: u32) -> Result<AgreementText, Error
         None => Err(Error::NotAdopted { version: v }),
     }
 }
+
+#[cfg(test)]
+mod tests;
