@@ -104,7 +104,10 @@ impl Daemon {
                 }
                 Err(_) => {
                     let _ = self.child.kill();
-                    panic!("accord run never said `{needle}`; it said:\n{:#?}", self.seen)
+                    panic!(
+                        "accord run never said `{needle}`; it said:\n{:#?}",
+                        self.seen
+                    )
                 }
             }
         }
@@ -198,7 +201,10 @@ fn watch_is_run_under_its_earlier_name_and_ctrl_c_stops_it() {
     adopted(dir.path());
     let help = ok(&accord(&["watch", "--help"], dir.path()));
     assert!(help.contains("Usage: accord run"), "{help}");
-    assert!(help.contains("`accord watch` is the same command"), "{help}");
+    assert!(
+        help.contains("`accord watch` is the same command"),
+        "{help}"
+    );
 
     let daemon = Daemon::start(
         &["watch", "--db", "accord.db", "--interval", "5"],
@@ -220,13 +226,19 @@ fn tick_refuses_a_time_that_is_not_rfc_3339_and_says_why() {
         ),
         ("2026-04-02T09:00:00", "has no offset: add Z for UTC"),
         ("next tuesday", "is not an RFC 3339 time"),
-        ("2026-04-02T09:00:00+25:00", "the offset +25:00 is out of range"),
+        (
+            "2026-04-02T09:00:00+25:00",
+            "the offset +25:00 is out of range",
+        ),
     ];
     for (now, says) in cases {
         let out = accord(&["tick", "--now", now], dir.path());
         let err = text(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{now}: {err}");
-        assert!(err.contains("--now <TIME>") && err.contains(says), "{now}: {err}");
+        assert!(
+            err.contains("--now <TIME>") && err.contains(says),
+            "{now}: {err}"
+        );
     }
     // Well formed but in the future: nothing may be fired ahead of time.
     let out = accord(&["tick", "--now", "2999-01-01T00:00:00Z"], dir.path());
@@ -262,7 +274,10 @@ fn tick_on_a_database_with_nothing_due_stores_nothing() {
     ok(&out);
     let err = text(&out.stderr);
     assert!(err.contains("no agreement is adopted"), "{err}");
-    assert!(err.ends_with("0 firings stored (log position 1), nothing pending\n"), "{err}");
+    assert!(
+        err.ends_with("0 firings stored (log position 1), nothing pending\n"),
+        "{err}"
+    );
 
     // A time before the engine's clock: nothing, and it says why. The
     // latest event is T2 at 2026-01-05T15:10:00Z.
@@ -290,7 +305,8 @@ fn tick_stores_a_breach_at_its_deadline_once() {
     ok(&accord(&["ingest", "events.jsonl"], dir.path()));
     let out = accord(&["tick", "--now", "2026-01-06T15:10:00Z"], dir.path());
     assert!(
-        text(&out.stderr).contains("0 firings stored (log position 2), next due at 2026-01-06T15:10:00Z"),
+        text(&out.stderr)
+            .contains("0 firings stored (log position 2), next due at 2026-01-06T15:10:00Z"),
         "{}",
         text(&out.stderr)
     );
@@ -301,10 +317,15 @@ fn tick_stores_a_breach_at_its_deadline_once() {
     let lines = ok(&out);
     let lines: Vec<&str> = lines.lines().collect();
     assert_eq!(lines.len(), 2, "{lines:#?}");
-    assert!(lines[0].contains(r#""type":"clock_breached""#), "{}", lines[0]);
+    assert!(
+        lines[0].contains(r#""type":"clock_breached""#),
+        "{}",
+        lines[0]
+    );
     assert!(lines[1].contains("follow_up_late_manager"), "{}", lines[1]);
     assert!(
-        text(&out.stderr).contains("2 firings stored (log position 3), next due at 2026-01-07T15:10:00Z"),
+        text(&out.stderr)
+            .contains("2 firings stored (log position 3), next due at 2026-01-07T15:10:00Z"),
         "{}",
         text(&out.stderr)
     );

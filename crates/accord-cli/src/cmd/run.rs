@@ -174,10 +174,14 @@ pub fn run(args: Args) -> CmdResult {
 /// look at the stop flag.
 fn nap(interval: Duration, runner: &Runner, stop: &AtomicBool) {
     let mut wake = Instant::now() + interval;
+    // Due at second s: fires once the clock is past s. A firing already due
+    // that the last round did not store (the store busy, say) waits for the
+    // next round like everything else, never a busy loop.
     if let Some(due) = runner.next_due() {
-        // Due at second s: fires once the clock is past s.
-        let secs = due.seconds_since(wall_clock()) + 1;
-        wake = wake.min(Instant::now() + Duration::from_secs(secs.max(0) as u64));
+        let secs = due.seconds_since(wall_clock());
+        if secs > 0 {
+            wake = wake.min(Instant::now() + Duration::from_secs(secs as u64 + 1));
+        }
     }
     loop {
         let now = Instant::now();
@@ -212,7 +216,12 @@ fn reread(
     }
 }
 
-fn show(step: &Step, runner: &Runner, took: Duration, decisions: bool) -> Result<(), std::io::Error> {
+fn show(
+    step: &Step,
+    runner: &Runner,
+    took: Duration,
+    decisions: bool,
+) -> Result<(), std::io::Error> {
     if let Some(kept) = &step.kept {
         tell(kept);
     }
@@ -254,9 +263,10 @@ fn show(step: &Step, runner: &Runner, took: Duration, decisions: bool) -> Result
 }
 
 fn next_due(runner: &Runner) -> String {
-    runner
-        .next_due()
-        .map_or_else(|| "no clock pending".to_string(), |t| format!("next firing due at {t}"))
+    runner.next_due().map_or_else(
+        || "no clock pending".to_string(),
+        |t| format!("next firing due at {t}"),
+    )
 }
 
 fn terms_shown(terms: &Terms) -> String {

@@ -88,9 +88,10 @@ pub fn run(args: Args) -> CmdResult {
         live::decision_lines(&fired, &mut out);
         write_stdout(&out)?;
     }
-    let next = engine
-        .next_due()
-        .map_or_else(|| "nothing pending".to_string(), |t| format!("next due at {t}"));
+    let next = engine.next_due().map_or_else(
+        || "nothing pending".to_string(),
+        |t| format!("next due at {t}"),
+    );
     eprintln!(
         "{} firing{} stored (log position {head}), {next}",
         fired.len(),

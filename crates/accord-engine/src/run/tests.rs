@@ -27,7 +27,10 @@ fn at(s: &str) -> Timestamp {
 /// Another process's `accord ingest`: its own engine, loaded from the log.
 fn ingest(store: &mut SqliteStore, lines: &[&str]) -> live::Summary {
     let mut engine = live::load(store, &mut Quiet).unwrap();
-    let numbered = lines.iter().enumerate().map(|(i, l)| (i as u64 + 1, l.to_string()));
+    let numbered = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (i as u64 + 1, l.to_string()));
     let summary = live::ingest(store, &mut engine, numbered, &mut |_, o| {
         assert!(!o.is_refused(), "{o:?}")
     })
@@ -53,7 +56,10 @@ fn follow_applies_what_others_stored_in_log_order() {
     ingest(&mut store, &[T1, T2]);
     let mut seen = Vec::new();
     let upto = store.head().unwrap();
-    let n = follow(&store, &mut engine, &mut head, upto, &mut |e| seen.push(e.id())).unwrap();
+    let n = follow(&store, &mut engine, &mut head, upto, &mut |e| {
+        seen.push(e.id())
+    })
+    .unwrap();
     assert_eq!((n, head, engine.events()), (2, 2, 4));
     assert_eq!(seen, ["T1", "T2"]);
     assert_eq!(
@@ -142,20 +148,31 @@ fn the_reports_take_the_terms_of_an_agreement_adopted_while_running() {
     );
     let (mut runner, _) = Runner::start(&mut store, &file, true, &mut Quiet).unwrap();
     assert_eq!(runner.terms(&file), Terms::File("accord.toml".into()));
-    assert!(stored_view(&store, "kpi", 1, &file.stamp()).unwrap().is_some());
+    assert!(stored_view(&store, "kpi", 1, &file.stamp())
+        .unwrap()
+        .is_some());
 
     let adopted = adopt_default(&mut store);
-    let step = runner.step(&mut store, at("2026-01-05T15:30:00Z"), &mut Quiet).unwrap();
+    let step = runner
+        .step(&mut store, at("2026-01-05T15:30:00Z"), &mut Quiet)
+        .unwrap();
     assert_eq!(step.followed, 1);
     assert!(
-        matches!(step.adopted, Some((1, AgreementChange::Applied(Kept::Stored)))),
+        matches!(
+            step.adopted,
+            Some((1, AgreementChange::Applied(Kept::Stored)))
+        ),
         "{:?}",
         step.adopted
     );
     assert_eq!(runner.terms(&file), Terms::Adopted(1));
     let head = store.head().unwrap();
-    assert!(stored_view(&store, "kpi", head, &adopted.stamp()).unwrap().is_some());
-    assert!(stored_view(&store, "kpi", head, &file.stamp()).unwrap().is_none());
+    assert!(stored_view(&store, "kpi", head, &adopted.stamp())
+        .unwrap()
+        .is_some());
+    assert!(stored_view(&store, "kpi", head, &file.stamp())
+        .unwrap()
+        .is_none());
 
     // From now on the file does not count.
     let edited = AgreementText::new(b"[sla\n".to_vec(), "accord.toml");
@@ -182,21 +199,31 @@ fn a_due_follow_up_clock_fires_once_at_its_deadline() {
     let (mut runner, _) = Runner::start(&mut store, &file, true, &mut Quiet).unwrap();
     assert_eq!(runner.next_due(), Some(at("2026-01-06T15:10:00Z")));
 
-    let step = runner.step(&mut store, at("2026-01-06T15:10:00Z"), &mut Quiet).unwrap();
+    let step = runner
+        .step(&mut store, at("2026-01-06T15:10:00Z"), &mut Quiet)
+        .unwrap();
     assert!(step.fired.is_empty());
-    let step = runner.step(&mut store, at("2026-01-06T15:10:01Z"), &mut Quiet).unwrap();
+    let step = runner
+        .step(&mut store, at("2026-01-06T15:10:01Z"), &mut Quiet)
+        .unwrap();
     let mut lines = String::new();
     live::decision_lines(&step.fired, &mut lines);
     let lines: Vec<&str> = lines.lines().collect();
     assert_eq!(lines.len(), 2, "{lines:#?}");
-    assert!(lines[0].contains(r#""type":"clock_breached""#), "{}", lines[0]);
+    assert!(
+        lines[0].contains(r#""type":"clock_breached""#),
+        "{}",
+        lines[0]
+    );
     assert!(lines[1].contains(r#""type":"escalated""#), "{}", lines[1]);
     assert!(lines[1].contains("follow_up_late_manager"), "{}", lines[1]);
     for line in &lines {
         assert!(line.contains("2026-01-06T15:10:00Z"), "{line}");
     }
     assert_eq!(runner.head(), store.head().unwrap());
-    let again = runner.step(&mut store, at("2026-01-06T15:10:01Z"), &mut Quiet).unwrap();
+    let again = runner
+        .step(&mut store, at("2026-01-06T15:10:01Z"), &mut Quiet)
+        .unwrap();
     assert!(again.fired.is_empty());
     assert_eq!(runner.next_due(), Some(at("2026-01-07T15:10:00Z")));
     // Replaying the log gives the same state: the firings are in it.
