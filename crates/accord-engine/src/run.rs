@@ -170,10 +170,9 @@ impl Runner {
             events,
         });
         let version = self.engine.agreement().map(|(v, _)| v);
-        if version.is_some() && version != self.terms_version {
-            let v = version.expect("checked");
+        if let Some(v) = version.filter(|&v| Some(v) != self.terms_version) {
             let text = adopted_text(store, v)?;
-            self.terms_version = version;
+            self.terms_version = Some(v);
             let change = self.watcher.agreement(store, &text, progress);
             let stored = matches!(change, AgreementChange::Applied(_));
             step.adopted = Some((v, change));
