@@ -71,7 +71,7 @@ pub fn tick<S: EventStore>(
     loop {
         let stored = store.head()?;
         follow(store, engine, head, stored, seen)?;
-        if !engine.next_due().is_some_and(|due| due < now) {
+        if engine.next_due().is_none_or(|due| due >= now) {
             return Ok(Vec::new());
         }
         let mut tx = store.begin()?;
