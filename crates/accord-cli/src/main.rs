@@ -33,6 +33,7 @@ enum Command {
     Replay(cmd::replay::Args),
     Export(cmd::export::Args),
     Agreement(cmd::agreement::Args),
+    Sla(cmd::sla::Args),
 }
 
 fn main() -> ExitCode {
@@ -52,6 +53,7 @@ fn main() -> ExitCode {
         Command::Replay(args) => cmd::replay::run(args),
         Command::Export(args) => cmd::export::run(args),
         Command::Agreement(args) => cmd::agreement::run(args),
+        Command::Sla(args) => cmd::sla::run(args),
     };
     match result {
         Ok(code) => code,

@@ -2,38 +2,11 @@
 //! adopted agreement, explained. Every expected score, stage and owner is
 //! worked out by hand in the comments.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn bin() -> PathBuf {
-    std::env::var_os("ACCORD_BIN")
-        .map_or_else(|| env!("CARGO_BIN_EXE_accord").into(), PathBuf::from)
-}
+use std::path::Path;
 
-fn accord(args: &[&str], cwd: &Path) -> Output {
-    Command::new(bin())
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .env_remove("ACCORD_DB")
-        .env_remove("ACCORD_WAIT")
-        .output()
-        .expect("the accord binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "stdout:\n{}\nstderr:\n{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    text(&out.stdout)
-}
+use common::{accord, ok, text};
 
 /// 2026-01-05 is a Monday; 15:00 UTC is 10:00 in New York, within the
 /// starter agreement's working hours for NA.
@@ -102,7 +75,9 @@ fn ingest_judges_each_event_and_refuses_bad_lines_by_number() {
     // = 9.991 + 29.976 = 39.97 → 40.
     assert_eq!(
         csv,
-        "lead_id,stage,owner,fit,engagement,score\nL1,sal,R1,45,40,85\n"
+        // Accepted in time; not followed up yet: its follow-up clock runs
+        // 24 hours from the MQL entry at 15:10.
+        "lead_id,stage,owner,fit,engagement,score,next_due\nL1,sal,R1,45,40,85,2026-01-06T15:10:00Z\n"
     );
 
     let show = ok(&accord(&["lead", "show", "L1"], dir.path()));
@@ -161,7 +136,7 @@ fn without_an_adopted_agreement_events_are_stored_and_actions_refused() {
     let csv = ok(&accord(&["leads", "--format", "csv"], dir.path()));
     assert_eq!(
         csv,
-        "lead_id,stage,owner,fit,engagement,score\nL1,lead,,0,0,0\n"
+        "lead_id,stage,owner,fit,engagement,score,next_due\nL1,lead,,0,0,0,\n"
     );
 }
 

@@ -48,6 +48,8 @@ pub struct LeadReport {
     pub account_by: Option<String>,
     pub touches: Vec<TouchLine>,
     pub touch_count: usize,
+    /// The SLA clocks of every MQL entry, oldest first.
+    pub clocks: Vec<crate::ClockLine>,
 }
 
 /// One part of the score.
@@ -128,6 +130,7 @@ impl Engine {
             account_by: None,
             touches: Vec::new(),
             touch_count: row.touches.len(),
+            clocks: self.clocks_of(lead, self.clock()),
         };
         if let Some(f) = &self.in_force {
             let a = &f.agreement;
@@ -284,6 +287,8 @@ pub struct LeadSummary {
     pub fit: i64,
     pub engagement: i64,
     pub score: i64,
+    /// The earliest deadline of the lead's open SLA clocks.
+    pub next_due: Option<String>,
 }
 
 impl Engine {
@@ -306,6 +311,9 @@ impl Engine {
                 fit,
                 engagement,
                 score: (fit + engagement).clamp(0, 100),
+                next_due: self
+                    .next_deadline(i as u32)
+                    .map(|t| accord_core::domain::Timestamp::from_unix_seconds(t).to_string()),
             }
         })
     }

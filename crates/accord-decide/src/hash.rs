@@ -18,7 +18,9 @@ impl std::fmt::Display for StateHash {
 
 impl Engine {
     /// Hashes every lead's stage, owner, account and score (at the clock),
-    /// the routing cursors and loads, and the agreement version in force.
+    /// the routing cursors and loads, the agreement version in force, and
+    /// the SLA: every clock's deadline, stop and breach, the months'
+    /// tallies and misses, the escalations fired.
     pub fn state_hash(&self) -> StateHash {
         let st = &self.state;
         let mut buf: Vec<u8> = Vec::with_capacity(64 * st.leads.len() + 64);
@@ -64,6 +66,35 @@ impl Engine {
             put(rep.as_bytes());
             put(&day.to_le_bytes());
             put(&n.to_le_bytes());
+        }
+        let sla = &st.sla;
+        for e in &sla.entries {
+            put(e.id.as_str().as_bytes());
+            put(&e.attempts.to_le_bytes());
+            for c in [&e.follow_up, &e.decide] {
+                put(&c.due.to_le_bytes());
+                put(&c.stopped.unwrap_or(i64::MIN).to_le_bytes());
+                put(c.breach.as_ref().map_or("", |b| b.as_str()).as_bytes());
+            }
+        }
+        let mut months: Vec<_> = sla
+            .tallies
+            .iter()
+            .map(|(&(r, m), t)| {
+                let missed = sla.missed.get(&(r, m)).copied().unwrap_or_default();
+                (m, r.code(), t.mqls, t.accepted, t.rejected, missed)
+            })
+            .collect();
+        months.sort_unstable_by_key(|k| (k.0, k.1));
+        for (m, r, mqls, accepted, rejected, (target, acceptance)) in months {
+            put(m.to_string().as_bytes());
+            put(&[r, u8::from(target), u8::from(acceptance)]);
+            put(&[mqls, accepted, rejected].map(u32::to_le_bytes).concat());
+        }
+        for e in &sla.fired {
+            put(e.id.as_str().as_bytes());
+            put(e.cause.as_str().as_bytes());
+            put(&e.at.unix_seconds().to_le_bytes());
         }
         StateHash(digest(&buf))
     }

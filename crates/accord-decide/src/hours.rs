@@ -1,10 +1,11 @@
 //! Reps' time: the local day a lead is counted against a rep's capacity,
-//! and whether the rep is at work, in the time zone of the rep's region
+//! whether the rep is at work, and working time between two instants (the
+//! SLA clocks in business hours), in the time zone of the rep's region
 //! (`[routing.hours]`; without it, UTC days and always at work).
 
 use accord_core::agreement::WorkingHours;
 use accord_core::domain::Region;
-use chrono::{Datelike, Offset, TimeZone, Timelike};
+use chrono::{Datelike, LocalResult, NaiveDate, Offset, TimeZone, Timelike};
 use chrono_tz::Tz;
 
 /// Working hours with each region's zone resolved once.
@@ -63,6 +64,84 @@ impl Clock {
     }
 }
 
+impl Clock {
+    /// The instant `t` moved on by `seconds` of working time in `region`
+    /// (around the clock without working hours). Time outside the hours
+    /// does not count: a clock started on a Saturday starts on Monday.
+    pub(crate) fn add_working(&self, region: Region, t: i64, seconds: i64) -> i64 {
+        let mut t = t;
+        let mut left = seconds;
+        loop {
+            let Some((start, end)) = self.window(region, t) else {
+                return t + left;
+            };
+            let from = start.max(t);
+            if from + left <= end {
+                return from + left;
+            }
+            left -= end - from;
+            t = end;
+        }
+    }
+
+    /// Working seconds in `[a, b)` in `region` (`b − a` without hours).
+    pub(crate) fn working_between(&self, region: Region, a: i64, b: i64) -> i64 {
+        let (mut t, mut total) = (a, 0);
+        while t < b {
+            let Some((start, end)) = self.window(region, t) else {
+                return total + (b - t);
+            };
+            let from = start.max(t);
+            if from >= b {
+                break;
+            }
+            total += end.min(b) - from;
+            t = end;
+        }
+        total
+    }
+
+    /// The first working window `[start, end)` (UTC seconds) that ends
+    /// after `t`; `None` without working hours (or with no working day).
+    fn window(&self, region: Region, t: i64) -> Option<(i64, i64)> {
+        let h = self.hours.as_ref()?;
+        let local = chrono::DateTime::from_timestamp(t + self.offset(region, t), 0)?.date_naive();
+        for k in 0..8 {
+            let date = local + chrono::Days::new(k);
+            let weekday = date.weekday().num_days_from_monday() as u8;
+            if !h.days.contains(&weekday) {
+                continue;
+            }
+            let start = self.utc_of(region, date, h.start_minute);
+            let end = self.utc_of(region, date, h.end_minute);
+            if end > t {
+                return Some((start, end));
+            }
+        }
+        None
+    }
+
+    /// The UTC instant of `minute` past local midnight of `date` in
+    /// `region`: the earlier one when clocks go back, and one hour later
+    /// when the time is skipped as clocks go forward.
+    fn utc_of(&self, region: Region, date: NaiveDate, minute: u32) -> i64 {
+        let naive = date.and_hms_opt(0, 0, 0).expect("midnight exists")
+            + chrono::Duration::minutes(i64::from(minute));
+        let Some(tz) = self.zones[usize::from(region.code())] else {
+            return naive.and_utc().timestamp();
+        };
+        match tz.from_local_datetime(&naive) {
+            LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => t.timestamp(),
+            LocalResult::None => {
+                let later = naive + chrono::Duration::hours(1);
+                tz.from_local_datetime(&later)
+                    .earliest()
+                    .map_or(later.and_utc().timestamp(), |t| t.timestamp())
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,7 +181,36 @@ mod tests {
             c.day(Region::Na, ts("2026-01-05T12:00:00Z"))
         );
         assert_eq!(c.day(Region::Emea, ts("2026-01-06T00:00:00Z")), 20_459);
+        // Working time: 2026-01-09 is a Friday; from 17:00 in New York
+        // (22:00 UTC) one hour is left that day, then Monday from 08:00
+        // (13:00 UTC): 24 working hours end on Wednesday at 11:00 local.
+        let fri = ts("2026-01-09T22:00:00Z");
+        assert_eq!(
+            c.add_working(Region::Na, fri, 24 * 3600),
+            ts("2026-01-14T16:00:00Z")
+        );
+        assert_eq!(
+            c.working_between(Region::Na, fri, ts("2026-01-14T16:00:00Z")),
+            24 * 3600
+        );
+        // Started on a Saturday: the clock starts Monday 08:00 local.
+        assert_eq!(
+            c.add_working(Region::Na, ts("2026-01-10T12:00:00Z"), 3600),
+            ts("2026-01-12T14:00:00Z")
+        );
+        // EMEA in UTC: Monday 17:30 + 1 h = Tuesday 08:30.
+        assert_eq!(
+            c.add_working(Region::Emea, ts("2026-01-05T17:30:00Z"), 3600),
+            ts("2026-01-06T08:30:00Z")
+        );
+        // Across the spring change (8 March 2026 in New York): Friday 17:00
+        // local (22:00 UTC, UTC-5) + 2 h = Monday 09:00 local, 13:00 UTC (UTC-4).
+        assert_eq!(
+            c.add_working(Region::Na, ts("2026-03-06T22:00:00Z"), 2 * 3600),
+            ts("2026-03-09T13:00:00Z")
+        );
         // Without hours: always at work.
+        assert_eq!(Clock::new(None).add_working(Region::Na, fri, 10), fri + 10);
         assert!(Clock::new(None).at_work(Region::Na, ts("2026-01-10T03:00:00Z")));
     }
 }

@@ -11,6 +11,7 @@
 //!
 //! Rules: docs/engine.md.
 
+mod clocks;
 mod explain;
 mod hash;
 mod hours;
@@ -18,6 +19,8 @@ mod matching;
 mod route;
 mod rules;
 mod score;
+mod sla;
+mod sla_view;
 mod state;
 #[cfg(test)]
 mod tests;
@@ -29,6 +32,7 @@ use accord_core::event::*;
 
 pub use explain::{LeadReport, LeadSummary, ScoreLine, StepLine, TouchLine};
 pub use hash::StateHash;
+pub use sla_view::{ClockFilter, ClockLine, EscalationLine, MarketingLine, SlaReport};
 
 use hours::Clock;
 use rules::{EventRec, RuleScope};
@@ -134,6 +138,20 @@ impl Engine {
     /// the log is the truth (an event about an unknown lead only records
     /// what it can).
     pub fn apply(&mut self, event: &Event, origin: &Origin) {
+        let old_owner = match event {
+            Event::OwnerAssigned(a) => self
+                .state
+                .lead_ids
+                .get(a.lead.as_str())
+                .map_or(NONE, |i| self.state.leads[i as usize].owner),
+            _ => NONE,
+        };
+        self.apply_state(event, origin);
+        self.sla_apply(event, origin, old_owner);
+    }
+
+    /// The state's rows (everything but the SLA).
+    fn apply_state(&mut self, event: &Event, origin: &Origin) {
         let st = &mut self.state;
         st.events += 1;
         let at = event.occurred_at().unix_seconds();
@@ -292,6 +310,11 @@ impl Engine {
                     .or_default()
                     .push((a.from.unix_seconds(), a.until.unix_seconds()));
             }
+            // The SLA's own: folded by `sla_apply`.
+            Event::ClockBreached(_)
+            | Event::MqlTargetMissed(_)
+            | Event::AcceptanceMissed(_)
+            | Event::Escalated(_) => {}
         }
     }
 
@@ -654,23 +677,6 @@ impl Engine {
         if row.stage.as_str() == f.agreement.routing.on || row.waiting {
             self.route(lead, origin, out);
         }
-    }
-
-    /// Fires everything due before `now` (seconds, exclusive): SLA clocks
-    /// that ran out, escalation steps, month ends of marketing's targets.
-    /// Each firing is a decision at its own due time, applied before the
-    /// next, returned in time order for storing. The engine's clock moves to
-    /// the last firing's time, never to `now` itself (time passes only as
-    /// events arrive). No agreement in force: nothing fires.
-    pub fn tick(&mut self, now: Timestamp) -> Vec<Decided> {
-        let _ = now;
-        Vec::new()
-    }
-
-    /// When the next firing is due, if anything is pending: a caller that
-    /// keeps time (`accord run`) sleeps until then.
-    pub fn next_due(&self) -> Option<Timestamp> {
-        None
     }
 
     /// The lead's score at the engine's clock, if the lead and an agreement exist.

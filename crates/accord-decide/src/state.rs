@@ -111,6 +111,8 @@ pub(crate) struct State {
     pub clock: i64,
     /// Events applied.
     pub events: u64,
+    /// Both sides' SLA: clocks, tallies, timers.
+    pub sla: crate::sla::Sla,
 }
 
 impl State {

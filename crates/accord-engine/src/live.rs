@@ -96,12 +96,13 @@ pub struct Summary {
 }
 
 /// Judges and stores `lines` (numbered text lines of the wire format) in
-/// order; `report` sees each line's outcome once its chunk is committed.
+/// order; `report` sees each line's outcome once its chunk is committed,
+/// with what fell due before the line (stored whatever its outcome).
 pub fn ingest<S: EventStore>(
     store: &mut S,
     engine: &mut Engine,
     lines: impl IntoIterator<Item = (u64, String)>,
-    report: &mut dyn FnMut(u64, &Outcome),
+    report: &mut dyn FnMut(u64, &Outcome, &[Decided]),
 ) -> Result<Summary, StoreError> {
     let mut summary = Summary::default();
     let mut lines = lines.into_iter().peekable();
@@ -111,8 +112,9 @@ pub fn ingest<S: EventStore>(
         let mut seen: FxHashMap<(u8, String), u64> = FxHashMap::default();
         let mut outcomes = Vec::with_capacity(CHUNK);
         for (number, text) in lines.by_ref().take(CHUNK) {
-            let outcome = one(store, engine, &text, &mut batch, &mut seen)?;
-            outcomes.push((number, outcome));
+            let mut fired = Vec::new();
+            let outcome = one(store, engine, &text, &mut batch, &mut seen, &mut fired)?;
+            outcomes.push((number, outcome, fired));
         }
         if !batch.is_empty() {
             let mut tx = store.begin()?;
@@ -127,8 +129,9 @@ pub fn ingest<S: EventStore>(
             }
             tx.commit()?;
         }
-        for (number, outcome) in &outcomes {
+        for (number, outcome, fired) in &outcomes {
             summary.lines += 1;
+            summary.decisions += fired.len() as u64;
             match outcome {
                 Outcome::Stored { decisions } => {
                     summary.stored += 1;
@@ -137,24 +140,37 @@ pub fn ingest<S: EventStore>(
                 Outcome::Duplicate => summary.duplicates += 1,
                 _ => summary.refused += 1,
             }
-            report(*number, outcome);
+            report(*number, outcome, fired);
         }
     }
     Ok(summary)
 }
 
-/// One line: parsed, checked, looked up, applied, judged, batched.
+/// One line: parsed, what fell due before it fired (into `fired`),
+/// checked, looked up, applied, judged, batched.
 fn one<S: EventStore>(
     store: &S,
     engine: &mut Engine,
     text: &str,
     batch: &mut Batch,
     seen: &mut FxHashMap<(u8, String), u64>,
+    fired: &mut Vec<Decided>,
 ) -> Result<Outcome, StoreError> {
     let input = match accord_wire::parse_line(text) {
         Ok(input) => input,
         Err(e) => return Ok(Outcome::Invalid(e)),
     };
+    // What fell due before the input happened is decided first: a
+    // follow-up after the deadline does not undo the breach.
+    let at = match &input {
+        Input::Event(event) => event.occurred_at(),
+        Input::Action(action) => action.at(),
+    };
+    *fired = engine.tick(at);
+    for (d, o) in fired.iter() {
+        seen.insert((d.kind().code(), d.id()), digest_of(d));
+        batch.push_from(d, o);
+    }
     let (event, origin, is_action) = match input {
         Input::Event(event) => {
             if let Err(r) = engine.check(&event) {

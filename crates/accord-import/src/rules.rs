@@ -356,6 +356,12 @@ fn what(event: &Event) -> String {
         Event::OwnerAssigned(a) => format!("assignment {id} of lead {}", a.lead),
         Event::AccountMatched(_) => format!("account match of lead {id}"),
         Event::RepAway(a) => format!("time away {id} of rep {}", a.rep),
+        Event::ClockBreached(b) => format!("{} breach {id} of lead {}", b.clock, b.lead),
+        Event::MqlTargetMissed(m) => format!("missed target {id} of {} for {}", m.region, m.month),
+        Event::AcceptanceMissed(m) => {
+            format!("missed acceptance {id} of {} for {}", m.region, m.month)
+        }
+        Event::Escalated(e) => format!("escalation {id} ({})", e.step),
     }
 }
 
@@ -375,6 +381,9 @@ fn time_column(event: &Event) -> &'static str {
         Event::OwnerAssigned(_) => "assigned_at",
         Event::AccountMatched(_) => "matched_at",
         Event::RepAway(_) => "from",
+        Event::ClockBreached(_) => "due",
+        Event::MqlTargetMissed(_) | Event::AcceptanceMissed(_) => "judged_at",
+        Event::Escalated(_) => "at",
     }
 }
 

@@ -435,11 +435,9 @@ impl Live {
                 | Event::RepRecorded(_)
                 | Event::CampaignRecorded(_)
                 | Event::ContentPublished(_)
-                | Event::TargetSet(_)
-                | Event::AgreementAdopted(_)
-                | Event::OwnerAssigned(_)
-                | Event::AccountMatched(_)
-                | Event::RepAway(_) => {}
+                | Event::TargetSet(_) => {}
+                // Not a contract fact: the reports pass over it.
+                _ => {}
             }
         }
         // New slots need their (empty) index entries before contributions run.

@@ -452,13 +452,7 @@ impl Projections {
         // The reports read the facts: an adopted agreement, a routing
         // decision, a match or time away changes none of their cells (and an
         // adoption's wall-clock time must not move their as-of time).
-        if matches!(
-            event,
-            Event::AgreementAdopted(_)
-                | Event::OwnerAssigned(_)
-                | Event::AccountMatched(_)
-                | Event::RepAway(_)
-        ) {
+        if !event.kind().is_contract_fact() {
             return;
         }
         self.events += 1;
@@ -579,10 +573,8 @@ impl Projections {
                 };
                 self.opps.closed_at[i] = c.closed_at.unix_seconds();
             }
-            Event::AgreementAdopted(_)
-            | Event::OwnerAssigned(_)
-            | Event::AccountMatched(_)
-            | Event::RepAway(_) => {}
+            // Not a contract fact: skipped above.
+            _ => {}
         }
     }
 

@@ -5,6 +5,7 @@
 //! (does the lead exist, is the stage chain right) are the engine's.
 
 use accord_core::action::{Action, Decision};
+use accord_core::agreement::{Role, Trigger};
 use accord_core::domain::*;
 use accord_core::event::*;
 use accord_core::expr::did_you_mean;
@@ -333,6 +334,42 @@ fn event(f: &Fields<'_>, kind: EventKind) -> Result<Event, WireError> {
                 until,
             })
         }
+        EventKind::ClockBreached => Event::ClockBreached(ClockBreach {
+            id: f.id("breach_id", DecisionId::parse)?,
+            lead: f.id("lead_id", LeadId::parse)?,
+            entry: f.id("entry_id", TransitionId::parse)?,
+            clock: f.word("clock", SlaClock::from_name, &["follow_up", "decide"])?,
+            rep: f.opt_id("rep_id", RepId::parse)?,
+            due: time(f, "due")?,
+        }),
+        EventKind::MqlTargetMissed => Event::MqlTargetMissed(TargetMiss {
+            id: f.id("miss_id", DecisionId::parse)?,
+            region: f.word("region", Region::parse, Region::WORDS)?,
+            month: f.req("month", Month::parse)?,
+            target: f.count("mql_target")?,
+            mqls: f.count("mqls")?,
+            judged_at: time(f, "judged_at")?,
+        }),
+        EventKind::AcceptanceMissed => Event::AcceptanceMissed(AcceptanceMiss {
+            id: f.id("miss_id", DecisionId::parse)?,
+            region: f.word("region", Region::parse, Region::WORDS)?,
+            month: f.req("month", Month::parse)?,
+            accepted: f.count("accepted")?,
+            decided: f.count("decided")?,
+            judged_at: time(f, "judged_at")?,
+        }),
+        EventKind::Escalated => Event::Escalated(Escalation {
+            id: f.id("escalation_id", DecisionId::parse)?,
+            step: f.req("step", Text::parse)?,
+            on: f.word("on", Trigger::from_name, Trigger::NAMES)?,
+            cause: f.req("cause", Text::parse)?,
+            lead: f.opt_id("lead_id", LeadId::parse)?,
+            region: f.opt_word("region", Region::parse, Region::WORDS)?,
+            month: f.opt("month", Month::parse)?,
+            notify: f.word("notify", Role::from_name, Role::NAMES)?,
+            person: f.opt_id("person", RepId::parse)?,
+            at: time(f, "at")?,
+        }),
     })
 }
 

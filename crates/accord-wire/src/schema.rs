@@ -20,7 +20,7 @@ pub enum LineType {
 
 impl LineType {
     /// Every type, events in `EventKind` order, then the actions.
-    pub const ALL: [LineType; 18] = [
+    pub const ALL: [LineType; 22] = [
         LineType::Event(EventKind::AccountRecorded),
         LineType::Event(EventKind::RepRecorded),
         LineType::Event(EventKind::CampaignRecorded),
@@ -35,6 +35,10 @@ impl LineType {
         LineType::Event(EventKind::OwnerAssigned),
         LineType::Event(EventKind::AccountMatched),
         LineType::Event(EventKind::RepAway),
+        LineType::Event(EventKind::ClockBreached),
+        LineType::Event(EventKind::MqlTargetMissed),
+        LineType::Event(EventKind::AcceptanceMissed),
+        LineType::Event(EventKind::Escalated),
         LineType::Accept,
         LineType::Qualify,
         LineType::Reject,
@@ -62,7 +66,13 @@ impl LineType {
         matches!(
             self,
             LineType::Event(
-                EventKind::AgreementAdopted | EventKind::OwnerAssigned | EventKind::AccountMatched
+                EventKind::AgreementAdopted
+                    | EventKind::OwnerAssigned
+                    | EventKind::AccountMatched
+                    | EventKind::ClockBreached
+                    | EventKind::MqlTargetMissed
+                    | EventKind::AcceptanceMissed
+                    | EventKind::Escalated
             )
         )
     }
@@ -189,6 +199,35 @@ pub fn event_fields(kind: EventKind) -> &'static [&'static str] {
             "matched_at",
         ],
         EventKind::RepAway => &["away_id", "rep_id", "from", "until"],
+        EventKind::ClockBreached => &["breach_id", "lead_id", "entry_id", "clock", "rep_id", "due"],
+        EventKind::MqlTargetMissed => &[
+            "miss_id",
+            "region",
+            "month",
+            "mql_target",
+            "mqls",
+            "judged_at",
+        ],
+        EventKind::AcceptanceMissed => &[
+            "miss_id",
+            "region",
+            "month",
+            "accepted",
+            "decided",
+            "judged_at",
+        ],
+        EventKind::Escalated => &[
+            "escalation_id",
+            "step",
+            "on",
+            "cause",
+            "lead_id",
+            "region",
+            "month",
+            "notify",
+            "person",
+            "at",
+        ],
     }
 }
 

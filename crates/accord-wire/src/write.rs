@@ -189,6 +189,43 @@ pub fn write_event(event: &Event, origin: &Origin, out: &mut String) {
             w.time("from", e.from);
             w.time("until", e.until);
         }
+        Event::ClockBreached(e) => {
+            w.str("breach_id", e.id.as_str());
+            w.str("lead_id", e.lead.as_str());
+            w.str("entry_id", e.entry.as_str());
+            w.str("clock", e.clock.as_str());
+            w.opt("rep_id", e.rep.as_ref().map(|r| r.as_str()));
+            w.time("due", e.due);
+        }
+        Event::MqlTargetMissed(e) => {
+            w.str("miss_id", e.id.as_str());
+            w.str("region", e.region.as_str());
+            w.str("month", &e.month.to_string());
+            w.int("mql_target", Some(e.target));
+            w.int("mqls", Some(e.mqls));
+            w.time("judged_at", e.judged_at);
+        }
+        Event::AcceptanceMissed(e) => {
+            w.str("miss_id", e.id.as_str());
+            w.str("region", e.region.as_str());
+            w.str("month", &e.month.to_string());
+            w.int("accepted", Some(e.accepted));
+            w.int("decided", Some(e.decided));
+            w.time("judged_at", e.judged_at);
+        }
+        Event::Escalated(e) => {
+            w.str("escalation_id", e.id.as_str());
+            w.str("step", e.step.as_str());
+            w.str("on", e.on.as_str());
+            w.str("cause", e.cause.as_str());
+            w.opt("lead_id", e.lead.as_ref().map(|l| l.as_str()));
+            w.opt("region", e.region.map(|r| r.as_str()));
+            let month = e.month.map(|m| m.to_string());
+            w.opt("month", month.as_deref());
+            w.str("notify", e.notify.as_str());
+            w.opt("person", e.person.as_ref().map(|r| r.as_str()));
+            w.time("at", e.at);
+        }
     }
     w.out.push('}');
 }

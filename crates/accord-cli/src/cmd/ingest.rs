@@ -83,8 +83,15 @@ pub fn run(args: Args) -> CmdResult {
         })
         .filter(|(_, l)| !l.trim().is_empty());
     let mut out = String::new();
-    let summary = live::ingest(&mut store, &mut engine, lines, &mut |number, outcome| {
-        match outcome {
+    let summary = live::ingest(
+        &mut store,
+        &mut engine,
+        lines,
+        &mut |number, outcome, fired| {
+            if args.decisions {
+                live::decision_lines(fired, &mut out);
+            }
+            match outcome {
             Outcome::Stored { decisions } if args.decisions => {
                 live::decision_lines(decisions, &mut out);
             }
@@ -95,11 +102,12 @@ pub fn run(args: Args) -> CmdResult {
             ),
             _ => {}
         }
-        if out.len() > 1 << 16 {
-            let _ = write_stdout(&out);
-            out.clear();
-        }
-    })?;
+            if out.len() > 1 << 16 {
+                let _ = write_stdout(&out);
+                out.clear();
+            }
+        },
+    )?;
     write_stdout(&out)?;
     if let Some(e) = read_error {
         return Err(e.into());

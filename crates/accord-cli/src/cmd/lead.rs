@@ -8,7 +8,7 @@ use accord_decide::LeadReport;
 use accord_engine::live;
 
 use super::report::Bars;
-use super::{open_for_reading, write_stdout, CmdResult, DbArgs};
+use super::{csv_field, open_for_reading, write_stdout, CmdResult, DbArgs};
 
 /// What a rep reads before calling a lead.
 #[derive(clap::Args)]
@@ -22,8 +22,9 @@ pub struct LeadArgs {
 enum LeadCommand {
     /// Explain one lead: its score line by line (rule, points, decay, when),
     /// every stage move and who or what made it, its owner and the routing
-    /// rule that chose them, its account and how it was matched, its recent
-    /// touches and the content it viewed.
+    /// rule that chose them, its account and how it was matched, its SLA
+    /// clocks (time left, met or breached), its recent touches and the
+    /// content it viewed.
     ///
     /// Scores are computed now, under the agreement in force, at the time of
     /// the latest event in the log (scores decay as time passes).
@@ -178,6 +179,12 @@ pub fn render(r: &LeadReport) -> String {
             let _ = writeln!(o, "  {}  {} → {}{reason}  by {}", h.at, h.from, h.to, h.by);
         }
     }
+    if !r.clocks.is_empty() {
+        let _ = writeln!(o, "\nSLA clocks (as of {}):", r.as_of);
+        for c in &r.clocks {
+            let _ = writeln!(o, "  {}", super::sla::clock_words(c));
+        }
+    }
     if !r.touches.is_empty() {
         let _ = writeln!(o, "\nRecent touches ({} in all):", r.touch_count);
         for t in &r.touches {
@@ -197,9 +204,10 @@ pub fn render(r: &LeadReport) -> String {
     o
 }
 
-/// List leads with their stage, owner and scores.
+/// List leads with their stage, owner, scores and the next SLA deadline.
 ///
-/// Scores are computed under the agreement in force at the time of the
+/// `next deadline` is the earliest deadline of the lead's open SLA clocks
+/// (follow up, decide), `-` when none is open. Scores are computed under the agreement in force at the time of the
 /// latest event in the log.
 ///
 /// Examples:
@@ -250,36 +258,38 @@ pub fn run_leads(args: LeadsArgs) -> CmdResult {
     match args.format.as_str() {
         "json" => o = serde_json::to_string(&rows)? + "\n",
         "csv" => {
-            o.push_str("lead_id,stage,owner,fit,engagement,score\n");
+            o.push_str("lead_id,stage,owner,fit,engagement,score,next_due\n");
             for l in &rows {
                 let _ = writeln!(
                     o,
-                    "{},{},{},{},{},{}",
+                    "{},{},{},{},{},{},{}",
                     csv_field(&l.id),
                     csv_field(&l.stage),
                     csv_field(l.owner.as_deref().unwrap_or("")),
                     l.fit,
                     l.engagement,
-                    l.score
+                    l.score,
+                    l.next_due.as_deref().unwrap_or("")
                 );
             }
         }
         _ => {
             let _ = writeln!(
                 o,
-                "{:<14} {:<13} {:<10} {:>4} {:>10} {:>5}",
+                "{:<14} {:<13} {:<10} {:>4} {:>10} {:>5}  next deadline",
                 "lead", "stage", "owner", "fit", "engagement", "score"
             );
             for l in &rows {
                 let _ = writeln!(
                     o,
-                    "{:<14} {:<13} {:<10} {:>4} {:>10} {:>5}",
+                    "{:<14} {:<13} {:<10} {:>4} {:>10} {:>5}  {}",
                     l.id,
                     l.stage,
                     l.owner.as_deref().unwrap_or("-"),
                     l.fit,
                     l.engagement,
-                    l.score
+                    l.score,
+                    l.next_due.as_deref().unwrap_or("-")
                 );
             }
             let _ = writeln!(o, "{} leads", rows.len());
@@ -287,12 +297,4 @@ pub fn run_leads(args: LeadsArgs) -> CmdResult {
     }
     write_stdout(&o)?;
     Ok(ExitCode::SUCCESS)
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
 }

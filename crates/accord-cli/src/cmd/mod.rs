@@ -12,6 +12,7 @@ pub mod match_cmd;
 pub mod replay;
 pub mod report;
 pub mod run;
+pub mod sla;
 pub mod tick;
 
 use std::path::{Path, PathBuf};
@@ -136,5 +137,14 @@ pub fn write_stdout(text: &str) -> std::io::Result<()> {
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other,
+    }
+}
+
+/// A CSV field, quoted when it holds a comma, a quote or a line break.
+pub fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
     }
 }

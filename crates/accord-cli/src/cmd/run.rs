@@ -245,16 +245,15 @@ fn show(
         accord_engine::live::decision_lines(&step.fired, &mut out);
         write_stdout(&out)?;
     }
-    let fired = match step.fired.len() {
-        0 => String::new(),
-        n => format!(
-            ", {n} firing{} stored ({})",
-            if n == 1 { "" } else { "s" },
-            next_due(runner)
+    let (fired, next) = match step.fired.len() {
+        0 => (String::new(), String::new()),
+        n => (
+            format!(", {n} firing{} stored", if n == 1 { "" } else { "s" }),
+            format!("; {}", next_due(runner)),
         ),
     };
     eprintln!(
-        "+{} events{fired} (log position {}): every report up to date in {:.1} ms",
+        "+{} events{fired} (log position {}): every report up to date in {:.1} ms{next}",
         step.followed,
         runner.head(),
         took.as_secs_f64() * 1000.0

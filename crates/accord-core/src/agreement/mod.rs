@@ -346,6 +346,9 @@ pub struct SalesSla {
     pub decide: Duration,
     /// The reasons a rejection may give (non-empty, no duplicates).
     pub rejection_reasons: Vec<String>,
+    /// Count both clocks in working hours (`[routing.hours]`) in the time
+    /// zone of the owner's region, instead of around the clock.
+    pub business_hours: bool,
 }
 
 /// Marketing's promise to sales.

@@ -101,6 +101,9 @@ fn write_all(o: &mut String, a: &Agreement) -> std::fmt::Result {
     writeln!(o, "follow_up_attempts = {}", sales.follow_up_attempts)?;
     writeln!(o, "decide_hours = {}", sales.decide.hours())?;
     writeln!(o, "rejection_reasons = {}", list(&sales.rejection_reasons))?;
+    if sales.business_hours {
+        writeln!(o, "business_hours = true")?;
+    }
     let m = &a.sla.marketing;
     writeln!(
         o,

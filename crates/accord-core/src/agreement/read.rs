@@ -211,6 +211,21 @@ impl<'s> Reader<'s> {
         self.too_many(n, max, &t.path, what, extra)
     }
 
+    /// An optional boolean key of `t` (`path` names it in messages).
+    fn flag(&mut self, t: &Tbl<'_, '_>, key: &str, path: &str, default: bool) -> Option<bool> {
+        match t.t.get(key) {
+            Some(v) => match v.get_ref() {
+                DeValue::Boolean(b) => Some(*b),
+                _ => {
+                    // The example shows the value that changes something.
+                    self.wrong_type(v, path, "a boolean", if default { "false" } else { "true" });
+                    None
+                }
+            },
+            None => Some(default),
+        }
+    }
+
     fn wrong_type(&mut self, v: &Val<'_>, path: &str, want: &str, example: &str) {
         let span = self.first_line(v.span());
         self.push(
@@ -1063,8 +1078,10 @@ impl<'s> Reader<'s> {
                 "follow_up_attempts",
                 "decide_hours",
                 "rejection_reasons",
+                "business_hours",
             ],
         );
+        let business_hours = self.flag(&t, "business_hours", "sla.sales.business_hours", false);
         let follow_up = self
             .get(&t, "follow_up_hours", "24")
             .and_then(|v| self.duration(v, "sla.sales.follow_up_hours", 1, false));
@@ -1104,6 +1121,7 @@ impl<'s> Reader<'s> {
             follow_up_attempts: attempts? as u32,
             decide: decide?,
             rejection_reasons: reasons?,
+            business_hours: business_hours?,
         })
     }
 

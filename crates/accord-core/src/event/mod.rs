@@ -259,6 +259,9 @@ macro_rules! record {
     };
 }
 
+mod sla;
+pub use sla::{AcceptanceMiss, ClockBreach, Escalation, SlaClock, TargetMiss};
+
 record! {
     /// A company in the CRM.
     Account {
@@ -600,10 +603,14 @@ pub enum EventKind {
     OwnerAssigned = 12,
     AccountMatched = 13,
     RepAway = 14,
+    ClockBreached = 15,
+    MqlTargetMissed = 16,
+    AcceptanceMissed = 17,
+    Escalated = 18,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 14] = [
+    pub const ALL: [EventKind; 18] = [
         EventKind::AccountRecorded,
         EventKind::RepRecorded,
         EventKind::CampaignRecorded,
@@ -618,6 +625,10 @@ impl EventKind {
         EventKind::OwnerAssigned,
         EventKind::AccountMatched,
         EventKind::RepAway,
+        EventKind::ClockBreached,
+        EventKind::MqlTargetMissed,
+        EventKind::AcceptanceMissed,
+        EventKind::Escalated,
     ];
 
     pub fn code(self) -> u8 {
@@ -626,6 +637,13 @@ impl EventKind {
 
     pub fn from_code(code: u8) -> Option<EventKind> {
         EventKind::ALL.iter().copied().find(|k| k.code() == code)
+    }
+
+    /// One of the kit contract's facts (accounts to closed opportunities):
+    /// what the reports count. The others (adoptions, the engine's
+    /// decisions other than stage changes, time away) they pass over.
+    pub fn is_contract_fact(self) -> bool {
+        self.code() <= EventKind::OpportunityClosed.code()
     }
 
     pub fn as_str(self) -> &'static str {
@@ -644,6 +662,10 @@ impl EventKind {
             EventKind::OwnerAssigned => "owner_assigned",
             EventKind::AccountMatched => "account_matched",
             EventKind::RepAway => "rep_away",
+            EventKind::ClockBreached => "clock_breached",
+            EventKind::MqlTargetMissed => "mql_target_missed",
+            EventKind::AcceptanceMissed => "acceptance_missed",
+            EventKind::Escalated => "escalated",
         }
     }
 }
@@ -671,6 +693,10 @@ pub enum Event {
     OwnerAssigned(Assignment),
     AccountMatched(AccountMatch),
     RepAway(Away),
+    ClockBreached(ClockBreach),
+    MqlTargetMissed(TargetMiss),
+    AcceptanceMissed(AcceptanceMiss),
+    Escalated(Escalation),
 }
 
 /// Ids of the events the engine makes start with this (`~1`, `~2`, ...);
@@ -708,6 +734,10 @@ impl Event {
             Event::OwnerAssigned(_) => EventKind::OwnerAssigned,
             Event::AccountMatched(_) => EventKind::AccountMatched,
             Event::RepAway(_) => EventKind::RepAway,
+            Event::ClockBreached(_) => EventKind::ClockBreached,
+            Event::MqlTargetMissed(_) => EventKind::MqlTargetMissed,
+            Event::AcceptanceMissed(_) => EventKind::AcceptanceMissed,
+            Event::Escalated(_) => EventKind::Escalated,
         }
     }
 
@@ -743,6 +773,10 @@ impl Event {
             Event::OwnerAssigned(e) => e.id.as_str(),
             Event::AccountMatched(e) => e.lead.as_str(),
             Event::RepAway(e) => e.id.as_str(),
+            Event::ClockBreached(e) => e.id.as_str(),
+            Event::MqlTargetMissed(e) => e.id.as_str(),
+            Event::AcceptanceMissed(e) => e.id.as_str(),
+            Event::Escalated(e) => e.id.as_str(),
         };
         out.push_str(id);
     }
@@ -772,6 +806,10 @@ impl Event {
             Event::OwnerAssigned(e) => e.assigned_at,
             Event::AccountMatched(e) => e.matched_at,
             Event::RepAway(e) => e.from,
+            Event::ClockBreached(e) => e.due,
+            Event::MqlTargetMissed(e) => e.judged_at,
+            Event::AcceptanceMissed(e) => e.judged_at,
+            Event::Escalated(e) => e.at,
         }
     }
 
@@ -793,6 +831,10 @@ impl Event {
             Event::OwnerAssigned(e) => e.put(out),
             Event::AccountMatched(e) => e.put(out),
             Event::RepAway(e) => e.put(out),
+            Event::ClockBreached(e) => e.put(out),
+            Event::MqlTargetMissed(e) => e.put(out),
+            Event::AcceptanceMissed(e) => e.put(out),
+            Event::Escalated(e) => e.put(out),
         }
     }
 
@@ -821,6 +863,10 @@ impl Event {
             EventKind::OwnerAssigned => Event::OwnerAssigned(Field::get(&mut r)?),
             EventKind::AccountMatched => Event::AccountMatched(Field::get(&mut r)?),
             EventKind::RepAway => Event::RepAway(Field::get(&mut r)?),
+            EventKind::ClockBreached => Event::ClockBreached(Field::get(&mut r)?),
+            EventKind::MqlTargetMissed => Event::MqlTargetMissed(Field::get(&mut r)?),
+            EventKind::AcceptanceMissed => Event::AcceptanceMissed(Field::get(&mut r)?),
+            EventKind::Escalated => Event::Escalated(Field::get(&mut r)?),
         };
         if !r.is_empty() {
             return Err(DecodeError::Trailing);

@@ -31,7 +31,7 @@ fn ingest(store: &mut SqliteStore, lines: &[&str]) -> live::Summary {
         .iter()
         .enumerate()
         .map(|(i, l)| (i as u64 + 1, l.to_string()));
-    let summary = live::ingest(store, &mut engine, numbered, &mut |_, o| {
+    let summary = live::ingest(store, &mut engine, numbered, &mut |_, o, _| {
         assert!(!o.is_refused(), "{o:?}")
     })
     .unwrap();
@@ -191,7 +191,6 @@ fn the_reports_take_the_terms_of_an_agreement_adopted_while_running() {
 /// nothing (strictly before); one second later, exactly those two; again,
 /// nothing (never twice).
 #[test]
-#[ignore = "needs the SLA clocks (issue 14, the lead's part): un-ignore when Engine::tick fires"]
 fn a_due_follow_up_clock_fires_once_at_its_deadline() {
     let mut store = SqliteStore::open_in_memory().unwrap();
     let file = adopt_default(&mut store);

@@ -477,6 +477,86 @@ pub fn input_event() -> impl Strategy<Value = Event> {
     ]
 }
 
+fn month() -> impl Strategy<Value = Month> {
+    (1000i32..=9999, 1u32..=12).prop_map(|(y, m)| Month::from_year_month(y, m).unwrap())
+}
+
+/// The SLA's decisions: breaches, misses, escalations.
+fn sla() -> impl Strategy<Value = Event> {
+    use accord_core::agreement::{Role, Trigger};
+    use proptest::option::of;
+    let breach = (
+        decision_id(),
+        id(LeadId::parse),
+        id(TransitionId::parse),
+        select(&SlaClock::ALL[..]),
+        of(id(RepId::parse)),
+        time(),
+    )
+        .prop_map(|(id, lead, entry, clock, rep, due)| {
+            Event::ClockBreached(ClockBreach {
+                id,
+                lead,
+                entry,
+                clock,
+                rep,
+                due,
+            })
+        });
+    let miss = (
+        decision_id(),
+        word(Region::ALL),
+        month(),
+        any::<u32>(),
+        any::<u32>(),
+        time(),
+        any::<bool>(),
+    )
+        .prop_map(|(id, region, month, a, b, judged_at, target)| {
+            if target {
+                Event::MqlTargetMissed(TargetMiss {
+                    id,
+                    region,
+                    month,
+                    target: a,
+                    mqls: b,
+                    judged_at,
+                })
+            } else {
+                Event::AcceptanceMissed(AcceptanceMiss {
+                    id,
+                    region,
+                    month,
+                    accepted: a,
+                    decided: b,
+                    judged_at,
+                })
+            }
+        });
+    let escalation = (
+        (decision_id(), text(), select(Trigger::ALL), text()),
+        (of(id(LeadId::parse)), of(word(Region::ALL)), of(month())),
+        (select(Role::ALL), of(id(RepId::parse)), time()),
+    )
+        .prop_map(
+            |((id, step, on, cause), (lead, region, month), (notify, person, at))| {
+                Event::Escalated(Escalation {
+                    id,
+                    step,
+                    on,
+                    cause,
+                    lead,
+                    region,
+                    month,
+                    notify,
+                    person,
+                    at,
+                })
+            },
+        );
+    prop_oneof![breach, miss, escalation]
+}
+
 /// An event of any kind, the engine's decisions too.
 pub fn any_event() -> impl Strategy<Value = Event> {
     prop_oneof![
@@ -485,6 +565,7 @@ pub fn any_event() -> impl Strategy<Value = Event> {
         1 => assignment(),
         1 => matched(),
         1 => away(),
+        1 => sla(),
     ]
 }
 

@@ -71,16 +71,12 @@ impl Reader<'_> {
                     .then(|| Assign::from_name(&s))
                     .flatten()
             });
-            let respect_capacity = match rt.t.get("respect_capacity") {
-                Some(v) => match v.get_ref() {
-                    DeValue::Boolean(b) => Some(*b),
-                    _ => {
-                        self.wrong_type(v, "routing.rules.respect_capacity", "a boolean", "false");
-                        None
-                    }
-                },
-                None => Some(true),
-            };
+            let respect_capacity = self.flag(
+                rt,
+                "respect_capacity",
+                "routing.rules.respect_capacity",
+                true,
+            );
             match (name, team, when, assign, respect_capacity) {
                 (Some(name), Some(team), Some(when), Some(assign), Some(respect_capacity)) => rules
                     .push(RoutingRule {

@@ -1,0 +1,39 @@
+//! What the CLI tests share: running the real binary and reading its output.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The binary under test (`ACCORD_BIN` overrides, e.g. an older build).
+pub fn bin() -> PathBuf {
+    std::env::var_os("ACCORD_BIN")
+        .map_or_else(|| env!("CARGO_BIN_EXE_accord").into(), PathBuf::from)
+}
+
+/// Runs `accord args` in `cwd`, with no colour and no database from the
+/// environment.
+pub fn accord(args: &[&str], cwd: &Path) -> Output {
+    Command::new(bin())
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .env_remove("ACCORD_DB")
+        .env_remove("ACCORD_WAIT")
+        .output()
+        .expect("the accord binary runs")
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Its standard output, after asserting it succeeded.
+pub fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "stdout:\n{}\nstderr:\n{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    text(&out.stdout)
+}

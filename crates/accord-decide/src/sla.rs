@@ -1,0 +1,406 @@
+//! Both sides' SLA: sales' two clocks per MQL entry, marketing's tallies per
+//! region and month, and the timers of what falls due. Folded from events
+//! like the rest of the state ([`Sla`] changes only through `Engine::apply`);
+//! `Engine::tick` pops the timers. Rules: docs/engine.md, "SLA clocks".
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use accord_core::agreement::{Agreement, Trigger};
+use accord_core::domain::*;
+use accord_core::event::SlaClock;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::state::NONE;
+
+/// One MQL entry and its two clocks.
+pub(crate) struct Entry {
+    pub lead: u32,
+    /// The transition into mql.
+    pub id: TransitionId,
+    pub at: i64,
+    /// Imported history (not judged live).
+    pub imported: bool,
+    pub region: Region,
+    pub month: Month,
+    pub follow_up: Clock,
+    pub decide: Clock,
+    /// Sales touches in the follow-up window.
+    pub attempts: u32,
+    /// A later MQL entry ended the follow-up window.
+    pub closed: bool,
+    /// The lead's previous entry, or NONE.
+    pub prev: u32,
+}
+
+impl Entry {
+    pub fn clock(&self, which: SlaClock) -> &Clock {
+        match which {
+            SlaClock::FollowUp => &self.follow_up,
+            SlaClock::Decide => &self.decide,
+        }
+    }
+    pub fn clock_mut(&mut self, which: SlaClock) -> &mut Clock {
+        match which {
+            SlaClock::FollowUp => &mut self.follow_up,
+            SlaClock::Decide => &mut self.decide,
+        }
+    }
+}
+
+/// A clock's deadline and how it ended.
+#[derive(Clone, Debug)]
+pub(crate) struct Clock {
+    pub due: i64,
+    /// When it was stopped: the first follow-up, or the decision (either
+    /// may come after `due`: late).
+    pub stopped: Option<i64>,
+    /// The id of its breach event, once fired.
+    pub breach: Option<DecisionId>,
+}
+
+impl Clock {
+    /// Met in time: stopped at or before its deadline.
+    pub fn met(&self) -> bool {
+        self.stopped.is_some_and(|t| t <= self.due)
+    }
+}
+
+/// What an entry's decision was (its lead's next stage change).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    Accepted,
+    Rejected,
+    /// Any other move out of mql.
+    Neither,
+}
+
+/// MQL entries of a region's month and how they were decided.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Tally {
+    pub mqls: u32,
+    /// Entries that arrived live.
+    pub live: u32,
+    /// Entries decided, at any time.
+    pub accepted: u32,
+    pub rejected: u32,
+    /// Entries decided by the end of the month: what its acceptance is
+    /// judged on (so a month is judged the same whenever it is judged).
+    pub accepted_in_month: u32,
+    pub rejected_in_month: u32,
+}
+
+/// What set off an escalation: a breach, a missed target or a rejection.
+pub(crate) struct Cause {
+    /// The id of the event.
+    pub id: Text,
+    pub on: Trigger,
+    pub at: i64,
+    pub lead: u32,
+    /// For a clock's breach: the entry and the clock.
+    pub clock: Option<(u32, SlaClock)>,
+    pub region: Option<Region>,
+    pub month: Option<Month>,
+}
+
+/// Something that falls due. Ordered by time, then kind (breaches, then
+/// escalation steps, then month ends), then the numbers below.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Timer {
+    pub at: i64,
+    pub what: Due,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Due {
+    /// Entry number, clock (follow-up first).
+    Breach { entry: u32, follow_up_first: u8 },
+    /// Cause number, step number in the agreement's escalation list.
+    Step { cause: u32, step: u32 },
+    /// The end of a region's month.
+    MonthEnd { month: Month, region: u8 },
+}
+
+/// The largest n of the engine's `~n` ids of each SLA kind.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct SlaIds {
+    pub breach: u64,
+    pub target_miss: u64,
+    pub acceptance_miss: u64,
+    pub escalation: u64,
+}
+
+#[derive(Default)]
+pub(crate) struct Sla {
+    pub entries: Vec<Entry>,
+    /// Lead row → its latest entry.
+    pub latest: FxHashMap<u32, u32>,
+    pub timers: BinaryHeap<Reverse<Timer>>,
+    pub tallies: FxHashMap<(Region, Month), Tally>,
+    /// Targets from `target_set` events.
+    pub targets: FxHashMap<(Region, Month), u32>,
+    /// Month ends with a pending timer.
+    pub month_timers: FxHashSet<(Region, Month)>,
+    pub causes: Vec<Cause>,
+    /// (trigger, the cause's event id) → cause number: ids of different
+    /// kinds may be equal (`~1`).
+    pub cause_ids: FxHashMap<(Trigger, Box<str>), u32>,
+    /// The escalations fired, in log order.
+    pub fired: Vec<accord_core::event::Escalation>,
+    /// Entries made before any agreement was in force: their deadlines are
+    /// set when the first is adopted.
+    pub awaiting: Vec<u32>,
+    /// (cause, step name) of the escalations fired.
+    pub escalated: FxHashSet<(u32, Box<str>)>,
+    /// Region-months judged missed: (target missed, acceptance missed).
+    pub missed: FxHashMap<(Region, Month), (bool, bool)>,
+    /// When the first agreement was adopted: imported clocks that ran out
+    /// before it are history, never fired.
+    pub since: Option<i64>,
+    pub ids: SlaIds,
+}
+
+pub(crate) fn clock_code(c: SlaClock) -> u8 {
+    match c {
+        SlaClock::FollowUp => 0,
+        SlaClock::Decide => 1,
+    }
+}
+
+fn clock_of(code: u8) -> SlaClock {
+    if code == 0 {
+        SlaClock::FollowUp
+    } else {
+        SlaClock::Decide
+    }
+}
+
+impl Sla {
+    /// A new MQL entry of lead `lead` at `at`, with deadlines already worked
+    /// out; ends the follow-up window of the lead's previous entry.
+    pub fn enter(&mut self, mut entry: Entry, agreement: Option<&Agreement>) {
+        let n = self.entries.len() as u32;
+        entry.prev = self.latest.get(&entry.lead).copied().unwrap_or(NONE);
+        if entry.prev != NONE {
+            self.entries[entry.prev as usize].closed = true;
+        }
+        self.latest.insert(entry.lead, n);
+        let tally = self.tallies.entry((entry.region, entry.month)).or_default();
+        tally.mqls += 1;
+        if !entry.imported {
+            tally.live += 1;
+        }
+        self.month_end(entry.region, entry.month);
+        if let Some(a) = agreement {
+            for (region, _) in &a.sla.marketing.default_monthly_mql_targets {
+                if let Some(r) = Region::parse(region) {
+                    self.month_end(r, entry.month);
+                }
+            }
+        }
+        self.entries.push(entry);
+    }
+
+    /// Sets entry `n`'s clocks to fire at their deadlines.
+    pub fn arm(&mut self, n: u32) {
+        for c in SlaClock::ALL {
+            self.timers.push(Reverse(Timer {
+                at: self.entries[n as usize].clock(c).due,
+                what: Due::Breach {
+                    entry: n,
+                    follow_up_first: clock_code(c),
+                },
+            }));
+        }
+    }
+
+    /// Makes sure the end of `region`'s `month` is judged.
+    pub fn month_end(&mut self, region: Region, month: Month) {
+        if self.month_timers.insert((region, month)) {
+            self.timers.push(Reverse(Timer {
+                at: month.next().start().unix_seconds(),
+                what: Due::MonthEnd {
+                    month,
+                    region: region.code(),
+                },
+            }));
+        }
+    }
+
+    /// A sales touch of lead `lead` at `at`: an attempt in the follow-up
+    /// window it falls in (the latest entry at or before it, until the
+    /// next entry), which stops that clock if it is the earliest. Touches
+    /// may arrive in any order (an import appends touches before stage
+    /// changes).
+    pub fn touched(&mut self, lead: u32, at: i64) {
+        let mut e = self.latest.get(&lead).copied().unwrap_or(NONE);
+        let mut until = i64::MAX;
+        while e != NONE {
+            let entry = &mut self.entries[e as usize];
+            if entry.at <= at {
+                if at < until {
+                    entry.attempts += 1;
+                    if entry.follow_up.stopped.is_none_or(|s| at < s) {
+                        entry.follow_up.stopped = Some(at);
+                    }
+                }
+                return;
+            }
+            until = entry.at;
+            e = entry.prev;
+        }
+    }
+
+    /// Sets entry `n`'s follow-up from the sales touches already applied
+    /// (`sales_touches`: their times, any order) in its window, which ends
+    /// at `until` (the lead's next entry).
+    pub fn follow_up_from(
+        &mut self,
+        n: u32,
+        until: i64,
+        sales_touches: impl Iterator<Item = i64> + Clone,
+    ) {
+        let entry = &mut self.entries[n as usize];
+        let from = entry.at;
+        let inside = sales_touches.filter(|&t| from <= t && t < until);
+        entry.attempts = inside.clone().count() as u32;
+        entry.follow_up.stopped = inside.min();
+    }
+
+    /// A stage change of lead `lead` at `at` (before it enters a new
+    /// entry): the decision of its latest entry, if still undecided.
+    pub fn moved(&mut self, lead: u32, at: i64, to: &str) {
+        let Some(&e) = self.latest.get(&lead) else {
+            return;
+        };
+        let entry = &mut self.entries[e as usize];
+        if entry.decide.stopped.is_some() {
+            return;
+        }
+        entry.decide.stopped = Some(at);
+        let tally = self.tallies.entry((entry.region, entry.month)).or_default();
+        let in_month = at < entry.month.next().start().unix_seconds();
+        match verdict(to) {
+            Verdict::Accepted => {
+                tally.accepted += 1;
+                tally.accepted_in_month += u32::from(in_month);
+            }
+            Verdict::Rejected => {
+                tally.rejected += 1;
+                tally.rejected_in_month += u32::from(in_month);
+            }
+            Verdict::Neither => {}
+        }
+    }
+
+    /// The entry of lead `lead` whose transition is `id`.
+    pub fn find_entry(&self, lead: u32, id: &str) -> Option<u32> {
+        let mut e = self.latest.get(&lead).copied().unwrap_or(NONE);
+        while e != NONE {
+            if self.entries[e as usize].id.as_str() == id {
+                return Some(e);
+            }
+            e = self.entries[e as usize].prev;
+        }
+        None
+    }
+
+    /// A breach event applied: the clock is marked, and the agreement's
+    /// steps for it are set to fire.
+    pub fn breached(
+        &mut self,
+        entry: u32,
+        clock: SlaClock,
+        id: &DecisionId,
+        at: i64,
+        agreement: Option<&Agreement>,
+    ) {
+        let e = &mut self.entries[entry as usize];
+        e.clock_mut(clock).breach = Some(id.clone());
+        let cause = Cause {
+            id: Text::parse(id.as_str()).expect("an id is short text"),
+            on: clock.trigger(),
+            at,
+            lead: e.lead,
+            clock: Some((entry, clock)),
+            region: None,
+            month: None,
+        };
+        self.caused(cause, agreement, None);
+    }
+
+    /// Records a cause and sets each of the agreement's steps on its
+    /// trigger (and, for a rejection, its reason) to fire.
+    pub fn caused(&mut self, cause: Cause, agreement: Option<&Agreement>, reason: Option<&str>) {
+        let Some(a) = agreement else {
+            return;
+        };
+        let n = self.causes.len() as u32;
+        let mut any = false;
+        for (i, step) in a.sla.escalation.iter().enumerate() {
+            if step.on != cause.on {
+                continue;
+            }
+            if step.on == Trigger::Rejected
+                && !reason.is_some_and(|r| step.reasons.iter().any(|s| s == r))
+            {
+                continue;
+            }
+            any = true;
+            self.timers.push(Reverse(Timer {
+                at: cause.at + step.after.as_seconds() as i64,
+                what: Due::Step {
+                    cause: n,
+                    step: i as u32,
+                },
+            }));
+        }
+        if any {
+            self.cause_ids
+                .insert((cause.on, cause.id.as_str().into()), n);
+            self.causes.push(cause);
+        }
+    }
+
+    /// Is the engine answerable for this clock: its entry arrived live, or
+    /// it ran out after the first agreement was adopted?
+    pub fn answerable(&self, entry: &Entry, due: i64) -> bool {
+        !entry.imported || self.since.is_some_and(|s| due >= s)
+    }
+
+    /// The next timer, if due before `now`.
+    pub fn pop_due(&mut self, now: i64) -> Option<Timer> {
+        match self.timers.peek() {
+            Some(Reverse(t)) if t.at < now => self.timers.pop().map(|Reverse(t)| t),
+            _ => None,
+        }
+    }
+
+    /// The target of a region's month: its `target_set`, else the
+    /// agreement's default for the region.
+    pub fn target(&self, region: Region, month: Month, agreement: &Agreement) -> Option<u32> {
+        self.targets.get(&(region, month)).copied().or_else(|| {
+            agreement
+                .sla
+                .marketing
+                .default_monthly_mql_targets
+                .iter()
+                .find(|(r, _)| r == region.as_str())
+                .map(|&(_, n)| n)
+        })
+    }
+}
+
+/// The clock a breach timer is about.
+pub(crate) fn breach_clock(follow_up_first: u8) -> SlaClock {
+    clock_of(follow_up_first)
+}
+
+/// What a move out of mql into `to` says of the MQL.
+pub(crate) fn verdict(to: &str) -> Verdict {
+    match to {
+        "sal" => Verdict::Accepted,
+        "recycled" | "disqualified" => Verdict::Rejected,
+        _ => Verdict::Neither,
+    }
+}
