@@ -13,12 +13,15 @@
 //! - [`reports`]: what a report request reads (stored views, the log, with or
 //!   without touches) and what it answers.
 //! - [`watch`]: the step of a loop that keeps every report current as events arrive.
-//! - [`live`]: the engine's state loaded from the log, and inputs judged and stored as they arrive.
+//! - [`live`]: the engine's state loaded from the log, inputs judged and stored as they
+//!   arrive, and due clocks fired and stored (`tick`).
+//! - [`run`]: the daemon's step: the engine and the reports kept at the log's head as time passes.
 
 pub mod agreement;
 pub mod fold;
 pub mod live;
 pub mod reports;
+pub mod run;
 pub mod stored;
 pub mod terms;
 pub mod watch;
@@ -46,6 +49,13 @@ pub enum Error {
     /// Two adoptions at once: the other stored this version first.
     #[error("another process adopted agreement version {version} at the same moment; nothing was stored: run the command again")]
     AdoptionRaced { version: u32 },
+    /// Firing due clocks stored nothing (`live::tick`).
+    #[error(transparent)]
+    Tick(#[from] live::TickError),
+    /// The engine holds a version whose adoption the log does not (a log
+    /// changed under a running process).
+    #[error("agreement version {version} is in force but its adoption is not in the log")]
+    NotAdopted { version: u32 },
     /// `--by` that is not a name.
     #[error("--by: a name is 1 to {max} characters without control characters, got `{got}`")]
     BadName { max: usize, got: String },

@@ -3,7 +3,8 @@
 //! ([`ingest`]): each input checked (refused: nothing of it stored), stored,
 //! applied and judged, its decisions stored after it, in one transaction
 //! per chunk. A chunk's outcomes are reported after its commit: what is
-//! acknowledged is durable.
+//! acknowledged is durable. Time passing without an input: [`tick`] fires
+//! what is due and stores it; [`follow`] applies what others stored.
 
 use accord_core::event::{Batch, EventKind, Origin};
 use accord_decide::{Decided, Engine, Refusal};
@@ -13,6 +14,10 @@ use rustc_hash::FxHashMap;
 
 use crate::Progress;
 
+mod tick;
+
+pub use tick::{follow, tick, TickError};
+
 /// Inputs per transaction: large enough that a commit's fsync is shared by
 /// thousands of events, small enough that an acknowledgement is prompt.
 pub const CHUNK: usize = 4_096;
@@ -20,10 +25,30 @@ pub const CHUNK: usize = 4_096;
 /// The engine's state after every stored event, in log order (replay:
 /// nothing is decided again).
 pub fn load<S: EventStore>(store: &S, progress: &mut dyn Progress) -> Result<Engine, StoreError> {
+    load_at(store, progress).map(|(engine, _)| engine)
+}
+
+/// [`load`], with the log's head the engine reached (read before the scan,
+/// and the scan stops there: what another writer appends meanwhile is for
+/// [`follow`]).
+pub fn load_at<S: EventStore>(
+    store: &S,
+    progress: &mut dyn Progress,
+) -> Result<(Engine, u64), StoreError> {
+    let head = store.head()?;
+    Ok((load_until(store, head, progress)?, head))
+}
+
+/// The engine's state after the stored events up to log position `head`.
+pub fn load_until<S: EventStore>(
+    store: &S,
+    head: u64,
+    progress: &mut dyn Progress,
+) -> Result<Engine, StoreError> {
     let total = store.counts()?.total();
     progress.started(total);
     // Decoded on this thread, applied on another.
-    crate::fold::decoded_beside(store, u64::MAX, false, move |chunks| {
+    crate::fold::decoded_beside(store, head, false, move |chunks| {
         let mut engine = Engine::new();
         for chunk in chunks {
             for (origin, event) in chunk.iter() {

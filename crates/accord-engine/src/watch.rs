@@ -70,6 +70,20 @@ impl Watcher {
         progress: &mut dyn Progress,
     ) -> Result<(Watcher, Kept), StoreError> {
         let head = store.head()?;
+        Watcher::start_at(store, head, terms, stamp, writable, progress)
+    }
+
+    /// [`Watcher::start`] at a given head of the log (at most its head: a
+    /// caller that read the log up to `head` keeps the reports at the same
+    /// point).
+    pub fn start_at<S: EventStore>(
+        store: &mut S,
+        head: u64,
+        terms: ReportTerms,
+        stamp: String,
+        writable: bool,
+        progress: &mut dyn Progress,
+    ) -> Result<(Watcher, Kept), StoreError> {
         let projections = fold_log(store, head, progress)?;
         progress.computing();
         let live = Live::build(terms, projections);

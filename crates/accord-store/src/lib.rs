@@ -104,6 +104,11 @@ impl Counts {
 pub trait AppendTx {
     /// Appends a batch; duplicates are skipped, conflicts reported and skipped.
     fn append(&mut self, batch: &Batch) -> Result<AppendOutcome, StoreError>;
+    /// The log's head as this transaction sees it: the head when it began
+    /// (no other writer appends while it is open) moved by its own appends.
+    /// A writer that decided from the log up to some head checks here that
+    /// nothing was appended since, before it appends what it decided.
+    fn head(&self) -> u64;
     /// Makes every append of this transaction durable and visible, at once.
     fn commit(self) -> Result<(), StoreError>;
 }

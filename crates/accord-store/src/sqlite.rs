@@ -756,6 +756,10 @@ impl AppendTx for SqliteTx<'_> {
             .map_err(|e| classify(self.path, self.wait, e))
     }
 
+    fn head(&self) -> u64 {
+        (self.next_seq - 1).max(0) as u64
+    }
+
     fn commit(self) -> Result<(), StoreError> {
         let (path, wait, conn, stored) = (self.path, self.wait, self.conn, self.stored);
         let stores_events = self.added.iter().any(|&n| n > 0);

@@ -241,6 +241,31 @@ fn the_head_moves_only_when_an_event_is_stored() {
     assert_eq!(store.head().unwrap(), second);
 }
 
+/// A transaction sees the head it began at, moved by its own appends only:
+/// 0, then 1 after a batch, still 1 after duplicates, 2 after the next batch;
+/// what it reports before its commit is the head the log has after it.
+#[test]
+fn a_transaction_sees_its_own_head() {
+    let mut store = SqliteStore::open_in_memory().unwrap();
+    let mut tx = store.begin().unwrap();
+    assert_eq!(tx.head(), 0);
+    tx.append(&batch(&[touch("T1", "L1", 10)])).unwrap();
+    assert_eq!(tx.head(), 1);
+    tx.append(&batch(&[touch("T1", "L1", 10)])).unwrap();
+    assert_eq!(tx.head(), 1);
+    tx.append(&batch(&[touch("T2", "L1", 20)])).unwrap();
+    assert_eq!(tx.head(), 2);
+    tx.commit().unwrap();
+    assert_eq!(store.head().unwrap(), 2);
+    // Dropped uncommitted: the next one begins where the log is.
+    {
+        let mut tx = store.begin().unwrap();
+        tx.append(&batch(&[touch("T3", "L1", 30)])).unwrap();
+        assert_eq!(tx.head(), 3);
+    }
+    assert_eq!(store.begin().unwrap().head(), 2);
+}
+
 #[test]
 fn views_round_trip_and_are_replaced_whole() {
     let mut store = SqliteStore::open_in_memory().unwrap();

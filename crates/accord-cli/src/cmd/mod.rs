@@ -11,8 +11,9 @@ pub mod lead;
 pub mod match_cmd;
 pub mod replay;
 pub mod report;
+pub mod run;
 pub mod sla;
-pub mod watch;
+pub mod tick;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
