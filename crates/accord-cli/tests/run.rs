@@ -3,44 +3,15 @@
 //! reports; signals stop it cleanly; a tick stores what is due and nothing
 //! else. Expected times are worked out by hand in the comments.
 
+mod common;
+
 use std::io::BufRead;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
-fn bin() -> PathBuf {
-    std::env::var_os("ACCORD_BIN")
-        .map_or_else(|| env!("CARGO_BIN_EXE_accord").into(), PathBuf::from)
-}
-
-fn command(args: &[&str], cwd: &Path) -> Command {
-    let mut c = Command::new(bin());
-    c.args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .env_remove("ACCORD_DB")
-        .env_remove("ACCORD_WAIT");
-    c
-}
-
-fn accord(args: &[&str], cwd: &Path) -> Output {
-    command(args, cwd).output().expect("the accord binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "stdout:\n{}\nstderr:\n{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    text(&out.stdout)
-}
+use common::{accord, command, ok, text};
 
 /// 2026-01-05 is a Monday; L1 becomes an MQL at 15:10 (score 85 ≥ 60),
 /// routed to R1 (see tests/engine.rs for the arithmetic).

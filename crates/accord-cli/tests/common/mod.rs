@@ -10,17 +10,21 @@ pub fn bin() -> PathBuf {
         .map_or_else(|| env!("CARGO_BIN_EXE_accord").into(), PathBuf::from)
 }
 
-/// Runs `accord args` in `cwd`, with no colour and no database from the
-/// environment.
-pub fn accord(args: &[&str], cwd: &Path) -> Output {
-    Command::new(bin())
-        .args(args)
+/// `accord args` in `cwd`, with no colour and no database from the
+/// environment, ready to run or spawn.
+pub fn command(args: &[&str], cwd: &Path) -> Command {
+    let mut c = Command::new(bin());
+    c.args(args)
         .current_dir(cwd)
         .env("NO_COLOR", "1")
         .env_remove("ACCORD_DB")
-        .env_remove("ACCORD_WAIT")
-        .output()
-        .expect("the accord binary runs")
+        .env_remove("ACCORD_WAIT");
+    c
+}
+
+/// Runs `accord args` in `cwd` to its end.
+pub fn accord(args: &[&str], cwd: &Path) -> Output {
+    command(args, cwd).output().expect("the accord binary runs")
 }
 
 pub fn text(bytes: &[u8]) -> String {
