@@ -166,6 +166,7 @@ pub fn run(args: Args) -> CmdResult {
         "  accord leads --stage mql --min-score 70 --db {}",
         args.db.display()
     );
+    outln!("  accord sla --db {}", args.db.display());
     outln!("  accord report funnel --db {}", args.db.display());
     outln!(
         "  accord report attribution_campaign --db {}",

@@ -22,8 +22,10 @@ use super::{csv_field, open_for_reading, write_stdout, CmdResult, DbArgs};
 /// accepts (`[sla.marketing]`): each month shows its MQLs so far, the pace
 /// projected to month end, and whether it was judged missed.
 ///
-/// Lists open and breached clocks by default; `--all` adds met ones.
-/// `--format csv` prints the clocks only; `json` prints everything.
+/// Lists open and breached clocks by default; `--all` adds met ones. The
+/// table shows the latest 50 clocks and the latest 20 escalations;
+/// `--format csv` prints every clock (only the clocks); `json` prints
+/// everything.
 /// Times are as of the latest event in the log unless `--now` says.
 ///
 /// Examples:
@@ -55,6 +57,9 @@ pub struct Args {
     #[command(flatten)]
     db: DbArgs,
 }
+
+/// The table shows the latest clocks only (a history holds thousands).
+const TABLE_CLOCKS: usize = 50;
 
 /// An RFC 3339 time in UTC, for `--now`.
 pub fn parse_time(s: &str) -> Result<Timestamp, String> {
@@ -107,7 +112,14 @@ pub fn run(args: Args) -> CmdResult {
         }
         _ => {
             let _ = writeln!(o, "Sales' clocks as of {now}:");
-            for c in clocks {
+            let hidden = clocks.len().saturating_sub(TABLE_CLOCKS);
+            if hidden > 0 {
+                let _ = writeln!(
+                    o,
+                    "  ({hidden} earlier clocks not shown: `--format csv` lists every one)"
+                );
+            }
+            for c in &clocks[hidden..] {
                 let _ = writeln!(o, "  {}  {}", c.lead, clock_words(c));
             }
             if clocks.is_empty() {
