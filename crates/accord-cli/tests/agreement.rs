@@ -1,23 +1,12 @@
 //! `accord agreement adopt|log|show` through the real binary. Digests are
 //! checked against coreutils' `sha256sum`, not against accord's own.
 
+mod common;
+
+use common::{accord, text};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn accord(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_accord"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .env_remove("ACCORD_DB")
-        .env_remove("ACCORD_WAIT")
-        .output()
-        .expect("the accord binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use std::process::Command;
 
 /// The SHA-256 of a file as coreutils computes it.
 fn sha256sum(path: &Path) -> String {

@@ -1,7 +1,10 @@
 //! `accord export events` through the real binary, on the kit's tiny fixture.
 
+mod common;
+
+use common::{accord, text};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use accord_core::domain::Timestamp;
 use accord_core::event::Event;
@@ -9,19 +12,6 @@ use accord_store::{EventStore, SqliteStore};
 use accord_wire::{parse_line, Input};
 
 const KIT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/bench");
-
-fn accord(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_accord"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the accord binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// A folder holding `accord.db` with the tiny fixture imported.
 fn imported() -> tempfile::TempDir {

@@ -1,33 +1,24 @@
 //! `accord import` through the real binary: atomicity, the kit's dirty rows,
 //! --skip-invalid, idempotent re-import.
 
+mod common;
+
+use common::{accord, text};
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 use accord_core::event::Event;
 use accord_store::{EventStore, SqliteStore};
 
 const KIT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/bench");
 
-fn accord(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_accord"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the accord binary runs")
-}
-
 fn log(db: &Path) -> Vec<Event> {
     let store = SqliteStore::create_or_open(db).expect("the database opens");
     let mut events = Vec::new();
     store.scan(&mut |e| events.push(e)).expect("the log reads");
     events
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// Runs the kit's generator (needs python3 with numpy and duckdb, which

@@ -1,19 +1,13 @@
 //! `accord match --evaluate` through the real binary: counts on a hand-made
 //! folder worked out by hand, the targets on kit data, errors naming paths.
 
-use std::path::Path;
+mod common;
+
+use common::accord;
+
 use std::process::{Command, Output};
 
 const KIT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/bench");
-
-fn accord(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_accord"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the accord binary runs")
-}
 
 fn ok(out: &Output) -> String {
     assert!(

@@ -2,6 +2,10 @@
 //! tests/fixtures/README.md): read as it is when it cannot be written,
 //! migrated in place when it can, and the same numbers either way.
 
+mod common;
+
+use common::{accord, text};
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -9,21 +13,6 @@ use accord_store::{EventStore, SqliteStore};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
 const KIT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/bench");
-
-fn accord(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_accord"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .env_remove("ACCORD_DB")
-        .env_remove("ACCORD_WAIT")
-        .output()
-        .expect("the accord binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// `accord report all`'s output from the format-1 binary on the fixture.
 fn v1_report() -> String {

@@ -7,7 +7,7 @@ use accord_core::agreement::{Role, Trigger};
 use accord_core::domain::*;
 use accord_core::event::*;
 
-use crate::sla::{breach_clock, verdict, Cause, Due, Entry, Timer, Verdict};
+use crate::sla::{verdict, Cause, Due, Entry, Timer, Verdict};
 use crate::state::{engine_number, NONE};
 use crate::{Decided, Engine};
 
@@ -248,11 +248,7 @@ impl Engine {
         let sla = &st.sla;
         let at = Timestamp::from_unix_seconds(timer.at);
         match timer.what {
-            Due::Breach {
-                entry,
-                follow_up_first,
-            } => {
-                let c = breach_clock(follow_up_first);
+            Due::Breach { entry, clock: c } => {
                 let e = &sla.entries[entry as usize];
                 let clock = e.clock(c);
                 if clock.met()

@@ -114,7 +114,7 @@ pub(crate) struct Timer {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Due {
     /// Entry number, clock (follow-up first).
-    Breach { entry: u32, follow_up_first: u8 },
+    Breach { entry: u32, clock: SlaClock },
     /// Cause number, step number in the agreement's escalation list.
     Step { cause: u32, step: u32 },
     /// The end of a region's month.
@@ -160,21 +160,6 @@ pub(crate) struct Sla {
     pub ids: SlaIds,
 }
 
-pub(crate) fn clock_code(c: SlaClock) -> u8 {
-    match c {
-        SlaClock::FollowUp => 0,
-        SlaClock::Decide => 1,
-    }
-}
-
-fn clock_of(code: u8) -> SlaClock {
-    if code == 0 {
-        SlaClock::FollowUp
-    } else {
-        SlaClock::Decide
-    }
-}
-
 impl Sla {
     /// A new MQL entry of lead `lead` at `at`, with deadlines already worked
     /// out; ends the follow-up window of the lead's previous entry.
@@ -206,10 +191,7 @@ impl Sla {
         for c in SlaClock::ALL {
             self.timers.push(Reverse(Timer {
                 at: self.entries[n as usize].clock(c).due,
-                what: Due::Breach {
-                    entry: n,
-                    follow_up_first: clock_code(c),
-                },
+                what: Due::Breach { entry: n, clock: c },
             }));
         }
     }
@@ -389,11 +371,6 @@ impl Sla {
                 .map(|&(_, n)| n)
         })
     }
-}
-
-/// The clock a breach timer is about.
-pub(crate) fn breach_clock(follow_up_first: u8) -> SlaClock {
-    clock_of(follow_up_first)
 }
 
 /// What a move out of mql into `to` says of the MQL.

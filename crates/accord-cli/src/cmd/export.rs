@@ -7,7 +7,7 @@
 //! half-written file, and an existing file is replaced only with --force
 //! (never the database itself).
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -17,7 +17,7 @@ use accord_core::domain::Timestamp;
 use accord_core::event::{Event, Origin};
 use accord_store::{EventStore, SqliteStore, StoreError};
 
-use super::{open_for_reading, CmdResult, DbArgs};
+use super::{is_database_file, open_for_reading, temp_beside, CmdResult, DbArgs};
 
 /// Write the log out.
 #[derive(clap::Args)]
@@ -264,21 +264,11 @@ impl OutFile {
             target.clone()
         };
         // The database and its journal files: replacing them loses the log.
-        if let Ok(db_file) = std::fs::canonicalize(db) {
-            let db_name = db_file.file_name().unwrap_or_default().to_string_lossy();
-            let is_db = resolved.parent() == db_file.parent()
-                && resolved.file_name().is_some_and(|n| {
-                    let n = n.to_string_lossy();
-                    ["", "-wal", "-shm", "-journal"]
-                        .iter()
-                        .any(|suffix| n.eq_ignore_ascii_case(&format!("{db_name}{suffix}")))
-                });
-            if is_db {
-                return Err(ExportError::Database {
-                    path: path.to_path_buf(),
-                    db: db.to_path_buf(),
-                });
-            }
+        if is_database_file(&resolved, db) {
+            return Err(ExportError::Database {
+                path: path.to_path_buf(),
+                db: db.to_path_buf(),
+            });
         }
         if exists && std::fs::metadata(&resolved).is_ok_and(|m| m.is_dir()) {
             return Err(io(io::Error::new(
@@ -291,16 +281,7 @@ impl OutFile {
                 path: path.to_path_buf(),
             });
         }
-        let temp = parent.join(format!(
-            ".{}.accord-{}.tmp",
-            name.to_string_lossy(),
-            std::process::id()
-        ));
-        let file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&temp)
-            .map_err(io)?;
+        let (temp, file) = temp_beside(&parent, name).map_err(io)?;
         Ok(OutFile {
             path: path.to_path_buf(),
             target,

@@ -6,8 +6,8 @@ use super::{DecodeError, Field, Reader};
 use crate::agreement::{Role, Trigger};
 use crate::domain::*;
 
-/// Which of sales' two clocks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// Which of sales' two clocks (ordered: follow-up first).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum SlaClock {
     /// Follow up an MQL within `follow_up_hours`.
     FollowUp,

@@ -6,11 +6,13 @@
 //! after it: a commit never happens without its list of bad rows, and no
 //! file appears for an import that did not commit.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use accord_import::{FileKind, Folder, ImportReport};
+
+use crate::cmd::{is_database_file, temp_beside};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RejectsError {
@@ -96,21 +98,11 @@ impl Rejects {
             }
         }
         // The database and its journal files: replacing them loses the log.
-        if let Some(db_file) = canonical(db) {
-            let db_name = db_file.file_name().unwrap_or_default().to_string_lossy();
-            let is_db = resolved.parent() == db_file.parent()
-                && resolved.file_name().is_some_and(|n| {
-                    let n = n.to_string_lossy();
-                    ["", "-wal", "-shm", "-journal"]
-                        .iter()
-                        .any(|suffix| n.eq_ignore_ascii_case(&format!("{db_name}{suffix}")))
-                });
-            if is_db {
-                return Err(RejectsError::Database {
-                    path: path.to_path_buf(),
-                    db: db.to_path_buf(),
-                });
-            }
+        if is_database_file(&resolved, db) {
+            return Err(RejectsError::Database {
+                path: path.to_path_buf(),
+                db: db.to_path_buf(),
+            });
         }
         if exists && std::fs::metadata(&resolved).is_ok_and(|m| m.is_dir()) {
             return Err(io(io::Error::new(
@@ -123,16 +115,7 @@ impl Rejects {
                 path: path.to_path_buf(),
             });
         }
-        let temp = parent.join(format!(
-            ".{}.accord-{}.tmp",
-            name.to_string_lossy(),
-            std::process::id()
-        ));
-        let file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&temp)
-            .map_err(io)?;
+        let (temp, file) = temp_beside(&parent, name).map_err(io)?;
         Ok(Rejects {
             path: path.to_path_buf(),
             target,
@@ -200,17 +183,4 @@ impl Drop for Rejects {
             let _ = std::fs::remove_file(&self.temp);
         }
     }
-}
-
-/// Where `path` is or would be: symlinks and `..` resolved, whether or not
-/// the file exists yet (its folder must).
-fn canonical(path: &Path) -> Option<PathBuf> {
-    if let Ok(existing) = std::fs::canonicalize(path) {
-        return Some(existing);
-    }
-    let parent = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    Some(std::fs::canonicalize(parent).ok()?.join(path.file_name()?))
 }
