@@ -1,9 +1,11 @@
 //! What a report request reads and answers. All time (no period, nothing
 //! explained): the stored reports when every one asked is current, else the
 //! log folded once, all eleven reports computed with [`Live`] and stored for
-//! the next read. A period or an explanation: the log folded (without its
-//! touches when no report asked reads them and the stored `kpi` tells the
-//! as-of time they would have moved) and what is asked computed from it.
+//! the next read. A period: read from the day cells of a [`Live`], the
+//! watcher's when one is current (no log read at all), else one built from
+//! the log folded once (without its touches when no report asked reads them
+//! and the stored `kpi` tells the as-of time they would have moved). An
+//! explanation: the log folded and the one number taken apart.
 
 use accord_report::{
     attribution, funnel, Live, Period, Projections, Table, UnknownReport, REPORTS,
@@ -12,6 +14,7 @@ use accord_store::{EventStore, StoreError};
 
 use crate::fold::{fold_log, fold_log_skipping, Progress};
 use crate::stored::{describe_as_of, store_reports, stored_reports, stored_view};
+use crate::watch::Watcher;
 use crate::{AgreementText, Error};
 
 /// The reports a name asks for: one of [`REPORTS`], or all of them (`all`).
@@ -100,13 +103,25 @@ pub fn answer<S: EventStore>(
     agreement: &AgreementText,
     progress: &mut dyn Progress,
 ) -> Result<Answer, Error> {
+    answer_with(store, request, agreement, None, progress)
+}
+
+/// [`answer`], reading a period from `watcher`'s cells when it is current
+/// (at the store's head, under this agreement).
+pub fn answer_with<S: EventStore>(
+    store: &mut S,
+    request: &Request<'_>,
+    agreement: &AgreementText,
+    watcher: Option<&Watcher>,
+    progress: &mut dyn Progress,
+) -> Result<Answer, Error> {
     if let Some(key) = request.explain {
         return explain(store, request, key, agreement, progress).map(Answer::Explained);
     }
     if request.period.is_all() {
         return all_time(store, request.names, agreement, progress).map(Answer::AllTime);
     }
-    over_period(store, request, agreement, progress).map(Answer::Period)
+    over_period(store, request, agreement, watcher, progress).map(Answer::Period)
 }
 
 /// All-time reports: from the stored views when they are current, else
@@ -151,29 +166,48 @@ pub fn all_time<S: EventStore>(
     })
 }
 
-/// Reports over `request.period`, computed from the log.
+/// Reports over `request.period`, from the day cells of `watcher` when it is
+/// current, else of a [`Live`] built from the log.
 pub fn over_period<S: EventStore>(
     store: &S,
     request: &Request<'_>,
     agreement: &AgreementText,
+    watcher: Option<&Watcher>,
     progress: &mut dyn Progress,
 ) -> Result<PeriodReports, Error> {
+    let stamp = agreement.stamp();
+    let head = store.head()?;
+    if let Some(w) = watcher.filter(|w| w.is_current(head, &stamp)) {
+        let live = w.live();
+        return Ok(PeriodReports {
+            tables: period_tables(live, request)?,
+            as_of: describe_as_of(live.projections()),
+            events: live.projections().events,
+        });
+    }
     let terms = agreement.terms()?;
     let needs_touches = request
         .names
         .iter()
         .any(|n| accord_report::reads_touches(n));
-    let (projections, as_of) = fold_for(store, needs_touches, &agreement.stamp(), progress)?;
-    let tables = request
+    let (projections, as_of) = fold_for(store, needs_touches, &stamp, progress)?;
+    progress.computing();
+    let live = Live::build(terms, projections);
+    progress.computed();
+    Ok(PeriodReports {
+        tables: period_tables(&live, request)?,
+        as_of,
+        events: live.projections().events,
+    })
+}
+
+/// The reports asked, over the period asked, from `live`'s cells.
+fn period_tables(live: &Live, request: &Request<'_>) -> Result<Vec<Table>, UnknownReport> {
+    request
         .names
         .iter()
-        .map(|name| accord_report::report(name, &projections, &terms, &request.period))
-        .collect::<Result<_, _>>()?;
-    Ok(PeriodReports {
-        tables,
-        as_of,
-        events: projections.events,
-    })
+        .map(|name| live.table(name, &request.period))
+        .collect()
 }
 
 /// What the number `key` of the one report asked is made of.

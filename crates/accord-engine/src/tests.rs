@@ -433,3 +433,121 @@ fn a_watcher_on_a_store_it_may_not_write_keeps_its_reports_to_itself() {
 fn stored_names_its_views() {
     assert_eq!(stored::view_name("kpi"), "report/kpi");
 }
+
+/// A store that counts the reads of its log (every scan of batches).
+struct CountingScans {
+    inner: SqliteStore,
+    scans: std::cell::Cell<u32>,
+}
+
+impl EventStore for CountingScans {
+    type Tx<'a> = <SqliteStore as EventStore>::Tx<'a>;
+
+    fn begin(&mut self) -> Result<Self::Tx<'_>, accord_store::StoreError> {
+        self.inner.begin()
+    }
+    fn ids(&self, kind: accord_core::event::EventKind) -> Result<Vec<String>, accord_store::StoreError> {
+        self.inner.ids(kind)
+    }
+    fn counts(&self) -> Result<accord_store::Counts, accord_store::StoreError> {
+        self.inner.counts()
+    }
+    fn scan_bytes_between(
+        &self,
+        after: u64,
+        upto: u64,
+        visit: &mut dyn FnMut(&[u8]) -> Result<(), accord_store::StoreError>,
+    ) -> Result<(), accord_store::StoreError> {
+        self.scans.set(self.scans.get() + 1);
+        self.inner.scan_bytes_between(after, upto, visit)
+    }
+    fn scan_entries_between(
+        &self,
+        after: u64,
+        upto: u64,
+        visit: &mut accord_store::VisitEntry<'_>,
+    ) -> Result<(), accord_store::StoreError> {
+        self.scans.set(self.scans.get() + 1);
+        self.inner.scan_entries_between(after, upto, visit)
+    }
+    fn seq_of(
+        &self,
+        kind: accord_core::event::EventKind,
+        id: &str,
+    ) -> Result<Option<u64>, accord_store::StoreError> {
+        self.inner.seq_of(kind, id)
+    }
+    fn head(&self) -> Result<u64, accord_store::StoreError> {
+        self.inner.head()
+    }
+    fn view(&self, name: &str) -> Result<Option<(u64, Vec<u8>)>, accord_store::StoreError> {
+        self.inner.view(name)
+    }
+    fn put_views(&mut self, head: u64, views: &[(&str, &[u8])]) -> Result<(), accord_store::StoreError> {
+        self.inner.put_views(head, views)
+    }
+}
+
+/// With a current watcher at hand, a period is read from its day cells: no
+/// batch of the log is read. Without one (or once the log moved on) the log
+/// is folded; both give the same tables, and the period's counts are the
+/// hand-counted ones (L1 and L2 were created on 2025-04-01, L3 on 04-02).
+#[test]
+fn a_period_read_from_a_current_watcher_reads_no_log_batch() {
+    let mut store = CountingScans {
+        inner: store_with_log(),
+        scans: std::cell::Cell::new(0),
+    };
+    append(&mut store.inner, &[lead("L3", 86_400 + 60)]);
+    let agreement = default_agreement();
+    let (watcher, _) = Watcher::start(
+        &mut store,
+        agreement.terms().unwrap(),
+        agreement.stamp(),
+        true,
+        &mut Quiet,
+    )
+    .unwrap();
+    let names = ["kpi", "funnel", "content"];
+    let period = Period::from_dates(Some("2025-04-02"), Some("2025-04-30")).unwrap();
+    let request = Request {
+        names: &names,
+        period,
+        explain: None,
+        limit: 20,
+    };
+    let before = store.scans.get();
+    let from_cells =
+        match reports::answer_with(&mut store, &request, &agreement, Some(&watcher), &mut Quiet)
+            .unwrap()
+        {
+            Answer::Period(p) => p,
+            other => panic!("{other:?}"),
+        };
+    assert_eq!(store.scans.get(), before, "the log was read");
+    let kpi = &from_cells.tables[0];
+    assert_eq!(kpi.rows.len(), 2);
+    assert_eq!(kpi.rows[1][0], accord_report::Value::Text("2025-04".into()));
+    assert_eq!(kpi.rows[1][1], accord_report::Value::Int(1));
+
+    let from_log = match reports::answer(&mut store, &request, &agreement, &mut Quiet).unwrap() {
+        Answer::Period(p) => p,
+        other => panic!("{other:?}"),
+    };
+    assert!(store.scans.get() > before, "no watcher: the log is folded");
+    assert_eq!(from_log.tables, from_cells.tables);
+    assert_eq!(from_log.as_of, from_cells.as_of);
+
+    // The log moved on: the watcher is no longer current and is not read.
+    append(&mut store.inner, &[lead("L4", 86_400 + 120)]);
+    let moved = store.scans.get();
+    let answer =
+        match reports::answer_with(&mut store, &request, &agreement, Some(&watcher), &mut Quiet)
+            .unwrap()
+        {
+            Answer::Period(p) => p,
+            other => panic!("{other:?}"),
+        };
+    assert!(store.scans.get() > moved);
+    assert_eq!(answer.tables[0].rows[1][1], accord_report::Value::Int(2));
+}

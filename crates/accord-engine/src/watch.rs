@@ -104,6 +104,12 @@ impl Watcher {
         &self.live
     }
 
+    /// Whether the reports are those of the log at `head` under the
+    /// agreement stamped `stamp` (a reader may take them as they are).
+    pub fn is_current(&self, head: u64, stamp: &str) -> bool {
+        self.head == head && self.stamp == stamp
+    }
+
     /// The log's head the reports are computed at.
     pub fn head(&self) -> u64 {
         self.head

@@ -17,13 +17,16 @@
 //! `won_opportunities` counts the distinct opportunities crediting the key;
 //! `linear_roi` is the rounded `linear_usd` over the campaign's cost (null
 //! without a cost or a zero cost). With a period, the opportunities won
-//! (closed) inside it; their touches may be older.
+//! (closed) inside it; their touches may be older. The cells keep each key's
+//! credit per (close day, key), in fixed point of 10⁻⁹ cent so that sums are
+//! exact and order-free; a sum is rounded to cents once, when shown.
 
 use accord_core::domain::{Channel, Timestamp, TouchKind};
 use rustc_hash::FxHashMap;
 
+use crate::cells::{day, in_days, DayMap, Days};
 use crate::projection::{OppStatus, Projections, NONE, NO_CODE};
-use crate::table::{dollars_to_cents, ColumnKind as K, Table, Value};
+use crate::table::{ColumnKind as K, Table, Value};
 use crate::{Period, ReportTerms};
 
 /// The attribution models, in column order.
@@ -35,20 +38,22 @@ pub const MODELS: [&str; 5] = [
     "time_decay",
 ];
 
-/// Whether opportunity `o` is a won one the period reports on.
-pub fn is_reported_win(p: &Projections, period: &Period, o: u32) -> bool {
-    let i = o as usize;
-    p.opps.created[i] && p.opps.status[i] == OppStatus::Won && period.contains(p.opps.closed_at[i])
+/// The orders the attribution window reads.
+pub trait TouchIndex {
+    /// The created leads of an account.
+    fn account_leads(&self, account: u32) -> &[u32];
+    /// A lead's touches in (time, touch id) order.
+    fn lead_touches(&self, lead: u32) -> &[u32];
 }
 
-/// The touches of the leads of `o`'s account inside its lookback window, as
-/// (time, touch) in (time, touch id) order; only marketing touches when
-/// `marketing_only`.
+/// The touches (any kind) of every created lead of `o`'s account in its
+/// attribution window, [created_at − lookback days, created_at] (both ends
+/// included), as (time, touch) in (time, touch id) order.
 pub fn window_touches(
     p: &Projections,
     terms: &ReportTerms,
+    ix: &impl TouchIndex,
     o: u32,
-    marketing_only: bool,
     out: &mut Vec<(i64, u32)>,
 ) {
     out.clear();
@@ -59,23 +64,25 @@ pub fn window_touches(
     }
     let end = p.opps.created_at[i];
     let start = end - i64::from(terms.lookback_days) * 86_400;
-    let d = p.derived();
-    for &lead in d.leads_by_account.get(account) {
-        let span = d.touches_by_lead.span(lead);
-        let times = &d.touch_at[span.clone()];
-        let touches = &d.touches_by_lead.items()[span];
-        let from = times.partition_point(|&t| t < start);
-        for (&at, &t) in times[from..].iter().zip(&touches[from..]) {
-            if at > end {
+    let at = &p.touches.at;
+    for &lead in ix.account_leads(account) {
+        let touches = ix.lead_touches(lead);
+        let from = touches.partition_point(|&t| at[t as usize] < start);
+        for &t in &touches[from..] {
+            let when = at[t as usize];
+            if when > end {
                 break;
             }
-            if !marketing_only || !p.touches.is_sales(t) {
-                out.push((at, t));
-            }
+            out.push((when, t));
         }
     }
     let ids = &p.touches.ids;
     out.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| ids.get(a.1).cmp(ids.get(b.1))));
+}
+
+/// Leaves the marketing touches of a window: the ones attribution credits.
+pub fn keep_marketing(p: &Projections, window: &mut Vec<(i64, u32)>) {
+    window.retain(|&(_, t)| !p.touches.is_sales(t));
 }
 
 /// Each touch's weight under each model (in [`MODELS`] order); each model's
@@ -116,61 +123,122 @@ pub fn weights(
         .collect()
 }
 
-#[derive(Clone, Copy)]
+/// Keys for touches without a campaign, and for opportunities without touches.
+const NO_CAMPAIGN: u32 = NONE - 1;
+const NO_TOUCHES: u32 = NONE;
+
+/// Credit is kept in units of 10⁻⁹ cent.
+const UNITS_PER_CENT: f64 = 1e9;
+
+/// A key's opportunities and credit per model.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct Credit {
-    last_opp: u32,
-    opps: u64,
-    dollars: [f64; 5],
+    opps: i64,
+    units: [i128; 5],
 }
 
-/// Keys for touches without a campaign, and for opportunities without touches.
-pub(crate) const NO_CAMPAIGN: u32 = NONE - 1;
-pub(crate) const NO_TOUCHES: u32 = NONE;
-
-/// Credit per key, where `key_of` maps a touch to its key.
-fn credit(
-    p: &Projections,
-    terms: &ReportTerms,
-    period: &Period,
-    key_of: impl Fn(u32) -> u32,
-) -> FxHashMap<u32, Credit> {
-    let mut out: FxHashMap<u32, Credit> = FxHashMap::default();
-    let mut touches = Vec::new();
-    for o in 0..p.opps.len() as u32 {
-        if !is_reported_win(p, period, o) {
-            continue;
-        }
-        let amount = p.opps.amount_cents[o as usize] as f64 / 100.0;
-        window_touches(p, terms, o, true, &mut touches);
-        let mut add = |key: u32, w: [f64; 5]| {
-            let c = out.entry(key).or_insert(Credit {
-                last_opp: NONE,
-                opps: 0,
-                dollars: [0.0; 5],
-            });
-            if c.last_opp != o {
-                c.last_opp = o;
-                c.opps += 1;
-            }
-            for (d, w) in c.dollars.iter_mut().zip(w) {
-                *d += amount * w;
-            }
-        };
-        if touches.is_empty() {
-            add(NO_TOUCHES, [1.0; 5]);
-            continue;
-        }
-        for (&(_, t), w) in touches.iter().zip(weights(p, terms, o, &touches)) {
-            add(key_of(t), w);
+impl Credit {
+    fn add(&mut self, other: &Credit) {
+        self.opps += other.opps;
+        for (u, x) in self.units.iter_mut().zip(other.units) {
+            *u += x;
         }
     }
-    out
+
+    /// As the tables show it: opportunities and each model's cents.
+    fn shown(&self) -> (i64, [i64; 5]) {
+        (self.opps, self.units.map(cents))
+    }
 }
 
-/// A key's credit as the report shows it: opportunities and each model's
-/// sum rounded to cents.
-fn shown(c: &Credit) -> (i64, [i64; 5]) {
-    (c.opps as i64, c.dollars.map(dollars_to_cents))
+/// Fixed-point credit in cents, rounded the way a sum of dollars in floating
+/// point is (`round(dollars, 2)`): through the nearest dollar value a double
+/// holds, so that an exact half cent such as 1213.215 rounds as its double
+/// (1213.2149…) does, like the reference.
+fn cents(units: i128) -> i64 {
+    crate::table::dollars_to_cents(units as f64 / (UNITS_PER_CENT * 100.0))
+}
+
+/// Attribution's cells: credit per (close day, campaign key) and per
+/// (close day, channel code or [`NO_TOUCHES`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Cells {
+    by_campaign: DayMap<Credit>,
+    by_channel: DayMap<Credit>,
+}
+
+impl Cells {
+    /// What a won opportunity adds (`sign` 1) or takes back (-1), on its
+    /// close day, given its window's marketing `touches`.
+    pub(crate) fn win(
+        &mut self,
+        p: &Projections,
+        terms: &ReportTerms,
+        o: u32,
+        sign: i64,
+        touches: &[(i64, u32)],
+    ) {
+        let d = day(p.opps.closed_at[o as usize]);
+        let amount = p.opps.amount_cents[o as usize];
+        let whole = i128::from(sign) * i128::from(amount) * UNITS_PER_CENT as i128;
+        if touches.is_empty() {
+            for map in [&mut self.by_campaign, &mut self.by_channel] {
+                let c = map.entry((d, NO_TOUCHES)).or_default();
+                c.opps += sign;
+                c.units.iter_mut().for_each(|u| *u += whole);
+            }
+            return;
+        }
+        let mut campaigns: Vec<u32> = Vec::with_capacity(touches.len());
+        let mut channels: Vec<u32> = Vec::with_capacity(touches.len());
+        for (&(_, t), w) in touches.iter().zip(weights(p, terms, o, touches)) {
+            let campaign = match p.touches.campaign[t as usize] {
+                NONE => NO_CAMPAIGN,
+                c => c,
+            };
+            let channel = u32::from(p.touches.channel[t as usize]);
+            let units =
+                w.map(|w| i128::from(sign) * (amount as f64 * w * UNITS_PER_CENT).round() as i128);
+            for (map, key) in [
+                (&mut self.by_campaign, campaign),
+                (&mut self.by_channel, channel),
+            ] {
+                let c = map.entry((d, key)).or_default();
+                for (u, x) in c.units.iter_mut().zip(units) {
+                    *u += x;
+                }
+            }
+            campaigns.push(campaign);
+            channels.push(channel);
+        }
+        for (map, mut keys) in [
+            (&mut self.by_campaign, campaigns),
+            (&mut self.by_channel, channels),
+        ] {
+            keys.sort_unstable();
+            keys.dedup();
+            for key in keys {
+                map.entry((d, key)).or_default().opps += sign;
+            }
+        }
+    }
+
+    pub(crate) fn campaigns(&self, p: &Projections, period: &Period) -> Table {
+        render_campaigns(p, summed(&self.by_campaign, period))
+    }
+
+    pub(crate) fn channels(&self, period: &Period) -> Table {
+        render_channels(summed(&self.by_channel, period))
+    }
+}
+
+/// Each key's credit over the days of `period`, as shown.
+fn summed(map: &DayMap<Credit>, period: &Period) -> impl Iterator<Item = (u32, (i64, [i64; 5]))> {
+    let mut keys: FxHashMap<u32, Credit> = FxHashMap::default();
+    for (&(_, key), c) in in_days(map, Days::of(period)) {
+        keys.entry(key).or_default().add(c);
+    }
+    keys.into_iter().map(|(k, c)| (k, c.shown()))
 }
 
 pub(crate) const CAMPAIGN_COLUMNS: &[(&str, K)] = &[
@@ -195,22 +263,10 @@ pub(crate) const CHANNEL_COLUMNS: &[(&str, K)] = &[
     ("time_decay_usd", K::Money),
 ];
 
-pub fn by_campaign(p: &Projections, terms: &ReportTerms, period: &Period) -> Table {
-    let credits = credit(p, terms, period, |t| {
-        let c = p.touches.campaign[t as usize];
-        if c == NONE {
-            NO_CAMPAIGN
-        } else {
-            c
-        }
-    });
-    render_campaigns(p, credits.iter().map(|(&k, c)| (k, shown(c))))
-}
-
 /// The attribution_campaign table from each key's won opportunities and
 /// cents per model (keys: a campaign, [`NO_CAMPAIGN`] or [`NO_TOUCHES`]);
 /// keys without opportunities are left out.
-pub(crate) fn render_campaigns(
+fn render_campaigns(
     p: &Projections,
     credits: impl Iterator<Item = (u32, (i64, [i64; 5]))>,
 ) -> Table {
@@ -248,16 +304,9 @@ pub(crate) fn render_campaigns(
     t
 }
 
-pub fn by_channel(p: &Projections, terms: &ReportTerms, period: &Period) -> Table {
-    let credits = credit(p, terms, period, |t| {
-        u32::from(p.touches.channel[t as usize])
-    });
-    render_channels(credits.iter().map(|(&k, c)| (k, shown(c))))
-}
-
 /// The attribution_channel table from each key's won opportunities and
 /// cents per model (keys: a channel code or [`NO_TOUCHES`]).
-pub(crate) fn render_channels(credits: impl Iterator<Item = (u32, (i64, [i64; 5]))>) -> Table {
+fn render_channels(credits: impl Iterator<Item = (u32, (i64, [i64; 5]))>) -> Table {
     let mut rows: Vec<(&str, i64, [i64; 5])> = credits
         .filter(|(_, (opps, _))| *opps > 0)
         .map(|(k, (opps, cents))| {
@@ -306,7 +355,8 @@ pub fn explain(
             )
         })?;
     let mut touches = Vec::new();
-    window_touches(p, terms, o, true, &mut touches);
+    window_touches(p, terms, p.derived(), o, &mut touches);
+    keep_marketing(p, &mut touches);
     let amount_cents = p.opps.amount_cents[o as usize];
     let closed = || Timestamp::from_unix_seconds(p.opps.closed_at[o as usize]);
     let (won_cents, outcome) = match p.opps.status[o as usize] {

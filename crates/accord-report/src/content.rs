@@ -12,58 +12,152 @@
 //! with no asset is a gap), in byte order: assets, assets used, uses.
 //!
 //! With a period: uses are the touches inside it; influence is over the
-//! opportunities won (closed) inside it.
+//! opportunities won (closed) inside it. The cells keep per asset and use
+//! day the uses, sales uses, latest use and the distinct leads (so distinct
+//! leads over any days are counted with a bitset over leads), and the
+//! influence per (close day, asset).
 
 use std::collections::BTreeMap;
 
 use accord_core::domain::{ContentKind, JourneyStage, Persona, Timestamp};
 
-use crate::attribution::{is_reported_win, window_touches};
+use crate::cells::{add, day, in_days, Day, DayMap, Days};
 use crate::projection::{Projections, NONE, NO_TIME};
 use crate::table::{ColumnKind as K, Table, Value};
-use crate::{Period, ReportTerms};
+use crate::Period;
 
-#[derive(Clone, Copy)]
-struct Usage {
+/// An asset's uses on one day.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct DayUse {
+    uses: i64,
+    sales_uses: i64,
+    last_used_at: i64,
+    /// The leads of the uses, ascending, each once.
+    leads: Vec<u32>,
+}
+
+/// Content's cells.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Cells {
+    /// Per asset: its uses per use day.
+    uses: Vec<BTreeMap<Day, DayUse>>,
+    /// Per (close day, asset): won opportunities influenced and their cents.
+    pub(crate) influence: DayMap<[i64; 2]>,
+}
+
+impl Cells {
+    /// A touch carrying an asset is a use, on its day (never changes once
+    /// recorded).
+    pub(crate) fn touch(&mut self, p: &Projections, t: u32) {
+        let i = t as usize;
+        let c = p.touches.content[i];
+        if c == NONE {
+            return;
+        }
+        if self.uses.len() <= c as usize {
+            self.uses.resize_with(c as usize + 1, BTreeMap::new);
+        }
+        let at = p.touches.at[i];
+        let u = self.uses[c as usize].entry(day(at)).or_insert(DayUse {
+            last_used_at: NO_TIME,
+            ..DayUse::default()
+        });
+        u.uses += 1;
+        u.sales_uses += i64::from(p.touches.is_sales(t));
+        u.last_used_at = u.last_used_at.max(at);
+        let lead = p.touches.lead[i];
+        if let Err(k) = u.leads.binary_search(&lead) {
+            u.leads.insert(k, lead);
+        }
+    }
+
+    /// What a won opportunity adds (`sign` 1) or takes back (-1), on its
+    /// close day: each asset on a touch (any kind) of its `window` once.
+    pub(crate) fn win(&mut self, p: &Projections, o: u32, sign: i64, window: &[(i64, u32)]) {
+        let mut assets: Vec<u32> = window
+            .iter()
+            .map(|&(_, t)| p.touches.content[t as usize])
+            .filter(|&c| c != NONE)
+            .collect();
+        assets.sort_unstable();
+        assets.dedup();
+        let d = day(p.opps.closed_at[o as usize]);
+        for c in assets {
+            let cell = self.influence.entry((d, c)).or_default();
+            add(cell, [1, p.opps.amount_cents[o as usize]], sign);
+        }
+    }
+
+    /// Each asset's uses over the days of `period` (all but influence).
+    fn lines(&self, p: &Projections, period: &Period) -> Vec<Line> {
+        let days = Days::of(period);
+        let mut seen = vec![0u64; p.leads.len().div_ceil(64)];
+        let mut lines: Vec<Line> = (0..p.contents.ids.len()).map(|_| Line::default()).collect();
+        for (line, by_day) in lines.iter_mut().zip(&self.uses) {
+            if days.from >= days.until {
+                break;
+            }
+            let range = by_day.range(days.from..days.until);
+            for (_, u) in range.clone() {
+                line.uses += u.uses as u64;
+                line.sales_uses += u.sales_uses as u64;
+                line.last_used_at = line.last_used_at.max(u.last_used_at);
+                for &l in &u.leads {
+                    let (word, bit) = (l as usize / 64, 1u64 << (l % 64));
+                    if seen[word] & bit == 0 {
+                        seen[word] |= bit;
+                        line.unique_leads += 1;
+                    }
+                }
+            }
+            for (_, u) in range {
+                for &l in &u.leads {
+                    seen[l as usize / 64] = 0;
+                }
+            }
+        }
+        lines
+    }
+
+    pub(crate) fn table(&self, p: &Projections, period: &Period) -> Table {
+        let mut lines = self.lines(p, period);
+        for (&(_, c), &[won, cents]) in in_days(&self.influence, Days::of(period)) {
+            if let Some(line) = lines.get_mut(c as usize) {
+                line.influenced_won += won as u64;
+                line.influenced_cents += cents;
+            }
+        }
+        render(p, &lines)
+    }
+
+    pub(crate) fn gaps(&self, p: &Projections, period: &Period) -> Table {
+        let lines = self.lines(p, period);
+        render_gaps(p, |c| lines[c as usize].uses)
+    }
+}
+
+/// One asset's numbers in the content report.
+struct Line {
     uses: u64,
     unique_leads: u64,
     sales_uses: u64,
+    influenced_won: u64,
+    influenced_cents: i64,
+    /// `NO_TIME` when never used.
     last_used_at: i64,
-    last_lead: u32,
 }
 
-/// Usage per content slot, from the touches in the period.
-fn usage(p: &Projections, period: &Period) -> Vec<Usage> {
-    let mut u = vec![
-        Usage {
+impl Default for Line {
+    fn default() -> Line {
+        Line {
             uses: 0,
             unique_leads: 0,
             sales_uses: 0,
+            influenced_won: 0,
+            influenced_cents: 0,
             last_used_at: NO_TIME,
-            last_lead: NONE,
-        };
-        p.contents.ids.len()
-    ];
-    let d = p.derived();
-    // By lead, so "a new lead for this asset" is one comparison.
-    for lead in 0..p.leads.len() as u32 {
-        for &t in d.touches_by_lead.get(lead) {
-            let i = t as usize;
-            let c = p.touches.content[i];
-            if c == NONE || !period.contains(p.touches.at[i]) {
-                continue;
-            }
-            let x = &mut u[c as usize];
-            x.uses += 1;
-            x.sales_uses += u64::from(p.touches.is_sales(t));
-            x.last_used_at = x.last_used_at.max(p.touches.at[i]);
-            if x.last_lead != lead {
-                x.last_lead = lead;
-                x.unique_leads += 1;
-            }
         }
     }
-    u
 }
 
 pub(crate) const COLUMNS: &[(&str, K)] = &[
@@ -80,53 +174,8 @@ pub(crate) const COLUMNS: &[(&str, K)] = &[
     ("last_used_at", K::Timestamp),
 ];
 
-pub fn report(p: &Projections, terms: &ReportTerms, period: &Period) -> Table {
-    let usage = usage(p, period);
-    let n = p.contents.ids.len();
-    let mut influenced = vec![0u64; n];
-    let mut influenced_cents = vec![0i64; n];
-    let mut last_opp = vec![NONE; n];
-    let mut touches = Vec::new();
-    for o in 0..p.opps.len() as u32 {
-        if !is_reported_win(p, period, o) {
-            continue;
-        }
-        window_touches(p, terms, o, false, &mut touches);
-        for &(_, t) in &touches {
-            let c = p.touches.content[t as usize];
-            if c != NONE && last_opp[c as usize] != o {
-                last_opp[c as usize] = o;
-                influenced[c as usize] += 1;
-                influenced_cents[c as usize] += p.opps.amount_cents[o as usize];
-            }
-        }
-    }
-    render(p, |c| {
-        let (u, i) = (&usage[c as usize], c as usize);
-        Line {
-            uses: u.uses,
-            unique_leads: u.unique_leads,
-            sales_uses: u.sales_uses,
-            influenced_won: influenced[i],
-            influenced_cents: influenced_cents[i],
-            last_used_at: u.last_used_at,
-        }
-    })
-}
-
-/// One asset's numbers in the content report.
-pub(crate) struct Line {
-    pub uses: u64,
-    pub unique_leads: u64,
-    pub sales_uses: u64,
-    pub influenced_won: u64,
-    pub influenced_cents: i64,
-    /// `NO_TIME` when never used.
-    pub last_used_at: i64,
-}
-
 /// The content table: every published asset, by id, with its [`Line`].
-pub(crate) fn render(p: &Projections, line_of: impl Fn(u32) -> Line) -> Table {
+fn render(p: &Projections, lines: &[Line]) -> Table {
     let k = &p.contents;
     let mut order: Vec<u32> = (0..k.ids.len() as u32)
         .filter(|&c| k.published[c as usize])
@@ -135,7 +184,7 @@ pub(crate) fn render(p: &Projections, line_of: impl Fn(u32) -> Line) -> Table {
     let mut t = Table::new("content", COLUMNS);
     for c in order {
         let i = c as usize;
-        let u = line_of(c);
+        let u = &lines[i];
         t.push(vec![
             Value::text(k.ids.name(c)),
             Value::text(&*k.title[i]),
@@ -165,13 +214,8 @@ pub(crate) const GAPS_COLUMNS: &[(&str, K)] = &[
     ("uses", K::Int),
 ];
 
-pub fn gaps(p: &Projections, period: &Period) -> Table {
-    let usage = usage(p, period);
-    render_gaps(p, |c| usage[c as usize].uses)
-}
-
 /// The content_gaps table, given each asset's number of uses.
-pub(crate) fn render_gaps(p: &Projections, uses_of: impl Fn(u32) -> u64) -> Table {
+fn render_gaps(p: &Projections, uses_of: impl Fn(u32) -> u64) -> Table {
     let mut grid: BTreeMap<(&str, &str), [u64; 3]> = BTreeMap::new();
     for persona in Persona::ALL {
         for stage in JourneyStage::ALL {

@@ -1,12 +1,12 @@
-//! Orders across events, rebuilt from the projection's columns in one pass
-//! each (counting sorts by lead or account, then a sort of each small group):
-//! a lead's touches and transitions in (time, id) order, an account's leads,
-//! and the MQL entries with their next entry and decision.
+//! Orders across events for an explanation, rebuilt from the projection's
+//! columns in one pass each (counting sorts by lead or account, then a sort
+//! of each small group): a lead's touches in (time, id) order and an
+//! account's leads. ([`crate::Live`] keeps the same orders current as
+//! events arrive.)
 
 use std::cmp::Ordering;
 
-use accord_core::domain::Stage;
-
+use crate::attribution::TouchIndex;
 use crate::projection::{Arena, Projections, NONE};
 
 /// Groups of indexes by an owner index (compressed sparse rows).
@@ -76,48 +76,13 @@ pub fn time_then_id(at: &[i64], ids: &Arena, a: u32, b: u32) -> Ordering {
         .then_with(|| ids.get(a).cmp(ids.get(b)))
 }
 
-/// One transition into `mql`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct MqlEntry {
-    pub lead: u32,
-    /// The transition's index.
-    pub transition: u32,
-    pub at: i64,
-    /// The rep it was routed to (`NONE`: unassigned).
-    pub rep: u32,
-    /// The lead's next MQL entry, which ends this one's follow-up window.
-    pub next_entry_at: Option<i64>,
-    /// The lead's next transition (which leaves `mql`): its stage and time.
-    pub decision: Option<(Stage, i64)>,
-}
-
-impl MqlEntry {
-    pub fn accepted(&self) -> bool {
-        matches!(self.decision, Some((Stage::Sal, _)))
-    }
-
-    pub fn rejected(&self) -> bool {
-        matches!(
-            self.decision,
-            Some((Stage::Recycled | Stage::Disqualified, _))
-        )
-    }
-}
-
 /// See the module docs.
 #[derive(Clone, Debug, Default)]
 pub struct Derived {
     /// Touch indexes per lead, in (time, touch id) order.
     pub touches_by_lead: Groups,
-    /// The time of each touch of `touches_by_lead.items()`, in the same
-    /// order, so time-window searches read contiguous memory.
-    pub touch_at: Vec<i64>,
-    /// Transition indexes per lead, in (time, transition id) order.
-    pub transitions_by_lead: Groups,
     /// Created leads per account.
     pub leads_by_account: Groups,
-    /// Every MQL entry, grouped by lead, in transition order.
-    pub mql_entries: Vec<MqlEntry>,
 }
 
 impl Derived {
@@ -126,16 +91,6 @@ impl Derived {
         let mut touches_by_lead = Groups::by_owner(&p.touches.lead, n_leads);
         let (at, ids) = (&p.touches.at, &p.touches.ids);
         touches_by_lead.sort_each_by(|a, b| time_then_id(at, ids, a, b));
-        let touch_at = touches_by_lead
-            .items()
-            .iter()
-            .map(|&t| at[t as usize])
-            .collect();
-
-        let mut transitions_by_lead = Groups::by_owner(&p.transitions.lead, n_leads);
-        let (at, ids) = (&p.transitions.at, &p.transitions.ids);
-        transitions_by_lead.sort_each_by(|a, b| time_then_id(at, ids, a, b));
-
         let accounts: Vec<u32> = (0..n_leads as u32)
             .map(|l| {
                 if p.leads.is_created(l) {
@@ -146,36 +101,19 @@ impl Derived {
             })
             .collect();
         let leads_by_account = Groups::by_owner(&accounts, p.accounts.len());
-
-        let mut mql_entries = Vec::new();
-        let tr = &p.transitions;
-        for lead in 0..n_leads as u32 {
-            let seq = transitions_by_lead.get(lead);
-            let first = mql_entries.len();
-            for (k, &t) in seq.iter().enumerate() {
-                if tr.to_stage(t) != Stage::Mql {
-                    continue;
-                }
-                let decision = seq.get(k + 1).map(|&d| (tr.to_stage(d), tr.at[d as usize]));
-                mql_entries.push(MqlEntry {
-                    lead,
-                    transition: t,
-                    at: tr.at[t as usize],
-                    rep: tr.rep[t as usize],
-                    next_entry_at: None,
-                    decision,
-                });
-            }
-            for i in first + 1..mql_entries.len() {
-                mql_entries[i - 1].next_entry_at = Some(mql_entries[i].at);
-            }
-        }
         Derived {
             touches_by_lead,
-            touch_at,
-            transitions_by_lead,
             leads_by_account,
-            mql_entries,
         }
+    }
+}
+
+impl TouchIndex for Derived {
+    fn account_leads(&self, account: u32) -> &[u32] {
+        self.leads_by_account.get(account)
+    }
+
+    fn lead_touches(&self, lead: u32) -> &[u32] {
+        self.touches_by_lead.get(lead)
     }
 }

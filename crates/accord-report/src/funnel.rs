@@ -5,13 +5,16 @@
 //! opportunity < customer); `recycled` and `disqualified` count leads that ever
 //! entered them. Rows: every (month, channel) with leads, a `(all)` channel row
 //! per month, a `(all)` month row per channel and (`(all)`, `(all)`), in byte
-//! order. With a period, the cohorts are the leads created in it.
+//! order. With a period, the cohorts are the leads created in it: the cells
+//! count leads by creation day and source channel, and what a lead reached
+//! is looked up at any time.
 
 use std::collections::BTreeMap;
 
 use accord_core::domain::{Month, Stage, Timestamp};
 use rustc_hash::FxHashMap;
 
+use crate::cells::{add, day, in_days, DayMap, Days, Months};
 use crate::projection::{Projections, FUNNEL_STAGES};
 use crate::table::{ColumnKind as K, Table, Value};
 use crate::{Period, ALL};
@@ -61,24 +64,43 @@ fn in_period(p: &Projections, period: &Period, lead: u32) -> bool {
     p.leads.is_created(lead) && period.contains(p.leads.created_at[lead as usize])
 }
 
-pub fn report(p: &Projections, period: &Period) -> Table {
-    let mut cells: FxHashMap<(Month, u8), Counts> = FxHashMap::default();
-    for lead in 0..p.leads.len() as u32 {
-        if !in_period(p, period, lead) {
-            continue;
+/// The funnel's cells: [`Counts`] per (creation day, source channel code).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Cells(DayMap<[i64; COUNTS]>);
+
+impl Cells {
+    /// What a lead adds (`sign` 1) or takes back (-1): once created, to the
+    /// cell of its creation day and channel, each counter it reached.
+    pub(crate) fn lead(&mut self, p: &Projections, lead: u32, sign: i64) {
+        if !p.leads.is_created(lead) {
+            return;
         }
-        let key = (cohort(p, lead), p.leads.source_channel[lead as usize]);
-        let add = lead_counts(p, lead);
-        let cell = cells.entry(key).or_insert([0; COUNTS]);
-        for (a, b) in cell.iter_mut().zip(add) {
-            *a += b;
-        }
+        let l = lead as usize;
+        let key = (
+            day(p.leads.created_at[l]),
+            u32::from(p.leads.source_channel[l]),
+        );
+        let counts = lead_counts(p, lead).map(|n| n as i64);
+        add(self.0.entry(key).or_default(), counts, sign);
     }
-    render(p, cells.into_iter())
+
+    pub(crate) fn table(&self, p: &Projections, period: &Period) -> Table {
+        let mut cells: FxHashMap<(Month, u8), Counts> = FxHashMap::default();
+        let mut months = Months::default();
+        for (&(d, channel), c) in in_days(&self.0, Days::of(period)) {
+            let cell = cells
+                .entry((months.of(d), channel as u8))
+                .or_insert([0; COUNTS]);
+            for (a, &b) in cell.iter_mut().zip(c) {
+                *a += b as u64;
+            }
+        }
+        render(p, cells.into_iter().filter(|(_, c)| c[0] > 0))
+    }
 }
 
 /// The funnel table from its cells: counts per (cohort month, source channel code).
-pub(crate) fn render(p: &Projections, cells: impl Iterator<Item = ((Month, u8), Counts)>) -> Table {
+fn render(p: &Projections, cells: impl Iterator<Item = ((Month, u8), Counts)>) -> Table {
     let mut rows: BTreeMap<(String, String), Counts> = BTreeMap::new();
     rows.insert((ALL.into(), ALL.into()), [0; COUNTS]);
     for ((month, code), counts) in cells {

@@ -5,44 +5,32 @@
 //! amount whose primary lead came from a channel other than `outbound`
 //! (marketing-sourced); deals won and lost by month of close, and the won
 //! amount. One row per month with any of these (touches alone make none) and
-//! a `(all)` row first. With a period, each count takes the events inside it.
+//! a `(all)` row first. With a period, each count takes the events inside it:
+//! the cells count per day of each event's own time.
 
 use std::collections::BTreeMap;
 
-use accord_core::domain::{Channel, Month, Stage, Timestamp};
+use accord_core::domain::{Channel, Month, Stage};
 
+use crate::cells::{add, day, Day, Days, Months};
 use crate::projection::{OppStatus, Projections, NONE};
 use crate::table::{ColumnKind as K, Table, Value};
 use crate::{Period, ALL};
 
-/// A month's counters, in column order (see the indexes below).
-pub(crate) type Counts = [i64; 10];
-pub(crate) const LEADS: usize = 0;
-pub(crate) const MQLS: usize = 1;
-pub(crate) const SALS: usize = 2;
-pub(crate) const SQLS: usize = 3;
-pub(crate) const OPPS: usize = 4;
-pub(crate) const PIPELINE: usize = 5;
-pub(crate) const MARKETING: usize = 6;
-pub(crate) const WON: usize = 7;
-pub(crate) const WON_CENTS: usize = 8;
-pub(crate) const LOST: usize = 9;
+/// A month's (or a day's) counters, in column order (see the indexes below).
+type Counts = [i64; 10];
+const LEADS: usize = 0;
+const MQLS: usize = 1;
+const SALS: usize = 2;
+const SQLS: usize = 3;
+const OPPS: usize = 4;
+const PIPELINE: usize = 5;
+const MARKETING: usize = 6;
+const WON: usize = 7;
+const WON_CENTS: usize = 8;
+const LOST: usize = 9;
 
-/// The counter a transition into `stage` adds to, if any.
-pub(crate) fn entry_counter(stage: Stage) -> Option<usize> {
-    match stage {
-        Stage::Mql => Some(MQLS),
-        Stage::Sal => Some(SALS),
-        Stage::Sql => Some(SQLS),
-        _ => None,
-    }
-}
-
-fn month(t: i64) -> Month {
-    Timestamp::from_unix_seconds(t).month()
-}
-
-pub(crate) const COLUMNS: &[(&str, K)] = &[
+const COLUMNS: &[(&str, K)] = &[
     ("month", K::Text),
     ("leads", K::Int),
     ("mqls", K::Int),
@@ -56,54 +44,86 @@ pub(crate) const COLUMNS: &[(&str, K)] = &[
     ("lost_deals", K::Int),
 ];
 
-pub fn report(p: &Projections, period: &Period) -> Table {
-    let mut months: BTreeMap<Month, Counts> = BTreeMap::new();
-    for l in 0..p.leads.len() as u32 {
-        let at = p.leads.created_at[l as usize];
-        if p.leads.is_created(l) && period.contains(at) {
-            months.entry(month(at)).or_default()[LEADS] += 1;
+/// kpi's cells: [`Counts`] per day.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Cells(BTreeMap<Day, Counts>);
+
+impl Cells {
+    fn at(&mut self, t: i64) -> &mut Counts {
+        self.0.entry(day(t)).or_default()
+    }
+
+    /// A created lead, on its creation day.
+    pub(crate) fn lead(&mut self, p: &Projections, lead: u32, sign: i64) {
+        if p.leads.is_created(lead) {
+            self.at(p.leads.created_at[lead as usize])[LEADS] += sign;
         }
     }
-    let tr = &p.transitions;
-    for i in 0..tr.len() as u32 {
-        let at = tr.at[i as usize];
-        if let Some(k) = entry_counter(tr.to_stage(i)).filter(|_| period.contains(at)) {
-            months.entry(month(at)).or_default()[k] += 1;
-        }
+
+    /// A transition into `mql`, `sal` or `sql`, on its day (never changes).
+    pub(crate) fn transition(&mut self, p: &Projections, t: u32) {
+        let counter = match p.transitions.to_stage(t) {
+            Stage::Mql => MQLS,
+            Stage::Sal => SALS,
+            Stage::Sql => SQLS,
+            _ => return,
+        };
+        self.at(p.transitions.at[t as usize])[counter] += 1;
     }
-    let o = &p.opps;
-    for i in 0..o.len() {
-        if !o.created[i] {
-            continue;
+
+    /// An opportunity: created (with its pipeline, marketing-sourced when its
+    /// primary lead's channel is not `outbound`) on its creation day; won or
+    /// lost on its close day.
+    pub(crate) fn opp(&mut self, p: &Projections, o: u32, sign: i64) {
+        let (op, i) = (&p.opps, o as usize);
+        if !op.created[i] {
+            return;
         }
-        if period.contains(o.created_at[i]) {
-            let k = months.entry(month(o.created_at[i])).or_default();
-            k[OPPS] += 1;
-            k[PIPELINE] += o.amount_cents[i];
-            let lead = o.primary_lead[i];
-            let marketing = lead != NONE
-                && p.leads.is_created(lead)
-                && p.leads.source_channel[lead as usize] != Channel::Outbound.code();
-            if marketing {
-                k[MARKETING] += o.amount_cents[i];
+        let amount = op.amount_cents[i];
+        let lead = op.primary_lead[i];
+        let marketing = lead != NONE
+            && p.leads.is_created(lead)
+            && p.leads.source_channel[lead as usize] != Channel::Outbound.code();
+        let mut created = [0; 10];
+        created[OPPS] = 1;
+        created[PIPELINE] = amount;
+        created[MARKETING] = amount * i64::from(marketing);
+        add(self.at(op.created_at[i]), created, sign);
+        let mut closed = [0; 10];
+        match op.status[i] {
+            OppStatus::Open => return,
+            OppStatus::Lost => closed[LOST] = 1,
+            OppStatus::Won => {
+                closed[WON] = 1;
+                closed[WON_CENTS] = amount;
             }
         }
-        if o.status[i] != OppStatus::Open && period.contains(o.closed_at[i]) {
-            let k = months.entry(month(o.closed_at[i])).or_default();
-            if o.status[i] == OppStatus::Won {
-                k[WON] += 1;
-                k[WON_CENTS] += o.amount_cents[i];
-            } else {
-                k[LOST] += 1;
-            }
+        add(self.at(op.closed_at[i]), closed, sign);
+    }
+
+    /// Adds another fold's cells in.
+    pub(crate) fn merge(&mut self, other: Cells) {
+        for (d, k) in other.0 {
+            add(self.0.entry(d).or_default(), k, 1);
         }
     }
-    render(months)
+
+    pub(crate) fn table(&self, period: &Period) -> Table {
+        let days = Days::of(period);
+        let mut months: BTreeMap<Month, Counts> = BTreeMap::new();
+        if days.from < days.until {
+            let mut month_of = Months::default();
+            for (&d, k) in self.0.range(days.from..days.until) {
+                add(months.entry(month_of.of(d)).or_default(), *k, 1);
+            }
+        }
+        render(months)
+    }
 }
 
 /// The kpi table from each month's [`Counts`]: a `(all)` row, then one row
 /// per month with any counter not zero.
-pub(crate) fn render(months: BTreeMap<Month, Counts>) -> Table {
+fn render(months: BTreeMap<Month, Counts>) -> Table {
     let months: Vec<(Month, Counts)> = months
         .into_iter()
         .filter(|(_, k)| k.iter().any(|&n| n != 0))

@@ -5,23 +5,82 @@
 //! open pipeline, and the median days from creation to close of the won ones.
 //! Rows by won revenue descending, then rep id. With a period: won and lost
 //! deals are those closed inside it, the open pipeline the open opportunities
-//! created inside it; a rep has a row when one of theirs counts.
+//! created inside it; a rep has a row when one of theirs counts. The cells
+//! are keyed by (that day, owner), and keep the won deals' cycles sorted per
+//! cell for the median.
 
 use rustc_hash::FxHashMap;
 
+use crate::cells::{add, day, in_days, DayMap, Days};
 use crate::projection::{OppStatus, Projections};
-use crate::stats::median;
+use crate::stats::{select_rank, DayMultisets};
 use crate::table::{ColumnKind as K, Table, Value};
 use crate::Period;
 
-#[derive(Default)]
-struct Rep {
-    won: u64,
-    won_cents: i64,
-    new_logos: u64,
-    lost: u64,
-    open_cents: i64,
-    cycle_days: Vec<f64>,
+/// Counted opportunities, won, won cents, new logos, lost, open cents.
+type Counts = [i64; 6];
+
+/// The leaderboard's cells.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Cells {
+    reps: DayMap<Counts>,
+    /// Seconds from creation to close of won deals, per (close day, owner).
+    cycle: DayMultisets,
+}
+
+impl Cells {
+    /// What an opportunity adds (`sign` 1) or takes back (-1) to its owner:
+    /// an open one on its creation day, a closed one on its close day.
+    pub(crate) fn opp(&mut self, p: &Projections, o: u32, sign: i64) {
+        let (op, i) = (&p.opps, o as usize);
+        if !op.created[i] {
+            return;
+        }
+        let amount = op.amount_cents[i];
+        let (at, counts) = match op.status[i] {
+            OppStatus::Open => (op.created_at[i], [1, 0, 0, 0, 0, amount]),
+            OppStatus::Lost => (op.closed_at[i], [1, 0, 0, 0, 1, 0]),
+            OppStatus::Won => {
+                let logo = i64::from(op.is_new_business(o));
+                (op.closed_at[i], [1, 1, amount, logo, 0, 0])
+            }
+        };
+        let key = (day(at), op.owner[i]);
+        add(self.reps.entry(key).or_default(), counts, sign);
+        if op.status[i] == OppStatus::Won {
+            self.cycle.change(key, op.closed_at[i] - op.created_at[i], sign);
+        }
+    }
+
+    pub(crate) fn flush(&mut self) {
+        self.cycle.flush();
+    }
+
+    pub(crate) fn table(&self, p: &Projections, period: &Period) -> Table {
+        let days = Days::of(period);
+        let mut reps: FxHashMap<u32, (Counts, Vec<i64>)> = FxHashMap::default();
+        for (&(_, rep), c) in in_days(&self.reps, days) {
+            add(&mut reps.entry(rep).or_default().0, *c, 1);
+        }
+        for ((_, rep), cycles) in self.cycle.in_days(days) {
+            reps.entry(rep).or_default().1.extend_from_slice(cycles);
+        }
+        let lines = reps
+            .into_iter()
+            .filter(|(_, (c, _))| c[0] > 0)
+            .map(|(rep, (c, mut cycles))| {
+                let line = Line {
+                    won: c[1],
+                    won_cents: c[2],
+                    new_logos: c[3],
+                    lost: c[4],
+                    open_cents: c[5],
+                    median_cycle_days: select_rank(&mut cycles, 1, 2).map(|s| s as f64 / 86_400.0),
+                };
+                (rep, line)
+            });
+        render(p, lines)
+    }
 }
 
 pub(crate) const COLUMNS: &[(&str, K)] = &[
@@ -37,61 +96,18 @@ pub(crate) const COLUMNS: &[(&str, K)] = &[
     ("median_cycle_days", K::Float),
 ];
 
-pub fn report(p: &Projections, period: &Period) -> Table {
-    let mut reps: FxHashMap<u32, Rep> = FxHashMap::default();
-    let o = &p.opps;
-    for i in 0..o.len() {
-        if !o.created[i] {
-            continue;
-        }
-        let counted = match o.status[i] {
-            OppStatus::Open => period.contains(o.created_at[i]),
-            OppStatus::Won | OppStatus::Lost => period.contains(o.closed_at[i]),
-        };
-        if !counted {
-            continue;
-        }
-        let r = reps.entry(o.owner[i]).or_default();
-        match o.status[i] {
-            OppStatus::Open => r.open_cents += o.amount_cents[i],
-            OppStatus::Lost => r.lost += 1,
-            OppStatus::Won => {
-                r.won += 1;
-                r.won_cents += o.amount_cents[i];
-                r.new_logos += u64::from(o.is_new_business(i as u32));
-                r.cycle_days
-                    .push((o.closed_at[i] - o.created_at[i]) as f64 / 86_400.0);
-            }
-        }
-    }
-    render(
-        p,
-        reps.into_iter().map(|(rep, mut r)| {
-            let line = Line {
-                won: r.won as i64,
-                won_cents: r.won_cents,
-                new_logos: r.new_logos as i64,
-                lost: r.lost as i64,
-                open_cents: r.open_cents,
-                median_cycle_days: median(&mut r.cycle_days),
-            };
-            (rep, line)
-        }),
-    )
-}
-
 /// One rep's numbers on the leaderboard.
-pub(crate) struct Line {
-    pub won: i64,
-    pub won_cents: i64,
-    pub new_logos: i64,
-    pub lost: i64,
-    pub open_cents: i64,
-    pub median_cycle_days: Option<f64>,
+struct Line {
+    won: i64,
+    won_cents: i64,
+    new_logos: i64,
+    lost: i64,
+    open_cents: i64,
+    median_cycle_days: Option<f64>,
 }
 
 /// The leaderboard: the given reps by won revenue descending, then rep id.
-pub(crate) fn render(p: &Projections, lines: impl Iterator<Item = (u32, Line)>) -> Table {
+fn render(p: &Projections, lines: impl Iterator<Item = (u32, Line)>) -> Table {
     let mut rows: Vec<(u32, Line)> = lines.collect();
     rows.sort_unstable_by(|(a, ra), (b, rb)| {
         rb.won_cents

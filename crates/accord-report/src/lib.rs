@@ -5,12 +5,13 @@
 //! The log is folded once into [`Projections`] ([`Projections::apply`] per
 //! event, O(1) each): leads, touches and transitions as interned,
 //! struct-of-arrays columns indexed by dense `u32`s, plus the per-lead running
-//! facts (furthest funnel stage, first entry per stage). The cross-event orders
-//! (a lead's touches in time order, an account's leads, MQL entries with their
-//! decisions) are rebuilt once per read in [`derived`]. Every report is then a
-//! pure function `(&Projections, &ReportTerms, &Period) -> Table` in its own
-//! module; [`report`] dispatches by name. [`Table`] renders to CSV, JSON and
-//! aligned text.
+//! facts (furthest funnel stage, first entry per stage). [`Live`] keeps the
+//! cross-event orders (a lead's touches in time order, an account's leads)
+//! and every report's day-keyed cells ([`cells`]) current as events arrive;
+//! each report's module says what its cells are, what a lead, opportunity,
+//! touch or transition adds to them, and how they become a table, for all
+//! time and any period alike. [`Live::table`] answers by name. [`Table`]
+//! renders to CSV, JSON and aligned text.
 //!
 //! # The reports (the product's own definitions)
 //!
@@ -41,12 +42,14 @@
 //!
 //! # Periods
 //!
-//! A [`Period`] is a half-open UTC interval `[from, until)`; the CLI's
-//! `--from DATE --to DATE` includes both days. Each report states which time
-//! it filters on (cohort, entry, close, event time); [`Period::ALL`] filters
-//! nothing.
+//! A [`Period`] is a half-open UTC interval `[from, until)` of whole days;
+//! the CLI's `--from DATE --to DATE` includes both days. Each report states
+//! which time it selects on (cohort, entry, close, event time) and keys its
+//! cells by that time's day, so a period is the sum of its days' cells, never
+//! a pass over the log; [`Period::ALL`] sums every cell.
 
 pub mod attribution;
+pub mod cells;
 pub mod content;
 pub mod derived;
 pub mod funnel;
@@ -252,31 +255,6 @@ impl std::fmt::Display for UnknownReport {
 }
 
 impl std::error::Error for UnknownReport {}
-
-/// Computes report `name` over the projections.
-pub fn report(
-    name: &str,
-    p: &Projections,
-    terms: &ReportTerms,
-    period: &Period,
-) -> Result<Table, UnknownReport> {
-    let mut table = match name {
-        "funnel" => funnel::report(p, period),
-        "velocity" => velocity::report(p, period),
-        "sla_followup" => sla::followup(p, terms, period),
-        "sla_marketing" => sla::marketing(p, period),
-        "attribution_campaign" => attribution::by_campaign(p, terms, period),
-        "attribution_channel" => attribution::by_channel(p, terms, period),
-        "content" => content::report(p, terms, period),
-        "content_gaps" => content::gaps(p, period),
-        "leaderboard" => leaderboard::report(p, period),
-        "rejections" => rejections::report(p, period),
-        "kpi" => kpi::report(p, period),
-        other => return Err(UnknownReport(other.to_owned())),
-    };
-    table.terms = terms_used(name, terms);
-    Ok(table)
-}
 
 #[cfg(test)]
 mod tests;

@@ -3,12 +3,14 @@
 //! Sales rejections are transitions from `mql` to `recycled` or
 //! `disqualified` made by a rep (a `rep_id`); counted by the month of the
 //! transition and its reason (`(none)` without one), with each reason's share
-//! of the month's rejections. With a period, the rejections made inside it.
+//! of the month's rejections. With a period, the rejections made inside it:
+//! the cells count them per (day, reason code).
 
 use std::collections::BTreeMap;
 
-use accord_core::domain::{Month, RejectionReason, Stage, Timestamp};
+use accord_core::domain::{Month, RejectionReason, Stage};
 
+use crate::cells::{day, in_days, DayMap, Days, Months};
 use crate::projection::{Projections, NONE};
 use crate::table::{ColumnKind as K, Table, Value};
 use crate::Period;
@@ -22,29 +24,41 @@ pub(crate) const COLUMNS: &[(&str, K)] = &[
     ("share", K::Rate),
 ];
 
-pub fn report(p: &Projections, period: &Period) -> Table {
-    // (month, reason word) → [recycled, disqualified]
-    let mut cells: BTreeMap<(Month, &str), [u64; 2]> = BTreeMap::new();
-    let tr = &p.transitions;
-    for i in 0..tr.len() as u32 {
-        let slot = match tr.to_stage(i) {
+/// Rejections per (day, reason code): [recycled, disqualified].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Cells(DayMap<[i64; 2]>);
+
+impl Cells {
+    /// A transition (never changes once recorded): a sales rejection when it
+    /// goes from `mql` to `recycled` or `disqualified` with a rep.
+    pub(crate) fn transition(&mut self, p: &Projections, t: u32) {
+        let tr = &p.transitions;
+        let slot = match tr.to_stage(t) {
             Stage::Recycled => 0,
             Stage::Disqualified => 1,
-            _ => continue,
+            _ => return,
         };
-        let at = tr.at[i as usize];
-        if tr.from_stage(i) != Stage::Mql || tr.rep[i as usize] == NONE || !period.contains(at) {
-            continue;
+        if tr.from_stage(t) == Stage::Mql && tr.rep[t as usize] != NONE {
+            let key = (day(tr.at[t as usize]), u32::from(tr.reason[t as usize]));
+            self.0.entry(key).or_default()[slot] += 1;
         }
-        let month = Timestamp::from_unix_seconds(at).month();
-        let reason = tr.reason(i).map_or("(none)", RejectionReason::as_str);
-        cells.entry((month, reason)).or_default()[slot] += 1;
     }
-    render(cells)
+
+    pub(crate) fn table(&self, period: &Period) -> Table {
+        let mut cells: BTreeMap<(Month, &str), [u64; 2]> = BTreeMap::new();
+        let mut months = Months::default();
+        for (&(d, reason), c) in in_days(&self.0, Days::of(period)) {
+            let name = RejectionReason::from_code(reason as u8).map_or("(none)", RejectionReason::as_str);
+            let cell = cells.entry((months.of(d), name)).or_default();
+            cell[0] += c[0] as u64;
+            cell[1] += c[1] as u64;
+        }
+        render(cells)
+    }
 }
 
 /// The rejections table from its cells: [recycled, disqualified] per (month, reason).
-pub(crate) fn render(cells: BTreeMap<(Month, &str), [u64; 2]>) -> Table {
+fn render(cells: BTreeMap<(Month, &str), [u64; 2]>) -> Table {
     let mut per_month: BTreeMap<Month, u64> = BTreeMap::new();
     for (&(month, _), c) in &cells {
         *per_month.entry(month).or_default() += c[0] + c[1];

@@ -17,20 +17,19 @@
 //!
 //! With a period, both count the MQL entries made inside it (their follow-ups
 //! and decisions may come later), and `sla_marketing` keeps the targets of the
-//! months that overlap it.
+//! months that overlap it: the cells are keyed by the entry's day.
 
 use std::collections::BTreeMap;
 
-use accord_core::domain::{Month, Region, Timestamp};
+use accord_core::domain::{Month, Region, Stage};
 use rustc_hash::FxHashMap;
 
-use crate::derived::MqlEntry;
-use crate::projection::{Projections, NONE};
-use crate::stats::median;
+use crate::cells::{add, day, in_days, DayMap, Days, Months};
+use crate::projection::{Projections, Transitions, NONE};
+use crate::stats::{select_rank, DayMultisets};
 use crate::table::{ColumnKind as K, Table, Value};
 use crate::{Period, ReportTerms, ALL};
 
-/// The first sales touch of the entry's lead in its follow-up window.
 pub(crate) const FOLLOWUP_COLUMNS: &[(&str, K)] = &[
     ("mql_month", K::Text),
     ("rep_id", K::Text),
@@ -43,88 +42,172 @@ pub(crate) const FOLLOWUP_COLUMNS: &[(&str, K)] = &[
     ("decided_48h_rate", K::Rate),
 ];
 
-pub fn first_follow_up(p: &Projections, e: &MqlEntry) -> Option<i64> {
-    let d = p.derived();
-    let span = d.touches_by_lead.span(e.lead);
-    let times = &d.touch_at[span.clone()];
-    let touches = &d.touches_by_lead.items()[span];
-    let start = times.partition_point(|&t| t < e.at);
-    times[start..]
-        .iter()
-        .zip(&touches[start..])
-        .take_while(|&(&at, _)| e.next_entry_at.is_none_or(|n| at < n))
-        .find(|&(_, &t)| p.touches.is_sales(t))
-        .map(|(&at, _)| at)
+/// One transition into `mql`, with what both SLA reports read of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MqlEntry {
+    pub at: i64,
+    /// The rep it was routed to (`NONE`: unassigned).
+    pub rep: u32,
+    /// The earliest sales touch of the lead at or after `at` and before
+    /// the lead's next MQL entry.
+    pub first_follow_up: Option<i64>,
+    /// The lead's next transition (which leaves `mql`): its stage and time.
+    pub decision: Option<(Stage, i64)>,
 }
 
-#[derive(Default)]
-struct FollowUp {
-    mqls: u64,
-    in_time: u64,
-    never: u64,
-    minutes: Vec<f64>,
-    decided: u64,
-}
+impl MqlEntry {
+    pub fn accepted(&self) -> bool {
+        matches!(self.decision, Some((Stage::Sal, _)))
+    }
 
-impl FollowUp {
-    fn merge(&mut self, o: &FollowUp) {
-        self.mqls += o.mqls;
-        self.in_time += o.in_time;
-        self.never += o.never;
-        self.minutes.extend_from_slice(&o.minutes);
-        self.decided += o.decided;
+    pub fn rejected(&self) -> bool {
+        matches!(
+            self.decision,
+            Some((Stage::Recycled | Stage::Disqualified, _))
+        )
     }
 }
 
-pub fn followup(p: &Projections, terms: &ReportTerms, period: &Period) -> Table {
-    let follow_s = terms.follow_up_hours * 3600.0;
-    let decide_s = terms.decide_hours * 3600.0;
-    let mut cells: FxHashMap<(Month, u32), FollowUp> = FxHashMap::default();
-    for e in &p.derived().mql_entries {
-        if !period.contains(e.at) {
-            continue;
+/// A lead's MQL entries, from its transitions `seq` in (time, id) order and
+/// the times of its sales touches `sales_at`, ascending.
+pub fn mql_entries<'a>(
+    tr: &'a Transitions,
+    seq: &'a [u32],
+    sales_at: &'a [i64],
+) -> impl Iterator<Item = MqlEntry> + 'a {
+    seq.iter().enumerate().filter_map(move |(k, &t)| {
+        if tr.to_stage(t) != Stage::Mql {
+            return None;
         }
-        let c = cells
-            .entry((Timestamp::from_unix_seconds(e.at).month(), e.rep))
-            .or_default();
-        c.mqls += 1;
-        match first_follow_up(p, e) {
-            Some(first) => {
-                let s = (first - e.at) as f64;
-                c.in_time += u64::from(s <= follow_s);
-                c.minutes.push(s / 60.0);
+        let at = tr.at[t as usize];
+        let next_entry = seq[k + 1..]
+            .iter()
+            .find(|&&n| tr.to_stage(n) == Stage::Mql)
+            .map(|&n| tr.at[n as usize]);
+        let first_follow_up = sales_at
+            .get(sales_at.partition_point(|&s| s < at))
+            .copied()
+            .filter(|&s| next_entry.is_none_or(|n| s < n));
+        Some(MqlEntry {
+            at,
+            rep: tr.rep[t as usize],
+            first_follow_up,
+            decision: seq.get(k + 1).map(|&d| (tr.to_stage(d), tr.at[d as usize])),
+        })
+    })
+}
+
+/// Follow-up counters: mqls, followed up in time, never followed up,
+/// decided in time.
+type FollowCounts = [i64; 4];
+
+/// Both SLA reports' cells, keyed by the MQL entry's day.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Cells {
+    /// Per (day, routed rep).
+    followup: DayMap<FollowCounts>,
+    /// Seconds from entry to first follow-up, per (day, routed rep).
+    seconds: DayMultisets,
+    /// Per (day, the lead's region code): mqls, accepted, rejected.
+    marketing: DayMap<[i64; 3]>,
+}
+
+impl Cells {
+    /// What a lead's MQL entries add (`sign` 1) or take back (-1); `seq` and
+    /// `sales_at` as for [`mql_entries`].
+    pub(crate) fn lead(
+        &mut self,
+        p: &Projections,
+        terms: &ReportTerms,
+        seq: &[u32],
+        sales_at: &[i64],
+        lead: u32,
+        sign: i64,
+    ) {
+        let follow_s = terms.follow_up_hours * 3600.0;
+        let decide_s = terms.decide_hours * 3600.0;
+        let created = p.leads.is_created(lead);
+        for e in mql_entries(&p.transitions, seq, sales_at) {
+            let d = day(e.at);
+            let decided = e
+                .decision
+                .is_some_and(|(_, at)| ((at - e.at) as f64) <= decide_s);
+            let (in_time, never) = match e.first_follow_up {
+                Some(f) => {
+                    self.seconds.change((d, e.rep), f - e.at, sign);
+                    (((f - e.at) as f64) <= follow_s, false)
+                }
+                None => (false, true),
+            };
+            let counts = [true, in_time, never, decided].map(i64::from);
+            add(self.followup.entry((d, e.rep)).or_default(), counts, sign);
+            if created {
+                let region = u32::from(p.leads.region[lead as usize]);
+                let counts = [1, i64::from(e.accepted()), i64::from(e.rejected())];
+                add(self.marketing.entry((d, region)).or_default(), counts, sign);
             }
-            None => c.never += 1,
-        }
-        if let Some((_, at)) = e.decision {
-            c.decided += u64::from(((at - e.at) as f64) <= decide_s);
         }
     }
-    let mut rows: BTreeMap<(Month, String), FollowUp> = BTreeMap::new();
-    for ((month, rep), c) in cells {
-        let name = if rep == NONE {
-            "(unassigned)".to_owned()
-        } else {
-            p.reps.ids.name(rep).to_owned()
-        };
-        rows.entry((month, ALL.to_owned())).or_default().merge(&c);
-        rows.insert((month, name), c);
+
+    pub(crate) fn flush(&mut self) {
+        self.seconds.flush();
     }
-    let lines = rows.into_iter().map(|((month, rep), mut c)| {
-        let line = FollowUpLine {
-            mqls: c.mqls,
-            in_time: c.in_time,
-            never: c.never,
-            median_minutes: median(&mut c.minutes),
-            decided: c.decided,
-        };
-        (month, rep, line)
-    });
-    render_followup(lines.collect())
+
+    /// sla_followup: a row per (month, rep) and a `(all)` row per month.
+    pub(crate) fn followup(&self, p: &Projections, period: &Period) -> Table {
+        const ALL_REPS: u32 = NONE - 1;
+        let days = Days::of(period);
+        let mut rows: FxHashMap<(Month, u32), (FollowCounts, Vec<i64>)> = FxHashMap::default();
+        let mut months = Months::default();
+        for (&(d, rep), c) in in_days(&self.followup, days) {
+            let m = months.of(d);
+            for r in [rep, ALL_REPS] {
+                add(&mut rows.entry((m, r)).or_default().0, *c, 1);
+            }
+        }
+        for ((d, rep), seconds) in self.seconds.in_days(days) {
+            let m = months.of(d);
+            for r in [rep, ALL_REPS] {
+                rows.entry((m, r)).or_default().1.extend_from_slice(seconds);
+            }
+        }
+        let lines = rows
+            .into_iter()
+            .filter(|(_, (c, _))| c[0] > 0)
+            .map(|((m, rep), (c, mut seconds))| {
+                let name = match rep {
+                    ALL_REPS => ALL,
+                    NONE => "(unassigned)",
+                    r => p.reps.ids.name(r),
+                };
+                let line = FollowUpLine {
+                    mqls: c[0] as u64,
+                    in_time: c[1] as u64,
+                    never: c[2] as u64,
+                    median_minutes: select_rank(&mut seconds, 1, 2).map(|s| s as f64 / 60.0),
+                    decided: c[3] as u64,
+                };
+                (m, name.to_owned(), line)
+            });
+        render_followup(lines.collect())
+    }
+
+    /// sla_marketing: a row per (region, month) with entries or a target.
+    pub(crate) fn marketing(&self, p: &Projections, period: &Period) -> Table {
+        let mut cells: FxHashMap<(u8, Month), [u64; 3]> = FxHashMap::default();
+        let mut months = Months::default();
+        for (&(d, region), c) in in_days(&self.marketing, Days::of(period)) {
+            let cell = cells.entry((region as u8, months.of(d))).or_default();
+            for (a, &b) in cell.iter_mut().zip(c) {
+                *a += b as u64;
+            }
+        }
+        render_marketing(p, period, cells.into_iter().filter(|(_, c)| c[0] > 0))
+    }
 }
 
 /// One (MQL month, rep) row of sla_followup.
-pub(crate) struct FollowUpLine {
+struct FollowUpLine {
     pub mqls: u64,
     pub in_time: u64,
     pub never: u64,
@@ -133,7 +216,7 @@ pub(crate) struct FollowUpLine {
 }
 
 /// The sla_followup table, rows by (month, rep name).
-pub(crate) fn render_followup(mut rows: Vec<(Month, String, FollowUpLine)>) -> Table {
+fn render_followup(mut rows: Vec<(Month, String, FollowUpLine)>) -> Table {
     rows.sort_unstable_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
     let mut t = Table::new("sla_followup", FOLLOWUP_COLUMNS);
     for (month, rep, c) in rows {
@@ -159,30 +242,9 @@ struct Marketing {
     rejected: u64,
 }
 
-pub fn marketing(p: &Projections, period: &Period) -> Table {
-    let mut cells: FxHashMap<(u8, Month), Marketing> = FxHashMap::default();
-    for e in &p.derived().mql_entries {
-        if !period.contains(e.at) || !p.leads.is_created(e.lead) {
-            continue;
-        }
-        let region = p.leads.region[e.lead as usize];
-        let c = cells
-            .entry((region, Timestamp::from_unix_seconds(e.at).month()))
-            .or_default();
-        c.mqls += 1;
-        c.accepted += u64::from(e.accepted());
-        c.rejected += u64::from(e.rejected());
-    }
-    // (region word, month) → (target, counts)
-    let cells = cells
-        .into_iter()
-        .map(|(key, c)| (key, [c.mqls, c.accepted, c.rejected]));
-    render_marketing(p, period, cells)
-}
-
 /// The sla_marketing table from its cells: [mqls, accepted, rejected] per
 /// (region code, month), joined with the targets of months in `period`.
-pub(crate) fn render_marketing(
+fn render_marketing(
     p: &Projections,
     period: &Period,
     cells: impl Iterator<Item = ((u8, Month), [u64; 3])>,

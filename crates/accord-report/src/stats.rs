@@ -1,16 +1,33 @@
-//! The small statistics the reports share: nearest-rank quantiles and a
-//! summary of a set of durations.
+//! The small statistics the reports share: nearest-rank quantiles, a
+//! summary of a set of durations, and the per-day sorted multisets the
+//! quantiles are kept in.
+
+use crate::cells::{in_days, Day, DayMap, Days};
+
+/// The 1-based nearest rank of the `num/den`-quantile of `n` values:
+/// ⌈n·num/den⌉ (at least 1), in integers so 0.9·10 is exactly 9.
+fn rank(n: usize, num: usize, den: usize) -> usize {
+    (n * num).div_ceil(den).max(1)
+}
 
 /// The nearest-rank `num/den`-quantile of `sorted` (ascending): the value at
-/// 1-based rank ⌈n·num/den⌉ (at least 1), computed in integers so 0.9·10 is
-/// exactly 9. `None` over nothing.
+/// 1-based rank ⌈n·num/den⌉ (at least 1). `None` over nothing.
 pub fn nearest_rank(sorted: &[f64], num: usize, den: usize) -> Option<f64> {
     let n = sorted.len();
     if n == 0 {
         return None;
     }
-    let rank = (n * num).div_ceil(den).max(1);
-    Some(sorted[rank - 1])
+    Some(sorted[rank(n, num, den) - 1])
+}
+
+/// The nearest-rank `num/den`-quantile of unsorted values (reordered, not
+/// sorted: a selection, O(n)). `None` over nothing.
+pub fn select_rank(values: &mut [i64], num: usize, den: usize) -> Option<i64> {
+    let n = values.len();
+    if n == 0 {
+        return None;
+    }
+    Some(*values.select_nth_unstable(rank(n, num, den) - 1).1)
 }
 
 /// Count, mean, median, p90, min and max of a set of values.
@@ -24,27 +41,133 @@ pub struct Summary {
     pub max: f64,
 }
 
-/// Sorts `values` and summarises them; `None` when empty.
-pub fn summarize(values: &mut [f64]) -> Option<Summary> {
-    if values.is_empty() {
+/// Summarises unsorted integer values (reordered), each divided by `scale`;
+/// `None` when empty. Two selections, no sort.
+pub fn summarize(values: &mut [i64], scale: f64) -> Option<Summary> {
+    let n = values.len();
+    if n == 0 {
         return None;
     }
-    values.sort_unstable_by(f64::total_cmp);
-    let n = values.len();
+    let sum: i128 = values.iter().map(|&v| i128::from(v)).sum();
+    let k90 = rank(n, 9, 10) - 1;
+    let p90 = *values.select_nth_unstable(k90).1;
+    let max = values[k90..].iter().copied().max().unwrap_or(p90);
+    let k50 = rank(n, 1, 2) - 1;
+    let left = &mut values[..=k90];
+    let p50 = *left.select_nth_unstable(k50).1;
+    let min = left[..=k50].iter().copied().min().unwrap_or(p50);
     Some(Summary {
         n,
-        mean: values.iter().sum::<f64>() / n as f64,
-        p50: nearest_rank(values, 1, 2)?,
-        p90: nearest_rank(values, 9, 10)?,
-        min: values[0],
-        max: values[n - 1],
+        mean: sum as f64 / n as f64 / scale,
+        p50: p50 as f64 / scale,
+        p90: p90 as f64 / scale,
+        min: min as f64 / scale,
+        max: max as f64 / scale,
     })
 }
 
-/// The median (nearest rank) of unsorted values.
-pub fn median(values: &mut [f64]) -> Option<f64> {
-    values.sort_unstable_by(f64::total_cmp);
-    nearest_rank(values, 1, 2)
+/// A multiset of integers kept sorted. Changes are queued and merged in by
+/// [`Multiset::flush`], once per batch: O(n + k log k) for k changes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Multiset {
+    sorted: Vec<i64>,
+    added: Vec<i64>,
+    removed: Vec<i64>,
+}
+
+impl Multiset {
+    fn change(&mut self, v: i64, sign: i64) {
+        if sign > 0 {
+            self.added.push(v);
+        } else {
+            self.removed.push(v);
+        }
+    }
+
+    fn is_flushed(&self) -> bool {
+        self.added.is_empty() && self.removed.is_empty()
+    }
+
+    fn flush(&mut self) {
+        if self.is_flushed() {
+            return;
+        }
+        self.added.sort_unstable();
+        self.removed.sort_unstable();
+        let mut out = Vec::with_capacity(self.sorted.len() + self.added.len());
+        let (mut i, mut j) = (0, 0);
+        let (a, b) = (&self.sorted, &self.added);
+        while i < a.len() || j < b.len() {
+            if j == b.len() || (i < a.len() && a[i] <= b[j]) {
+                out.push(a[i]);
+                i += 1;
+            } else {
+                out.push(b[j]);
+                j += 1;
+            }
+        }
+        let mut r = 0;
+        let removed = &self.removed;
+        out.retain(|&v| {
+            while r < removed.len() && removed[r] < v {
+                r += 1;
+            }
+            if r < removed.len() && removed[r] == v {
+                r += 1;
+                false
+            } else {
+                true
+            }
+        });
+        debug_assert_eq!(
+            out.len() + self.removed.len(),
+            self.sorted.len() + self.added.len(),
+            "removed a value that was never added"
+        );
+        self.sorted = out;
+        self.added = Vec::new();
+        self.removed = Vec::new();
+    }
+
+    /// The values, ascending (as of the last flush).
+    pub fn sorted(&self) -> &[i64] {
+        &self.sorted
+    }
+}
+
+/// A [`Multiset`] per (day, key): the values behind a quantile, so that a
+/// quantile over any days gathers their values and selects in them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DayMultisets {
+    cells: DayMap<Multiset>,
+    /// The cells with queued changes.
+    changed: Vec<(Day, u32)>,
+}
+
+impl DayMultisets {
+    /// Adds (`sign` 1) or removes (-1) a value of cell `key`.
+    pub fn change(&mut self, key: (Day, u32), v: i64, sign: i64) {
+        let m = self.cells.entry(key).or_default();
+        if m.is_flushed() {
+            self.changed.push(key);
+        }
+        m.change(v, sign);
+    }
+
+    /// Merges every queued change in.
+    pub fn flush(&mut self) {
+        for key in std::mem::take(&mut self.changed) {
+            if let Some(m) = self.cells.get_mut(&key) {
+                m.flush();
+            }
+        }
+    }
+
+    /// The values of each cell of the days in `days`, sorted.
+    pub fn in_days(&self, days: Days) -> impl Iterator<Item = ((Day, u32), &[i64])> + '_ {
+        debug_assert!(self.changed.is_empty(), "read before a flush");
+        in_days(&self.cells, days).map(|(&k, m)| (k, m.sorted()))
+    }
 }
 
 #[cfg(test)]
@@ -65,11 +188,32 @@ mod tests {
 
     #[test]
     fn summary_of_hours() {
-        let mut v = vec![48.0, 47.5];
-        let s = summarize(&mut v).unwrap();
+        let mut v = vec![48 * 3600, 47 * 3600 + 1800];
+        let s = summarize(&mut v, 3600.0).unwrap();
         assert_eq!(
             (s.n, s.mean, s.p50, s.p90, s.min, s.max),
             (2, 47.75, 47.5, 48.0, 47.5, 48.0)
         );
+        // Ranks 5 and 9 of 1..=10, however the values come.
+        let mut v: Vec<i64> = vec![7, 3, 10, 1, 9, 2, 8, 4, 6, 5];
+        let s = summarize(&mut v, 1.0).unwrap();
+        assert_eq!((s.p50, s.p90, s.min, s.max, s.mean), (5.0, 9.0, 1.0, 10.0, 5.5));
+        assert_eq!(summarize(&mut [], 1.0), None);
+        assert_eq!(select_rank(&mut [4, 1, 3], 1, 2), Some(3));
+    }
+
+    #[test]
+    fn day_multisets_take_and_give_back_values() {
+        let mut m = DayMultisets::default();
+        for (day, v) in [(1, 5), (1, 3), (2, 4), (3, 9)] {
+            m.change((day, 0), v, 1);
+        }
+        m.flush();
+        m.change((1, 0), 5, -1);
+        m.change((2, 0), 1, 1);
+        m.flush();
+        let days = Days { from: 1, until: 3 };
+        let got: Vec<_> = m.in_days(days).map(|(k, v)| (k, v.to_vec())).collect();
+        assert_eq!(got, vec![((1, 0), vec![3]), ((2, 0), vec![1, 4])]);
     }
 }

@@ -5,12 +5,15 @@
 //! Over leads that entered both stages with the second not before the first.
 //! One row per step and source channel plus a `(all)` row per step; a step no
 //! lead made has no rows. With a period, a step counts when it was completed
-//! (the first entry into the later stage) inside it.
+//! (the first entry into the later stage) inside it: the cells keep each
+//! step's durations in seconds per (completion day, step, channel), sorted,
+//! and the quantiles select among the values of the days asked.
 
 use accord_core::domain::Channel;
 
+use crate::cells::{day, Days};
 use crate::projection::{Projections, FUNNEL_STAGES};
-use crate::stats::{summarize, Summary};
+use crate::stats::{summarize, DayMultisets, Summary};
 use crate::table::{ColumnKind as K, Table, Value};
 use crate::{Period, ALL};
 
@@ -28,42 +31,81 @@ const COLUMNS: &[(&str, K)] = &[
 
 const STEPS: usize = FUNNEL_STAGES.len() - 1;
 
-pub fn report(p: &Projections, period: &Period) -> Table {
-    let channels = Channel::ALL.len();
-    // hours[step][channel code]
-    let mut hours: Vec<Vec<Vec<f64>>> = vec![vec![Vec::new(); channels]; STEPS];
-    for lead in 0..p.leads.len() as u32 {
+const CHANNELS: usize = Channel::ALL.len();
+
+/// The cell key of a step (0 = lead → mql) and a channel code.
+fn key(step: usize, channel: u8) -> u32 {
+    (step as u32) << 8 | u32::from(channel)
+}
+
+/// The velocity's cells: each step's durations (seconds) per (completion
+/// day, [`key`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Cells(DayMultisets);
+
+impl Cells {
+    /// What a lead adds (`sign` 1) or takes back (-1): for each step it made
+    /// (both first entries known, the second not before the first), the
+    /// duration, on the day the step was completed.
+    pub(crate) fn lead(&mut self, p: &Projections, lead: u32, sign: i64) {
         if !p.leads.is_created(lead) {
-            continue;
+            return;
         }
-        let ch = usize::from(p.leads.source_channel[lead as usize]);
-        for (step, by_channel) in hours.iter_mut().enumerate() {
-            let (Some(a), Some(b)) = (
+        let channel = p.leads.source_channel[lead as usize];
+        for step in 0..STEPS {
+            if let (Some(a), Some(b)) = (
                 p.leads.first_entry(lead, step),
                 p.leads.first_entry(lead, step + 1),
-            ) else {
-                continue;
-            };
-            if b >= a && period.contains(b) {
-                by_channel[ch].push((b - a) as f64 / 3600.0);
+            ) {
+                if b >= a {
+                    self.0.change((day(b), key(step, channel)), b - a, sign);
+                }
             }
         }
     }
-    let mut summaries: Vec<Vec<Option<Summary>>> = hours
-        .iter_mut()
-        .map(|by_channel| {
-            let mut all: Vec<f64> = by_channel.iter().flatten().copied().collect();
-            let mut s: Vec<Option<Summary>> = by_channel.iter_mut().map(|v| summarize(v)).collect();
-            s.push(summarize(&mut all));
-            s
-        })
-        .collect();
-    render(|step, channel| summaries[step][channel.map_or(channels, usize::from)].take())
+
+    pub(crate) fn flush(&mut self) {
+        self.0.flush();
+    }
+
+    /// Each step's values gathered into one vector, channel after channel,
+    /// then a selection per channel and one over the whole step.
+    pub(crate) fn table(&self, period: &Period) -> Table {
+        let days = Days::of(period);
+        let mut len = [[0usize; CHANNELS]; STEPS];
+        for ((_, k), values) in self.0.in_days(days) {
+            len[(k >> 8) as usize][(k & 0xff) as usize] += values.len();
+        }
+        let mut summaries = vec![[None; CHANNELS + 1]; STEPS];
+        for (step, lens) in len.iter().enumerate() {
+            let mut starts = [0usize; CHANNELS + 1];
+            for c in 0..CHANNELS {
+                starts[c + 1] = starts[c] + lens[c];
+            }
+            if starts[CHANNELS] == 0 {
+                continue;
+            }
+            let mut all = vec![0i64; starts[CHANNELS]];
+            let mut fill = starts;
+            for ((_, k), values) in self.0.in_days(days) {
+                if (k >> 8) as usize == step {
+                    let c = (k & 0xff) as usize;
+                    all[fill[c]..fill[c] + values.len()].copy_from_slice(values);
+                    fill[c] += values.len();
+                }
+            }
+            for c in 0..CHANNELS {
+                summaries[step][c] = summarize(&mut all[starts[c]..starts[c + 1]], 3600.0);
+            }
+            summaries[step][CHANNELS] = summarize(&mut all, 3600.0);
+        }
+        render(|step, channel| summaries[step][channel.map_or(CHANNELS, usize::from)])
+    }
 }
 
 /// The velocity table from a summary per step (0 = lead → mql) and source
 /// channel code (`None`: all channels).
-pub(crate) fn render(mut summary: impl FnMut(usize, Option<u8>) -> Option<Summary>) -> Table {
+fn render(mut summary: impl FnMut(usize, Option<u8>) -> Option<Summary>) -> Table {
     let mut order: Vec<Channel> = Channel::ALL.to_vec();
     order.sort_by_key(|c| c.as_str());
     let mut t = Table::new("velocity", COLUMNS);

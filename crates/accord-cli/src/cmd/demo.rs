@@ -114,6 +114,7 @@ pub fn run(args: Args) -> CmdResult {
 
     let terms = super::report::read_agreement(None)?.terms()?;
     let period = Period::from_dates(None, None)?;
+    let live = accord_report::Live::build(terms, projections);
 
     // Built whole, then written once: `accord demo | head` must not panic.
     let mut text = String::new();
@@ -145,7 +146,7 @@ pub fn run(args: Args) -> CmdResult {
         imported.as_secs_f64()
     );
     for name in ["kpi", "sla_marketing", "leaderboard"] {
-        let table = accord_report::report(name, &projections, &terms, &period)?;
+        let table = live.table(name, &period)?;
         let (table, caption) = if name == "kpi" {
             (table, "kpi — the year, then month by month".to_owned())
         } else {
