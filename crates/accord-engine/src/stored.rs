@@ -115,7 +115,10 @@ pub fn store_reports<S: EventStore>(
     let as_of = describe_as_of(live.projections());
     let all: Vec<Table> = REPORTS
         .iter()
-        .map(|name| live.table(name, &accord_report::Period::ALL).expect("REPORTS are all known"))
+        .map(|name| {
+            live.table(name, &accord_report::Period::ALL)
+                .expect("REPORTS are all known")
+        })
         .collect();
     let bodies: Vec<(String, Vec<u8>)> = all
         .iter()

@@ -446,7 +446,10 @@ impl EventStore for CountingScans {
     fn begin(&mut self) -> Result<Self::Tx<'_>, accord_store::StoreError> {
         self.inner.begin()
     }
-    fn ids(&self, kind: accord_core::event::EventKind) -> Result<Vec<String>, accord_store::StoreError> {
+    fn ids(
+        &self,
+        kind: accord_core::event::EventKind,
+    ) -> Result<Vec<String>, accord_store::StoreError> {
         self.inner.ids(kind)
     }
     fn counts(&self) -> Result<accord_store::Counts, accord_store::StoreError> {
@@ -483,7 +486,11 @@ impl EventStore for CountingScans {
     fn view(&self, name: &str) -> Result<Option<(u64, Vec<u8>)>, accord_store::StoreError> {
         self.inner.view(name)
     }
-    fn put_views(&mut self, head: u64, views: &[(&str, &[u8])]) -> Result<(), accord_store::StoreError> {
+    fn put_views(
+        &mut self,
+        head: u64,
+        views: &[(&str, &[u8])],
+    ) -> Result<(), accord_store::StoreError> {
         self.inner.put_views(head, views)
     }
 }

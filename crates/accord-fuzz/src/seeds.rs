@@ -107,7 +107,9 @@ fn build() -> Seeds {
     let mut live = Live::new(ReportTerms::default());
     live.apply(&events);
     for name in REPORTS {
-        let table = live.table(name, &accord_report::Period::ALL).expect("a known report");
+        let table = live
+            .table(name, &accord_report::Period::ALL)
+            .expect("a known report");
         corpus.push((Target::Table, table.encode()));
     }
 

@@ -209,7 +209,9 @@ pub fn event(data: &[u8]) -> bool {
             let mut live = Live::new(ReportTerms::default());
             live.apply(std::slice::from_ref(&e));
             for name in REPORTS {
-                let _ = live.table(name, &accord_report::Period::ALL).map(|t| t.to_text(name));
+                let _ = live
+                    .table(name, &accord_report::Period::ALL)
+                    .map(|t| t.to_text(name));
             }
             let mut batch = Batch::default();
             batch.push(&e);

@@ -48,7 +48,8 @@ impl Cells {
         let key = (day(at), op.owner[i]);
         add(self.reps.entry(key).or_default(), counts, sign);
         if op.status[i] == OppStatus::Won {
-            self.cycle.change(key, op.closed_at[i] - op.created_at[i], sign);
+            self.cycle
+                .change(key, op.closed_at[i] - op.created_at[i], sign);
         }
     }
 
@@ -65,20 +66,21 @@ impl Cells {
         for ((_, rep), cycles) in self.cycle.in_days(days) {
             reps.entry(rep).or_default().1.extend_from_slice(cycles);
         }
-        let lines = reps
-            .into_iter()
-            .filter(|(_, (c, _))| c[0] > 0)
-            .map(|(rep, (c, mut cycles))| {
-                let line = Line {
-                    won: c[1],
-                    won_cents: c[2],
-                    new_logos: c[3],
-                    lost: c[4],
-                    open_cents: c[5],
-                    median_cycle_days: select_rank(&mut cycles, 1, 2).map(|s| s as f64 / 86_400.0),
-                };
-                (rep, line)
-            });
+        let lines =
+            reps.into_iter()
+                .filter(|(_, (c, _))| c[0] > 0)
+                .map(|(rep, (c, mut cycles))| {
+                    let line = Line {
+                        won: c[1],
+                        won_cents: c[2],
+                        new_logos: c[3],
+                        lost: c[4],
+                        open_cents: c[5],
+                        median_cycle_days: select_rank(&mut cycles, 1, 2)
+                            .map(|s| s as f64 / 86_400.0),
+                    };
+                    (rep, line)
+                });
         render(p, lines)
     }
 }

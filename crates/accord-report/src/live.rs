@@ -46,8 +46,8 @@ use crate::derived::time_then_id;
 use crate::projection::{OppStatus, Projections, NONE};
 use crate::table::Table;
 use crate::{
-    attribution, content, funnel, kpi, leaderboard, rejections, sla, velocity, Period,
-    ReportTerms, UnknownReport,
+    attribution, content, funnel, kpi, leaderboard, rejections, sla, velocity, Period, ReportTerms,
+    UnknownReport,
 };
 
 /// The orders across events that the contributions read.
@@ -493,4 +493,3 @@ fn index_opp(ix: &mut Indexes, p: &Projections, o: u32) {
             .push(o);
     }
 }
-

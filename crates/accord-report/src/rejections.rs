@@ -48,7 +48,8 @@ impl Cells {
         let mut cells: BTreeMap<(Month, &str), [u64; 2]> = BTreeMap::new();
         let mut months = Months::default();
         for (&(d, reason), c) in in_days(&self.0, Days::of(period)) {
-            let name = RejectionReason::from_code(reason as u8).map_or("(none)", RejectionReason::as_str);
+            let name =
+                RejectionReason::from_code(reason as u8).map_or("(none)", RejectionReason::as_str);
             let cell = cells.entry((months.of(d), name)).or_default();
             cell[0] += c[0] as u64;
             cell[1] += c[1] as u64;

@@ -171,24 +171,24 @@ impl Cells {
                 rows.entry((m, r)).or_default().1.extend_from_slice(seconds);
             }
         }
-        let lines = rows
-            .into_iter()
-            .filter(|(_, (c, _))| c[0] > 0)
-            .map(|((m, rep), (c, mut seconds))| {
-                let name = match rep {
-                    ALL_REPS => ALL,
-                    NONE => "(unassigned)",
-                    r => p.reps.ids.name(r),
-                };
-                let line = FollowUpLine {
-                    mqls: c[0] as u64,
-                    in_time: c[1] as u64,
-                    never: c[2] as u64,
-                    median_minutes: select_rank(&mut seconds, 1, 2).map(|s| s as f64 / 60.0),
-                    decided: c[3] as u64,
-                };
-                (m, name.to_owned(), line)
-            });
+        let lines =
+            rows.into_iter()
+                .filter(|(_, (c, _))| c[0] > 0)
+                .map(|((m, rep), (c, mut seconds))| {
+                    let name = match rep {
+                        ALL_REPS => ALL,
+                        NONE => "(unassigned)",
+                        r => p.reps.ids.name(r),
+                    };
+                    let line = FollowUpLine {
+                        mqls: c[0] as u64,
+                        in_time: c[1] as u64,
+                        never: c[2] as u64,
+                        median_minutes: select_rank(&mut seconds, 1, 2).map(|s| s as f64 / 60.0),
+                        decided: c[3] as u64,
+                    };
+                    (m, name.to_owned(), line)
+                });
         render_followup(lines.collect())
     }
 

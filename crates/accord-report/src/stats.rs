@@ -197,7 +197,10 @@ mod tests {
         // Ranks 5 and 9 of 1..=10, however the values come.
         let mut v: Vec<i64> = vec![7, 3, 10, 1, 9, 2, 8, 4, 6, 5];
         let s = summarize(&mut v, 1.0).unwrap();
-        assert_eq!((s.p50, s.p90, s.min, s.max, s.mean), (5.0, 9.0, 1.0, 10.0, 5.5));
+        assert_eq!(
+            (s.p50, s.p90, s.min, s.max, s.mean),
+            (5.0, 9.0, 1.0, 10.0, 5.5)
+        );
         assert_eq!(summarize(&mut [], 1.0), None);
         assert_eq!(select_rank(&mut [4, 1, 3], 1, 2), Some(3));
     }

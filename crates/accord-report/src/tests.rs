@@ -391,7 +391,10 @@ fn sla_terms_come_from_the_agreement() {
         "follow-up within 0.25 h, decision within 48 h"
     );
     let live = Live::build(strict, p);
-    assert_eq!(live.table("sla_followup", &Period::ALL).unwrap().terms, t.terms);
+    assert_eq!(
+        live.table("sla_followup", &Period::ALL).unwrap().terms,
+        t.terms
+    );
     assert!(live.table("funnel", &Period::ALL).unwrap().terms.is_empty());
 }
 
@@ -545,6 +548,50 @@ fn a_period_restricts_what_is_counted() {
     assert_eq!(int(&f, 0, "leads"), 0);
     assert_eq!(may.describe(), "2025-05-01 to 2025-05-31");
     assert!(Period::from_dates(Some("2025-05-02"), Some("2025-05-01")).is_err());
+}
+
+/// Over a period, content's distinct leads are counted across the days in
+/// it (a lead using the asset on two days counts once), and velocity's
+/// quantiles are the nearest ranks of the steps completed in it (worked out
+/// by hand: 3 h and 25 h over 2 and 3 April, the 1 h step of 1 April left out).
+#[test]
+fn a_period_counts_distinct_leads_and_quantiles_over_its_days() {
+    let k1 = Some("K1");
+    let page = TouchKind::PageView;
+    let log = vec![
+        content("K1", Persona::Finance, JourneyStage::Decision),
+        lead("L1", 0, Channel::Webinar, None),
+        lead("L2", 0, Channel::Webinar, None),
+        lead("L3", 2 * DAY, Channel::Webinar, None),
+        stage("S1", "L1", Stage::Lead, Stage::Mql, HOUR, None, None),
+        stage("S2", "L2", Stage::Lead, Stage::Mql, 25 * HOUR, None, None),
+        stage("S3", "L3", Stage::Lead, Stage::Mql, 2 * DAY + 3 * HOUR, None, None),
+        touch("T1", "L1", DAY, page, None, None, k1),
+        touch("T2", "L1", 2 * DAY, page, None, None, k1),
+        touch("T3", "L2", 2 * DAY + HOUR, page, None, None, k1),
+        touch("T4", "L1", 40 * DAY, page, None, None, k1),
+    ];
+    let live = Live::build(ReportTerms::default(), Projections::from_events(&log));
+    let period = |f: Option<&str>, t: Option<&str>| Period::from_dates(f, t).unwrap();
+    let uses = |p: &Period| {
+        let t = live.table("content", p).unwrap();
+        (int(&t, 0, "uses"), int(&t, 0, "unique_leads"))
+    };
+    assert_eq!(uses(&Period::ALL), (4, 2));
+    assert_eq!(uses(&period(Some("2025-04-02"), Some("2025-04-03"))), (3, 2));
+    assert_eq!(uses(&period(Some("2025-04-02"), Some("2025-04-02"))), (1, 1));
+    assert_eq!(uses(&period(Some("2025-04-03"), None)), (2, 2));
+    assert_eq!(uses(&period(None, Some("2025-04-01"))), (0, 0));
+    let days = period(Some("2025-04-02"), Some("2025-04-03"));
+    let v = live.table("velocity", &days).unwrap();
+    assert_eq!(text(&v, 0, "source_channel"), ALL);
+    assert_eq!(int(&v, 0, "leads"), 2);
+    assert_eq!(
+        [num(&v, 0, "p50_hours"), num(&v, 0, "p90_hours"), num(&v, 0, "mean_hours")],
+        [3.0, 25.0, 14.0]
+    );
+    let all = live.table("velocity", &Period::ALL).unwrap();
+    assert_eq!((int(&all, 0, "leads"), num(&all, 0, "p50_hours")), (3, 3.0));
 }
 
 #[test]

@@ -24,7 +24,8 @@ use super::{open_for_reading, CmdResult, DbArgs};
 /// All-time reports are kept in the database: the first read after new
 /// events computes all eleven from the log and stores them, later reads print
 /// them in milliseconds (`accord watch` keeps them current as imports land).
-/// A period or --explain is computed from the log each time.
+/// A period is read from day-keyed cells built from the log once per run
+/// (no refold of the log per report); --explain folds the log each time.
 ///
 /// Examples:
 ///   accord report funnel
