@@ -93,7 +93,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let t0 = Instant::now();
         live.apply(&batch);
         let applied = t0.elapsed();
-        let tables: Vec<_> = REPORTS.iter().map(|n| live.table(n)).collect();
+        let tables: Vec<_> = REPORTS
+            .iter()
+            .map(|n| live.table(n, &Period::ALL))
+            .collect();
         let total = t0.elapsed();
         let rows: usize = tables.iter().flatten().map(|t| t.rows.len()).sum();
         println!(
@@ -119,15 +122,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         for e in &made {
             full.apply(e);
         }
+        let full = Live::build(terms, full);
         let mut differ = Vec::new();
         for name in REPORTS {
-            let expected = accord_report::report(name, &full, &terms, &Period::ALL)?;
-            if !close(&expected, &live.table(name)?) {
+            let expected = full.table(name, &Period::ALL)?;
+            if !close(&expected, &live.table(name, &Period::ALL)?) {
                 differ.push(name);
             }
         }
         if differ.is_empty() {
-            println!("verified: every live report equals a full fold of the log and the batches");
+            println!("verified: every live report equals one build over the log and the batches");
         } else {
             return Err(format!("live reports differ from a full fold: {differ:?}").into());
         }

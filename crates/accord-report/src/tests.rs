@@ -565,7 +565,15 @@ fn a_period_counts_distinct_leads_and_quantiles_over_its_days() {
         lead("L3", 2 * DAY, Channel::Webinar, None),
         stage("S1", "L1", Stage::Lead, Stage::Mql, HOUR, None, None),
         stage("S2", "L2", Stage::Lead, Stage::Mql, 25 * HOUR, None, None),
-        stage("S3", "L3", Stage::Lead, Stage::Mql, 2 * DAY + 3 * HOUR, None, None),
+        stage(
+            "S3",
+            "L3",
+            Stage::Lead,
+            Stage::Mql,
+            2 * DAY + 3 * HOUR,
+            None,
+            None,
+        ),
         touch("T1", "L1", DAY, page, None, None, k1),
         touch("T2", "L1", 2 * DAY, page, None, None, k1),
         touch("T3", "L2", 2 * DAY + HOUR, page, None, None, k1),
@@ -578,8 +586,14 @@ fn a_period_counts_distinct_leads_and_quantiles_over_its_days() {
         (int(&t, 0, "uses"), int(&t, 0, "unique_leads"))
     };
     assert_eq!(uses(&Period::ALL), (4, 2));
-    assert_eq!(uses(&period(Some("2025-04-02"), Some("2025-04-03"))), (3, 2));
-    assert_eq!(uses(&period(Some("2025-04-02"), Some("2025-04-02"))), (1, 1));
+    assert_eq!(
+        uses(&period(Some("2025-04-02"), Some("2025-04-03"))),
+        (3, 2)
+    );
+    assert_eq!(
+        uses(&period(Some("2025-04-02"), Some("2025-04-02"))),
+        (1, 1)
+    );
     assert_eq!(uses(&period(Some("2025-04-03"), None)), (2, 2));
     assert_eq!(uses(&period(None, Some("2025-04-01"))), (0, 0));
     let days = period(Some("2025-04-02"), Some("2025-04-03"));
@@ -587,7 +601,11 @@ fn a_period_counts_distinct_leads_and_quantiles_over_its_days() {
     assert_eq!(text(&v, 0, "source_channel"), ALL);
     assert_eq!(int(&v, 0, "leads"), 2);
     assert_eq!(
-        [num(&v, 0, "p50_hours"), num(&v, 0, "p90_hours"), num(&v, 0, "mean_hours")],
+        [
+            num(&v, 0, "p50_hours"),
+            num(&v, 0, "p90_hours"),
+            num(&v, 0, "mean_hours")
+        ],
         [3.0, 25.0, 14.0]
     );
     let all = live.table("velocity", &Period::ALL).unwrap();
