@@ -19,6 +19,9 @@ pub trait Progress: Send {
     fn computing(&mut self) {}
     /// The reports are computed.
     fn computed(&mut self) {}
+    /// The stored snapshot of the reports' state could not be read: it is
+    /// rebuilt from the log (and stored again).
+    fn snapshot_damaged(&mut self, _error: &accord_report::snapshot::SnapshotError) {}
 }
 
 /// No progress shown.

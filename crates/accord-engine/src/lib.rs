@@ -12,6 +12,7 @@
 //! - [`stored`]: the all-time reports stored beside the log, and when they are current.
 //! - [`reports`]: what a report request reads (stored views, the log, with or
 //!   without touches) and what it answers.
+//! - [`snapshot`]: the reports' state stored beside the log, and resumed from it.
 //! - [`watch`]: the step of a loop that keeps every report current as events arrive.
 //! - [`live`]: the engine's state loaded from the log, inputs judged and stored as they
 //!   arrive, and due clocks fired and stored (`tick`).
@@ -22,6 +23,7 @@ pub mod fold;
 pub mod live;
 pub mod reports;
 pub mod run;
+pub mod snapshot;
 pub mod stored;
 pub mod terms;
 pub mod watch;

@@ -12,7 +12,8 @@ use accord_report::{
 };
 use accord_store::{EventStore, StoreError};
 
-use crate::fold::{fold_log, fold_log_skipping, Progress};
+use crate::fold::{fold_log_skipping, Progress};
+use crate::snapshot::{self, Resumed};
 use crate::stored::{describe_as_of, store_reports, stored_reports, stored_view};
 use crate::watch::Watcher;
 use crate::{AgreementText, Error};
@@ -62,11 +63,14 @@ pub struct AllTime {
 pub enum Source {
     /// Every one was stored and current.
     Stored,
-    /// Computed from `events` events; `stored` is the outcome of storing
-    /// them for the next read (a database that cannot take them still gets
-    /// its reports).
+    /// Computed from `events` events of the log: all of it, or those after
+    /// the stored snapshot of the reports' state at log position
+    /// `snapshot`; `stored` is the outcome of storing the reports (and the
+    /// snapshot) for the next read (a database that cannot take them still
+    /// gets its reports).
     Computed {
         events: u64,
+        snapshot: Option<u64>,
         stored: Result<(), StoreError>,
     },
 }
@@ -144,12 +148,21 @@ pub fn all_time<S: EventStore>(
     // Checked before the fold: an invalid agreement fails at once, not after
     // seconds of reading the log.
     let terms = agreement.terms()?;
-    let projections = fold_log(store, head, progress)?;
-    let events = projections.events;
-    progress.computing();
-    let live = Live::build(terms, projections);
-    progress.computed();
-    let (all, stored) = store_reports(store, &live, head, &stamp);
+    let (live, resumed) = snapshot::resume(store, head, terms, &stamp, progress)?;
+    let (events, snapshot) = match resumed {
+        Resumed::Snapshot { at, folded } => (folded, Some(at)),
+        Resumed::Log => (live.projections().events, None),
+    };
+    let (all, mut stored) = store_reports(store, &live, head, &stamp);
+    if stored.is_ok()
+        && resumed
+            != (Resumed::Snapshot {
+                at: head,
+                folded: 0,
+            })
+    {
+        stored = snapshot::save(store, &live, head, &stamp);
+    }
     let tables = names
         .iter()
         .map(|n| {
@@ -162,7 +175,11 @@ pub fn all_time<S: EventStore>(
     Ok(AllTime {
         tables,
         as_of: describe_as_of(live.projections()),
-        source: Source::Computed { events, stored },
+        source: Source::Computed {
+            events,
+            snapshot,
+            stored,
+        },
     })
 }
 

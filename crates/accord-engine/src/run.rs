@@ -16,7 +16,7 @@
 use accord_core::domain::Timestamp;
 use accord_core::event::Event;
 use accord_decide::{Decided, Engine};
-use accord_store::EventStore;
+use accord_store::{EventStore, StoreError};
 
 use crate::agreement::{adoption, stored_text};
 use crate::fold::Progress;
@@ -112,6 +112,12 @@ impl Runner {
             Some(v) => Terms::Adopted(v),
             None => Terms::File(file.shown.clone()),
         }
+    }
+
+    /// Stores the reports' state as the snapshot of the runner's head (a
+    /// front end calls this when it stops, so the next start resumes there).
+    pub fn save_snapshot<S: EventStore>(&mut self, store: &mut S) -> Result<(), StoreError> {
+        self.watcher.save_snapshot(store)
     }
 
     /// When the engine's next firing is due (a caller sleeps at most until then).

@@ -6,6 +6,7 @@ use accord_report::{Period, Table, REPORTS};
 use accord_store::{AppendTx, EventStore, SqliteStore};
 
 use crate::reports::{self, Answer, Explanation, Request, Source};
+use crate::snapshot;
 use crate::stored::{self, describe_as_of, stored_reports, stored_view, view_body, view_stamp};
 use crate::watch::{AgreementChange, Kept, Watcher};
 use crate::{fold_log, fold_log_skipping, AgreementText, Error, Quiet};
@@ -121,6 +122,7 @@ fn all_time_reports_are_computed_once_then_read_from_the_views() {
             first.source,
             Source::Computed {
                 events: 4,
+                snapshot: None,
                 stored: Ok(())
             }
         ),
@@ -202,7 +204,19 @@ fn a_stored_view_is_current_only_at_its_head_with_its_stamp_and_whole() {
         "stale"
     );
     let again = all_time(&mut store);
-    assert!(matches!(again.source, Source::Computed { events: 5, .. }));
+    // Resumed from the snapshot the first read stored: only the new event is read.
+    assert!(
+        matches!(
+            again.source,
+            Source::Computed {
+                events: 1,
+                snapshot: Some(at),
+                stored: Ok(())
+            } if at == head
+        ),
+        "{:?}",
+        again.source
+    );
     assert!(stored_view(&store, "kpi", moved, &stamp).unwrap().is_some());
 }
 
@@ -557,4 +571,128 @@ fn a_period_read_from_a_current_watcher_reads_no_log_batch() {
         };
     assert!(store.scans.get() > moved);
     assert_eq!(answer.tables[0].rows[1][1], accord_report::Value::Int(2));
+
+/// Counts what a resume tells.
+#[derive(Default)]
+struct Told {
+    damaged: Vec<String>,
+    folds: u32,
+}
+
+impl crate::Progress for Told {
+    fn started(&mut self, _total: u64) {
+        self.folds += 1;
+    }
+    fn snapshot_damaged(&mut self, error: &accord_report::snapshot::SnapshotError) {
+        self.damaged.push(error.to_string());
+    }
+}
+
+fn resume(store: &SqliteStore, told: &mut Told) -> (accord_report::Live, snapshot::Resumed) {
+    let agreement = default_agreement();
+    let head = store.head().unwrap();
+    snapshot::resume(
+        store,
+        head,
+        agreement.terms().unwrap(),
+        &agreement.stamp(),
+        told,
+    )
+    .unwrap()
+}
+
+fn live_tables(live: &accord_report::Live) -> Vec<Table> {
+    REPORTS.iter().map(|n| live.table(n).unwrap()).collect()
+}
+
+#[test]
+fn a_watcher_resumes_from_the_snapshot_and_folds_only_what_came_after() {
+    let mut store = store_with_log();
+    let agreement = default_agreement();
+    let start = |store: &mut SqliteStore| {
+        let terms = agreement.terms().unwrap();
+        Watcher::start(store, terms, agreement.stamp(), true, &mut Quiet).unwrap()
+    };
+    // The first start folds the log and stores the snapshot at its head.
+    let at = store.head().unwrap();
+    let (watcher, _) = start(&mut store);
+    drop(watcher);
+    let mut told = Told::default();
+    assert_eq!(
+        resume(&store, &mut told).1,
+        snapshot::Resumed::Snapshot { at, folded: 0 }
+    );
+    assert_eq!(told.folds, 0, "the log is not read");
+
+    // Two events later, a resume folds those two onto the snapshot, and
+    // reports what a whole fold does.
+    append(&mut store, &[lead("L3", 10_800), touch("T3", "L3", 11_000)]);
+    let (live, how) = resume(&store, &mut told);
+    assert_eq!(how, snapshot::Resumed::Snapshot { at, folded: 2 });
+    assert_eq!(live_tables(&live), all_time(&mut store).tables);
+
+    // A watcher that stops saves its head: the next start folds nothing.
+    let (mut watcher, _) = start(&mut store);
+    watcher.save_snapshot(&mut store).unwrap();
+    let head = store.head().unwrap();
+    assert_eq!(
+        resume(&store, &mut told).1,
+        snapshot::Resumed::Snapshot {
+            at: head,
+            folded: 0
+        }
+    );
+    assert!(told.damaged.is_empty());
+}
+
+#[test]
+fn a_snapshot_of_another_stamp_is_ignored_and_a_damaged_one_told_and_rebuilt() {
+    let mut store = store_with_log();
+    let head = store.head().unwrap();
+    let whole = all_time(&mut store).tables;
+
+    // Another agreement's snapshot: not this one's, so the log is folded.
+    let source = String::from_utf8(default_agreement().source).unwrap();
+    let other = AgreementText::new(
+        source
+            .replacen("lookback_days = 90", "lookback_days = 30", 1)
+            .into_bytes(),
+        "other.toml",
+    );
+    assert_ne!(other.stamp(), default_agreement().stamp());
+    let live = accord_report::Live::build(
+        other.terms().unwrap(),
+        fold_log(&store, head, &mut Quiet).unwrap(),
+    );
+    snapshot::save(&mut store, &live, head, &other.stamp()).unwrap();
+    let mut told = Told::default();
+    let (live, how) = resume(&store, &mut told);
+    assert_eq!((how, told.folds), (snapshot::Resumed::Log, 1));
+    assert!(told.damaged.is_empty());
+    assert_eq!(live_tables(&live), whole);
+
+    // This agreement's snapshot with a byte changed: told, then rebuilt.
+    snapshot::save(&mut store, &live, head, &default_agreement().stamp()).unwrap();
+    let (_, mut part) = store.view("live/part/0").unwrap().unwrap();
+    let last = part.len() - 1;
+    part[last] ^= 1;
+    store.put_views(head, &[("live/part/0", &part)]).unwrap();
+    let mut told = Told::default();
+    let (live, how) = resume(&store, &mut told);
+    assert_eq!((how, told.folds), (snapshot::Resumed::Log, 1));
+    assert_eq!(
+        told.damaged,
+        ["the snapshot's bytes do not match its digest (it is damaged)"]
+    );
+    assert_eq!(live_tables(&live), whole);
+
+    // A part stored at another head than its manifest is damaged too.
+    snapshot::save(&mut store, &live, head, &default_agreement().stamp()).unwrap();
+    let (_, part) = store.view("live/part/0").unwrap().unwrap();
+    store
+        .put_views(head + 1, &[("live/part/0", &part)])
+        .unwrap();
+    let mut told = Told::default();
+    assert_eq!(resume(&store, &mut told).1, snapshot::Resumed::Log);
+    assert_eq!(told.damaged.len(), 1);
 }

@@ -4,13 +4,17 @@
 //! stretch of the log is read ([`Watcher::new_events`]), applied as one
 //! batch ([`Watcher::apply`]) and the reports stored again
 //! ([`Watcher::store`]); a changed agreement recomputes them under its terms
-//! ([`Watcher::agreement`]).
+//! ([`Watcher::agreement`]). The state behind the reports is resumed from
+//! its stored snapshot when there is one ([`crate::snapshot`]) and stored
+//! again after a rebuild and when the watcher stops
+//! ([`Watcher::save_snapshot`]).
 
 use accord_core::event::Event;
 use accord_report::{Live, Projections, ReportTerms};
 use accord_store::{EventStore, StoreError};
 
-use crate::fold::{fold_log, Progress};
+use crate::fold::Progress;
+use crate::snapshot::{self, Resumed};
 use crate::stored::store_reports;
 use crate::{AgreementText, InvalidAgreement};
 
@@ -23,7 +27,13 @@ pub struct Watcher {
     rejected_stamp: String,
     writable: bool,
     stored: bool,
+    /// The log position of the stored snapshot of `live`, if this watcher
+    /// knows one is stored and current (its stamp).
+    snapshot_at: Option<u64>,
 }
+
+/// Events folded onto a snapshot at start past which it is stored again.
+const SAVE_AFTER: u64 = 1_000_000;
 
 /// The events that arrived since the watcher's head.
 pub struct NewEvents {
@@ -84,10 +94,11 @@ impl Watcher {
         writable: bool,
         progress: &mut dyn Progress,
     ) -> Result<(Watcher, Kept), StoreError> {
-        let projections = fold_log(store, head, progress)?;
-        progress.computing();
-        let live = Live::build(terms, projections);
-        progress.computed();
+        let (live, resumed) = snapshot::resume(store, head, terms, &stamp, progress)?;
+        let snapshot_at = match resumed {
+            Resumed::Snapshot { at, folded } if folded < SAVE_AFTER => Some(at),
+            _ => None,
+        };
         let mut watcher = Watcher {
             live,
             head,
@@ -95,8 +106,13 @@ impl Watcher {
             rejected_stamp: String::new(),
             writable,
             stored: true,
+            snapshot_at,
         };
         let kept = watcher.store(store);
+        if snapshot_at.is_none() {
+            // A failure here only costs the next start a longer fold.
+            let _ = watcher.save_snapshot(store);
+        }
         Ok((watcher, kept))
     }
 
@@ -138,6 +154,18 @@ impl Watcher {
                 Kept::Failed { error, first }
             }
         }
+    }
+
+    /// Stores the state as the snapshot of the watcher's head, unless the
+    /// stored one is already of that head (a front end calls this when it
+    /// stops, so that the next start folds nothing).
+    pub fn save_snapshot<S: EventStore>(&mut self, store: &mut S) -> Result<(), StoreError> {
+        if !self.writable || self.snapshot_at == Some(self.head) {
+            return Ok(());
+        }
+        snapshot::save(store, &self.live, self.head, &self.stamp)?;
+        self.snapshot_at = Some(self.head);
+        Ok(())
     }
 
     /// The events appended since the watcher's head, if any.
@@ -183,6 +211,9 @@ impl Watcher {
         self.live = Live::build(terms, old.into_projections());
         progress.computed();
         self.stamp = stamp;
-        AgreementChange::Applied(self.store(store))
+        self.snapshot_at = None;
+        let kept = self.store(store);
+        let _ = self.save_snapshot(store);
+        AgreementChange::Applied(kept)
     }
 }

@@ -59,6 +59,7 @@ pub mod live;
 pub mod projection;
 pub mod rejections;
 pub mod sla;
+pub mod snapshot;
 pub mod stats;
 pub mod table;
 pub mod velocity;

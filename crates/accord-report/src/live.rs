@@ -267,6 +267,11 @@ impl Live {
         &self.p
     }
 
+    /// The terms the cells are computed under.
+    pub fn terms(&self) -> &ReportTerms {
+        &self.terms
+    }
+
     /// The projections, to build again under other terms ([`Live::build`]).
     pub fn into_projections(self) -> Projections {
         self.p

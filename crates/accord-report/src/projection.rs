@@ -125,6 +125,32 @@ impl Arena {
         self.ends.push(self.text.len() as u64);
     }
 
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The text and the end of each string in it (for the snapshot).
+    pub(crate) fn parts(&self) -> (&str, &[u64]) {
+        (&self.text, &self.ends)
+    }
+
+    /// An arena from [`Arena::parts`], if the ends are ascending within the
+    /// text and on character boundaries.
+    pub(crate) fn from_parts(text: String, ends: Vec<u64>) -> Option<Arena> {
+        let mut last = 0;
+        for &e in &ends {
+            if e < last || e > text.len() as u64 || !text.is_char_boundary(e as usize) {
+                return None;
+            }
+            last = e;
+        }
+        (last == text.len() as u64).then_some(Arena { text, ends })
+    }
+
     pub fn get(&self, i: u32) -> &str {
         let i = i as usize;
         let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };

@@ -199,7 +199,7 @@ fn num(t: &Table, row: usize, name: &str) -> f64 {
 
 /// A lead that goes lead → mql → sal → sql → opportunity → customer, and one
 /// that is rejected, recycled and qualified again.
-fn small_log() -> Vec<Event> {
+pub(crate) fn small_log() -> Vec<Event> {
     vec![
         account("A1"),
         rep("R1"),
@@ -633,7 +633,7 @@ const CHANNELS: [Channel; 3] = [Channel::Webinar, Channel::Email, Channel::Outbo
 
 /// A random but well-formed log: leads of 3 accounts, random touches, each
 /// lead walking a random path of stage changes, opportunities won or lost.
-fn arb_log() -> impl Strategy<Value = Vec<Event>> {
+pub(crate) fn arb_log() -> impl Strategy<Value = Vec<Event>> {
     let lead_s = (
         0..120i64,
         0..3usize,
@@ -722,7 +722,7 @@ fn arb_log() -> impl Strategy<Value = Vec<Event>> {
         })
 }
 
-fn terms_strategy() -> impl Strategy<Value = ReportTerms> {
+pub(crate) fn terms_strategy() -> impl Strategy<Value = ReportTerms> {
     (1u32..200, 0.5f64..30.0).prop_map(|(lookback_days, half_life_days)| ReportTerms {
         lookback_days,
         half_life_days,

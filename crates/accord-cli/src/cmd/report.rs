@@ -93,7 +93,11 @@ pub fn run(args: Args) -> CmdResult {
         Answer::AllTime(all) => {
             let source = match all.source {
                 Source::Stored => format!("stored views read in {:.1} ms", ms(started)),
-                Source::Computed { events, stored } => {
+                Source::Computed {
+                    events,
+                    snapshot,
+                    stored,
+                } => {
                     // Stored reports only save the next read some work: a
                     // database that cannot take them (read-only, busy) still
                     // gets its reports.
@@ -104,8 +108,11 @@ pub fn run(args: Args) -> CmdResult {
                             "not stored"
                         }
                     };
+                    let after = snapshot.map_or(String::new(), |at| {
+                        format!(" after the snapshot at log position {at}")
+                    });
                     format!(
-                        "{events} events read in {:.2} s, reports in {:.2} s, {kept}",
+                        "{events} events read{after} in {:.2} s, reports in {:.2} s, {kept}",
                         read.as_secs_f64(),
                         (started.elapsed() - read).as_secs_f64()
                     )
@@ -267,6 +274,10 @@ impl Progress for Bars {
         if let Some(spinner) = self.spinner.take() {
             spinner.finish_and_clear();
         }
+    }
+
+    fn snapshot_damaged(&mut self, error: &accord_report::snapshot::SnapshotError) {
+        eprintln!("note: the stored snapshot of the reports cannot be read ({error}); reading the whole log instead");
     }
 }
 

@@ -158,8 +158,13 @@ pub fn run(args: Args) -> CmdResult {
         s if s == SIGTERM as usize => "SIGTERM",
         _ => "Ctrl-C",
     };
+    // The next start resumes from here instead of folding the whole log.
+    let snapshot = match runner.save_snapshot(&mut store) {
+        Ok(()) => "saved".to_owned(),
+        Err(e) => format!("not saved ({e})"),
+    };
     eprintln!(
-        "stopped ({by}): the log is at position {}, every firing due so far stored, every report {}",
+        "stopped ({by}): the log is at position {}, every firing due so far stored, every report {}, the reports' snapshot {snapshot}",
         runner.head(),
         if runner.watcher().is_stored() {
             "stored"
