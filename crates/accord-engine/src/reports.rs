@@ -4,9 +4,12 @@
 //! the next read. A period or an explanation: the log folded (without its
 //! touches when no report asked reads them and the stored `kpi` tells the
 //! as-of time they would have moved) and what is asked computed from it.
+//! A comparison ([`Comparison::Previous`]) computes the same reports over
+//! the previous period from the same fold and joins each pair
+//! ([`accord_report::compare`]).
 
 use accord_report::{
-    attribution, funnel, Live, Period, Projections, Table, UnknownReport, REPORTS,
+    attribution, compare, funnel, Live, Period, Projections, Table, UnknownReport, REPORTS,
 };
 use accord_store::{EventStore, StoreError};
 
@@ -35,6 +38,17 @@ pub struct Request<'a> {
     pub explain: Option<&'a str>,
     /// Leads listed by a funnel explanation.
     pub limit: usize,
+    /// What each figure is compared with, if anything.
+    pub compare: Option<Comparison>,
+}
+
+/// What a period's figures are compared with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Comparison {
+    /// The period of the same number of days ending the day before it
+    /// starts ([`compare::previous`]): each number column `c` gets
+    /// `c_previous` and `c_change`.
+    Previous,
 }
 
 /// The answer to a [`Request`].
@@ -75,6 +89,8 @@ pub struct PeriodReports {
     pub as_of: String,
     /// Events folded.
     pub events: u64,
+    /// The period the tables compare with (`Request::compare`), if any.
+    pub compared_with: Option<Period>,
 }
 
 /// What one number is made of.
@@ -101,7 +117,13 @@ pub fn answer<S: EventStore>(
     progress: &mut dyn Progress,
 ) -> Result<Answer, Error> {
     if let Some(key) = request.explain {
+        if request.compare.is_some() {
+            return Err(Error::CompareExplained);
+        }
         return explain(store, request, key, agreement, progress).map(Answer::Explained);
+    }
+    if request.compare.is_some() && compare::previous(&request.period).is_none() {
+        return Err(Error::CompareNeedsPeriod);
     }
     if request.period.is_all() {
         return all_time(store, request.names, agreement, progress).map(Answer::AllTime);
@@ -134,7 +156,7 @@ pub fn all_time<S: EventStore>(
     progress.computing();
     let live = Live::build(terms, projections);
     progress.computed();
-    let (all, stored) = store_reports(store, &live, head, &stamp);
+    let (all, stored) = store_reports(store, &live, head, &stamp, terms.models);
     let tables = names
         .iter()
         .map(|n| {
@@ -151,7 +173,8 @@ pub fn all_time<S: EventStore>(
     })
 }
 
-/// Reports over `request.period`, computed from the log.
+/// Reports over `request.period`, computed from the log; with
+/// `request.compare`, each beside the same report over the previous period.
 pub fn over_period<S: EventStore>(
     store: &S,
     request: &Request<'_>,
@@ -164,15 +187,32 @@ pub fn over_period<S: EventStore>(
         .iter()
         .any(|n| accord_report::reads_touches(n));
     let (projections, as_of) = fold_for(store, needs_touches, &agreement.stamp(), progress)?;
+    let period = &request.period;
+    let compared_with = match request.compare {
+        None => None,
+        Some(Comparison::Previous) => {
+            Some(compare::previous(period).ok_or(Error::CompareNeedsPeriod)?)
+        }
+    };
     let tables = request
         .names
         .iter()
-        .map(|name| accord_report::report(name, &projections, &terms, &request.period))
-        .collect::<Result<_, _>>()?;
+        .map(|name| {
+            let table = accord_report::report(name, &projections, &terms, period)?;
+            Ok(match &compared_with {
+                None => table,
+                Some(before) => {
+                    let previous = accord_report::report(name, &projections, &terms, before)?;
+                    compare::compare(&table, &previous, period, before)
+                }
+            })
+        })
+        .collect::<Result<_, UnknownReport>>()?;
     Ok(PeriodReports {
         tables,
         as_of,
         events: projections.events,
+        compared_with,
     })
 }
 
@@ -202,8 +242,9 @@ pub fn explain<S: EventStore>(
             (table, Explanation::Funnel { total })
         }
         Which::Attribution => {
-            let (table, outcome) =
+            let (mut table, outcome) =
                 attribution::explain(&projections, &terms, key).map_err(Error::Explain)?;
+            terms.models.show(&mut table);
             (table, Explanation::Attribution { outcome })
         }
     };

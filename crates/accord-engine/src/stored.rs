@@ -11,7 +11,7 @@
 //! by these rules, so the format below must not change without a new
 //! `views N` number in the stamp.
 
-use accord_report::{Live, Projections, Table, REPORTS};
+use accord_report::{Live, Models, Projections, Table, REPORTS};
 use accord_store::{EventStore, StoreError};
 
 /// The view of stored report `name`.
@@ -102,8 +102,11 @@ pub fn stored_reports<S: EventStore>(
     Ok(Some((as_of, tables)))
 }
 
-/// Every all-time report of `live` (in [`REPORTS`] order), and the outcome
-/// of storing them as the views of log position `head`, all or none.
+/// Every all-time report of `live` (in [`REPORTS`] order), showing the
+/// attribution `models` the agreement lists, and the outcome of storing
+/// them as the views of log position `head`, all or none. The stored tables
+/// hold only those models' columns: the stamp (of the agreement's text) is
+/// what keeps a table stored under other models from being read.
 /// Storing only saves later reads some work: a caller may print the tables
 /// whatever the outcome.
 pub fn store_reports<S: EventStore>(
@@ -111,11 +114,16 @@ pub fn store_reports<S: EventStore>(
     live: &Live,
     head: u64,
     stamp: &str,
+    models: Models,
 ) -> (Vec<Table>, Result<(), StoreError>) {
     let as_of = describe_as_of(live.projections());
     let all: Vec<Table> = REPORTS
         .iter()
-        .map(|name| live.table(name).expect("REPORTS are all known"))
+        .map(|name| {
+            let mut table = live.table(name).expect("REPORTS are all known");
+            models.show(&mut table);
+            table
+        })
         .collect();
     let bodies: Vec<(String, Vec<u8>)> = all
         .iter()

@@ -257,6 +257,7 @@ fn a_period_without_touches_takes_the_as_of_time_from_the_stored_kpi() {
         period,
         explain: None,
         limit: 20,
+        compare: None,
     };
     let agreement = default_agreement();
     let answer =
@@ -292,6 +293,7 @@ fn explaining_is_for_the_funnel_and_attribution() {
             period: Period::from_dates(None, None).unwrap(),
             explain: Some(key),
             limit: 1,
+            compare: None,
         };
         reports::answer(store, &request, &agreement, &mut Quiet)
     };

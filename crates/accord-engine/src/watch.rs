@@ -7,7 +7,7 @@
 //! ([`Watcher::agreement`]).
 
 use accord_core::event::Event;
-use accord_report::{Live, Projections, ReportTerms};
+use accord_report::{Live, Models, Projections, ReportTerms};
 use accord_store::{EventStore, StoreError};
 
 use crate::fold::{fold_log, Progress};
@@ -17,6 +17,8 @@ use crate::{AgreementText, InvalidAgreement};
 /// The reports of the log up to a head, and whether they are stored.
 pub struct Watcher {
     live: Live,
+    /// The attribution models the stored reports show.
+    models: Models,
     head: u64,
     stamp: String,
     /// The stamp of an agreement found invalid, not tried again.
@@ -90,6 +92,7 @@ impl Watcher {
         progress.computed();
         let mut watcher = Watcher {
             live,
+            models: terms.models,
             head,
             stamp,
             rejected_stamp: String::new(),
@@ -121,7 +124,7 @@ impl Watcher {
             self.stored = false;
             return Kept::NotWritable;
         }
-        match store_reports(store, &self.live, self.head, &self.stamp).1 {
+        match store_reports(store, &self.live, self.head, &self.stamp, self.models).1 {
             Ok(()) => {
                 self.stored = true;
                 Kept::Stored
@@ -175,6 +178,7 @@ impl Watcher {
         // `Live` is rebuilt from its own projections (an empty one holds the place).
         let old = std::mem::replace(&mut self.live, Live::build(terms, Projections::default()));
         self.live = Live::build(terms, old.into_projections());
+        self.models = terms.models;
         progress.computed();
         self.stamp = stamp;
         AgreementChange::Applied(self.store(store))
