@@ -72,7 +72,7 @@ pub struct Args {
     /// (ending the day before --from) and its change. Needs --from and --to.
     #[arg(long, value_enum, value_name = "WHAT")]
     compare: Option<CompareWith>,
-    /// The agreement whose terms (SLA hours, attribution window) the reports
+    /// The agreement whose terms (SLA hours, attribution window and models) the reports
     /// use [default: accord.toml if present, else the default agreement].
     #[arg(long, value_name = "FILE")]
     agreement: Option<PathBuf>,
