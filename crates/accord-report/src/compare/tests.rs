@@ -136,9 +136,12 @@ fn a_row_only_the_previous_period_has_comes_last_with_its_months() {
     );
 }
 
+/// A rep, its win rate, won deals and average won deal.
+type RepRow<'a> = (&'a str, Option<f64>, Option<i64>, Option<i64>);
+
 #[test]
 fn rates_change_in_points_and_nulls_stay_null() {
-    let table = |rows: &[(&str, Option<f64>, Option<i64>, Option<i64>)]| {
+    let table = |rows: &[RepRow]| {
         let mut t = Table::new(
             "leaderboard",
             &[
