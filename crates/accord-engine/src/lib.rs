@@ -48,6 +48,14 @@ pub enum Error {
     Explain(String),
     #[error("--explain works with funnel, attribution_campaign and attribution_channel")]
     CannotExplain,
+    /// `--compare previous` without a period of both ends.
+    #[error("--compare previous needs both --from and --to: the previous period has the same number of days and ends the day before --from")]
+    CompareNeedsPeriod,
+    /// `--compare` with `--explain`.
+    #[error(
+        "--compare and --explain cannot be used together: --explain shows one number of one period"
+    )]
+    CompareExplained,
     /// Two adoptions at once: the other stored this version first.
     #[error("another process adopted agreement version {version} at the same moment; nothing was stored: run the command again")]
     AdoptionRaced { version: u32 },

@@ -2,13 +2,15 @@
 //! explained): the stored reports when every one asked is current, else the
 //! log folded once, all eleven reports computed with [`Live`] and stored for
 //! the next read. A period: read from the day cells of a [`Live`], the
-//! watcher's when one is current (no log read at all), else one built from
-//! the log folded once (without its touches when no report asked reads them
-//! and the stored `kpi` tells the as-of time they would have moved). An
+//! watcher's when one is current (no log read at all), else the stored
+//! snapshot of the reports' state with the events after it folded in, else
+//! one built from the whole log (and the snapshot stored). A comparison
+//! ([`Comparison::Previous`]) reads the same reports over the previous period
+//! from the same cells and joins each pair ([`accord_report::compare`]). An
 //! explanation: the log folded and the one number taken apart.
 
 use accord_report::{
-    attribution, funnel, Live, Period, Projections, Table, UnknownReport, REPORTS,
+    attribution, compare, funnel, Live, Period, Projections, Table, UnknownReport, REPORTS,
 };
 use accord_store::{EventStore, StoreError};
 
@@ -39,6 +41,17 @@ pub struct Request<'a> {
     pub explain: Option<&'a str>,
     /// Leads listed by a funnel explanation.
     pub limit: usize,
+    /// What each figure is compared with, if anything.
+    pub compare: Option<Comparison>,
+}
+
+/// What a period's figures are compared with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Comparison {
+    /// The period of the same number of days ending the day before it
+    /// starts ([`compare::previous`]): each number column `c` gets
+    /// `c_previous` and `c_change`.
+    Previous,
 }
 
 /// The answer to a [`Request`].
@@ -82,6 +95,8 @@ pub struct PeriodReports {
     pub as_of: String,
     /// Events folded.
     pub events: u64,
+    /// The period the tables compare with (`Request::compare`), if any.
+    pub compared_with: Option<Period>,
 }
 
 /// What one number is made of.
@@ -120,7 +135,13 @@ pub fn answer_with<S: EventStore>(
     progress: &mut dyn Progress,
 ) -> Result<Answer, Error> {
     if let Some(key) = request.explain {
+        if request.compare.is_some() {
+            return Err(Error::CompareExplained);
+        }
         return explain(store, request, key, agreement, progress).map(Answer::Explained);
+    }
+    if request.compare.is_some() && compare::previous(&request.period).is_none() {
+        return Err(Error::CompareNeedsPeriod);
     }
     if request.period.is_all() {
         return all_time(store, request.names, agreement, progress).map(Answer::AllTime);
@@ -184,47 +205,70 @@ pub fn all_time<S: EventStore>(
 }
 
 /// Reports over `request.period`, from the day cells of `watcher` when it is
-/// current, else of a [`Live`] built from the log.
+/// current, else of a [`Live`] resumed from the snapshot or built from the
+/// log; with `request.compare`, each beside the same report over the
+/// previous period.
 pub fn over_period<S: EventStore>(
-    store: &S,
+    store: &mut S,
     request: &Request<'_>,
     agreement: &AgreementText,
     watcher: Option<&Watcher>,
     progress: &mut dyn Progress,
 ) -> Result<PeriodReports, Error> {
+    let compared_with = match request.compare {
+        None => None,
+        Some(Comparison::Previous) => {
+            Some(compare::previous(&request.period).ok_or(Error::CompareNeedsPeriod)?)
+        }
+    };
     let stamp = agreement.stamp();
     let head = store.head()?;
     if let Some(w) = watcher.filter(|w| w.is_current(head, &stamp)) {
-        let live = w.live();
-        return Ok(PeriodReports {
-            tables: period_tables(live, request)?,
-            as_of: describe_as_of(live.projections()),
-            events: live.projections().events,
-        });
+        return period_reports(w.live(), request, compared_with);
     }
     let terms = agreement.terms()?;
-    let needs_touches = request
-        .names
-        .iter()
-        .any(|n| accord_report::reads_touches(n));
-    let (projections, as_of) = fold_for(store, needs_touches, &stamp, progress)?;
-    progress.computing();
-    let live = Live::build(terms, projections);
-    progress.computed();
-    Ok(PeriodReports {
-        tables: period_tables(&live, request)?,
-        as_of,
-        events: live.projections().events,
-    })
+    let (live, resumed) = snapshot::resume(store, head, terms, &stamp, progress)?;
+    if resumed
+        != (Resumed::Snapshot {
+            at: head,
+            folded: 0,
+        })
+    {
+        // A database that cannot take it (read-only, busy) only costs the
+        // next read the same fold again.
+        let _ = snapshot::save(store, &live, head, &stamp);
+    }
+    period_reports(&live, request, compared_with)
 }
 
-/// The reports asked, over the period asked, from `live`'s cells.
-fn period_tables(live: &Live, request: &Request<'_>) -> Result<Vec<Table>, UnknownReport> {
-    request
+/// The reports asked, over the period asked (and the previous one), from
+/// `live`'s cells.
+fn period_reports(
+    live: &Live,
+    request: &Request<'_>,
+    compared_with: Option<Period>,
+) -> Result<PeriodReports, Error> {
+    let period = &request.period;
+    let tables = request
         .names
         .iter()
-        .map(|name| live.table(name, &request.period))
-        .collect()
+        .map(|name| {
+            let table = live.table(name, period)?;
+            Ok(match &compared_with {
+                None => table,
+                Some(before) => {
+                    let previous = live.table(name, before)?;
+                    compare::compare(&table, &previous, period, before)
+                }
+            })
+        })
+        .collect::<Result<_, UnknownReport>>()?;
+    Ok(PeriodReports {
+        tables,
+        as_of: describe_as_of(live.projections()),
+        events: live.projections().events,
+        compared_with,
+    })
 }
 
 /// What the number `key` of the one report asked is made of.
@@ -253,8 +297,9 @@ pub fn explain<S: EventStore>(
             (table, Explanation::Funnel { total })
         }
         Which::Attribution => {
-            let (table, outcome) =
+            let (mut table, outcome) =
                 attribution::explain(&projections, &terms, key).map_err(Error::Explain)?;
+            terms.models.show(&mut table);
             (table, Explanation::Attribution { outcome })
         }
     };

@@ -102,8 +102,11 @@ pub fn stored_reports<S: EventStore>(
     Ok(Some((as_of, tables)))
 }
 
-/// Every all-time report of `live` (in [`REPORTS`] order), and the outcome
-/// of storing them as the views of log position `head`, all or none.
+/// Every all-time report of `live` (in [`REPORTS`] order, showing the
+/// attribution models of its terms), and the outcome of storing them as the
+/// views of log position `head`, all or none. The stored tables hold only
+/// those models' columns: the stamp (of the agreement's text) is what keeps
+/// a table stored under other models from being read.
 /// Storing only saves later reads some work: a caller may print the tables
 /// whatever the outcome.
 pub fn store_reports<S: EventStore>(

@@ -3,7 +3,7 @@
 //! report terms it sets.
 
 use accord_core::agreement::{self, Diagnostics};
-use accord_report::ReportTerms;
+use accord_report::{Models, ReportTerms};
 
 /// An agreement's text, not yet parsed, with the name it is shown by (its
 /// path, or "(default agreement)").
@@ -55,6 +55,7 @@ impl AgreementText {
             decide_hours: f64::from(a.sla_sales_decide_hours()),
             lookback_days: a.attribution_lookback_days(),
             half_life_days: a.attribution_half_life_days(),
+            models: Models::of(&a.attribution.models),
         })
     }
 }
@@ -72,6 +73,7 @@ mod tests {
                 decide_hours: 48.0,
                 lookback_days: 90,
                 half_life_days: 7.0,
+                models: Models::ALL,
             }
         );
     }

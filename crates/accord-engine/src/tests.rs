@@ -271,6 +271,7 @@ fn a_period_without_touches_takes_the_as_of_time_from_the_stored_kpi() {
         period,
         explain: None,
         limit: 20,
+        compare: None,
     };
     let agreement = default_agreement();
     let answer =
@@ -306,6 +307,7 @@ fn explaining_is_for_the_funnel_and_attribution() {
             period: Period::from_dates(None, None).unwrap(),
             explain: Some(key),
             limit: 1,
+            compare: None,
         };
         reports::answer(store, &request, &agreement, &mut Quiet)
     };
@@ -571,6 +573,7 @@ fn a_period_read_from_a_current_watcher_reads_no_log_batch() {
         };
     assert!(store.scans.get() > moved);
     assert_eq!(answer.tables[0].rows[1][1], accord_report::Value::Int(2));
+}
 
 /// Counts what a resume tells.
 #[derive(Default)]

@@ -50,12 +50,14 @@
 
 pub mod attribution;
 pub mod cells;
+pub mod compare;
 pub mod content;
 pub mod derived;
 pub mod funnel;
 pub mod kpi;
 pub mod leaderboard;
 pub mod live;
+pub mod models;
 pub mod projection;
 pub mod rejections;
 pub mod sla;
@@ -69,6 +71,7 @@ use std::borrow::Cow;
 use accord_core::domain::{Month, Timestamp, DAY_SECONDS};
 
 pub use live::Live;
+pub use models::Models;
 pub use projection::Projections;
 pub use table::{Column, ColumnKind, Table, Value};
 
@@ -119,17 +122,21 @@ pub struct ReportTerms {
     pub lookback_days: u32,
     /// Time-decay attribution halves a touch's weight every this many days.
     pub half_life_days: f64,
+    /// The attribution models the reports show (every one is computed;
+    /// [`Models::show`] takes the others' columns out).
+    pub models: Models,
 }
 
 impl Default for ReportTerms {
     /// The default agreement's terms (`accord init`): 24 h follow-up, 48 h
-    /// decision, 90-day lookback, 7-day half-life.
+    /// decision, 90-day lookback, 7-day half-life, all five models.
     fn default() -> Self {
         ReportTerms {
             follow_up_hours: 24.0,
             decide_hours: 48.0,
             lookback_days: 90,
             half_life_days: 7.0,
+            models: Models::ALL,
         }
     }
 }

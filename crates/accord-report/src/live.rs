@@ -267,11 +267,6 @@ impl Live {
         &self.p
     }
 
-    /// The terms the cells are computed under.
-    pub fn terms(&self) -> &ReportTerms {
-        &self.terms
-    }
-
     /// The projections, to build again under other terms ([`Live::build`]).
     pub fn into_projections(self) -> Projections {
         self.p
@@ -461,6 +456,7 @@ impl Live {
             other => return Err(UnknownReport(other.to_owned())),
         };
         table.terms = crate::terms_used(name, &self.terms);
+        self.terms.models.show(&mut table);
         Ok(table)
     }
 }

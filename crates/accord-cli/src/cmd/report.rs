@@ -2,14 +2,16 @@
 //!
 //! What is read and computed is `accord_engine::reports::answer`'s: stored
 //! all-time reports when current, else the log folded and the reports stored
-//! again; a period (`--from`/`--to`) or `--explain` from the log. This module
-//! reads the agreement file, draws the progress and prints or writes.
+//! again; a period (`--from`/`--to`) or `--explain` from the log; with
+//! `--compare previous`, the previous period's figures joined in by
+//! `accord_report::compare`. This module reads the agreement file, draws
+//! the progress and prints or writes.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use accord_engine::reports::{self, Answer, Explanation, Request, Source};
+use accord_engine::reports::{self, Answer, Comparison, Explanation, Request, Source};
 use accord_engine::{AgreementText, Progress};
 use accord_report::{Period, Table, REPORTS};
 
@@ -27,9 +29,18 @@ use super::{open_for_reading, CmdResult, DbArgs};
 /// A period is read from day-keyed cells built from the log once per run
 /// (no refold of the log per report); --explain folds the log each time.
 ///
+/// --compare previous puts each figure of a period beside its value over
+/// the previous period (as many days, ending the day before --from) and the
+/// change: columns <col>_previous and <col>_change (a rate's change is in
+/// points: 0.25 against 0.20 is 0.05). Month rows pair from the end of each
+/// period (a quarter's December with September, shown in <month>_previous),
+/// `(all)` rows with `(all)`; a row only one period has shows 0 counts and
+/// null rates on the other side. See docs/reports.md, "Comparing periods".
+///
 /// Examples:
 ///   accord report funnel
 ///   accord report kpi --format csv --from 2025-04-01 --to 2025-06-30
+///   accord report kpi --from 2025-10-01 --to 2025-12-31 --compare previous
 ///   accord report all --out reports/
 ///   accord report attribution_campaign --explain O000042
 ///   accord report funnel --explain 2025-04,paid_search,mql
@@ -58,12 +69,22 @@ pub struct Args {
     /// Leads listed by `funnel --explain`.
     #[arg(long, default_value_t = 20, value_name = "N")]
     limit: usize,
-    /// The agreement whose terms (SLA hours, attribution window) the reports
+    /// Add each figure's value over the previous period of as many days
+    /// (ending the day before --from) and its change. Needs --from and --to.
+    #[arg(long, value_enum, value_name = "WHAT")]
+    compare: Option<CompareWith>,
+    /// The agreement whose terms (SLA hours, attribution window and models) the reports
     /// use [default: accord.toml if present, else the default agreement].
     #[arg(long, value_name = "FILE")]
     agreement: Option<PathBuf>,
     #[command(flatten)]
     db: DbArgs,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum CompareWith {
+    /// The period of the same length just before.
+    Previous,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -84,6 +105,9 @@ pub fn run(args: Args) -> CmdResult {
         period,
         explain: args.explain.as_deref(),
         limit: args.limit,
+        compare: args
+            .compare
+            .map(|CompareWith::Previous| Comparison::Previous),
     };
     let mut progress = Bars::new();
     let answer = reports::answer(&mut store, &request, &agreement, &mut progress)?;
@@ -158,7 +182,11 @@ pub fn run(args: Args) -> CmdResult {
             print(table, args.format.unwrap_or(Format::Table), &caption)?;
         }
         Answer::Period(reports) => {
-            let caption = |table: &Table| period_caption(table, period, &reports.as_of, "");
+            let against = reports
+                .compared_with
+                .map(|before| format!(" — against {}", before.describe()))
+                .unwrap_or_default();
+            let caption = |table: &Table| period_caption(table, period, &reports.as_of, &against);
             if let Some(dir) = &args.out {
                 write_dir(
                     dir,

@@ -69,22 +69,6 @@ impl Out {
             self.bytes.extend_from_slice(&x.to_le_bytes());
         }
     }
-
-    /// Lists of `u32` as one column of lengths and one of values.
-    pub(crate) fn u32_lists(&mut self, lists: &[Vec<u32>]) {
-        let lens: Vec<u32> = lists.iter().map(|l| l.len() as u32).collect();
-        self.u32s(&lens);
-        let flat: Vec<u32> = lists.iter().flatten().copied().collect();
-        self.u32s(&flat);
-    }
-
-    /// Lists of `i64` as one column of lengths and one of values.
-    pub(crate) fn i64_lists(&mut self, lists: &[Vec<i64>]) {
-        let lens: Vec<u32> = lists.iter().map(|l| l.len() as u32).collect();
-        self.u32s(&lens);
-        let flat: Vec<i64> = lists.iter().flatten().copied().collect();
-        self.i64s(&flat);
-    }
 }
 
 /// Bytes being read; every read names what it reads, for the error.
@@ -199,39 +183,6 @@ impl<'a> In<'a> {
             .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
             .collect())
     }
-
-    pub(crate) fn u32_lists(&mut self, what: &'static str) -> Result<Vec<Vec<u32>>, SnapshotError> {
-        let lens = self.u32s(what)?;
-        let at = self.pos;
-        let flat = self.u32s(what)?;
-        split(&lens, &flat).ok_or(SnapshotError::Invalid { at, what })
-    }
-
-    pub(crate) fn i64_lists(&mut self, what: &'static str) -> Result<Vec<Vec<i64>>, SnapshotError> {
-        let lens = self.u32s(what)?;
-        let at = self.pos;
-        let flat = self.i64s(what)?;
-        split(&lens, &flat).ok_or(SnapshotError::Invalid { at, what })
-    }
-}
-
-/// `flat` cut into lists of the given lengths, if they add up.
-fn split<T: Copy>(lens: &[u32], flat: &[T]) -> Option<Vec<Vec<T>>> {
-    let total: u64 = lens.iter().map(|&n| u64::from(n)).sum();
-    if total != flat.len() as u64 {
-        return None;
-    }
-    let mut start = 0;
-    Some(
-        lens.iter()
-            .map(|&n| {
-                let end = start + n as usize;
-                let list = flat[start..end].to_vec();
-                start = end;
-                list
-            })
-            .collect(),
-    )
 }
 
 #[cfg(test)]
@@ -246,14 +197,12 @@ mod tests {
         out.u32s(&[1, u32::MAX]);
         out.i64s(&[i64::MIN, -1, 0]);
         out.bools(&[true, false]);
-        out.u32_lists(&[vec![3, 4], vec![], vec![5]]);
         let mut r = In::new(&out.bytes);
         assert_eq!(r.u8("a").unwrap(), 7);
         assert_eq!(r.str("b").unwrap(), "Zoë, \"Q\"");
         assert_eq!(r.u32s("c").unwrap(), vec![1, u32::MAX]);
         assert_eq!(r.i64s("d").unwrap(), vec![i64::MIN, -1, 0]);
         assert_eq!(r.bools("e").unwrap(), vec![true, false]);
-        assert_eq!(r.u32_lists("f").unwrap(), vec![vec![3, 4], vec![], vec![5]]);
         assert!(r.is_done());
     }
 
@@ -275,16 +224,6 @@ mod tests {
         assert!(matches!(
             In::new(&huge.bytes).i64s("times"),
             Err(SnapshotError::Truncated { what: "times", .. })
-        ));
-        let mut lists = Out::default();
-        lists.u32s(&[2, 2]);
-        lists.u32s(&[1, 2, 3]);
-        assert!(matches!(
-            In::new(&lists.bytes).u32_lists("touches by lead"),
-            Err(SnapshotError::Invalid {
-                what: "touches by lead",
-                ..
-            })
         ));
         let mut flags = Out::default();
         flags.u8s(&[0, 1, 2]);

@@ -61,7 +61,7 @@ impl Live {
     pub fn from_snapshot(bytes: &[u8], terms: ReportTerms) -> Result<Live, SnapshotError> {
         let body = open(bytes)?;
         let mut r = In::new(body);
-        if read_terms(&mut r)? != terms {
+        if read_terms(&mut r, &terms)? != terms {
             return Err(SnapshotError::OtherTerms);
         }
         let p = projections::read(&mut r)?;
@@ -95,6 +95,9 @@ fn write_terms(out: &mut Out, t: &ReportTerms) {
         decide_hours,
         lookback_days,
         half_life_days,
+        // Which models are shown is chosen when a table is rendered: the
+        // cells hold every model's credit.
+        models: _,
     } = *t;
     out.u64(follow_up_hours.to_bits());
     out.u64(decide_hours.to_bits());
@@ -102,8 +105,11 @@ fn write_terms(out: &mut Out, t: &ReportTerms) {
     out.u64(half_life_days.to_bits());
 }
 
-fn read_terms(r: &mut In<'_>) -> Result<ReportTerms, SnapshotError> {
+/// The terms the snapshot's cells were computed under, with the models of
+/// `now` (they do not change the cells).
+fn read_terms(r: &mut In<'_>, now: &ReportTerms) -> Result<ReportTerms, SnapshotError> {
     Ok(ReportTerms {
+        models: now.models,
         follow_up_hours: f64::from_bits(r.u64("terms")?),
         decide_hours: f64::from_bits(r.u64("terms")?),
         lookback_days: r.u32("terms")?,
