@@ -241,10 +241,11 @@ fn inputs_ingested_by_the_runner_reach_the_reports_at_the_next_step() {
     let adopted = adopt_default(&mut store);
     let file = AgreementText::new(b"not read".to_vec(), "accord.toml");
     let (mut runner, _) = Runner::start(&mut store, &file, true, &mut Quiet).unwrap();
-    // Another writer's rep, account and lead (head 2), then the runner's
-    // two touches: T2 makes L1 an MQL routed to R1 (owner_assigned and
-    // stage_changed stored after it).
-    ingest(&mut store, &[REP, ACCOUNT, LEAD]);
+    // Another writer's rep, account and lead (the lead matched to A1 by
+    // its engine: one decision), then the runner's two touches: T2 makes
+    // L1 an MQL routed to R1 (owner_assigned and stage_changed after it).
+    let theirs = ingest(&mut store, &[REP, ACCOUNT, LEAD]);
+    assert_eq!((theirs.stored, theirs.decisions), (3, 1));
     let lines = [T1, T2]
         .iter()
         .enumerate()
@@ -273,8 +274,8 @@ fn inputs_ingested_by_the_runner_reach_the_reports_at_the_next_step() {
     let step = runner
         .step(&mut store, at("2026-01-05T15:30:00Z"), &mut Quiet)
         .unwrap();
-    // The other writer's 3 events and the runner's 2 + its decisions.
-    assert_eq!(step.followed, 3 + 2 + summary.decisions);
+    // The other writer's 3 + 1 events and the runner's 2 + its decisions.
+    assert_eq!(step.followed, 4 + 2 + summary.decisions);
     assert!(matches!(step.kept, Some(Kept::Stored)));
     assert!(stored_view(&store, "kpi", head, &adopted.stamp())
         .unwrap()
