@@ -1,27 +1,36 @@
 #!/usr/bin/env bash
-# `accord run`'s latency: from an event's commit (an `accord ingest` of a
-# small batch in another process) to the daemon having applied it and
-# stored every report, p50/p99 over repeated batches.
+# `accord run`'s latency: from a batch's commit to every report stored at
+# the new head, p50/p99 over repeated batches.
 #
-#   bench/run.sh [LEADS] [BATCHES] [BATCH_SIZE]     defaults: 100000 20 10
+#   bench/run.sh [LEADS] [BATCHES] [BATCH_SIZE]     defaults: 100000 100 10
 #
 # The kit's data (seed 1) under ${ACCORD_BENCH_DIR:-/tmp/accord-bench} is
-# imported into a scratch database, the starter agreement adopted (so each
-# touch is judged live), then `accord run --interval ${INTERVAL:-10}` starts
-# on it and bench/run_latency.py sends the batches (new touches on random
-# leads, dated now) and times them from outside. Each ingest loads the
-# engine from the log first (seconds at 100k leads): only its commit counts.
+# imported into a scratch database (or DB=path: a copy of that database is
+# used) and the starter agreement adopted, so each touch is judged live.
+#
+# By default the inputs are taken in the process that keeps the reports, as
+# a server does (the run_latency example: `Runner::start`, then per batch
+# `Runner::ingest` of new touches on random leads, dated now, judged and
+# committed with their decisions, and `Runner::step`, which stores the
+# reports): no second engine is loaded, and the times are the process's own.
+#
+# CROSS=1 measures across processes instead: `accord run --interval
+# ${INTERVAL:-10}` and, per batch, an `accord ingest` in its own process,
+# timed from outside by bench/run_latency.py. Each such writer loads the
+# whole engine first (2 GiB and ~20 s at 1M leads) and competes with the
+# daemon for the cores while it exits: at 1M that measures the writer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 kit="$root/../shared/bench"
 base=${ACCORD_BENCH_DIR:-/tmp/accord-bench}
 leads=${1:-100000}
-batches=${2:-20}
+batches=${2:-100}
 size=${3:-10}
 interval=${INTERVAL:-10}
 mkdir -p "$base"
 cargo build --release --quiet
+cargo build --release --quiet -p accord-engine --example run_latency
 bin="$root/target/release/accord"
 
 data="$base/data-$leads"
@@ -30,10 +39,20 @@ if [ ! -f "$data/meta.json" ]; then
   python3 "$kit/gen.py" --leads "$leads" --seed 1 --out "$data" >/dev/null 2>&1
 fi
 work=$(mktemp -d "$base/run-XXXXXX")
-trap 'kill "$runner" 2>/dev/null || true; rm -rf "$work"' EXIT
+runner=
+trap '[ -n "$runner" ] && kill "$runner" 2>/dev/null; rm -rf "$work"' EXIT
 db="$work/accord.db"
-"$bin" import "$data" --db "$db" >/dev/null 2>&1
+if [ -n "${DB:-}" ]; then
+  cp "$DB" "$db"
+else
+  "$bin" import "$data" --db "$db" >/dev/null 2>&1
+fi
 (cd "$work" && "$bin" init >/dev/null && "$bin" agreement adopt accord.toml --db "$db" >/dev/null)
+
+if [ -z "${CROSS:-}" ]; then
+  "$root/target/release/examples/run_latency" "$db" "$batches" "$size" "$leads"
+  exit 0
+fi
 
 started=$(date +%s.%N)
 (cd "$work" && exec "$bin" run --db "$db" --interval "$interval" 2> "$work/run.log") &

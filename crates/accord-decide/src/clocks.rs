@@ -31,11 +31,7 @@ impl Engine {
                 st.sla.targets.insert((t.region, t.month), t.mql_target);
                 st.sla.month_end(t.region, t.month);
             }
-            Event::Touched(t) if t.kind.is_sales() => {
-                if let Some(i) = st.lead_ids.get(t.lead.as_str()) {
-                    st.sla.touched(i, t.occurred_at.unix_seconds());
-                }
-            }
+            // A sales touch stops the follow-up clock: in `State::touched`.
             Event::StageChanged(t) => {
                 let Some(i) = st.lead_ids.get(t.lead.as_str()) else {
                     return;

@@ -2,7 +2,7 @@
 //! decodes the log, another folds the events in, chunk by chunk, in log
 //! order. Progress goes through [`Progress`] (a bar on a terminal).
 
-use accord_core::event::{Event, EventKind, Origin};
+use accord_core::event::{DecodeError, Event, EventKind, Origin};
 use accord_report::Projections;
 use accord_store::{EventStore, StoreError};
 
@@ -70,25 +70,25 @@ pub fn fold_log_skipping<S: EventStore>(
     })
 }
 
-type Decoded = Vec<(Origin, Event)>;
+type Decoded<T> = Vec<(Origin, T)>;
 
 /// Decoded events, in log order, handed to the folding thread. Dropped
 /// there, it goes back to the decoding thread, which frees the events
 /// (their allocations are that thread's: freeing them on the folding
 /// thread cost it a tenth of its time) and fills the vector again.
-pub(crate) struct Chunk {
-    events: Decoded,
-    back: std::sync::mpsc::Sender<Decoded>,
+pub(crate) struct Chunk<T = Event> {
+    events: Decoded<T>,
+    back: std::sync::mpsc::Sender<Decoded<T>>,
 }
 
-impl std::ops::Deref for Chunk {
-    type Target = [(Origin, Event)];
+impl<T> std::ops::Deref for Chunk<T> {
+    type Target = [(Origin, T)];
     fn deref(&self) -> &Self::Target {
         &self.events
     }
 }
 
-impl Drop for Chunk {
+impl<T> Drop for Chunk<T> {
     fn drop(&mut self) {
         // The decoding thread has finished when this fails: the events are
         // freed here then.
@@ -97,10 +97,10 @@ impl Drop for Chunk {
 }
 
 /// Runs `fold` on a second thread over the log's events up to `head`, in
-/// log order and in chunks, each event with its origin, while the calling thread reads,
-/// decompresses and decodes them (leaving touches out, undecoded, when
-/// `skip_touches`). A damaged event ends the scan with its error; `fold`
-/// then sees the events before it.
+/// log order and in chunks, each event with its origin, while the calling
+/// thread reads, decompresses and decodes them (leaving touches out,
+/// undecoded, when `skip_touches`). A damaged event ends the scan with its
+/// error; `fold` then sees the events before it.
 pub(crate) fn decoded_beside<S, T, F>(
     store: &S,
     head: u64,
@@ -112,8 +112,36 @@ where
     T: Send,
     F: FnOnce(&mut dyn Iterator<Item = Chunk>) -> T + Send,
 {
-    let (send, receive) = std::sync::mpsc::sync_channel::<Chunk>(IN_FLIGHT);
-    let (back, returned) = std::sync::mpsc::channel::<Decoded>();
+    read_beside(
+        store,
+        head,
+        |bytes| {
+            if skip_touches && bytes.first() == Some(&EventKind::Touched.code()) {
+                return Ok(None);
+            }
+            Event::decode(bytes).map(Some)
+        },
+        fold,
+    )
+}
+
+/// [`decoded_beside`] with the calling thread's reading of each event's
+/// bytes given: `read` returns the item the fold sees (`None`: skipped).
+pub(crate) fn read_beside<S, I, T, R, F>(
+    store: &S,
+    head: u64,
+    mut read: R,
+    fold: F,
+) -> Result<T, StoreError>
+where
+    S: EventStore,
+    I: Send,
+    T: Send,
+    R: FnMut(&[u8]) -> Result<Option<I>, DecodeError>,
+    F: FnOnce(&mut dyn Iterator<Item = Chunk<I>>) -> T + Send,
+{
+    let (send, receive) = std::sync::mpsc::sync_channel::<Chunk<I>>(IN_FLIGHT);
+    let (back, returned) = std::sync::mpsc::channel::<Decoded<I>>();
     let fresh = || match returned.try_recv() {
         Ok(mut used) => {
             used.clear();
@@ -127,12 +155,12 @@ where
         let mut index: i64 = 0;
         let scanned = store.scan_entries_between(0, head, &mut |origin, bytes| {
             index += 1;
-            if skip_touches && bytes.first() == Some(&EventKind::Touched.code()) {
+            let Some(item) =
+                read(bytes).map_err(|source| StoreError::Damaged { seq: index, source })?
+            else {
                 return Ok(());
-            }
-            let event = Event::decode(bytes)
-                .map_err(|source| StoreError::Damaged { seq: index, source })?;
-            chunk.push((origin.clone(), event));
+            };
+            chunk.push((origin.clone(), item));
             if chunk.len() == CHUNK {
                 let events = std::mem::replace(&mut chunk, fresh());
                 // The folder only stops early by panicking, which join reports.

@@ -32,6 +32,9 @@ pub struct Runner {
     /// The adopted version whose terms the reports use (`None`: the file's).
     terms_version: Option<u32>,
     writable: bool,
+    /// Events this runner stored through [`Runner::ingest`], applied to the
+    /// engine but not yet to the reports (the next step applies them).
+    ingested: Vec<Event>,
 }
 
 /// Which agreement's terms the reports are counted under.
@@ -89,6 +92,7 @@ impl Runner {
             watcher,
             terms_version,
             writable,
+            ingested: Vec::new(),
         };
         Ok((runner, kept))
     }
@@ -136,9 +140,10 @@ impl Runner {
         progress: &mut dyn Progress,
     ) -> Result<Step, Error> {
         let mut step = Step::default();
-        let mut events: Vec<Event> = Vec::new();
+        let mut events: Vec<Event> = std::mem::take(&mut self.ingested);
+        step.followed = events.len() as u64;
         let upto = store.head()?;
-        step.followed = live::follow(store, &mut self.engine, &mut self.head, upto, &mut |e| {
+        step.followed += live::follow(store, &mut self.engine, &mut self.head, upto, &mut |e| {
             events.push(e)
         })?;
         if self.writable {
@@ -188,6 +193,41 @@ impl Runner {
         }
         step.kept = Some(self.watcher.store(store));
         Ok(step)
+    }
+
+    /// Judges and stores input `lines` with this runner's engine, as
+    /// [`live::ingest`] does (`report` sees each line's outcome after its
+    /// commit): a server taking inputs in the process that keeps the
+    /// reports, with no second engine loaded. Others' events stored before
+    /// are applied first; the reports take everything at the next
+    /// [`Runner::step`]. A writer that appends while this ingests makes the
+    /// engine miss its events: the engine is then loaded again from the log.
+    pub fn ingest<S: EventStore>(
+        &mut self,
+        store: &mut S,
+        lines: impl IntoIterator<Item = (u64, String)>,
+        report: &mut dyn FnMut(u64, &live::Outcome, &[Decided]),
+        progress: &mut dyn Progress,
+    ) -> Result<live::Summary, Error> {
+        let upto = store.head()?;
+        let ingested = &mut self.ingested;
+        live::follow(store, &mut self.engine, &mut self.head, upto, &mut |e| {
+            ingested.push(e)
+        })?;
+        let summary = live::ingest(store, &mut self.engine, lines, report)?;
+        let after = store.head()?;
+        let before = self.ingested.len();
+        store.scan_decoded_entries_between(self.head, after, &mut |_, event| {
+            self.ingested.push(event)
+        })?;
+        self.head = after;
+        let stored = (self.ingested.len() - before) as u64;
+        if stored != summary.stored + summary.decisions {
+            // Another writer's events are among these: the engine has not
+            // seen them.
+            self.engine = live::load_until(store, after, progress)?;
+        }
+        Ok(summary)
     }
 
     /// The agreement file as read again: its terms are taken (when valid

@@ -13,6 +13,7 @@
 mod codec;
 mod origin;
 pub mod packed_key;
+mod packed_touch;
 
 pub use origin::{decode_runs as decode_origin_runs, encode_runs as encode_origin_runs, Origin};
 
@@ -20,6 +21,7 @@ use std::fmt;
 
 pub use codec::digest;
 use codec::{put_i64, put_str, put_u64, Reader};
+pub use packed_touch::PackedTouch;
 
 use crate::domain::*;
 

@@ -16,6 +16,12 @@ const LETTERS_SHIFT: u32 = DIGITS_SHIFT + 4;
 const KIND_SHIFT: u32 = LETTERS_SHIFT + 10;
 
 pub fn pack(kind: EventKind, id: &str) -> Option<i64> {
+    pack_id(id).map(|key| i64::from(kind.code()) << KIND_SHIFT | key)
+}
+
+/// An id packed with no kind (kind bits 0): for sets of ids of one kind
+/// known from elsewhere.
+pub fn pack_id(id: &str) -> Option<i64> {
     let b = id.as_bytes();
     let letters = b.iter().take_while(|c| c.is_ascii_uppercase()).count();
     let digits = &b[letters..];
@@ -35,12 +41,7 @@ pub fn pack(kind: EventKind, id: &str) -> Option<i64> {
         1 => letter(b[0]),
         _ => letter(b[0]) * 27 + letter(b[1]),
     };
-    Some(
-        i64::from(kind.code()) << KIND_SHIFT
-            | prefix << LETTERS_SHIFT
-            | (digits.len() as i64) << DIGITS_SHIFT
-            | number,
-    )
+    Some(prefix << LETTERS_SHIFT | (digits.len() as i64) << DIGITS_SHIFT | number)
 }
 
 /// The id of a packed key (the kind is known from the range it came from).

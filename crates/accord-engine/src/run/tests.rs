@@ -231,3 +231,62 @@ fn a_due_follow_up_clock_fires_once_at_its_deadline() {
         live::load(&store, &mut Quiet).unwrap().state_hash()
     );
 }
+
+/// A server's path: inputs judged by the runner's own engine, the reports
+/// stored at the next step; another writer's events before the inputs are
+/// followed first.
+#[test]
+fn inputs_ingested_by_the_runner_reach_the_reports_at_the_next_step() {
+    let mut store = SqliteStore::open_in_memory().unwrap();
+    let adopted = adopt_default(&mut store);
+    let file = AgreementText::new(b"not read".to_vec(), "accord.toml");
+    let (mut runner, _) = Runner::start(&mut store, &file, true, &mut Quiet).unwrap();
+    // Another writer's rep, account and lead (the lead matched to A1 by
+    // its engine: one decision), then the runner's two touches: T2 makes
+    // L1 an MQL routed to R1 (owner_assigned and stage_changed after it).
+    let theirs = ingest(&mut store, &[REP, ACCOUNT, LEAD]);
+    assert_eq!((theirs.stored, theirs.decisions), (3, 1));
+    let lines = [T1, T2]
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (i as u64 + 1, l.to_string()));
+    let mut decided = Vec::new();
+    let summary = runner
+        .ingest(
+            &mut store,
+            lines,
+            &mut |_, outcome, _| {
+                if let live::Outcome::Stored { decisions } = outcome {
+                    decided.extend(decisions.iter().map(|(d, _)| d.kind()));
+                }
+            },
+            &mut Quiet,
+        )
+        .unwrap();
+    assert_eq!((summary.stored, summary.refused), (2, 0));
+    assert!(decided.contains(&EventKind::StageChanged), "{decided:?}");
+    let head = store.head().unwrap();
+    assert_eq!(runner.head(), head);
+    // The reports are not stored at the new head until the step.
+    assert!(stored_view(&store, "kpi", head, &adopted.stamp())
+        .unwrap()
+        .is_none());
+    let step = runner
+        .step(&mut store, at("2026-01-05T15:30:00Z"), &mut Quiet)
+        .unwrap();
+    // The other writer's 3 + 1 events and the runner's 2 + its decisions.
+    assert_eq!(step.followed, 4 + 2 + summary.decisions);
+    assert!(matches!(step.kept, Some(Kept::Stored)));
+    assert!(stored_view(&store, "kpi", head, &adopted.stamp())
+        .unwrap()
+        .is_some());
+    assert_eq!(stage_of(&runner, "L1"), "mql");
+    assert_eq!(
+        runner.engine().state_hash(),
+        live::load(&store, &mut Quiet).unwrap().state_hash()
+    );
+}
+
+fn stage_of(runner: &Runner, lead: &str) -> String {
+    runner.engine().explain(lead).unwrap().stage
+}
