@@ -262,7 +262,7 @@ fn the_fold_tells_its_progress() {
 }
 
 #[test]
-fn a_period_without_touches_takes_the_as_of_time_from_the_stored_kpi() {
+fn a_period_read_stores_the_snapshot_and_the_next_one_reads_no_log() {
     let mut store = store_with_log();
     let period = Period::from_dates(Some("2025-04-01"), None).unwrap();
     let names = ["kpi"];
@@ -274,27 +274,33 @@ fn a_period_without_touches_takes_the_as_of_time_from_the_stored_kpi() {
         compare: None,
     };
     let agreement = default_agreement();
-    let answer =
-        |store: &mut SqliteStore| match reports::answer(store, &request, &agreement, &mut Quiet)
-            .unwrap()
-        {
-            Answer::Period(p) => p,
-            other => panic!("{other:?}"),
-        };
-    // No stored kpi: every event folded.
-    let unknown = answer(&mut store);
+    let answer = |store: &mut SqliteStore, told: &mut Told| match reports::answer(
+        store, &request, &agreement, told,
+    )
+    .unwrap()
+    {
+        Answer::Period(p) => p,
+        other => panic!("{other:?}"),
+    };
+    // No snapshot: the whole log is folded, and the snapshot stored.
+    let mut told = Told::default();
+    let first = answer(&mut store, &mut told);
+    assert_eq!(told.folds, 1);
     assert_eq!(
-        (unknown.events, unknown.as_of.as_str()),
+        (first.events, first.as_of.as_str()),
         (4, "as of 2025-04-01T02:00:00Z")
     );
-    all_time(&mut store);
-    // The stored kpi tells the as-of time: the touches are skipped.
-    let known = answer(&mut store);
+    // The next read resumes from it: the log is not folded again.
+    let mut told = Told::default();
+    let again = answer(&mut store, &mut told);
+    assert_eq!(told.folds, 0);
+    assert_eq!(again.as_of, first.as_of);
+    assert_eq!(again.tables, first.tables);
     assert_eq!(
-        (known.events, known.as_of.as_str()),
-        (2, "as of 2025-04-01T02:00:00Z")
+        again.tables[0].rows[0][1],
+        accord_report::Value::Int(2),
+        "2 leads"
     );
-    assert_eq!(known.tables, unknown.tables);
 }
 
 #[test]
@@ -538,6 +544,7 @@ fn a_period_read_from_a_current_watcher_reads_no_log_batch() {
         period,
         explain: None,
         limit: 20,
+        compare: None,
     };
     let before = store.scans.get();
     let from_cells =
@@ -605,7 +612,10 @@ fn resume(store: &SqliteStore, told: &mut Told) -> (accord_report::Live, snapsho
 }
 
 fn live_tables(live: &accord_report::Live) -> Vec<Table> {
-    REPORTS.iter().map(|n| live.table(n).unwrap()).collect()
+    REPORTS
+        .iter()
+        .map(|n| live.table(n, &Period::ALL).unwrap())
+        .collect()
 }
 
 #[test]

@@ -2,10 +2,16 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::tests::{arb_log, terms_strategy};
-use crate::{Projections, REPORTS};
+use crate::{Period, Projections, REPORTS};
 
+/// Every report over all time and over one month.
 fn tables(live: &Live) -> Vec<crate::Table> {
-    REPORTS.iter().map(|n| live.table(n).unwrap()).collect()
+    let april = Period::from_dates(Some("2025-04-01"), Some("2025-04-30")).unwrap();
+    let mut all = Vec::new();
+    for period in [Period::ALL, april] {
+        all.extend(REPORTS.iter().map(|n| live.table(n, &period).unwrap()));
+    }
+    all
 }
 
 proptest! {
