@@ -25,9 +25,11 @@ use super::{open_for_reading, CmdResult, DbArgs};
 ///
 /// All-time reports are kept in the database: the first read after new
 /// events computes all eleven from the log and stores them, later reads print
-/// them in milliseconds (`accord watch` keeps them current as imports land).
-/// A period is read from day-keyed cells built from the log once per run
-/// (no refold of the log per report); --explain folds the log each time.
+/// them in milliseconds (`accord run` keeps them current as imports land).
+/// A period is read from day-keyed cells, resumed from the snapshot of the
+/// reports' state stored in the database plus the events after it (the
+/// first read after an import folds the whole log and stores the snapshot);
+/// --explain folds the log each time.
 ///
 /// --compare previous puts each figure of a period beside its value over
 /// the previous period (as many days, ending the day before --from) and the
