@@ -132,9 +132,9 @@ const UNITS_PER_CENT: f64 = 1e9;
 
 /// A key's opportunities and credit per model.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-struct Credit {
-    opps: i64,
-    units: [i128; 5],
+pub(crate) struct Credit {
+    pub(crate) opps: i64,
+    pub(crate) units: [i128; 5],
 }
 
 impl Credit {
@@ -163,8 +163,8 @@ fn cents(units: i128) -> i64 {
 /// (close day, channel code or [`NO_TOUCHES`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Cells {
-    by_campaign: DayMap<Credit>,
-    by_channel: DayMap<Credit>,
+    pub(crate) by_campaign: DayMap<Credit>,
+    pub(crate) by_channel: DayMap<Credit>,
 }
 
 impl Cells {

@@ -28,19 +28,19 @@ use crate::Period;
 
 /// An asset's uses on one day.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-struct DayUse {
-    uses: i64,
-    sales_uses: i64,
-    last_used_at: i64,
+pub(crate) struct DayUse {
+    pub(crate) uses: i64,
+    pub(crate) sales_uses: i64,
+    pub(crate) last_used_at: i64,
     /// The leads of the uses, ascending, each once.
-    leads: Vec<u32>,
+    pub(crate) leads: Vec<u32>,
 }
 
 /// Content's cells.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Cells {
     /// Per asset: its uses per use day.
-    uses: Vec<BTreeMap<Day, DayUse>>,
+    pub(crate) uses: Vec<BTreeMap<Day, DayUse>>,
     /// Per (close day, asset): won opportunities influenced and their cents.
     pub(crate) influence: DayMap<[i64; 2]>,
 }

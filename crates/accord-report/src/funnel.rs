@@ -66,7 +66,7 @@ fn in_period(p: &Projections, period: &Period, lead: u32) -> bool {
 
 /// The funnel's cells: [`Counts`] per (creation day, source channel code).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Cells(DayMap<[i64; COUNTS]>);
+pub(crate) struct Cells(pub(crate) DayMap<[i64; COUNTS]>);
 
 impl Cells {
     /// What a lead adds (`sign` 1) or takes back (-1): once created, to the

@@ -18,7 +18,7 @@ use crate::table::{ColumnKind as K, Table, Value};
 use crate::{Period, ALL};
 
 /// A month's (or a day's) counters, in column order (see the indexes below).
-type Counts = [i64; 10];
+pub(crate) type Counts = [i64; 10];
 const LEADS: usize = 0;
 const MQLS: usize = 1;
 const SALS: usize = 2;
@@ -46,7 +46,7 @@ const COLUMNS: &[(&str, K)] = &[
 
 /// kpi's cells: [`Counts`] per day.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Cells(BTreeMap<Day, Counts>);
+pub(crate) struct Cells(pub(crate) BTreeMap<Day, Counts>);
 
 impl Cells {
     fn at(&mut self, t: i64) -> &mut Counts {

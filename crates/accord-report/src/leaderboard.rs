@@ -18,14 +18,14 @@ use crate::table::{ColumnKind as K, Table, Value};
 use crate::Period;
 
 /// Counted opportunities, won, won cents, new logos, lost, open cents.
-type Counts = [i64; 6];
+pub(crate) type Counts = [i64; 6];
 
 /// The leaderboard's cells.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Cells {
-    reps: DayMap<Counts>,
+    pub(crate) reps: DayMap<Counts>,
     /// Seconds from creation to close of won deals, per (close day, owner).
-    cycle: DayMultisets,
+    pub(crate) cycle: DayMultisets,
 }
 
 impl Cells {

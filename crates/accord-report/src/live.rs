@@ -52,19 +52,19 @@ use crate::{
 
 /// The orders across events that the contributions read.
 #[derive(Clone, Debug, Default)]
-struct Indexes {
+pub(crate) struct Indexes {
     /// Every touch of a lead, in (time, touch id) order.
-    lead_touches: Vec<Vec<u32>>,
+    pub(crate) lead_touches: Vec<Vec<u32>>,
     /// The times of a lead's sales touches, ascending.
-    lead_sales_at: Vec<Vec<i64>>,
+    pub(crate) lead_sales_at: Vec<Vec<i64>>,
     /// A lead's transitions, in (time, transition id) order.
-    lead_transitions: Vec<Vec<u32>>,
+    pub(crate) lead_transitions: Vec<Vec<u32>>,
     /// Created leads per account.
-    account_leads: Vec<Vec<u32>>,
+    pub(crate) account_leads: Vec<Vec<u32>>,
     /// Created opportunities per account.
-    account_opps: Vec<Vec<u32>>,
+    pub(crate) account_opps: Vec<Vec<u32>>,
     /// Created opportunities per primary lead.
-    lead_opps: FxHashMap<u32, Vec<u32>>,
+    pub(crate) lead_opps: FxHashMap<u32, Vec<u32>>,
 }
 
 impl Indexes {
@@ -104,15 +104,15 @@ impl TouchIndex for Indexes {
 
 /// Every report's cells (see each module).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-struct Cells {
-    funnel: funnel::Cells,
-    velocity: velocity::Cells,
-    sla: sla::Cells,
-    kpi: kpi::Cells,
-    rejections: rejections::Cells,
-    leaderboard: leaderboard::Cells,
-    attribution: attribution::Cells,
-    content: content::Cells,
+pub(crate) struct Cells {
+    pub(crate) funnel: funnel::Cells,
+    pub(crate) velocity: velocity::Cells,
+    pub(crate) sla: sla::Cells,
+    pub(crate) kpi: kpi::Cells,
+    pub(crate) rejections: rejections::Cells,
+    pub(crate) leaderboard: leaderboard::Cells,
+    pub(crate) attribution: attribution::Cells,
+    pub(crate) content: content::Cells,
 }
 
 impl Cells {
@@ -190,6 +190,27 @@ pub struct Live {
 }
 
 impl Live {
+    /// A state put together from its parts (the snapshot's reader).
+    pub(crate) fn from_parts(
+        terms: ReportTerms,
+        p: Projections,
+        ix: Indexes,
+        cells: Cells,
+    ) -> Live {
+        Live {
+            terms,
+            p,
+            ix,
+            cells,
+            window: Vec::new(),
+        }
+    }
+
+    /// The indexes and the cells (the snapshot's writer).
+    pub(crate) fn parts(&self) -> (&Indexes, &Cells) {
+        (&self.ix, &self.cells)
+    }
+
     /// Nothing folded yet.
     pub fn new(terms: ReportTerms) -> Live {
         Live {

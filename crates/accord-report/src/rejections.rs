@@ -26,7 +26,7 @@ pub(crate) const COLUMNS: &[(&str, K)] = &[
 
 /// Rejections per (day, reason code): [recycled, disqualified].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Cells(DayMap<[i64; 2]>);
+pub(crate) struct Cells(pub(crate) DayMap<[i64; 2]>);
 
 impl Cells {
     /// A transition (never changes once recorded): a sales rejection when it

@@ -99,17 +99,17 @@ pub fn mql_entries<'a>(
 
 /// Follow-up counters: mqls, followed up in time, never followed up,
 /// decided in time.
-type FollowCounts = [i64; 4];
+pub(crate) type FollowCounts = [i64; 4];
 
 /// Both SLA reports' cells, keyed by the MQL entry's day.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Cells {
     /// Per (day, routed rep).
-    followup: DayMap<FollowCounts>,
+    pub(crate) followup: DayMap<FollowCounts>,
     /// Seconds from entry to first follow-up, per (day, routed rep).
-    seconds: DayMultisets,
+    pub(crate) seconds: DayMultisets,
     /// Per (day, the lead's region code): mqls, accepted, rejected.
-    marketing: DayMap<[i64; 3]>,
+    pub(crate) marketing: DayMap<[i64; 3]>,
 }
 
 impl Cells {

@@ -70,7 +70,7 @@ pub fn summarize(values: &mut [i64], scale: f64) -> Option<Summary> {
 /// [`Multiset::flush`], once per batch: O(n + k log k) for k changes.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Multiset {
-    sorted: Vec<i64>,
+    pub(crate) sorted: Vec<i64>,
     added: Vec<i64>,
     removed: Vec<i64>,
 }
@@ -129,6 +129,14 @@ impl Multiset {
         self.removed = Vec::new();
     }
 
+    /// A multiset of values already ascending (the snapshot's reader).
+    pub(crate) fn of_sorted(sorted: Vec<i64>) -> Multiset {
+        Multiset {
+            sorted,
+            ..Multiset::default()
+        }
+    }
+
     /// The values, ascending (as of the last flush).
     pub fn sorted(&self) -> &[i64] {
         &self.sorted
@@ -139,12 +147,20 @@ impl Multiset {
 /// quantile over any days gathers their values and selects in them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DayMultisets {
-    cells: DayMap<Multiset>,
+    pub(crate) cells: DayMap<Multiset>,
     /// The cells with queued changes.
-    changed: Vec<(Day, u32)>,
+    pub(crate) changed: Vec<(Day, u32)>,
 }
 
 impl DayMultisets {
+    /// Multisets with no change queued (the snapshot's reader).
+    pub(crate) fn of_cells(cells: DayMap<Multiset>) -> DayMultisets {
+        DayMultisets {
+            cells,
+            changed: Vec::new(),
+        }
+    }
+
     /// Adds (`sign` 1) or removes (-1) a value of cell `key`.
     pub fn change(&mut self, key: (Day, u32), v: i64, sign: i64) {
         let m = self.cells.entry(key).or_default();

@@ -41,7 +41,7 @@ fn key(step: usize, channel: u8) -> u32 {
 /// The velocity's cells: each step's durations (seconds) per (completion
 /// day, [`key`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Cells(DayMultisets);
+pub(crate) struct Cells(pub(crate) DayMultisets);
 
 impl Cells {
     /// What a lead adds (`sign` 1) or takes back (-1): for each step it made

@@ -5,8 +5,9 @@
 //!
 //! `MAGIC`, the format number (`u32`), the digest of everything after it
 //! (`u64`), then the body: the report terms the cells were computed under,
-//! the projections column by column ([`projections`]), then the state that
-//! [`Live`] keeps beside them. Numbers are little-endian; a column is its
+//! the projections column by column ([`projections`]), then what [`Live`]
+//! keeps beside them, its indexes and every report's day cells ([`state`]),
+//! so that nothing is rebuilt on reading. Numbers are little-endian; a column is its
 //! length (`u64`) then its values. A snapshot of another format, a damaged
 //! one (digest, lengths, codes) or one under other terms is an error, never
 //! a state: the caller builds the reports from the log instead.
@@ -17,12 +18,13 @@
 
 mod codec;
 mod projections;
+mod state;
 
 use crate::{Live, ReportTerms};
 use codec::{In, Out};
 
 /// The layout's number: bumped by any change of what is written.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 const MAGIC: &[u8; 8] = b"accordLV";
 
 /// Why a snapshot cannot be read.
@@ -48,6 +50,9 @@ impl Live {
         let mut body = Out::default();
         write_terms(&mut body, self.terms());
         projections::write(&mut body, self.projections());
+        let (ix, cells) = self.parts();
+        state::write_indexes(&mut body, ix);
+        state::write_cells(&mut body, cells);
         let mut out = Vec::with_capacity(body.bytes.len() + 20);
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&FORMAT.to_le_bytes());
@@ -65,10 +70,12 @@ impl Live {
             return Err(SnapshotError::OtherTerms);
         }
         let p = projections::read(&mut r)?;
+        let ix = state::read_indexes(&mut r)?;
+        let cells = state::read_cells(&mut r)?;
         if !r.is_done() {
             return Err(r.invalid("end"));
         }
-        Ok(Live::build(terms, p))
+        Ok(Live::from_parts(terms, p, ix, cells))
     }
 }
 
