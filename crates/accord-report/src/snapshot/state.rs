@@ -72,24 +72,24 @@ pub(crate) fn write_cells(out: &mut Out, c: &Cells) {
         attribution,
         content,
     } = c;
-    day_map(out, &funnel.0, |o, v| ints(o, v));
+    day_map(out, &funnel.0, ints);
     multisets(out, &velocity.0);
     let sla::Cells {
         followup,
         seconds,
         marketing,
     } = sla;
-    day_map(out, followup, |o, v| ints(o, v));
+    day_map(out, followup, ints);
     multisets(out, seconds);
-    day_map(out, marketing, |o, v| ints(o, v));
+    day_map(out, marketing, ints);
     out.len(kpi.0.len());
     for (&d, counts) in &kpi.0 {
         out.i64(d);
         ints(out, counts);
     }
-    day_map(out, &rejections.0, |o, v| ints(o, v));
+    day_map(out, &rejections.0, ints);
     let leaderboard::Cells { reps, cycle } = leaderboard;
-    day_map(out, reps, |o, v| ints(o, v));
+    day_map(out, reps, ints);
     multisets(out, cycle);
     let attribution::Cells {
         by_campaign,
@@ -120,7 +120,7 @@ pub(crate) fn write_cells(out: &mut Out, c: &Cells) {
             out.u32s(leads);
         }
     }
-    day_map(out, influence, |o, v| ints(o, v));
+    day_map(out, influence, ints);
 }
 
 pub(crate) fn read_cells(r: &mut In<'_>) -> Res<Cells> {
