@@ -10,7 +10,7 @@
 //! explanation: the log folded and the one number taken apart.
 
 use accord_report::{
-    attribution, compare, funnel, Live, Period, Projections, Table, UnknownReport, REPORTS,
+    attribution, compare, funnel, Period, Projections, Table, UnknownReport, REPORTS,
 };
 use accord_store::{EventStore, StoreError};
 
@@ -93,7 +93,8 @@ pub enum Source {
 pub struct PeriodReports {
     pub tables: Vec<Table>,
     pub as_of: String,
-    /// Events folded.
+    /// Events read from the log for this answer: none when the cells of a
+    /// current watcher or of the snapshot at the log's head were read.
     pub events: u64,
     /// The period the tables compare with (`Request::compare`), if any.
     pub compared_with: Option<Period>,
@@ -224,9 +225,15 @@ pub fn over_period<S: EventStore>(
     let stamp = agreement.stamp();
     let head = store.head()?;
     if let Some(w) = watcher.filter(|w| w.is_current(head, &stamp)) {
-        return period_reports(w.live(), request, compared_with);
+        let live = w.live();
+        let table = |name: &str, period: &Period| live.table(name, period);
+        return period_reports(table, live.projections(), 0, request, compared_with);
     }
     let terms = agreement.terms()?;
+    if let Some(cells) = snapshot::cells_at(store, head, &stamp, terms)? {
+        let table = |name: &str, period: &Period| cells.table(name, period);
+        return period_reports(table, cells.projections(), 0, request, compared_with);
+    }
     let (live, resumed) = snapshot::resume(store, head, terms, &stamp, progress)?;
     if resumed
         != (Resumed::Snapshot {
@@ -238,13 +245,20 @@ pub fn over_period<S: EventStore>(
         // next read the same fold again.
         let _ = snapshot::save(store, &live, head, &stamp);
     }
-    period_reports(&live, request, compared_with)
+    let read = match resumed {
+        Resumed::Snapshot { folded, .. } => folded,
+        Resumed::Log => live.projections().events,
+    };
+    let table = |name: &str, period: &Period| live.table(name, period);
+    period_reports(table, live.projections(), read, request, compared_with)
 }
 
 /// The reports asked, over the period asked (and the previous one), from
-/// `live`'s cells.
+/// day cells (`table`), with the as-of time and count of `p`.
 fn period_reports(
-    live: &Live,
+    table: impl Fn(&str, &Period) -> Result<Table, UnknownReport>,
+    p: &Projections,
+    events: u64,
     request: &Request<'_>,
     compared_with: Option<Period>,
 ) -> Result<PeriodReports, Error> {
@@ -253,20 +267,20 @@ fn period_reports(
         .names
         .iter()
         .map(|name| {
-            let table = live.table(name, period)?;
+            let current = table(name, period)?;
             Ok(match &compared_with {
-                None => table,
+                None => current,
                 Some(before) => {
-                    let previous = live.table(name, before)?;
-                    compare::compare(&table, &previous, period, before)
+                    let previous = table(name, before)?;
+                    compare::compare(&current, &previous, period, before)
                 }
             })
         })
         .collect::<Result<_, UnknownReport>>()?;
     Ok(PeriodReports {
         tables,
-        as_of: describe_as_of(live.projections()),
-        events: live.projections().events,
+        as_of: describe_as_of(p),
+        events,
         compared_with,
     })
 }

@@ -3,31 +3,33 @@
 //! resumes from it and folds only the events after it, instead of the whole
 //! log.
 //!
-//! A snapshot is stored as views: `live/manifest` (the stamp line, then the
-//! number of parts) and `live/part/N`, the bytes of
-//! [`Live::to_snapshot`] cut into parts of at most [`PART_BYTES`] (a
-//! database value has a size limit), all written in one transaction at one
-//! head. The stamp is the reports' stamp (this build, the report
-//! definitions, the agreement's text) plus the snapshot format: a snapshot
-//! under any other stamp is ignored and rebuilt, never trusted; a damaged
-//! one (a part missing or at another head, bytes that fail their digest) is
-//! reported through [`Progress::snapshot_damaged`] and rebuilt.
+//! A snapshot is stored as views, all written in one transaction at one
+//! head: `live/manifest` (the stamp line, then `cells N` and `bulk M`, the
+//! number of pieces of each part) and the parts of [`Live::to_snapshot`] cut
+//! into pieces of at most [`PART_BYTES`] (a database value has a size
+//! limit): `live/cells/I` and `live/bulk/I`. A read at the snapshot's head
+//! loads the cells part alone ([`cells_at`]). The stamp is the reports'
+//! stamp (this build, the report definitions, the agreement's text) plus the
+//! snapshot format: a snapshot under any other stamp is ignored and rebuilt,
+//! never trusted; a damaged one (a piece missing or at another head, bytes
+//! that fail their digest) is reported through
+//! [`Progress::snapshot_damaged`] and rebuilt.
 
-use accord_report::snapshot::{SnapshotError, FORMAT};
+use accord_report::snapshot::{ReportCells, SnapshotError, FORMAT};
 use accord_report::{Live, ReportTerms};
 use accord_store::{EventStore, StoreError};
 
 use crate::fold::{fold_log, Progress};
 
-/// The largest part of a stored snapshot.
+/// The largest piece of a stored snapshot.
 pub const PART_BYTES: usize = 256 << 20;
 /// Events folded onto a loaded snapshot per batch.
 const BATCH: usize = 100_000;
 
 const MANIFEST: &str = "live/manifest";
 
-fn part_name(i: usize) -> String {
-    format!("live/part/{i}")
+fn piece_name(part: &str, i: usize) -> String {
+    format!("live/{part}/{i}")
 }
 
 /// The stamp of a snapshot of reports stamped `reports_stamp`.
@@ -55,6 +57,37 @@ pub enum Resumed {
     Log,
 }
 
+/// The stored manifest: its head, whether it is of this stamp, and the
+/// pieces of each part.
+struct Manifest {
+    head: u64,
+    ours: bool,
+    cells: usize,
+    bulk: usize,
+}
+
+fn manifest<S: EventStore>(store: &S, stamp: &str) -> Result<Option<Manifest>, StoreError> {
+    let Some((head, body)) = store.view(MANIFEST)? else {
+        return Ok(None);
+    };
+    let text = String::from_utf8_lossy(&body);
+    let mut lines = text.lines();
+    let ours = lines.next() == Some(snapshot_stamp(stamp).as_str());
+    let mut count = |word: &str| {
+        lines
+            .next()
+            .and_then(|l| l.strip_prefix(word))
+            .and_then(|n| n.trim().parse().ok())
+    };
+    let (cells, bulk) = (count("cells"), count("bulk"));
+    Ok(Some(Manifest {
+        head,
+        ours: ours && cells.is_some() && bulk.is_some(),
+        cells: cells.unwrap_or(0),
+        bulk: bulk.unwrap_or(0),
+    }))
+}
+
 /// Stores `live`, the state at log position `head`, as the snapshot.
 pub fn save<S: EventStore>(
     store: &mut S,
@@ -62,25 +95,65 @@ pub fn save<S: EventStore>(
     head: u64,
     reports_stamp: &str,
 ) -> Result<(), StoreError> {
-    let bytes = live.to_snapshot();
-    let parts: Vec<&[u8]> = bytes.chunks(PART_BYTES).collect();
-    // Parts beyond this snapshot's count, left by a larger one, are emptied.
-    let before = stored_count(store)?.unwrap_or(0);
-    let manifest = format!("{}\n{}\n", snapshot_stamp(reports_stamp), parts.len());
-    let names: Vec<String> = (0..parts.len().max(before)).map(part_name).collect();
-    let mut views: Vec<(&str, &[u8])> = vec![(MANIFEST, manifest.as_bytes())];
-    for (i, name) in names.iter().enumerate() {
-        views.push((name, parts.get(i).copied().unwrap_or(&[])));
+    let snap = live.to_snapshot();
+    let cells: Vec<&[u8]> = snap.cells.chunks(PART_BYTES).collect();
+    let bulk: Vec<&[u8]> = snap.bulk.chunks(PART_BYTES).collect();
+    // Pieces beyond this snapshot's counts, left by a larger one, are emptied.
+    let before = manifest(store, reports_stamp)?;
+    let text = format!(
+        "{}\ncells {}\nbulk {}\n",
+        snapshot_stamp(reports_stamp),
+        cells.len(),
+        bulk.len()
+    );
+    let mut named: Vec<(String, &[u8])> = Vec::new();
+    for (part, pieces, old) in [
+        ("cells", &cells, before.as_ref().map_or(0, |m| m.cells)),
+        ("bulk", &bulk, before.as_ref().map_or(0, |m| m.bulk)),
+    ] {
+        for i in 0..pieces.len().max(old) {
+            named.push((piece_name(part, i), pieces.get(i).copied().unwrap_or(&[])));
+        }
     }
+    let mut views: Vec<(&str, &[u8])> = vec![(MANIFEST, text.as_bytes())];
+    views.extend(named.iter().map(|(n, b)| (n.as_str(), *b)));
     store.put_views(head, &views)
 }
 
-/// The number of parts the stored manifest names, whatever its stamp.
-fn stored_count<S: EventStore>(store: &S) -> Result<Option<usize>, StoreError> {
-    Ok(store.view(MANIFEST)?.and_then(|(_, body)| {
-        let text = String::from_utf8(body).ok()?;
-        text.lines().nth(1)?.parse().ok()
-    }))
+/// The pieces of `part` joined, if every one is at `head`.
+fn part<S: EventStore>(
+    store: &S,
+    part: &str,
+    count: usize,
+    head: u64,
+) -> Result<Option<Vec<u8>>, StoreError> {
+    let mut bytes = Vec::new();
+    for i in 0..count {
+        match store.view(&piece_name(part, i))? {
+            Some((at, piece)) if at == head => bytes.extend_from_slice(&piece),
+            _ => return Ok(None),
+        }
+    }
+    Ok(Some(bytes))
+}
+
+/// Every report, from the stored snapshot's cells part alone, when the
+/// snapshot is of this stamp and at log position `head` (none otherwise, or
+/// when the part cannot be read: [`resume`] then tells and rebuilds).
+pub fn cells_at<S: EventStore>(
+    store: &S,
+    head: u64,
+    reports_stamp: &str,
+    terms: ReportTerms,
+) -> Result<Option<ReportCells>, StoreError> {
+    let Some(m) = manifest(store, reports_stamp)? else {
+        return Ok(None);
+    };
+    if !m.ours || m.head != head {
+        return Ok(None);
+    }
+    Ok(part(store, "cells", m.cells, head)?
+        .and_then(|bytes| ReportCells::from_snapshot(&bytes, terms).ok()))
 }
 
 /// The stored snapshot, if it is of this stamp and whole.
@@ -89,29 +162,23 @@ pub fn load<S: EventStore>(
     reports_stamp: &str,
     terms: ReportTerms,
 ) -> Result<Found, StoreError> {
-    let Some((head, manifest)) = store.view(MANIFEST)? else {
+    let Some(m) = manifest(store, reports_stamp)? else {
         return Ok(Found::Absent);
     };
-    let text = String::from_utf8_lossy(&manifest);
-    let mut lines = text.lines();
-    if lines.next() != Some(snapshot_stamp(reports_stamp).as_str()) {
+    if !m.ours {
         return Ok(Found::Absent);
     }
     let damaged = || Found::Damaged(SnapshotError::NotASnapshot);
-    let Some(count) = lines.next().and_then(|n| n.parse::<usize>().ok()) else {
+    let (Some(cells), Some(bulk)) = (
+        part(store, "cells", m.cells, m.head)?,
+        part(store, "bulk", m.bulk, m.head)?,
+    ) else {
         return Ok(damaged());
     };
-    let mut bytes = Vec::new();
-    for i in 0..count {
-        match store.view(&part_name(i))? {
-            Some((at, part)) if at == head => bytes.extend_from_slice(&part),
-            _ => return Ok(damaged()),
-        }
-    }
-    Ok(match Live::from_snapshot(&bytes, terms) {
+    Ok(match Live::from_snapshot(&cells, &bulk, terms) {
         Ok(live) => Found::Loaded {
             live: Box::new(live),
-            head,
+            head: m.head,
         },
         Err(e) => Found::Damaged(e),
     })

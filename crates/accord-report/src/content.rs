@@ -91,7 +91,8 @@ impl Cells {
     /// Each asset's uses over the days of `period` (all but influence).
     fn lines(&self, p: &Projections, period: &Period) -> Vec<Line> {
         let days = Days::of(period);
-        let mut seen = vec![0u64; p.leads.len().div_ceil(64)];
+        // Grown as leads are seen: a snapshot's cells part has no lead rows.
+        let mut seen: Vec<u64> = Vec::with_capacity(p.leads.len().div_ceil(64));
         let mut lines: Vec<Line> = (0..p.contents.ids.len()).map(|_| Line::default()).collect();
         for (line, by_day) in lines.iter_mut().zip(&self.uses) {
             if days.from >= days.until {
@@ -104,6 +105,9 @@ impl Cells {
                 line.last_used_at = line.last_used_at.max(u.last_used_at);
                 for &l in &u.leads {
                     let (word, bit) = (l as usize / 64, 1u64 << (l % 64));
+                    if word >= seen.len() {
+                        seen.resize(word + 1, 0);
+                    }
                     if seen[word] & bit == 0 {
                         seen[word] |= bit;
                         line.unique_leads += 1;

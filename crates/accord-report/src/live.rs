@@ -461,25 +461,37 @@ impl Live {
 
     /// Report `name` over `period`, from the cells of its days.
     pub fn table(&self, name: &str, period: &Period) -> Result<Table, UnknownReport> {
-        let (p, c) = (&self.p, &self.cells);
-        let mut table = match name {
-            "funnel" => c.funnel.table(p, period),
-            "velocity" => c.velocity.table(period),
-            "sla_followup" => c.sla.followup(p, period),
-            "sla_marketing" => c.sla.marketing(p, period),
-            "attribution_campaign" => c.attribution.campaigns(p, period),
-            "attribution_channel" => c.attribution.channels(period),
-            "content" => c.content.table(p, period),
-            "content_gaps" => c.content.gaps(p, period),
-            "leaderboard" => c.leaderboard.table(p, period),
-            "rejections" => c.rejections.table(period),
-            "kpi" => c.kpi.table(period),
-            other => return Err(UnknownReport(other.to_owned())),
-        };
-        table.terms = crate::terms_used(name, &self.terms);
-        self.terms.models.show(&mut table);
-        Ok(table)
+        table_of(&self.p, &self.cells, &self.terms, name, period)
     }
+}
+
+/// Report `name` over `period` from the cells (and the catalog of `p` that
+/// the rendering reads): the one reading of [`Live`] and of a snapshot's
+/// cells part.
+pub(crate) fn table_of(
+    p: &Projections,
+    c: &Cells,
+    terms: &ReportTerms,
+    name: &str,
+    period: &Period,
+) -> Result<Table, UnknownReport> {
+    let mut table = match name {
+        "funnel" => c.funnel.table(p, period),
+        "velocity" => c.velocity.table(period),
+        "sla_followup" => c.sla.followup(p, period),
+        "sla_marketing" => c.sla.marketing(p, period),
+        "attribution_campaign" => c.attribution.campaigns(p, period),
+        "attribution_channel" => c.attribution.channels(period),
+        "content" => c.content.table(p, period),
+        "content_gaps" => c.content.gaps(p, period),
+        "leaderboard" => c.leaderboard.table(p, period),
+        "rejections" => c.rejections.table(period),
+        "kpi" => c.kpi.table(period),
+        other => return Err(UnknownReport(other.to_owned())),
+    };
+    table.terms = crate::terms_used(name, terms);
+    terms.models.show(&mut table);
+    Ok(table)
 }
 
 fn sort_by_time_then_id(list: &mut [u32], at: &[i64], ids: &crate::projection::Arena) {

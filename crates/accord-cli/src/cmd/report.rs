@@ -197,7 +197,7 @@ pub fn run(args: Args) -> CmdResult {
                     &caption,
                 )?;
                 eprintln!(
-                    "wrote {} report{} to {} ({} events read in {:.2} s, reports in {:.2} s)",
+                    "wrote {} report{} to {} ({} events read from the log in {:.2} s, reports in {:.2} s)",
                     names.len(),
                     if names.len() == 1 { "" } else { "s" },
                     dir.display(),

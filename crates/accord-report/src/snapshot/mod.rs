@@ -3,14 +3,23 @@
 //!
 //! # Layout
 //!
-//! `MAGIC`, the format number (`u32`), the digest of everything after it
-//! (`u64`), then the body: the report terms the cells were computed under,
-//! the projections column by column ([`projections`]), then what [`Live`]
-//! keeps beside them, its indexes and every report's day cells ([`state`]),
-//! so that nothing is rebuilt on reading. Numbers are little-endian; a column is its
-//! length (`u64`) then its values. A snapshot of another format, a damaged
-//! one (digest, lengths, codes) or one under other terms is an error, never
-//! a state: the caller builds the reports from the log instead.
+//! Two parts, each `MAGIC` (one per part), the format number (`u32`), the
+//! digest of its body (`u64`), then the body:
+//!
+//! - *cells*: the report terms the cells were computed under, the catalog
+//!   every table's rendering reads (reps, campaigns, the content library,
+//!   targets, the as-of time: [`projections`]) and every report's day cells
+//!   ([`state`]). Small next to the rest: a report read loads only this part
+//!   ([`ReportCells`]).
+//! - *bulk*: the digest of the cells part it belongs with, then the rows of
+//!   leads, touches, transitions, opportunities and accounts column by
+//!   column, and `Live`'s indexes: with the cells, a whole [`Live`] that takes
+//!   new events, with nothing rebuilt.
+//!
+//! Numbers are little-endian; a column is its length (`u64`) then its
+//! values. A snapshot of another format, a damaged one (digest, lengths,
+//! codes, parts that do not belong together) or one under other terms is an
+//! error, never a state: the caller builds the reports from the log instead.
 //!
 //! Whether a snapshot belongs to this build and this agreement at all is the
 //! caller's business (it stores the snapshot under a stamp, as it does the
@@ -20,12 +29,14 @@ mod codec;
 mod projections;
 mod state;
 
-use crate::{Live, ReportTerms};
+use crate::live::{table_of, Cells};
+use crate::{Live, Period, Projections, ReportTerms, Table, UnknownReport};
 use codec::{In, Out};
 
 /// The layout's number: bumped by any change of what is written.
-pub const FORMAT: u32 = 2;
-const MAGIC: &[u8; 8] = b"accordLV";
+pub const FORMAT: u32 = 3;
+const MAGIC_CELLS: &[u8; 8] = b"accordLC";
+const MAGIC_BULK: &[u8; 8] = b"accordLB";
 
 /// Why a snapshot cannot be read.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -42,46 +53,117 @@ pub enum SnapshotError {
     Invalid { at: usize, what: &'static str },
     #[error("the snapshot was computed under other report terms")]
     OtherTerms,
+    #[error("the snapshot's two parts are not of the same snapshot")]
+    Unpaired,
+}
+
+/// A snapshot's two parts (see the module docs).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Snapshot {
+    pub cells: Vec<u8>,
+    pub bulk: Vec<u8>,
+}
+
+/// Every report over any period, read from a snapshot's cells part alone:
+/// what a process that only reads reports needs.
+#[derive(Debug)]
+pub struct ReportCells {
+    terms: ReportTerms,
+    /// The catalog only (no lead, touch or transition rows).
+    p: Projections,
+    cells: Cells,
+}
+
+impl ReportCells {
+    /// The cells part of a snapshot, if whole and computed under `terms`.
+    pub fn from_snapshot(cells: &[u8], terms: ReportTerms) -> Result<ReportCells, SnapshotError> {
+        let (p, cells) = read_cells_part(cells, &terms)?;
+        Ok(ReportCells { terms, p, cells })
+    }
+
+    /// Report `name` over `period`, as [`Live::table`] gives it.
+    pub fn table(&self, name: &str, period: &Period) -> Result<Table, UnknownReport> {
+        table_of(&self.p, &self.cells, &self.terms, name, period)
+    }
+
+    /// The catalog and the as-of time of the snapshot.
+    pub fn projections(&self) -> &Projections {
+        &self.p
+    }
 }
 
 impl Live {
     /// The state as bytes (see the module docs).
-    pub fn to_snapshot(&self) -> Vec<u8> {
+    pub fn to_snapshot(&self) -> Snapshot {
         let mut body = Out::default();
         write_terms(&mut body, self.terms());
-        projections::write(&mut body, self.projections());
+        projections::write_catalog(&mut body, self.projections());
         let (ix, cells) = self.parts();
-        state::write_indexes(&mut body, ix);
         state::write_cells(&mut body, cells);
-        let mut out = Vec::with_capacity(body.bytes.len() + 20);
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&FORMAT.to_le_bytes());
-        out.extend_from_slice(&accord_core::event::digest(&body.bytes).to_le_bytes());
-        out.extend_from_slice(&body.bytes);
-        out
+        let cells = seal(MAGIC_CELLS, &body.bytes);
+        let mut bulk = Out::default();
+        bulk.u64(accord_core::event::digest(&body.bytes));
+        projections::write_bulk(&mut bulk, self.projections());
+        state::write_indexes(&mut bulk, ix);
+        Snapshot {
+            cells,
+            bulk: seal(MAGIC_BULK, &bulk.bytes),
+        }
     }
 
-    /// The state of [`Live::to_snapshot`], if the bytes are whole and were
-    /// computed under `terms`.
-    pub fn from_snapshot(bytes: &[u8], terms: ReportTerms) -> Result<Live, SnapshotError> {
-        let body = open(bytes)?;
+    /// The state of [`Live::to_snapshot`], if both parts are whole, belong
+    /// together and were computed under `terms`.
+    pub fn from_snapshot(
+        cells: &[u8],
+        bulk: &[u8],
+        terms: ReportTerms,
+    ) -> Result<Live, SnapshotError> {
+        let (mut p, cells_state) = read_cells_part(cells, &terms)?;
+        let body = open(MAGIC_BULK, bulk)?;
         let mut r = In::new(body);
-        if read_terms(&mut r, &terms)? != terms {
-            return Err(SnapshotError::OtherTerms);
+        if r.u64("pairing")? != accord_core::event::digest(&cells[20..]) {
+            return Err(SnapshotError::Unpaired);
         }
-        let p = projections::read(&mut r)?;
+        projections::read_bulk(&mut r, &mut p)?;
         let ix = state::read_indexes(&mut r)?;
-        let cells = state::read_cells(&mut r)?;
         if !r.is_done() {
             return Err(r.invalid("end"));
         }
-        Ok(Live::from_parts(terms, p, ix, cells))
+        Ok(Live::from_parts(terms, p, ix, cells_state))
     }
 }
 
-/// The body of a snapshot, after checking its magic, format and digest.
-fn open(bytes: &[u8]) -> Result<&[u8], SnapshotError> {
-    if bytes.len() < 20 || &bytes[..8] != MAGIC {
+/// The terms, catalog and cells of a cells part.
+fn read_cells_part(
+    bytes: &[u8],
+    terms: &ReportTerms,
+) -> Result<(Projections, Cells), SnapshotError> {
+    let body = open(MAGIC_CELLS, bytes)?;
+    let mut r = In::new(body);
+    if read_terms(&mut r, terms)? != *terms {
+        return Err(SnapshotError::OtherTerms);
+    }
+    let p = projections::read_catalog(&mut r)?;
+    let cells = state::read_cells(&mut r)?;
+    if !r.is_done() {
+        return Err(r.invalid("end"));
+    }
+    Ok((p, cells))
+}
+
+/// `body` behind its magic, the format and its digest.
+fn seal(magic: &[u8; 8], body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len() + 20);
+    out.extend_from_slice(magic);
+    out.extend_from_slice(&FORMAT.to_le_bytes());
+    out.extend_from_slice(&accord_core::event::digest(body).to_le_bytes());
+    out.extend_from_slice(body);
+    out
+}
+
+/// The body of a part, after checking its magic, format and digest.
+fn open<'a>(magic: &[u8; 8], bytes: &'a [u8]) -> Result<&'a [u8], SnapshotError> {
+    if bytes.len() < 20 || &bytes[..8] != magic {
         return Err(SnapshotError::NotASnapshot);
     }
     let found = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));

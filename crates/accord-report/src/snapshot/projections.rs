@@ -12,13 +12,15 @@ use crate::projection::{
     Touches, Transitions, NO_CODE,
 };
 
-pub(crate) fn write(out: &mut Out, p: &Projections) {
+/// The small part every table's rendering reads (names, costs, the content
+/// library, targets, the as-of time); [`write_bulk`] writes the rest.
+pub(crate) fn write_catalog(out: &mut Out, p: &Projections) {
     let Projections {
-        leads,
-        touches,
-        transitions,
-        opps,
-        accounts,
+        leads: _,
+        touches: _,
+        transitions: _,
+        opps: _,
+        accounts: _,
         reps,
         campaigns,
         contents,
@@ -27,11 +29,6 @@ pub(crate) fn write(out: &mut Out, p: &Projections) {
         events,
         ..
     } = p;
-    write_leads(out, leads);
-    write_touches(out, touches);
-    write_transitions(out, transitions);
-    write_opps(out, opps);
-    write_interner(out, accounts);
     write_reps(out, reps);
     write_campaigns(out, campaigns);
     write_contents(out, contents);
@@ -48,13 +45,18 @@ pub(crate) fn write(out: &mut Out, p: &Projections) {
     out.u64(*events);
 }
 
-pub(crate) fn read(r: &mut In<'_>) -> Result<Projections, SnapshotError> {
+/// The rows of leads, touches, transitions, opportunities and accounts.
+pub(crate) fn write_bulk(out: &mut Out, p: &Projections) {
+    write_leads(out, &p.leads);
+    write_touches(out, &p.touches);
+    write_transitions(out, &p.transitions);
+    write_opps(out, &p.opps);
+    write_interner(out, &p.accounts);
+}
+
+/// Projections holding only what [`write_catalog`] wrote.
+pub(crate) fn read_catalog(r: &mut In<'_>) -> Result<Projections, SnapshotError> {
     let mut p = Projections::default();
-    p.leads = read_leads(r)?;
-    p.touches = read_touches(r)?;
-    p.transitions = read_transitions(r)?;
-    p.opps = read_opps(r)?;
-    p.accounts = read_interner(r, "account ids")?;
     p.reps = read_reps(r)?;
     p.campaigns = read_campaigns(r)?;
     p.contents = read_contents(r)?;
@@ -72,6 +74,16 @@ pub(crate) fn read(r: &mut In<'_>) -> Result<Projections, SnapshotError> {
     p.as_of = (as_of != i64::MIN).then(|| accord_core::domain::Timestamp::from_unix_seconds(as_of));
     p.events = r.u64("events")?;
     Ok(p)
+}
+
+/// Fills in what [`write_bulk`] wrote.
+pub(crate) fn read_bulk(r: &mut In<'_>, p: &mut Projections) -> Result<(), SnapshotError> {
+    p.leads = read_leads(r)?;
+    p.touches = read_touches(r)?;
+    p.transitions = read_transitions(r)?;
+    p.opps = read_opps(r)?;
+    p.accounts = read_interner(r, "account ids")?;
+    Ok(())
 }
 
 /// Checks that every column of a table has its row count.

@@ -5,21 +5,25 @@ use crate::tests::{arb_log, terms_strategy};
 use crate::{Period, Projections, REPORTS};
 
 /// Every report over all time and over one month.
-fn tables(live: &Live) -> Vec<crate::Table> {
+fn tables_of(table: impl Fn(&str, &Period) -> Table) -> Vec<Table> {
     let april = Period::from_dates(Some("2025-04-01"), Some("2025-04-30")).unwrap();
     let mut all = Vec::new();
     for period in [Period::ALL, april] {
-        all.extend(REPORTS.iter().map(|n| live.table(n, &period).unwrap()));
+        all.extend(REPORTS.iter().map(|n| table(n, &period)));
     }
     all
+}
+
+fn tables(live: &Live) -> Vec<Table> {
+    tables_of(|n, period| live.table(n, period).unwrap())
 }
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(100))]
 
     /// A state read back from its snapshot writes the same bytes, reports
-    /// the same tables, and takes the events after it like the state it was
-    /// taken from.
+    /// the same tables (as does its cells part alone), and takes the events
+    /// after it like the state it was taken from.
     #[test]
     fn a_snapshot_resumes_where_it_was_taken(
         log in arb_log().prop_shuffle(),
@@ -28,10 +32,12 @@ proptest! {
     ) {
         let cut = (cut * log.len() as f64) as usize;
         let mut live = Live::build(terms, Projections::from_events(&log[..cut]));
-        let bytes = live.to_snapshot();
-        let mut read = Live::from_snapshot(&bytes, terms).unwrap();
-        prop_assert!(read.to_snapshot() == bytes);
+        let snap = live.to_snapshot();
+        let mut read = Live::from_snapshot(&snap.cells, &snap.bulk, terms).unwrap();
+        prop_assert!(read.to_snapshot() == snap);
         prop_assert_eq!(tables(&read), tables(&live));
+        let cells = ReportCells::from_snapshot(&snap.cells, terms).unwrap();
+        prop_assert_eq!(tables_of(|n, p| cells.table(n, p).unwrap()), tables(&live));
         live.apply(&log[cut..]);
         read.apply(&log[cut..]);
         prop_assert_eq!(tables(&read), tables(&live));
@@ -39,7 +45,7 @@ proptest! {
     }
 }
 
-fn sample() -> (ReportTerms, Vec<u8>) {
+fn sample() -> (ReportTerms, Snapshot) {
     let terms = ReportTerms::default();
     let log = crate::tests::small_log();
     (
@@ -50,18 +56,38 @@ fn sample() -> (ReportTerms, Vec<u8>) {
 
 #[test]
 fn a_damaged_snapshot_is_an_error_never_a_state() {
-    let (terms, bytes) = sample();
-    let err = |b: &[u8]| Live::from_snapshot(b, terms).err();
-    assert_eq!(err(b"not one"), Some(SnapshotError::NotASnapshot));
-    let mut flipped = bytes.clone();
-    let middle = flipped.len() / 2;
-    flipped[middle] ^= 0x10;
-    assert_eq!(err(&flipped), Some(SnapshotError::Digest));
-    assert_eq!(err(&bytes[..bytes.len() - 1]), Some(SnapshotError::Digest));
-    let mut later = bytes.clone();
+    let (terms, snap) = sample();
+    let err = |cells: &[u8], bulk: &[u8]| Live::from_snapshot(cells, bulk, terms).err();
+    let cells_err = |cells: &[u8]| ReportCells::from_snapshot(cells, terms).err();
+    assert_eq!(
+        err(b"not one", &snap.bulk),
+        Some(SnapshotError::NotASnapshot)
+    );
+    // The parts swapped: each is told by its own magic.
+    assert_eq!(
+        err(&snap.bulk, &snap.cells),
+        Some(SnapshotError::NotASnapshot)
+    );
+    for part in [0, 1] {
+        let mut flipped = snap.clone();
+        let bytes = if part == 0 {
+            &mut flipped.cells
+        } else {
+            &mut flipped.bulk
+        };
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 0x10;
+        assert_eq!(
+            err(&flipped.cells, &flipped.bulk),
+            Some(SnapshotError::Digest)
+        );
+    }
+    let cut = &snap.cells[..snap.cells.len() - 1];
+    assert_eq!(cells_err(cut), Some(SnapshotError::Digest));
+    let mut later = snap.cells.clone();
     later[8..12].copy_from_slice(&(FORMAT + 1).to_le_bytes());
     assert_eq!(
-        err(&later),
+        cells_err(&later),
         Some(SnapshotError::Format { found: FORMAT + 1 })
     );
     let other = ReportTerms {
@@ -69,21 +95,30 @@ fn a_damaged_snapshot_is_an_error_never_a_state() {
         ..terms
     };
     assert_eq!(
-        Live::from_snapshot(&bytes, other).err(),
+        ReportCells::from_snapshot(&snap.cells, other).err(),
         Some(SnapshotError::OtherTerms)
     );
 }
 
 #[test]
+fn the_bulk_of_one_snapshot_never_joins_the_cells_of_another() {
+    let (terms, snap) = sample();
+    let log = crate::tests::small_log();
+    let fewer = Live::build(terms, Projections::from_events(&log[..log.len() / 2])).to_snapshot();
+    assert_eq!(
+        Live::from_snapshot(&snap.cells, &fewer.bulk, terms).err(),
+        Some(SnapshotError::Unpaired)
+    );
+}
+
+#[test]
 fn a_body_cut_short_under_a_good_digest_names_what_it_was_reading() {
-    let (terms, bytes) = sample();
+    let (terms, snap) = sample();
     // Re-sealed with a correct digest: the lengths inside still catch it.
-    let body = &bytes[20..bytes.len() - 9];
-    let mut sealed = bytes[..12].to_vec();
-    sealed.extend_from_slice(&accord_core::event::digest(body).to_le_bytes());
-    sealed.extend_from_slice(body);
+    let body = &snap.cells[20..snap.cells.len() - 9];
+    let sealed = seal(MAGIC_CELLS, body);
     assert!(matches!(
-        Live::from_snapshot(&sealed, terms),
+        ReportCells::from_snapshot(&sealed, terms),
         Err(SnapshotError::Truncated { .. })
     ));
 }
