@@ -1,22 +1,23 @@
 //! What a report request reads and answers. All time (no period, nothing
 //! explained): the stored reports when every one asked is current, else the
-//! log folded once, all eleven reports computed with [`Live`] and stored for
-//! the next read. A period: read from the day cells of a [`Live`], the
-//! watcher's when one is current (no log read at all), else the stored
-//! snapshot of the reports' state with the events after it folded in, else
-//! one built from the whole log (and the snapshot stored). A comparison
-//! ([`Comparison::Previous`]) reads the same reports over the previous period
-//! from the same cells and joins each pair ([`accord_report::compare`]). An
-//! explanation: the log folded and the one number taken apart.
+//! reports' state resumed ([`snapshot::resume`]: the stored snapshot plus
+//! the events after it, or the whole log), all eleven reports computed and
+//! stored for the next read. A period: read from day cells, those of the
+//! watcher when one is current, else of the stored snapshot's cells part
+//! when it is at the log's head, else of a resumed state (and the snapshot
+//! stored). A comparison ([`Comparison::Previous`]) reads the same reports
+//! over the previous period from the same cells and joins each pair
+//! ([`accord_report::compare`]). An explanation: the whole log folded and
+//! the one number taken apart.
 
 use accord_report::{
     attribution, compare, funnel, Period, Projections, Table, UnknownReport, REPORTS,
 };
 use accord_store::{EventStore, StoreError};
 
-use crate::fold::{fold_log_skipping, Progress};
+use crate::fold::{fold_log, Progress};
 use crate::snapshot::{self, Resumed};
-use crate::stored::{describe_as_of, store_reports, stored_reports, stored_view};
+use crate::stored::{describe_as_of, store_reports, stored_reports};
 use crate::watch::Watcher;
 use crate::{AgreementText, Error};
 
@@ -303,7 +304,8 @@ pub fn explain<S: EventStore>(
         ["attribution_campaign" | "attribution_channel"] => Which::Attribution,
         _ => return Err(Error::CannotExplain),
     };
-    let (projections, as_of) = fold_for(store, true, &agreement.stamp(), progress)?;
+    let projections = fold_log(store, store.head()?, progress)?;
+    let as_of = describe_as_of(&projections);
     let (table, what) = match which {
         Which::Funnel => {
             let (table, total) = funnel::explain(&projections, &request.period, key, request.limit)
@@ -318,25 +320,4 @@ pub fn explain<S: EventStore>(
         }
     };
     Ok(Explained { table, as_of, what })
-}
-
-/// The log folded for a period or an explanation, and its as-of line.
-/// Touches are nine events in ten: without `needs_touches` they are skipped
-/// undecoded, when the stored `kpi` (current at this head) can tell the
-/// as-of time that the skipped touches would have moved.
-fn fold_for<S: EventStore>(
-    store: &S,
-    needs_touches: bool,
-    stamp: &str,
-    progress: &mut dyn Progress,
-) -> Result<(Projections, String), Error> {
-    let head = store.head()?;
-    let known_as_of = if needs_touches {
-        None
-    } else {
-        stored_view(store, "kpi", head, stamp)?.map(|r| r.as_of)
-    };
-    let projections = fold_log_skipping(store, head, known_as_of.is_some(), progress)?;
-    let as_of = known_as_of.unwrap_or_else(|| describe_as_of(&projections));
-    Ok((projections, as_of))
 }

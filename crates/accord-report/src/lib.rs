@@ -98,19 +98,6 @@ pub const REPORTS: [&str; 11] = [
     "kpi",
 ];
 
-/// Whether report `name` reads touches (most of the log): the others can be
-/// computed from a fold that leaves touches out.
-pub fn reads_touches(name: &str) -> bool {
-    matches!(
-        name,
-        "sla_followup"
-            | "attribution_campaign"
-            | "attribution_channel"
-            | "content"
-            | "content_gaps"
-    )
-}
-
 /// The agreement's terms that reports depend on.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ReportTerms {
