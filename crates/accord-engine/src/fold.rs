@@ -22,6 +22,10 @@ pub trait Progress: Send {
     /// The stored snapshot of the reports' state could not be read: it is
     /// rebuilt from the log (and stored again).
     fn snapshot_damaged(&mut self, _error: &accord_report::snapshot::SnapshotError) {}
+    /// The reports' state could not be stored as a snapshot (a read-only or
+    /// busy database, a full disk): nothing is lost, the next start folds
+    /// the log again.
+    fn snapshot_not_saved(&mut self, _error: &StoreError) {}
 }
 
 /// No progress shown.

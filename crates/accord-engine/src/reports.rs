@@ -244,7 +244,9 @@ pub fn over_period<S: EventStore>(
     {
         // A database that cannot take it (read-only, busy) only costs the
         // next read the same fold again.
-        let _ = snapshot::save(store, &live, head, &stamp);
+        if let Err(e) = snapshot::save(store, &live, head, &stamp) {
+            progress.snapshot_not_saved(&e);
+        }
     }
     let read = match resumed {
         Resumed::Snapshot { folded, .. } => folded,

@@ -592,6 +592,7 @@ fn a_period_read_from_a_current_watcher_reads_no_log_batch() {
 #[derive(Default)]
 struct Told {
     damaged: Vec<String>,
+    not_saved: Vec<String>,
     folds: u32,
 }
 
@@ -601,6 +602,9 @@ impl crate::Progress for Told {
     }
     fn snapshot_damaged(&mut self, error: &accord_report::snapshot::SnapshotError) {
         self.damaged.push(error.to_string());
+    }
+    fn snapshot_not_saved(&mut self, error: &accord_store::StoreError) {
+        self.not_saved.push(error.to_string());
     }
 }
 
@@ -714,4 +718,31 @@ fn a_snapshot_of_another_stamp_is_ignored_and_a_damaged_one_told_and_rebuilt() {
     let mut told = Told::default();
     assert_eq!(resume(&store, &mut told).1, snapshot::Resumed::Log);
     assert_eq!(told.damaged.len(), 1);
+}
+
+#[test]
+fn a_period_read_on_a_read_only_database_tells_that_the_snapshot_was_not_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log.db");
+    {
+        let mut store = SqliteStore::create_or_open(&path).unwrap();
+        append(&mut store, &[lead("L1", 0), touch("T1", "L1", 60)]);
+    }
+    let mut store = SqliteStore::open_read_only(&path).unwrap();
+    let names = ["kpi"];
+    let request = Request {
+        names: &names,
+        period: Period::from_dates(Some("1970-01-01"), None).unwrap(),
+        explain: None,
+        limit: 20,
+        compare: None,
+    };
+    let mut told = Told::default();
+    let answer = reports::answer(&mut store, &request, &default_agreement(), &mut told).unwrap();
+    let Answer::Period(p) = answer else {
+        panic!("{answer:?}")
+    };
+    assert_eq!(p.tables[0].rows[0][1], accord_report::Value::Int(1));
+    assert_eq!(told.not_saved.len(), 1, "{:?}", told.not_saved);
+    assert!(store.view("live/manifest").unwrap().is_none());
 }

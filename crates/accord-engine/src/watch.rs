@@ -111,7 +111,9 @@ impl Watcher {
         let kept = watcher.store(store);
         if snapshot_at.is_none() {
             // A failure here only costs the next start a longer fold.
-            let _ = watcher.save_snapshot(store);
+            if let Err(e) = watcher.save_snapshot(store) {
+                progress.snapshot_not_saved(&e);
+            }
         }
         Ok((watcher, kept))
     }
@@ -213,7 +215,9 @@ impl Watcher {
         self.stamp = stamp;
         self.snapshot_at = None;
         let kept = self.store(store);
-        let _ = self.save_snapshot(store);
+        if let Err(e) = self.save_snapshot(store) {
+            progress.snapshot_not_saved(&e);
+        }
         AgreementChange::Applied(kept)
     }
 }

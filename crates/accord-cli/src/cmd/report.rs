@@ -309,6 +309,10 @@ impl Progress for Bars {
     fn snapshot_damaged(&mut self, error: &accord_report::snapshot::SnapshotError) {
         eprintln!("note: the stored snapshot of the reports cannot be read ({error}); reading the whole log instead");
     }
+
+    fn snapshot_not_saved(&mut self, error: &accord_store::StoreError) {
+        eprintln!("note: the reports' state was not stored as a snapshot ({error}); the next read folds the log again");
+    }
 }
 
 /// Writes each table to `DIR/<name>.<ext>`, replacing earlier reports of
