@@ -21,6 +21,7 @@
 //! time.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use accord_core::domain::{ContentKind, JourneyStage, Persona, Timestamp};
 
@@ -46,8 +47,9 @@ pub(crate) struct Cells {
     pub(crate) uses: Vec<BTreeMap<Day, DayUse>>,
     /// Won opportunities influenced and their cents.
     pub(crate) influence: Influence,
-    /// Each asset's uses over all time, changed with the day cells.
-    total: UseTotal,
+    /// Each asset's uses over all time: made from the day cells when first
+    /// read, then changed with them.
+    total: OnceLock<UseTotal>,
 }
 
 /// Per asset over all time: its [`Line`] (influence apart) and the leads
@@ -70,41 +72,74 @@ impl UseTotal {
 }
 
 /// Won opportunities influenced and their cents, per (close day, asset)
-/// and per asset over all time.
+/// and per asset over all time (made from the days when first read).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Influence {
     pub(crate) days: DayMap<[i64; 2]>,
-    total: Vec<[i64; 2]>,
+    total: OnceLock<Vec<[i64; 2]>>,
 }
 
 impl Influence {
+    pub(crate) fn of_days(days: DayMap<[i64; 2]>) -> Influence {
+        Influence {
+            days,
+            total: OnceLock::new(),
+        }
+    }
+
     fn add(&mut self, d: Day, c: u32, counts: [i64; 2], sign: i64) {
         add(self.days.entry((d, c)).or_default(), counts, sign);
-        if self.total.len() <= c as usize {
-            self.total.resize(c as usize + 1, [0; 2]);
+        if let Some(total) = self.total.get_mut() {
+            add_to_asset(total, c, counts, sign);
         }
-        add(&mut self.total[c as usize], counts, sign);
+    }
+
+    fn total(&self) -> &[[i64; 2]] {
+        self.total.get_or_init(|| {
+            let mut total = Vec::new();
+            for (&(_, c), &counts) in &self.days {
+                add_to_asset(&mut total, c, counts, 1);
+            }
+            total
+        })
     }
 }
 
+/// Adds `sign` × `counts` to asset `c`'s influence.
+fn add_to_asset(total: &mut Vec<[i64; 2]>, c: u32, counts: [i64; 2], sign: i64) {
+    if total.len() <= c as usize {
+        total.resize(c as usize + 1, [0; 2]);
+    }
+    add(&mut total[c as usize], counts, sign);
+}
+
 impl Cells {
-    /// The cells read back from a snapshot, with their totals made from them.
+    /// The cells read back from a snapshot (the totals made when first read).
     pub(crate) fn of_days(uses: Vec<BTreeMap<Day, DayUse>>, influence: DayMap<[i64; 2]>) -> Cells {
-        let mut total = UseTotal::default();
-        for (c, by_day) in uses.iter().enumerate() {
-            for u in by_day.values() {
-                total.add(c as u32, u.uses, u.sales_uses, u.last_used_at, &u.leads);
-            }
-        }
-        let mut cells = Cells {
+        Cells {
             uses,
-            influence: Influence::default(),
-            total,
-        };
-        for ((d, c), counts) in influence {
-            cells.influence.add(d, c, counts, 1);
+            influence: Influence::of_days(influence),
+            total: OnceLock::new(),
         }
-        cells
+    }
+
+    /// The uses' total, made from the day cells if not yet made.
+    fn total(&self) -> &UseTotal {
+        self.total.get_or_init(|| {
+            let mut total = UseTotal::default();
+            for (c, by_day) in self.uses.iter().enumerate() {
+                for u in by_day.values() {
+                    total.add(c as u32, u.uses, u.sales_uses, u.last_used_at, &u.leads);
+                }
+            }
+            total
+        })
+    }
+
+    /// Makes the totals now rather than at the first all-time read.
+    pub(crate) fn make_totals(&self) {
+        self.total();
+        self.influence.total();
     }
 
     /// A touch carrying an asset is a use, on its day (never changes once
@@ -131,7 +166,9 @@ impl Cells {
         if let Err(k) = u.leads.binary_search(&lead) {
             u.leads.insert(k, lead);
         }
-        self.total.add(c, 1, sales, at, &[lead]);
+        if let Some(total) = self.total.get_mut() {
+            total.add(c, 1, sales, at, &[lead]);
+        }
     }
 
     /// What a won opportunity adds (`sign` 1) or takes back (-1), on its
@@ -158,10 +195,10 @@ impl Cells {
         let assets = p.contents.ids.len();
         let mut lines: Vec<Line> = (0..assets).map(|_| Line::default()).collect();
         if period.is_all() {
-            for (line, total) in lines.iter_mut().zip(&self.total.lines) {
+            for (line, total) in lines.iter_mut().zip(&self.total().lines) {
                 *line = total.clone();
             }
-            for (line, &[won, cents]) in lines.iter_mut().zip(&self.influence.total) {
+            for (line, &[won, cents]) in lines.iter_mut().zip(self.influence.total()) {
                 line.influenced_won = won as u64;
                 line.influenced_cents = cents;
             }
@@ -199,7 +236,8 @@ impl Cells {
 
     pub(crate) fn gaps(&self, p: &Projections, period: &Period) -> Table {
         if period.is_all() {
-            let uses = |c: u32| self.total.lines.get(c as usize).map_or(0, |l| l.uses);
+            let lines = &self.total().lines;
+            let uses = |c: u32| lines.get(c as usize).map_or(0, |l| l.uses);
             return render_gaps(p, uses);
         }
         let lines = self.lines(p, period);

@@ -22,6 +22,7 @@
 //! day cells, changed by the same entries.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use accord_core::domain::{Month, Region, Stage};
 use rustc_hash::FxHashMap;
@@ -115,8 +116,9 @@ pub(crate) struct Cells {
     pub(crate) seconds: DayMultisets,
     /// Per (day, the lead's region code): mqls, accepted, rejected.
     pub(crate) marketing: DayMap<[i64; 3]>,
-    /// The follow-up cells over all time, per [`total_keys`].
-    total: FollowTotal,
+    /// The follow-up cells over all time, per [`total_keys`]: made from the
+    /// day cells when first read, then kept current with them.
+    total: OnceLock<FollowTotal>,
 }
 
 /// sla_followup's rows over all time: counts and the seconds to first
@@ -134,30 +136,42 @@ fn total_keys(d: Day, rep: u32) -> [(Month, u32); 2] {
 }
 
 impl Cells {
-    /// The cells read back from a snapshot, with their total made from them.
+    /// The cells read back from a snapshot (the total made when first read).
     pub(crate) fn of_days(
         followup: DayMap<FollowCounts>,
         seconds: DayMultisets,
         marketing: DayMap<[i64; 3]>,
     ) -> Cells {
-        let mut total = FollowTotal::default();
-        for (&(d, rep), c) in &followup {
-            for k in total_keys(d, rep) {
-                add(total.counts.entry(k).or_default(), *c, 1);
-            }
-        }
-        for ((d, rep), values) in seconds.iter() {
-            for k in total_keys(d, rep) {
-                total.seconds.extend(k, values);
-            }
-        }
-        total.seconds.flush();
         Cells {
             followup,
             seconds,
             marketing,
-            total,
+            total: OnceLock::new(),
         }
+    }
+
+    /// The follow-up total, made from the day cells if not yet made.
+    fn total(&self) -> &FollowTotal {
+        self.total.get_or_init(|| {
+            let mut total = FollowTotal::default();
+            for (&(d, rep), c) in &self.followup {
+                for k in total_keys(d, rep) {
+                    add(total.counts.entry(k).or_default(), *c, 1);
+                }
+            }
+            for ((d, rep), values) in self.seconds.iter() {
+                for k in total_keys(d, rep) {
+                    total.seconds.extend(k, values);
+                }
+            }
+            total.seconds.flush();
+            total
+        })
+    }
+
+    /// Makes the totals now rather than at the first all-time read.
+    pub(crate) fn make_totals(&self) {
+        self.total();
     }
 
     /// What a lead's MQL entries add (`sign` 1) or take back (-1); `seq` and
@@ -208,17 +222,22 @@ impl Cells {
         if let Some(s) = seconds {
             self.seconds.change((d, rep), s, sign);
         }
+        let Some(total) = self.total.get_mut() else {
+            return;
+        };
         for k in total_keys(d, rep) {
-            add(self.total.counts.entry(k).or_default(), counts, sign);
+            add(total.counts.entry(k).or_default(), counts, sign);
             if let Some(s) = seconds {
-                self.total.seconds.change(k, s, sign);
+                total.seconds.change(k, s, sign);
             }
         }
     }
 
     pub(crate) fn flush(&mut self) {
         self.seconds.flush();
-        self.total.seconds.flush();
+        if let Some(total) = self.total.get_mut() {
+            total.seconds.flush();
+        }
     }
 
     /// sla_followup: a row per (month, rep) and a `(all)` row per month.
@@ -229,7 +248,7 @@ impl Cells {
             r => p.reps.ids.name(r),
         };
         if period.is_all() {
-            let t = &self.total;
+            let t = self.total();
             let lines = t.counts.iter().filter(|(_, c)| c[0] > 0).map(|(&k, c)| {
                 let median = sorted_rank(t.seconds.get(&k), 1, 2);
                 (k.0, name(k.1).to_owned(), FollowUpLine::of(c, median))

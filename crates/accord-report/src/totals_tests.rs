@@ -91,7 +91,7 @@ proptest! {
     }
 }
 
-/// Two leads on R1 and one asset over two batches; the second gives L2 an
+/// Two leads on R1 and one asset: a build, then a batch that gives L2 an
 /// earlier follow-up (its first is taken back) and K0 two more uses.
 #[test]
 fn totals_follow_a_batch_that_takes_back() {
@@ -167,8 +167,8 @@ fn totals_follow_a_batch_that_takes_back() {
             Some("K0"),
         ),
     ];
-    let mut live = Live::new(ReportTerms::default());
-    live.apply(&first);
+    // Built (the totals made from the day cells), then kept current.
+    let mut live = Live::build(ReportTerms::default(), Projections::from_events(&first));
     let all = |live: &Live, name| live.table(name, &Period::ALL).unwrap();
     // Follow-ups after 60 and 30 minutes: the nearest-rank median of two is
     // the smaller.

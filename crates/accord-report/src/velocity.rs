@@ -11,6 +11,8 @@
 //! reads a total kept beside them (per step and channel, and per step),
 //! changed by the same durations.
 
+use std::sync::OnceLock;
+
 use accord_core::domain::Channel;
 
 use crate::cells::{day, Day, Days};
@@ -48,24 +50,40 @@ fn all_channels(step: usize) -> u32 {
 /// The velocity's cells: each step's durations (seconds) per (completion
 /// day, [`key`]), and beside them the same durations over all time per
 /// [`key`] and per step ([`all_channels`]), so all time reads its quantiles
-/// without gathering every day.
+/// without gathering every day. The total is made from the day cells when
+/// first read, then kept current with them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Cells {
     pub(crate) days: DayMultisets,
-    total: Multisets<u32>,
+    total: OnceLock<Multisets<u32>>,
 }
 
 impl Cells {
-    /// The cells read back from a snapshot, with their total made from them.
+    /// The cells read back from a snapshot (the total made when first read).
     pub(crate) fn of_days(days: DayMultisets) -> Cells {
-        let mut total = Multisets::default();
-        for ((_, k), values) in days.iter() {
-            for t in total_keys(k) {
-                total.extend(t, values);
-            }
+        Cells {
+            days,
+            total: OnceLock::new(),
         }
-        total.flush();
-        Cells { days, total }
+    }
+
+    /// Makes the total now rather than at the first all-time read.
+    pub(crate) fn make_totals(&self) {
+        self.total();
+    }
+
+    /// The total, made from the day cells if not yet made.
+    fn total(&self) -> &Multisets<u32> {
+        self.total.get_or_init(|| {
+            let mut total = Multisets::default();
+            for ((_, k), values) in self.days.iter() {
+                for t in total_keys(k) {
+                    total.extend(t, values);
+                }
+            }
+            total.flush();
+            total
+        })
     }
 
     /// What a lead adds (`sign` 1) or takes back (-1): for each step it made
@@ -91,21 +109,26 @@ impl Cells {
     /// One duration into (or out of) its day's cell and the total.
     fn duration(&mut self, d: Day, k: u32, seconds: i64, sign: i64) {
         self.days.change((d, k), seconds, sign);
-        for t in total_keys(k) {
-            self.total.change(t, seconds, sign);
+        if let Some(total) = self.total.get_mut() {
+            for t in total_keys(k) {
+                total.change(t, seconds, sign);
+            }
         }
     }
 
     pub(crate) fn flush(&mut self) {
         self.days.flush();
-        self.total.flush();
+        if let Some(total) = self.total.get_mut() {
+            total.flush();
+        }
     }
 
     pub(crate) fn table(&self, period: &Period) -> Table {
         if period.is_all() {
+            let total = self.total();
             return render(|step, channel| {
                 let k = channel.map_or(all_channels(step), |c| key(step, c));
-                summarize_sorted(self.total.get(&k), 3600.0)
+                summarize_sorted(total.get(&k), 3600.0)
             });
         }
         self.over_days(Days::of(period))
