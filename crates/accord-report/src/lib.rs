@@ -253,3 +253,5 @@ impl std::error::Error for UnknownReport {}
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod totals_tests;

@@ -171,6 +171,14 @@ impl Cells {
         self.content.influence = other.content.influence;
     }
 
+    /// Makes the all-time totals from the day cells, so that they are kept
+    /// current from now on (otherwise the first all-time read makes them).
+    fn make_totals(&self) {
+        self.velocity.make_totals();
+        self.sla.make_totals();
+        self.content.make_totals();
+    }
+
     fn flush(&mut self) {
         self.velocity.flush();
         self.sla.flush();
@@ -197,6 +205,7 @@ impl Live {
         ix: Indexes,
         cells: Cells,
     ) -> Live {
+        cells.make_totals();
         Live {
             terms,
             p,
@@ -213,6 +222,13 @@ impl Live {
 
     /// Nothing folded yet.
     pub fn new(terms: ReportTerms) -> Live {
+        let live = Live::empty(terms);
+        live.cells.make_totals();
+        live
+    }
+
+    /// Nothing folded, and no all-time totals yet.
+    fn empty(terms: ReportTerms) -> Live {
         Live {
             terms,
             p: Projections::default(),
@@ -225,7 +241,8 @@ impl Live {
     /// Folds a whole history at once: every event into the projections, then
     /// the indexes in one pass, then every contributor once.
     pub fn build(terms: ReportTerms, p: Projections) -> Live {
-        let mut live = Live::new(terms);
+        // The totals are made from the day cells at the end.
+        let mut live = Live::empty(terms);
         live.p = p;
         let p = &live.p;
         let ix = &mut live.ix;
@@ -281,6 +298,7 @@ impl Live {
         });
         live.cells.take_opps(by_opps);
         live.cells.flush();
+        live.cells.make_totals();
         live
     }
 

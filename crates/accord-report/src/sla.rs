@@ -17,16 +17,19 @@
 //!
 //! With a period, both count the MQL entries made inside it (their follow-ups
 //! and decisions may come later), and `sla_marketing` keeps the targets of the
-//! months that overlap it: the cells are keyed by the entry's day.
+//! months that overlap it: the cells are keyed by the entry's day. All time
+//! reads sla_followup's rows from a total per (month, rep) kept beside the
+//! day cells, changed by the same entries.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use accord_core::domain::{Month, Region, Stage};
 use rustc_hash::FxHashMap;
 
-use crate::cells::{add, day, in_days, DayMap, Days, Months};
+use crate::cells::{add, day, in_days, month, Day, DayMap, Days, Months};
 use crate::projection::{Projections, Transitions, NONE};
-use crate::stats::{select_rank, DayMultisets};
+use crate::stats::{select_rank, sorted_rank, DayMultisets, Multisets};
 use crate::table::{ColumnKind as K, Table, Value};
 use crate::{Period, ReportTerms, ALL};
 
@@ -101,6 +104,9 @@ pub fn mql_entries<'a>(
 /// decided in time.
 pub(crate) type FollowCounts = [i64; 4];
 
+/// The `rep` of the `(all)` rows of sla_followup.
+const ALL_REPS: u32 = NONE - 1;
+
 /// Both SLA reports' cells, keyed by the MQL entry's day.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Cells {
@@ -110,9 +116,64 @@ pub(crate) struct Cells {
     pub(crate) seconds: DayMultisets,
     /// Per (day, the lead's region code): mqls, accepted, rejected.
     pub(crate) marketing: DayMap<[i64; 3]>,
+    /// The follow-up cells over all time, per [`total_keys`]: made from the
+    /// day cells when first read, then kept current with them.
+    total: OnceLock<FollowTotal>,
+}
+
+/// sla_followup's rows over all time: counts and the seconds to first
+/// follow-up per (month, rep), `ALL_REPS` for the `(all)` rows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct FollowTotal {
+    counts: BTreeMap<(Month, u32), FollowCounts>,
+    seconds: Multisets<(Month, u32)>,
+}
+
+/// The rows of all time an entry of day `d` routed to `rep` counts in.
+fn total_keys(d: Day, rep: u32) -> [(Month, u32); 2] {
+    let m = month(d);
+    [(m, rep), (m, ALL_REPS)]
 }
 
 impl Cells {
+    /// The cells read back from a snapshot (the total made when first read).
+    pub(crate) fn of_days(
+        followup: DayMap<FollowCounts>,
+        seconds: DayMultisets,
+        marketing: DayMap<[i64; 3]>,
+    ) -> Cells {
+        Cells {
+            followup,
+            seconds,
+            marketing,
+            total: OnceLock::new(),
+        }
+    }
+
+    /// The follow-up total, made from the day cells if not yet made.
+    fn total(&self) -> &FollowTotal {
+        self.total.get_or_init(|| {
+            let mut total = FollowTotal::default();
+            for (&(d, rep), c) in &self.followup {
+                for k in total_keys(d, rep) {
+                    add(total.counts.entry(k).or_default(), *c, 1);
+                }
+            }
+            for ((d, rep), values) in self.seconds.iter() {
+                for k in total_keys(d, rep) {
+                    total.seconds.extend(k, values);
+                }
+            }
+            total.seconds.flush();
+            total
+        })
+    }
+
+    /// Makes the totals now rather than at the first all-time read.
+    pub(crate) fn make_totals(&self) {
+        self.total();
+    }
+
     /// What a lead's MQL entries add (`sign` 1) or take back (-1); `seq` and
     /// `sales_at` as for [`mql_entries`].
     pub(crate) fn lead(
@@ -132,15 +193,13 @@ impl Cells {
             let decided = e
                 .decision
                 .is_some_and(|(_, at)| ((at - e.at) as f64) <= decide_s);
-            let (in_time, never) = match e.first_follow_up {
-                Some(f) => {
-                    self.seconds.change((d, e.rep), f - e.at, sign);
-                    (((f - e.at) as f64) <= follow_s, false)
-                }
+            let seconds = e.first_follow_up.map(|f| f - e.at);
+            let (in_time, never) = match seconds {
+                Some(s) => ((s as f64) <= follow_s, false),
                 None => (false, true),
             };
             let counts = [true, in_time, never, decided].map(i64::from);
-            add(self.followup.entry((d, e.rep)).or_default(), counts, sign);
+            self.follow_up(d, e.rep, counts, seconds, sign);
             if created {
                 let region = u32::from(p.leads.region[lead as usize]);
                 let counts = [1, i64::from(e.accepted()), i64::from(e.rejected())];
@@ -149,13 +208,53 @@ impl Cells {
         }
     }
 
+    /// One MQL entry's follow-up into (or out of) its day's cells and the
+    /// total.
+    fn follow_up(
+        &mut self,
+        d: Day,
+        rep: u32,
+        counts: FollowCounts,
+        seconds: Option<i64>,
+        sign: i64,
+    ) {
+        add(self.followup.entry((d, rep)).or_default(), counts, sign);
+        if let Some(s) = seconds {
+            self.seconds.change((d, rep), s, sign);
+        }
+        let Some(total) = self.total.get_mut() else {
+            return;
+        };
+        for k in total_keys(d, rep) {
+            add(total.counts.entry(k).or_default(), counts, sign);
+            if let Some(s) = seconds {
+                total.seconds.change(k, s, sign);
+            }
+        }
+    }
+
     pub(crate) fn flush(&mut self) {
         self.seconds.flush();
+        if let Some(total) = self.total.get_mut() {
+            total.seconds.flush();
+        }
     }
 
     /// sla_followup: a row per (month, rep) and a `(all)` row per month.
     pub(crate) fn followup(&self, p: &Projections, period: &Period) -> Table {
-        const ALL_REPS: u32 = NONE - 1;
+        let name = |rep| match rep {
+            ALL_REPS => ALL,
+            NONE => "(unassigned)",
+            r => p.reps.ids.name(r),
+        };
+        if period.is_all() {
+            let t = self.total();
+            let lines = t.counts.iter().filter(|(_, c)| c[0] > 0).map(|(&k, c)| {
+                let median = sorted_rank(t.seconds.get(&k), 1, 2);
+                (k.0, name(k.1).to_owned(), FollowUpLine::of(c, median))
+            });
+            return render_followup(lines.collect());
+        }
         let days = Days::of(period);
         let mut rows: FxHashMap<(Month, u32), (FollowCounts, Vec<i64>)> = FxHashMap::default();
         let mut months = Months::default();
@@ -175,19 +274,8 @@ impl Cells {
             rows.into_iter()
                 .filter(|(_, (c, _))| c[0] > 0)
                 .map(|((m, rep), (c, mut seconds))| {
-                    let name = match rep {
-                        ALL_REPS => ALL,
-                        NONE => "(unassigned)",
-                        r => p.reps.ids.name(r),
-                    };
-                    let line = FollowUpLine {
-                        mqls: c[0] as u64,
-                        in_time: c[1] as u64,
-                        never: c[2] as u64,
-                        median_minutes: select_rank(&mut seconds, 1, 2).map(|s| s as f64 / 60.0),
-                        decided: c[3] as u64,
-                    };
-                    (m, name.to_owned(), line)
+                    let median = select_rank(&mut seconds, 1, 2);
+                    (m, name(rep).to_owned(), FollowUpLine::of(&c, median))
                 });
         render_followup(lines.collect())
     }
@@ -213,6 +301,19 @@ struct FollowUpLine {
     pub never: u64,
     pub median_minutes: Option<f64>,
     pub decided: u64,
+}
+
+impl FollowUpLine {
+    /// A row from its counts and its median seconds to first follow-up.
+    fn of(c: &FollowCounts, median_seconds: Option<i64>) -> FollowUpLine {
+        FollowUpLine {
+            mqls: c[0] as u64,
+            in_time: c[1] as u64,
+            never: c[2] as u64,
+            median_minutes: median_seconds.map(|s| s as f64 / 60.0),
+            decided: c[3] as u64,
+        }
+    }
 }
 
 /// The sla_followup table, rows by (month, rep name).

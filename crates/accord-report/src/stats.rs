@@ -2,7 +2,9 @@
 //! summary of a set of durations, and the per-day sorted multisets the
 //! quantiles are kept in.
 
-use crate::cells::{in_days, Day, DayMap, Days};
+use std::collections::BTreeMap;
+
+use crate::cells::{in_days, Day, Days};
 
 /// The 1-based nearest rank of the `num/den`-quantile of `n` values:
 /// ⌈n·num/den⌉ (at least 1), in integers so 0.9·10 is exactly 9.
@@ -48,7 +50,6 @@ pub fn summarize(values: &mut [i64], scale: f64) -> Option<Summary> {
     if n == 0 {
         return None;
     }
-    let sum: i128 = values.iter().map(|&v| i128::from(v)).sum();
     let k90 = rank(n, 9, 10) - 1;
     let p90 = *values.select_nth_unstable(k90).1;
     let max = values[k90..].iter().copied().max().unwrap_or(p90);
@@ -56,24 +57,59 @@ pub fn summarize(values: &mut [i64], scale: f64) -> Option<Summary> {
     let left = &mut values[..=k90];
     let p50 = *left.select_nth_unstable(k50).1;
     let min = left[..=k50].iter().copied().min().unwrap_or(p50);
-    Some(Summary {
+    Some(summary(values, [p50, p90, min, max], scale))
+}
+
+/// [`summarize`] of values already ascending: the ranks read directly.
+pub fn summarize_sorted(sorted: &[i64], scale: f64) -> Option<Summary> {
+    let n = sorted.len();
+    if n == 0 {
+        return None;
+    }
+    let at = |num, den| sorted[rank(n, num, den) - 1];
+    Some(summary(
+        sorted,
+        [at(1, 2), at(9, 10), sorted[0], sorted[n - 1]],
+        scale,
+    ))
+}
+
+/// The summary of non-empty `values` given their median, p90, minimum and
+/// maximum.
+fn summary(values: &[i64], [p50, p90, min, max]: [i64; 4], scale: f64) -> Summary {
+    let n = values.len();
+    let sum: i128 = values.iter().map(|&v| i128::from(v)).sum();
+    Summary {
         n,
         mean: sum as f64 / n as f64 / scale,
         p50: p50 as f64 / scale,
         p90: p90 as f64 / scale,
         min: min as f64 / scale,
         max: max as f64 / scale,
-    })
+    }
+}
+
+/// The nearest-rank `num/den`-quantile of values already ascending.
+pub fn sorted_rank(sorted: &[i64], num: usize, den: usize) -> Option<i64> {
+    let n = sorted.len();
+    (n > 0).then(|| sorted[rank(n, num, den) - 1])
 }
 
 /// A multiset of integers kept sorted. Changes are queued and merged in by
-/// [`Multiset::flush`], once per batch: O(n + k log k) for k changes.
+/// [`Multiset::flush`], once per batch: a value taken back and given again
+/// in the same batch (a contributor whose value did not change) costs
+/// nothing; a few changes are put in place, more are merged in one pass,
+/// O(n + k log k) for k changes.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Multiset {
     pub(crate) sorted: Vec<i64>,
     added: Vec<i64>,
     removed: Vec<i64>,
 }
+
+/// Up to this many changes (after cancelling) are put in place one by one
+/// rather than merged.
+const IN_PLACE: usize = 8;
 
 impl Multiset {
     fn change(&mut self, v: i64, sign: i64) {
@@ -94,39 +130,30 @@ impl Multiset {
         }
         self.added.sort_unstable();
         self.removed.sort_unstable();
-        let mut out = Vec::with_capacity(self.sorted.len() + self.added.len());
-        let (mut i, mut j) = (0, 0);
-        let (a, b) = (&self.sorted, &self.added);
-        while i < a.len() || j < b.len() {
-            if j == b.len() || (i < a.len() && a[i] <= b[j]) {
-                out.push(a[i]);
-                i += 1;
-            } else {
-                out.push(b[j]);
-                j += 1;
+        cancel(&mut self.added, &mut self.removed);
+        let before = self.sorted.len();
+        let (added, removed) = (
+            std::mem::take(&mut self.added),
+            std::mem::take(&mut self.removed),
+        );
+        if added.len() + removed.len() <= IN_PLACE {
+            for v in &removed {
+                if let Ok(k) = self.sorted.binary_search(v) {
+                    self.sorted.remove(k);
+                }
             }
+            for &v in &added {
+                let k = self.sorted.partition_point(|&x| x <= v);
+                self.sorted.insert(k, v);
+            }
+        } else {
+            self.sorted = merge(&self.sorted, &added, &removed);
         }
-        let mut r = 0;
-        let removed = &self.removed;
-        out.retain(|&v| {
-            while r < removed.len() && removed[r] < v {
-                r += 1;
-            }
-            if r < removed.len() && removed[r] == v {
-                r += 1;
-                false
-            } else {
-                true
-            }
-        });
         debug_assert_eq!(
-            out.len() + self.removed.len(),
-            self.sorted.len() + self.added.len(),
+            self.sorted.len() + removed.len(),
+            before + added.len(),
             "removed a value that was never added"
         );
-        self.sorted = out;
-        self.added = Vec::new();
-        self.removed = Vec::new();
     }
 
     /// A multiset of values already ascending (the snapshot's reader).
@@ -143,31 +170,100 @@ impl Multiset {
     }
 }
 
-/// A [`Multiset`] per (day, key): the values behind a quantile, so that a
-/// quantile over any days gathers their values and selects in them.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct DayMultisets {
-    pub(crate) cells: DayMap<Multiset>,
-    /// The cells with queued changes.
-    pub(crate) changed: Vec<(Day, u32)>,
+/// Takes the values both in `added` and in `removed` (both ascending) out
+/// of both.
+fn cancel(added: &mut Vec<i64>, removed: &mut Vec<i64>) {
+    let (mut i, mut j, mut a, mut r) = (0, 0, 0, 0);
+    while i < added.len() && j < removed.len() {
+        match added[i].cmp(&removed[j]) {
+            std::cmp::Ordering::Equal => {
+                i += 1;
+                j += 1;
+            }
+            std::cmp::Ordering::Less => {
+                added[a] = added[i];
+                (a, i) = (a + 1, i + 1);
+            }
+            std::cmp::Ordering::Greater => {
+                removed[r] = removed[j];
+                (r, j) = (r + 1, j + 1);
+            }
+        }
+    }
+    added.copy_within(i.., a);
+    added.truncate(a + added.len() - i);
+    removed.copy_within(j.., r);
+    removed.truncate(r + removed.len() - j);
 }
 
-impl DayMultisets {
+/// `sorted` with `added` merged in and `removed` taken out (all ascending).
+fn merge(sorted: &[i64], added: &[i64], removed: &[i64]) -> Vec<i64> {
+    let mut out = Vec::with_capacity(sorted.len() + added.len());
+    let (mut i, mut j) = (0, 0);
+    while i < sorted.len() || j < added.len() {
+        if j == added.len() || (i < sorted.len() && sorted[i] <= added[j]) {
+            out.push(sorted[i]);
+            i += 1;
+        } else {
+            out.push(added[j]);
+            j += 1;
+        }
+    }
+    let mut r = 0;
+    out.retain(|&v| {
+        while r < removed.len() && removed[r] < v {
+            r += 1;
+        }
+        if r < removed.len() && removed[r] == v {
+            r += 1;
+            false
+        } else {
+            true
+        }
+    });
+    out
+}
+
+/// A [`Multiset`] per key, changes queued until [`Multisets::flush`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Multisets<K> {
+    pub(crate) cells: BTreeMap<K, Multiset>,
+    /// The cells with queued changes.
+    pub(crate) changed: Vec<K>,
+}
+
+impl<K> Default for Multisets<K> {
+    fn default() -> Self {
+        Multisets {
+            cells: BTreeMap::new(),
+            changed: Vec::new(),
+        }
+    }
+}
+
+impl<K: Ord + Copy> Multisets<K> {
     /// Multisets with no change queued (the snapshot's reader).
-    pub(crate) fn of_cells(cells: DayMap<Multiset>) -> DayMultisets {
-        DayMultisets {
+    pub(crate) fn of_cells(cells: BTreeMap<K, Multiset>) -> Multisets<K> {
+        Multisets {
             cells,
             changed: Vec::new(),
         }
     }
 
     /// Adds (`sign` 1) or removes (-1) a value of cell `key`.
-    pub fn change(&mut self, key: (Day, u32), v: i64, sign: i64) {
+    pub fn change(&mut self, key: K, v: i64, sign: i64) {
         let m = self.cells.entry(key).or_default();
         if m.is_flushed() {
             self.changed.push(key);
         }
         m.change(v, sign);
+    }
+
+    /// Adds every value of `values` to cell `key` (a total made from cells).
+    pub(crate) fn extend(&mut self, key: K, values: &[i64]) {
+        for &v in values {
+            self.change(key, v, 1);
+        }
     }
 
     /// Merges every queued change in.
@@ -179,6 +275,24 @@ impl DayMultisets {
         }
     }
 
+    /// The values of cell `key`, sorted (none for a cell never changed).
+    pub fn get(&self, key: &K) -> &[i64] {
+        debug_assert!(self.changed.is_empty(), "read before a flush");
+        self.cells.get(key).map_or(&[], Multiset::sorted)
+    }
+
+    /// Every cell's values, sorted, in key order.
+    pub fn iter(&self) -> impl Iterator<Item = (K, &[i64])> + '_ {
+        debug_assert!(self.changed.is_empty(), "read before a flush");
+        self.cells.iter().map(|(&k, m)| (k, m.sorted()))
+    }
+}
+
+/// A [`Multiset`] per (day, key): the values behind a quantile, so that a
+/// quantile over any days gathers their values and selects in them.
+pub type DayMultisets = Multisets<(Day, u32)>;
+
+impl DayMultisets {
     /// The values of each cell of the days in `days`, sorted.
     pub fn in_days(&self, days: Days) -> impl Iterator<Item = ((Day, u32), &[i64])> + '_ {
         debug_assert!(self.changed.is_empty(), "read before a flush");

@@ -10,12 +10,12 @@ use proptest::prelude::*;
 use crate::table::Value;
 use crate::*;
 
-const DAY: i64 = 86_400;
-const HOUR: i64 = 3_600;
+pub(crate) const DAY: i64 = 86_400;
+pub(crate) const HOUR: i64 = 3_600;
 /// 2025-04-01T00:00:00Z
 const T0: i64 = 1_743_465_600;
 
-fn ts(offset: i64) -> Timestamp {
+pub(crate) fn ts(offset: i64) -> Timestamp {
     Timestamp::from_unix_seconds(T0 + offset)
 }
 
@@ -35,7 +35,7 @@ fn account(id: &str) -> Event {
     })
 }
 
-fn rep(id: &str) -> Event {
+pub(crate) fn rep(id: &str) -> Event {
     Event::RepRecorded(Rep {
         id: RepId::parse(id).unwrap(),
         name: Text::parse("Kenji, \"K\" Sato").unwrap(),
@@ -60,7 +60,7 @@ fn campaign(id: &str, cost_cents: i64) -> Event {
     })
 }
 
-fn content(id: &str, persona: Persona, stage: JourneyStage) -> Event {
+pub(crate) fn content(id: &str, persona: Persona, stage: JourneyStage) -> Event {
     Event::ContentPublished(Content {
         id: ContentId::parse(id).unwrap(),
         title: Text::parse("Pricing, explained").unwrap(),
@@ -72,7 +72,7 @@ fn content(id: &str, persona: Persona, stage: JourneyStage) -> Event {
     })
 }
 
-fn lead(id: &str, at: i64, channel: Channel, account: Option<&str>) -> Event {
+pub(crate) fn lead(id: &str, at: i64, channel: Channel, account: Option<&str>) -> Event {
     Event::LeadCreated(Lead {
         id: LeadId::parse(id).unwrap(),
         email: Email::parse("ana@example.com").unwrap(),
@@ -94,7 +94,7 @@ fn lead(id: &str, at: i64, channel: Channel, account: Option<&str>) -> Event {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn touch(
+pub(crate) fn touch(
     id: &str,
     lead: &str,
     at: i64,
@@ -115,7 +115,7 @@ fn touch(
     })
 }
 
-fn stage(
+pub(crate) fn stage(
     id: &str,
     lead: &str,
     from: Stage,
@@ -171,27 +171,27 @@ fn run(name: &str, events: &[Event]) -> Table {
     report(name, &p, &ReportTerms::default(), &Period::ALL).unwrap()
 }
 
-fn col<'a>(t: &'a Table, row: usize, name: &str) -> &'a Value {
+pub(crate) fn col<'a>(t: &'a Table, row: usize, name: &str) -> &'a Value {
     &t.rows[row][t
         .column_index(name)
         .unwrap_or_else(|| panic!("no column {name}"))]
 }
 
-fn text(t: &Table, row: usize, name: &str) -> String {
+pub(crate) fn text(t: &Table, row: usize, name: &str) -> String {
     match col(t, row, name) {
         Value::Text(s) => s.clone(),
         other => panic!("{name} is {other:?}"),
     }
 }
 
-fn int(t: &Table, row: usize, name: &str) -> i64 {
+pub(crate) fn int(t: &Table, row: usize, name: &str) -> i64 {
     match col(t, row, name) {
         Value::Int(i) => *i,
         other => panic!("{name} is {other:?}"),
     }
 }
 
-fn num(t: &Table, row: usize, name: &str) -> f64 {
+pub(crate) fn num(t: &Table, row: usize, name: &str) -> f64 {
     col(t, row, name)
         .as_f64()
         .unwrap_or_else(|| panic!("{name} is null"))

@@ -73,11 +73,12 @@ pub(crate) fn write_cells(out: &mut Out, c: &Cells) {
         content,
     } = c;
     day_map(out, &funnel.0, ints);
-    multisets(out, &velocity.0);
+    multisets(out, &velocity.days);
     let sla::Cells {
         followup,
         seconds,
         marketing,
+        ..
     } = sla;
     day_map(out, followup, ints);
     multisets(out, seconds);
@@ -104,7 +105,9 @@ pub(crate) fn write_cells(out: &mut Out, c: &Cells) {
             }
         });
     }
-    let content::Cells { uses, influence } = content;
+    let content::Cells {
+        uses, influence, ..
+    } = content;
     out.len(uses.len());
     for by_day in uses {
         out.len(by_day.len());
@@ -120,17 +123,17 @@ pub(crate) fn write_cells(out: &mut Out, c: &Cells) {
             out.u32s(leads);
         }
     }
-    day_map(out, influence, ints);
+    day_map(out, &influence.days, ints);
 }
 
 pub(crate) fn read_cells(r: &mut In<'_>) -> Res<Cells> {
     let funnel = funnel::Cells(read_day_map(r, "funnel cells", read_ints)?);
-    let velocity = velocity::Cells(read_multisets(r, "velocity cells")?);
-    let sla = sla::Cells {
-        followup: read_day_map(r, "follow-up cells", read_ints)?,
-        seconds: read_multisets(r, "follow-up times")?,
-        marketing: read_day_map(r, "marketing cells", read_ints)?,
-    };
+    let velocity = velocity::Cells::of_days(read_multisets(r, "velocity cells")?);
+    let sla = sla::Cells::of_days(
+        read_day_map(r, "follow-up cells", read_ints)?,
+        read_multisets(r, "follow-up times")?,
+        read_day_map(r, "marketing cells", read_ints)?,
+    );
     let n = r.len(8, "kpi cells")?;
     let mut days = BTreeMap::new();
     for _ in 0..n {
@@ -178,10 +181,7 @@ pub(crate) fn read_cells(r: &mut In<'_>) -> Res<Cells> {
         }
         uses.push(by_day);
     }
-    let content = content::Cells {
-        uses,
-        influence: read_day_map(r, "content influence", read_ints)?,
-    };
+    let content = content::Cells::of_days(uses, read_day_map(r, "content influence", read_ints)?);
     Ok(Cells {
         funnel,
         velocity,
