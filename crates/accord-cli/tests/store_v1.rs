@@ -60,7 +60,7 @@ fn a_migrated_file_reports_the_same_numbers_and_takes_imports() {
     assert_eq!(text(&out.stdout), v1_report());
     assert_eq!(
         user_version(&db),
-        2,
+        3,
         "migrated on the first write-enabled open"
     );
 
