@@ -72,7 +72,7 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 }
 
 fn unhex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if s.len() % 2 == 1 {
         return None;
     }
     (0..s.len())
@@ -153,6 +153,28 @@ mod tests {
             verify("t=1,v1=zz", "whsec_test", body, 1),
             Err(VerifyError::Malformed)
         );
+    }
+
+    proptest::proptest! {
+        /// What is signed verifies within the window; any other body does not.
+        #[test]
+        fn a_signature_verifies_only_its_own_body(
+            body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200),
+            flip in 0usize..200,
+            t in 0i64..4_000_000_000,
+            skew in -300i64..=300,
+        ) {
+            let header = signature("whsec_k", t, &body);
+            proptest::prop_assert_eq!(verify(&header, "whsec_k", &body, t + skew), Ok(()));
+            if !body.is_empty() {
+                let mut other = body.clone();
+                other[flip % body.len()] ^= 1;
+                proptest::prop_assert_eq!(
+                    verify(&header, "whsec_k", &other, t),
+                    Err(VerifyError::Mismatch)
+                );
+            }
+        }
     }
 
     #[test]

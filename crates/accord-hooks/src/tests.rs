@@ -132,11 +132,14 @@ fn a_won_deal_carries_its_shared_credit_and_reads_well_in_slack() {
     );
 }
 
+/// A request as the scripted transport saw it: URL, headers, body.
+type Sent = (String, Vec<(&'static str, String)>, Vec<u8>);
+
 /// Answers from a script (then 200), and keeps what it was sent.
 #[derive(Default)]
 struct Scripted {
     answers: RefCell<VecDeque<Result<u16, String>>>,
-    seen: RefCell<Vec<(String, Vec<(&'static str, String)>, Vec<u8>)>>,
+    seen: RefCell<Vec<Sent>>,
 }
 
 impl Transport for Scripted {
