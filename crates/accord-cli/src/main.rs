@@ -34,6 +34,7 @@ enum Command {
     Export(cmd::export::Args),
     Agreement(cmd::agreement::Args),
     Sla(cmd::sla::Args),
+    Hook(cmd::hook::Args),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +55,7 @@ fn main() -> ExitCode {
         Command::Export(args) => cmd::export::run(args),
         Command::Agreement(args) => cmd::agreement::run(args),
         Command::Sla(args) => cmd::sla::run(args),
+        Command::Hook(args) => cmd::hook::run(args),
     };
     match result {
         Ok(code) => code,

@@ -13,10 +13,12 @@
 //! `SqliteStore` is the embedded backend. A PostgreSQL backend will implement
 //! the same traits; nothing SQLite-specific crosses this crate's API.
 
+pub mod hooks;
 mod sqlite;
 
 use accord_core::event::{Batch, DecodeError, Event, EventKind, Origin};
 
+pub use hooks::HookStore;
 pub use sqlite::{Access, SqliteStore, SqliteTx};
 
 /// Why the store could not do what was asked, in words a user can act on.
@@ -258,3 +260,6 @@ mod tests;
 
 #[cfg(test)]
 mod format2_tests;
+
+#[cfg(test)]
+mod format3_tests;

@@ -34,6 +34,7 @@
 //! missing — or, when the file cannot be written then, by the first
 //! `put_views`.
 
+mod hooks;
 mod open;
 
 use std::cell::Cell;
@@ -52,7 +53,8 @@ use open::{classify, FileId, VIEWS_WAIT, WRITE_WAIT};
 
 /// The store format this build writes; `PRAGMA user_version` holds it.
 /// 1: the log without origins. 2: `log.origins` added (see `open::migrate`).
-const FORMAT_VERSION: i64 = 2;
+/// 3: the webhooks' tables (`hooks::HOOKS_SCHEMA`).
+const FORMAT_VERSION: i64 = 3;
 /// Marks a database as accord's (`PRAGMA application_id`): "acrd".
 const APPLICATION_ID: i64 = 0x6163_7264;
 
@@ -198,6 +200,7 @@ impl SqliteStore {
         store
             .conn
             .execute_batch(SCHEMA)
+            .and_then(|()| store.conn.execute_batch(hooks::HOOKS_SCHEMA))
             .map_err(|e| store.fail(e))?;
         Ok(store)
     }

@@ -4,6 +4,7 @@ pub mod agreement;
 pub mod check;
 pub mod demo;
 pub mod export;
+pub mod hook;
 pub mod import;
 pub mod ingest;
 pub mod init;

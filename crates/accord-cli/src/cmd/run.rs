@@ -1,5 +1,7 @@
 //! `accord run` (alias `accord watch`): the daemon that keeps everything live.
 
+mod hooks;
+
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -25,7 +27,10 @@ use super::{open_for_reading, write_stdout, CmdResult, DbArgs};
 ///     (breaches, escalation steps, marketing's month ends), storing each
 ///     firing in the log as the engine's decision (as `accord tick` does);
 ///   - stores the reports again, so `accord report` prints them at once,
-///     in milliseconds even at a million leads.
+///     in milliseconds even at a million leads;
+///   - and, on a thread of its own, delivers webhooks (`accord hook`): new
+///     events fanned out to the subscriptions' outbox, due deliveries sent,
+///     signed, failures retried on the --hook-schedule, then dead letters.
 ///
 /// The reports use the terms of the agreement in force in the log (the
 /// latest `accord agreement adopt`); before any is adopted, those of the
@@ -59,8 +64,23 @@ pub struct Args {
     /// export events`).
     #[arg(long)]
     decisions: bool,
+    /// Waits between a webhook delivery's failed attempts, then a dead
+    /// letter: each a number and s, m or h, comma-separated (a random
+    /// fifth of each wait is added).
+    #[arg(long, value_name = "WAITS", default_value = accord_hooks::schedule::DEFAULT, value_parser = parse_schedule)]
+    hook_schedule: accord_hooks::Schedule,
+    /// One webhook request's time limit, in seconds (a delivery claimed by
+    /// a process that died is sent again 2 × this + 5 s later).
+    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=120))]
+    hook_timeout: u64,
     #[command(flatten)]
     db: DbArgs,
+}
+
+fn parse_schedule(
+    text: &str,
+) -> Result<accord_hooks::Schedule, accord_hooks::schedule::ScheduleError> {
+    accord_hooks::Schedule::parse(text)
 }
 
 /// Longest wait for the write lock in one round: another writer holding it
@@ -124,6 +144,15 @@ pub fn run(args: Args) -> CmdResult {
         args.db.db.display()
     );
 
+    let hooks = writable.then(|| {
+        let config = accord_hooks::worker::Config {
+            schedule: args.hook_schedule.clone(),
+            timeout: Duration::from_secs(args.hook_timeout),
+            ..Default::default()
+        };
+        hooks::spawn(args.db.db.clone(), config, Arc::clone(&stop))
+    });
+
     let interval = Duration::from_millis(args.interval);
     let mut read_at = Instant::now();
     let mut busy_told = false;
@@ -151,8 +180,14 @@ pub fn run(args: Args) -> CmdResult {
                     busy_told = true;
                 }
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => {
+                stop.store(true, Ordering::SeqCst);
+                return Err(e.into());
+            }
         }
+    }
+    if let Some(hooks) = hooks {
+        let _ = hooks.join();
     }
     let by = match signal.load(Ordering::SeqCst) {
         s if s == SIGTERM as usize => "SIGTERM",
