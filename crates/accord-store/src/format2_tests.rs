@@ -180,7 +180,7 @@ fn make_format_1(path: &std::path::Path, events: &[Event]) {
     store.seal().unwrap();
     drop(store);
     let conn = rusqlite::Connection::open(path).unwrap();
-    conn.execute_batch("ALTER TABLE log DROP COLUMN origins; PRAGMA user_version = 1;")
+    conn.execute_batch("ALTER TABLE log DROP COLUMN origins; DROP TABLE tokens; PRAGMA user_version = 1;")
         .unwrap();
 }
 
@@ -217,7 +217,7 @@ fn a_format_1_file_is_read_as_it_is_and_migrated_when_opened_to_write() {
 
     // For writing: migrated, the old row kept as it was, new origins stored.
     let mut store = SqliteStore::open_existing(&path).unwrap();
-    assert_eq!(user_version(&path), 2);
+    assert_eq!(user_version(&path), 3);
     append(
         &mut store,
         &[
@@ -241,13 +241,13 @@ fn a_format_1_file_is_read_as_it_is_and_migrated_when_opened_to_write() {
 }
 
 #[test]
-fn a_file_newer_than_format_2_is_refused() {
+fn a_file_newer_than_format_3_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("v3.db");
+    let path = dir.path().join("v4.db");
     make_format_1(&path, &[touch("T1", 1)]);
     rusqlite::Connection::open(&path)
         .unwrap()
-        .execute_batch("PRAGMA user_version = 3")
+        .execute_batch("PRAGMA user_version = 4")
         .unwrap();
     for open in [
         SqliteStore::open_existing,
@@ -256,14 +256,14 @@ fn a_file_newer_than_format_2_is_refused() {
     ] {
         match open(&path) {
             Err(StoreError::TooNew {
-                found: 3,
-                supported: 2,
+                found: 4,
+                supported: 3,
                 ..
             }) => {}
             other => panic!("expected TooNew, got {:?}", other.map(|_| ())),
         }
     }
-    assert_eq!(user_version(&path), 3);
+    assert_eq!(user_version(&path), 4);
 }
 
 proptest! {

@@ -14,10 +14,12 @@
 //! the same traits; nothing SQLite-specific crosses this crate's API.
 
 mod sqlite;
+pub mod tokens;
 
 use accord_core::event::{Batch, DecodeError, Event, EventKind, Origin};
 
 pub use sqlite::{Access, SqliteStore, SqliteTx};
+pub use tokens::{NewToken, TokenRecord, TokenStore};
 
 /// Why the store could not do what was asked, in words a user can act on.
 /// No backend type or message crosses this boundary except in `Backend`,

@@ -12,10 +12,10 @@
 //! - `open_for_reading`: read-write when the file allows it (views can be
 //!   stored), read-only otherwise.
 //!
-//! Opening a file of store format 1 for writing (`create_or_open`,
-//! `open_existing`) migrates it to format 2 in one transaction (`migrate`:
-//! one column added to `log`, no row rewritten); read-only, it is read as
-//! format 1 and left as it is.
+//! Opening a file of store format 1 or 2 for writing (`create_or_open`,
+//! `open_existing`) migrates it to format 3 in one transaction (`migrate`:
+//! 1 → 2 adds one column to `log`, no row rewritten; 2 → 3 adds the
+//! `tokens` table); read-only, it is read as it is and left so.
 //!
 //! A database this process created stays in rollback-journal mode until its
 //! first commit that stores events (then it switches to WAL), and is removed
@@ -30,6 +30,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
+use super::tokens::{MIGRATE_2_TO_3_TOKENS, TOKENS_SCHEMA};
 use super::{SqliteStore, APPLICATION_ID, FORMAT_VERSION, SCHEMA, VIEWS_TABLE};
 
 /// Format 1 → 2: the origins of each row's events (NULL: all imported).
@@ -360,7 +361,7 @@ impl SqliteStore {
             if tables == 0 {
                 self.conn
                     .execute_batch(&format!(
-                        "{SCHEMA}
+                        "{SCHEMA}{TOKENS_SCHEMA}
                          PRAGMA application_id = {APPLICATION_ID};
                          PRAGMA user_version = {FORMAT_VERSION};"
                     ))
@@ -389,7 +390,8 @@ impl SqliteStore {
     /// transaction under the write lock (the format is read again under it:
     /// of two processes opening one file, one migrates). Format 1 → 2 adds
     /// the nullable `log.origins` column, which only changes the schema: no
-    /// row is rewritten, and format-1 rows read as imported. On failure
+    /// row is rewritten, and format-1 rows read as imported. Format 2 → 3
+    /// adds the `tokens` table (`tokens::MIGRATE_2_TO_3_TOKENS`). On failure
     /// (read-only, busy, disk full) nothing is changed and the error says why.
     fn migrate(&mut self) -> Result<(), StoreError> {
         // Read again: a file created by a racing process after `prepare`
@@ -412,9 +414,19 @@ impl SqliteStore {
                 .map_err(|e| self.fail(e))?;
             if version == 1 {
                 self.conn
-                    .execute_batch(&format!(
-                        "{MIGRATE_1_TO_2} PRAGMA user_version = {FORMAT_VERSION};"
-                    ))
+                    .execute_batch(MIGRATE_1_TO_2)
+                    .map_err(|e| self.fail(e))?;
+            }
+            if (1..3).contains(&version) {
+                // Format 2 → 3: the tokens' table (the webhooks' tables join
+                // this step).
+                self.conn
+                    .execute_batch(MIGRATE_2_TO_3_TOKENS)
+                    .map_err(|e| self.fail(e))?;
+            }
+            if version < FORMAT_VERSION {
+                self.conn
+                    .execute_batch(&format!("PRAGMA user_version = {FORMAT_VERSION};"))
                     .map_err(|e| self.fail(e))?;
             }
             self.conn
