@@ -34,6 +34,8 @@ enum Command {
     Export(cmd::export::Args),
     Agreement(cmd::agreement::Args),
     Sla(cmd::sla::Args),
+    Serve(cmd::serve::Args),
+    Token(cmd::token::Args),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +56,8 @@ fn main() -> ExitCode {
         Command::Export(args) => cmd::export::run(args),
         Command::Agreement(args) => cmd::agreement::run(args),
         Command::Sla(args) => cmd::sla::run(args),
+        Command::Serve(args) => cmd::serve::run(args),
+        Command::Token(args) => cmd::token::run(args),
     };
     match result {
         Ok(code) => code,
