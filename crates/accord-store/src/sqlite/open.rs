@@ -500,14 +500,17 @@ impl SqliteStore {
                 .conn
                 .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
                 .map_err(|e| self.fail(e))?;
+            let holds = |table: &str| {
+                self.conn
+                    .prepare(&format!("SELECT 1 FROM {table}"))
+                    .and_then(|mut s| s.exists([]))
+                    .map_err(|e| self.fail(e))
+            };
             let unused = self.check_still_here().is_ok()
                 && (tables == 0
                     || (self.head_sql().map_err(|e| self.fail(e))? == 0
-                        && !self
-                            .conn
-                            .prepare("SELECT 1 FROM views")
-                            .and_then(|mut s| s.exists([]))
-                            .map_err(|e| self.fail(e))?));
+                        && !holds("views")?
+                        && !holds("tokens")?));
             if unused {
                 let _ = std::fs::remove_file(&self.path_os);
             }

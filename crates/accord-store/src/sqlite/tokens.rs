@@ -40,6 +40,8 @@ impl TokenStore for SqliteStore {
                 params![&t.hash[..], t.role, t.rep, t.label, t.created_at],
             )
             .map_err(|e| self.fail(e))?;
+        // A file holding a token is kept, as one holding events.
+        self.stored.set(true);
         Ok(self.conn.last_insert_rowid() as u64)
     }
 
