@@ -40,7 +40,8 @@ pub struct EventResult {
     /// fell due before the input, then what the input led to.
     #[schema(value_type = Vec<Object>)]
     pub decisions: Vec<serde_json::Value>,
-    /// For a new lead: where it stands after its decisions.
+    /// For a new lead, or an input that led to decisions about a lead:
+    /// where the lead stands after them.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lead: Option<LeadDecision>,
 }
@@ -81,6 +82,7 @@ pub fn ingest(core: &mut Core, lines: Vec<String>) -> Result<Vec<EventResult>, P
     let n = lines.len();
     let mut results: Vec<Option<EventResult>> = vec![None; n];
     let mut new_leads: Vec<(usize, String)> = Vec::new();
+    let mut fired_sla: Vec<accord_core::event::Event> = Vec::new();
     let texts: Vec<String> = lines.clone();
     let numbered = lines.into_iter().enumerate().map(|(i, l)| (i as u64, l));
     let summary = core.runner.ingest(
@@ -89,10 +91,11 @@ pub fn ingest(core: &mut Core, lines: Vec<String>) -> Result<Vec<EventResult>, P
         &mut |number, outcome, fired| {
             let i = number as usize;
             let mut decisions: Vec<serde_json::Value> = fired.iter().map(wire).collect();
+            fired_sla.extend(fired.iter().map(|(e, _)| e.clone()));
             let (kind, problem) = match outcome {
                 Outcome::Stored { decisions: d } => {
                     decisions.extend(d.iter().map(wire));
-                    if let Some(id) = new_lead_id(&texts[i]) {
+                    if let Some(id) = lead_of(&texts[i], !d.is_empty()) {
                         new_leads.push((i, id));
                     }
                     (OutcomeKind::Stored, None)
@@ -137,6 +140,7 @@ pub fn ingest(core: &mut Core, lines: Vec<String>) -> Result<Vec<EventResult>, P
         &mut Quiet,
     )?;
     core.metrics.ingested(&summary);
+    core.metrics.count_sla(fired_sla.iter());
     let engine = core.runner.engine();
     for (i, id) in new_leads {
         if let (Some(r), Some(report)) = (results[i].as_mut(), engine.explain(&id)) {
@@ -171,11 +175,17 @@ fn wire(d: &Decided) -> serde_json::Value {
     serde_json::from_str(&line).unwrap_or(serde_json::Value::Null)
 }
 
-/// The lead id of a `lead_created` line (already parsed by the engine: the
-/// line is valid).
-fn new_lead_id(line: &str) -> Option<String> {
-    match accord_wire::parse_line(line).ok()? {
-        accord_wire::Input::Event(accord_core::event::Event::LeadCreated(l)) => Some(l.id.to_string()),
-        _ => None,
-    }
+/// The lead a stored line is about, when its sender is told where the
+/// lead stands: a new lead always, another input when it led to decisions.
+fn lead_of(line: &str, decided: bool) -> Option<String> {
+    use accord_core::event::Event;
+    let lead = match accord_wire::parse_line(line).ok()? {
+        accord_wire::Input::Event(Event::LeadCreated(l)) => return Some(l.id.to_string()),
+        _ if !decided => return None,
+        accord_wire::Input::Event(Event::Touched(t)) => t.lead.to_string(),
+        accord_wire::Input::Event(Event::StageChanged(s)) => s.lead.to_string(),
+        accord_wire::Input::Action(a) => a.lead().to_string(),
+        _ => return None,
+    };
+    Some(lead)
 }
