@@ -110,6 +110,8 @@ pub fn visible(engine: &Engine, id: &str, visible_owners: Option<&[String]>) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use accord_core::event::{Event, Origin};
+    use proptest::prelude::*;
 
     #[test]
     fn cursors_read_back_and_refuse_anything_else() {
@@ -118,6 +120,104 @@ mod tests {
         assert_eq!(Cursor(17).to_text(), "p17");
         for bad in ["", "p", "42", "p-1", "p+1", "px", "p99999999999999999999", "P1"] {
             assert_eq!(Cursor::parse(bad), None, "{bad}");
+        }
+    }
+
+    /// An engine holding `leads`: (stage, owner number, account number,
+    /// day of March created), without an agreement (every score 0).
+    fn engine(leads: &[(u8, u8, u8, u8)]) -> Engine {
+        let mut e = Engine::new();
+        for r in ["R1", "R2"] {
+            let line = serde_json::json!({"type": "rep_recorded", "rep_id": r, "name": r, "email": format!("{r}@x.example"),
+                "team": "sdr", "region": "EMEA", "capacity_per_day": 5, "hired_at": "2024-01-01T00:00:00Z"});
+            let Ok(accord_wire::Input::Event(event)) = accord_wire::parse_line(&line.to_string()) else {
+                panic!("a valid line");
+            };
+            e.apply(&event, &Origin::Ingested);
+        }
+        for (i, &(stage, owner, account, day)) in leads.iter().enumerate() {
+            let line = serde_json::json!({
+                "type": "lead_created", "lead_id": format!("L{i}"), "email": format!("p{i}@x.example"),
+                "seniority": "vp", "country": "GB", "region": "EMEA", "source_channel": "referral",
+                "created_at": format!("2026-03-{:02}T10:00:00Z", day + 1), "account_id": format!("A{account}")
+            });
+            let Ok(accord_wire::Input::Event(event)) = accord_wire::parse_line(&line.to_string()) else {
+                panic!("a valid line");
+            };
+            e.apply(&event, &Origin::Ingested);
+            if owner > 0 {
+                let a = serde_json::json!({"v": 1, "type": "owner_assigned", "origin": {"person": null}, "assignment_id": format!("A{i}"),
+                    "lead_id": format!("L{i}"), "rep_id": format!("R{owner}"), "rule": null,
+                    "assigned_at": format!("2026-03-{:02}T11:00:00Z", day + 1), "tried": [], "eligible": []});
+                let (event, origin): (Event, Origin) = accord_wire::parse_exported(&a.to_string()).expect("an exported line");
+                e.apply(&event, &origin);
+            }
+            if stage > 0 {
+                let s = serde_json::json!({"type": "stage_changed", "transition_id": format!("S{i}"), "lead_id": format!("L{i}"),
+                    "from_stage": "lead", "to_stage": "mql", "occurred_at": format!("2026-03-{:02}T12:00:00Z", day + 1)});
+                let Ok(accord_wire::Input::Event(event)) = accord_wire::parse_line(&s.to_string()) else {
+                    panic!("a valid line");
+                };
+                e.apply(&event, &Origin::Ingested);
+            }
+        }
+        e
+    }
+
+    proptest! {
+        /// Pages of any size, followed by their cursors, list exactly the
+        /// leads a plain filter over every lead in order finds.
+        #[test]
+        fn pages_followed_by_their_cursors_list_what_a_plain_filter_finds(
+            leads in proptest::collection::vec((0u8..2, 0u8..3, 0u8..3, 0u8..9), 0..40),
+            stage in proptest::option::of(0u8..2),
+            owner in proptest::option::of(1u8..3),
+            visible in proptest::option::of(proptest::collection::vec(1u8..3, 0..2)),
+            account in proptest::option::of(0u8..3),
+            from in proptest::option::of(0u8..9),
+            to in proptest::option::of(0u8..9),
+            limit in 1usize..7,
+        ) {
+            let e = engine(&leads);
+            let day = |d: u8| Timestamp::parse(&format!("2026-03-{:02}T10:00:00Z", d + 1)).unwrap();
+            let stage_name = |s: u8| if s == 0 { "lead" } else { "mql" };
+            let mut q = LeadQuery {
+                stage: stage.map(|s| stage_name(s).to_owned()),
+                owner: owner.map(|o| format!("R{o}")),
+                account: account.map(|a| format!("A{a}")),
+                created_from: from.map(day),
+                created_to: to.map(day),
+                visible_owners: visible.clone().map(|v| v.iter().map(|o| format!("R{o}")).collect()),
+                limit: Some(limit),
+                ..Default::default()
+            };
+            let expected: Vec<String> = leads
+                .iter()
+                .enumerate()
+                .filter(|(_, &(s, o, a, d))| {
+                    stage.is_none_or(|x| x == s)
+                        && owner.is_none_or(|x| x == o)
+                        && account.is_none_or(|x| x == a)
+                        && from.is_none_or(|x| d >= x)
+                        && to.is_none_or(|x| d < x)
+                        && visible.as_ref().is_none_or(|v| o > 0 && v.contains(&o))
+                })
+                .map(|(i, _)| format!("L{i}"))
+                .collect();
+            let mut got = Vec::new();
+            let mut pages = 0;
+            loop {
+                let page = query(&e, &q);
+                prop_assert!(page.leads.len() <= limit);
+                got.extend(page.leads.into_iter().map(|l| l.id));
+                pages += 1;
+                match page.next {
+                    Some(c) => q.cursor = Some(c),
+                    None => break,
+                }
+                prop_assert!(pages <= leads.len() + 1);
+            }
+            prop_assert_eq!(got, expected);
         }
     }
 }
