@@ -299,3 +299,18 @@ fn concurrent_posts_are_all_stored_once() {
     let v = s.get("/v1/leads?limit=1000", Some(&admin)).json();
     assert_eq!(v["leads"].as_array().unwrap().len(), 200);
 }
+
+#[test]
+fn the_document_names_every_report_the_engine_has() {
+    let doc: serde_json::Value = serde_json::from_str(&accord_serve::openapi_json()).unwrap();
+    let param = &doc["paths"]["/v1/reports/{name}"]["get"]["parameters"][0];
+    assert_eq!(param["name"], "name");
+    let schema = match param["schema"]["$ref"].as_str() {
+        Some(r) => &doc["components"]["schemas"][r.rsplit('/').next().unwrap()],
+        None => &param["schema"],
+    };
+    let names: Vec<&str> = schema["enum"].as_array().unwrap_or_else(|| panic!("{param}")).iter().map(|v| v.as_str().unwrap()).collect();
+    let mut expected: Vec<&str> = accord_report::REPORTS.to_vec();
+    expected.push("all");
+    assert_eq!(names, expected);
+}

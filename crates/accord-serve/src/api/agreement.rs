@@ -108,7 +108,7 @@ pub async fn versions(State(state): State<AppState>, Authed(caller): Authed) -> 
 
 /// Check a draft agreement (the TOML text as the body): every problem with its line and column, as `accord check` finds them.
 #[utoipa::path(post, path = "/v1/agreement/check", tag = "agreement", security(("token" = [])),
-    request_body(content = String, content_type = "application/toml", description = "The agreement's TOML text (at most 1 MiB)"),
+    request_body(content = String, content_type = "text/plain", description = "The agreement's TOML text (at most 1 MiB)"),
     responses(
         (status = 200, body = CheckResult),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
@@ -152,7 +152,7 @@ pub fn check_text(body: &[u8]) -> CheckResult {
 
 /// Adopt an agreement (admins): stored as the next version, in force from now on. The text in force adopted again stores nothing.
 #[utoipa::path(post, path = "/v1/agreement", tag = "agreement", security(("token" = [])),
-    request_body(content = String, content_type = "application/toml", description = "The agreement's TOML text (at most 1 MiB)"),
+    request_body(content = String, content_type = "text/plain", description = "The agreement's TOML text (at most 1 MiB)"),
     responses(
         (status = 201, description = "Adopted", body = AdoptResult),
         (status = 200, description = "Already in force", body = AdoptResult),

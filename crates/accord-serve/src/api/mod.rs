@@ -51,7 +51,7 @@ pub struct AppState {
         license(name = "Apache-2.0")
     ),
     modifiers(&Bearer),
-    components(schemas(Problem, crate::problem::FieldError, Role))
+    components(schemas(Problem, crate::problem::FieldError, Role, reports::ReportName))
 )]
 struct ApiDoc;
 

@@ -8,8 +8,8 @@ use accord_report::{Period, Table};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
-use utoipa::IntoParams;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use super::{allow, AppState, Authed};
 use crate::problem::Problem;
@@ -34,6 +34,26 @@ pub struct ReportParams {
     format: Option<String>,
 }
 
+/// A report's name, as the document lists them (`accord_report::REPORTS`
+/// and `all`; a test holds the two lists equal).
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum ReportName {
+    Funnel,
+    Velocity,
+    SlaFollowup,
+    SlaMarketing,
+    AttributionCampaign,
+    AttributionChannel,
+    Content,
+    ContentGaps,
+    Leaderboard,
+    Rejections,
+    Kpi,
+    All,
+}
+
 const PARAMS: [&str; 6] = ["from", "to", "compare", "explain", "limit", "format"];
 
 /// A report (or `all`) over all time or a period, as JSON or CSV.
@@ -45,7 +65,7 @@ const PARAMS: [&str; 6] = ["from", "to", "compare", "explain", "limit", "format"
     path = "/v1/reports/{name}",
     tag = "reports",
     security(("token" = [])),
-    params(("name" = String, Path, description = "funnel, velocity, sla, attribution_campaign, attribution_channel, content, leaderboard, rejections, kpi, … or all"), ReportParams),
+    params(("name" = ReportName, Path, description = "A report, or `all`"), ReportParams),
     responses(
         (status = 200, description = "The report", content((Object = "application/json"), (String = "text/csv"))),
         (status = 400, description = "A bad parameter", body = Problem, content_type = "application/problem+json"),
