@@ -386,7 +386,10 @@ impl Engine {
             .rep_order
             .iter()
             .filter_map(|&r| st.rep(r))
-            .filter(|r| r.id.as_str() == manager || r.manager.as_ref().is_some_and(|m| m.as_str() == manager))
+            .filter(|r| {
+                r.id.as_str() == manager
+                    || r.manager.as_ref().is_some_and(|m| m.as_str() == manager)
+            })
             .map(|r| r.id.to_string())
             .collect();
         if !team.iter().any(|r| r == manager) {

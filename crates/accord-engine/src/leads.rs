@@ -118,7 +118,16 @@ mod tests {
         assert_eq!(Cursor::parse("p0"), Some(Cursor(0)));
         assert_eq!(Cursor::parse("p42"), Some(Cursor(42)));
         assert_eq!(Cursor(17).to_text(), "p17");
-        for bad in ["", "p", "42", "p-1", "p+1", "px", "p99999999999999999999", "P1"] {
+        for bad in [
+            "",
+            "p",
+            "42",
+            "p-1",
+            "p+1",
+            "px",
+            "p99999999999999999999",
+            "P1",
+        ] {
             assert_eq!(Cursor::parse(bad), None, "{bad}");
         }
     }
@@ -130,7 +139,8 @@ mod tests {
         for r in ["R1", "R2"] {
             let line = serde_json::json!({"type": "rep_recorded", "rep_id": r, "name": r, "email": format!("{r}@x.example"),
                 "team": "sdr", "region": "EMEA", "capacity_per_day": 5, "hired_at": "2024-01-01T00:00:00Z"});
-            let Ok(accord_wire::Input::Event(event)) = accord_wire::parse_line(&line.to_string()) else {
+            let Ok(accord_wire::Input::Event(event)) = accord_wire::parse_line(&line.to_string())
+            else {
                 panic!("a valid line");
             };
             e.apply(&event, &Origin::Ingested);
@@ -141,7 +151,8 @@ mod tests {
                 "seniority": "vp", "country": "GB", "region": "EMEA", "source_channel": "referral",
                 "created_at": format!("2026-03-{:02}T10:00:00Z", day + 1), "account_id": format!("A{account}")
             });
-            let Ok(accord_wire::Input::Event(event)) = accord_wire::parse_line(&line.to_string()) else {
+            let Ok(accord_wire::Input::Event(event)) = accord_wire::parse_line(&line.to_string())
+            else {
                 panic!("a valid line");
             };
             e.apply(&event, &Origin::Ingested);
@@ -149,13 +160,15 @@ mod tests {
                 let a = serde_json::json!({"v": 1, "type": "owner_assigned", "origin": {"person": null}, "assignment_id": format!("A{i}"),
                     "lead_id": format!("L{i}"), "rep_id": format!("R{owner}"), "rule": null,
                     "assigned_at": format!("2026-03-{:02}T11:00:00Z", day + 1), "tried": [], "eligible": []});
-                let (event, origin): (Event, Origin) = accord_wire::parse_exported(&a.to_string()).expect("an exported line");
+                let (event, origin): (Event, Origin) =
+                    accord_wire::parse_exported(&a.to_string()).expect("an exported line");
                 e.apply(&event, &origin);
             }
             if stage > 0 {
                 let s = serde_json::json!({"type": "stage_changed", "transition_id": format!("S{i}"), "lead_id": format!("L{i}"),
                     "from_stage": "lead", "to_stage": "mql", "occurred_at": format!("2026-03-{:02}T12:00:00Z", day + 1)});
-                let Ok(accord_wire::Input::Event(event)) = accord_wire::parse_line(&s.to_string()) else {
+                let Ok(accord_wire::Input::Event(event)) = accord_wire::parse_line(&s.to_string())
+                else {
                     panic!("a valid line");
                 };
                 e.apply(&event, &Origin::Ingested);

@@ -54,7 +54,10 @@ pub fn create(
     let rep = match (role.needs_rep(), rep) {
         (true, None) => return Err(TokenError::NeedsRep(role.as_str())),
         (_, Some(r)) => {
-            if r.is_empty() || r.len() > 64 || r.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            if r.is_empty()
+                || r.len() > 64
+                || r.chars().any(|c| c.is_whitespace() || c.is_control())
+            {
                 return Err(TokenError::BadRep);
             }
             Some(r.to_owned())

@@ -98,7 +98,9 @@ impl Handle {
 }
 
 fn stopped() -> Problem {
-    Problem::unavailable("the engine is not running (the server is stopping, or failed to load the log)")
+    Problem::unavailable(
+        "the engine is not running (the server is stopping, or failed to load the log)",
+    )
 }
 
 /// What the engine thread is started with.
@@ -198,7 +200,10 @@ fn serve(core: &mut Core, commands: Vec<Command>) {
     if !groups.is_empty() {
         let sizes: Vec<usize> = groups.iter().map(|(l, _)| l.len()).collect();
         let (lines, replies): (Vec<Vec<String>>, Vec<_>) = groups.into_iter().unzip();
-        match events::ingest(core, lines.into_iter().flatten().collect()) {
+        let all: Vec<String> = lines.into_iter().flatten().collect();
+        let ingested = guarded(core, |core| events::ingest(core, all))
+            .unwrap_or_else(|| Err(Problem::internal("the engine failed on this request; nothing of it was acknowledged, and the engine was loaded again from the log")));
+        match ingested {
             Ok(mut results) => {
                 for (size, reply) in sizes.into_iter().zip(replies).rev() {
                     let mine = results.split_off(results.len() - size);
@@ -213,7 +218,25 @@ fn serve(core: &mut Core, commands: Vec<Command>) {
         }
     }
     for job in jobs {
-        job(core);
+        // A job that panics drops its reply: its caller gets a 503.
+        guarded(core, job);
+    }
+}
+
+/// Runs `f` on the core; a panic in it is told and the engine loaded
+/// again from the log (what it held may be half applied), `None` returned.
+fn guarded<T>(core: &mut Core, f: impl FnOnce(&mut Core) -> T) -> Option<T> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(core))) {
+        Ok(t) => Some(t),
+        Err(_) => {
+            eprintln!("error: the engine panicked on a request; loading it again from the log");
+            let writable = core.store.access() != accord_store::Access::ReadOnly;
+            match Runner::start(&mut core.store, &core.file, writable, &mut Quiet) {
+                Ok((runner, _)) => core.runner = runner,
+                Err(e) => eprintln!("error: cannot load the log again: {e}"),
+            }
+            None
+        }
     }
 }
 
@@ -246,7 +269,9 @@ pub fn report_terms(core: &Core) -> Result<AgreementText, Problem> {
     match core.runner.engine().agreement() {
         Some((v, _)) => match accord_engine::agreement::adoption(&core.store, v)? {
             Some(a) => Ok(accord_engine::agreement::stored_text(&a)),
-            None => Err(Problem::internal(format!("agreement v{v} is in force but not in the log"))),
+            None => Err(Problem::internal(format!(
+                "agreement v{v} is in force but not in the log"
+            ))),
         },
         None => Ok(core.file.clone()),
     }

@@ -106,7 +106,9 @@ pub fn ingest(core: &mut Core, lines: Vec<String>) -> Result<Vec<EventResult>, P
                     Some(InputProblem {
                         kind: "conflict".into(),
                         pointer: None,
-                        detail: format!("{key} is stored with other content (ids are unique; send a new id)"),
+                        detail: format!(
+                            "{key} is stored with other content (ids are unique; send a new id)"
+                        ),
                     }),
                 ),
                 Outcome::Refused(r) => (

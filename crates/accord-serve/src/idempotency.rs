@@ -37,7 +37,15 @@ impl Idempotency {
             .cloned()
     }
 
-    pub fn put(&self, token: u64, key: &str, body_hash: [u8; 32], status: u16, body: Vec<u8>, keep: Duration) {
+    pub fn put(
+        &self,
+        token: u64,
+        key: &str,
+        body_hash: [u8; 32],
+        status: u16,
+        body: Vec<u8>,
+        keep: Duration,
+    ) {
         let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() >= MAX_KEYS {
             map.retain(|_, k| k.at.elapsed() < keep);

@@ -9,6 +9,10 @@
 //! - [`auth`]: tokens (made, hashed, compared in constant time).
 //! - [`problem`], [`limits`], [`idempotency`], [`metrics`].
 
+// A `Problem` is the error path's HTTP answer (a few strings): its size on
+// the stack matters less than handlers returning it with `?`.
+#![allow(clippy::result_large_err)]
+
 pub mod api;
 pub mod auth;
 pub mod core;
@@ -69,7 +73,8 @@ pub struct Server {
 pub async fn start(config: Config) -> Result<Server, ServeError> {
     let mut store = SqliteStore::create_or_open(&config.db)?;
     let first_token = if store.tokens()?.is_empty() {
-        let now = core::wall_clock().seconds_since(accord_core::domain::Timestamp::from_unix_seconds(0));
+        let now =
+            core::wall_clock().seconds_since(accord_core::domain::Timestamp::from_unix_seconds(0));
         Some(auth::create(&mut store, "admin", None, Some("first admin token"), now)?.token)
     } else {
         None
@@ -115,7 +120,10 @@ pub async fn start(config: Config) -> Result<Server, ServeError> {
 impl Server {
     /// Serves until `stop` resolves, then lets requests in flight finish,
     /// stops the engine thread (the reports' snapshot saved) and returns.
-    pub async fn run(self, stop: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    pub async fn run(
+        self,
+        stop: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
         let served = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(stop)
             .await;
@@ -133,5 +141,7 @@ impl Server {
 
 /// The OpenAPI document (what `/openapi.json` serves), without a server.
 pub fn openapi_json() -> String {
-    api::openapi().to_pretty_json().expect("the document serialises")
+    api::openapi()
+        .to_pretty_json()
+        .expect("the document serialises")
 }

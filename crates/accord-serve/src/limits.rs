@@ -46,7 +46,8 @@ impl RateLimiter {
         let now = Instant::now();
         let mut buckets = self.0.lock().unwrap_or_else(|e| e.into_inner());
         let (left, at) = buckets.entry(token).or_insert((limits.burst, now));
-        *left = (*left + now.duration_since(*at).as_secs_f64() * limits.rate_per_sec).min(limits.burst);
+        *left =
+            (*left + now.duration_since(*at).as_secs_f64() * limits.rate_per_sec).min(limits.burst);
         *at = now;
         if *left >= 1.0 {
             *left -= 1.0;

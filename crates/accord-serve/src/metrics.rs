@@ -100,7 +100,12 @@ impl Metrics {
     pub fn render(&self) -> String {
         let mut o = String::new();
         o.push_str("# HELP accord_http_requests_total HTTP requests answered, by method, route and status.\n# TYPE accord_http_requests_total counter\n");
-        for ((m, r, s), n) in self.requests.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+        for ((m, r, s), n) in self
+            .requests
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+        {
             let _ = writeln!(
                 o,
                 "accord_http_requests_total{{method=\"{m}\",route=\"{}\",status=\"{s}\"}} {n}",
@@ -108,7 +113,12 @@ impl Metrics {
             );
         }
         o.push_str("# HELP accord_http_request_duration_seconds Time to answer a request, by method and route.\n# TYPE accord_http_request_duration_seconds histogram\n");
-        for ((m, r), h) in self.latency.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+        for ((m, r), h) in self
+            .latency
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+        {
             let r = escape(r);
             for (b, c) in BUCKETS.iter().zip(h.counts) {
                 let _ = writeln!(
@@ -117,20 +127,60 @@ impl Metrics {
                 );
             }
             let _ = writeln!(o, "accord_http_request_duration_seconds_bucket{{method=\"{m}\",route=\"{r}\",le=\"+Inf\"}} {}", h.count);
-            let _ = writeln!(o, "accord_http_request_duration_seconds_sum{{method=\"{m}\",route=\"{r}\"}} {}", h.sum);
-            let _ = writeln!(o, "accord_http_request_duration_seconds_count{{method=\"{m}\",route=\"{r}\"}} {}", h.count);
+            let _ = writeln!(
+                o,
+                "accord_http_request_duration_seconds_sum{{method=\"{m}\",route=\"{r}\"}} {}",
+                h.sum
+            );
+            let _ = writeln!(
+                o,
+                "accord_http_request_duration_seconds_count{{method=\"{m}\",route=\"{r}\"}} {}",
+                h.count
+            );
         }
         let counters = [
-            ("accord_events_appended_total", "Events this server stored (inputs and the engine's decisions).", &self.events_appended),
-            ("accord_events_duplicate_total", "Inputs already stored (retries).", &self.duplicates),
-            ("accord_events_refused_total", "Inputs refused (invalid, conflicting, or refused by the agreement).", &self.refused),
-            ("accord_decisions_total", "Decisions the engine made and stored.", &self.decisions),
-            ("accord_sla_breaches_total", "SLA clock breaches fired.", &self.breaches),
-            ("accord_sla_escalations_total", "Escalation steps fired.", &self.escalations),
-            ("accord_clock_step_failures_total", "Clock steps that failed (a busy database, retried).", &self.step_failures),
+            (
+                "accord_events_appended_total",
+                "Events this server stored (inputs and the engine's decisions).",
+                &self.events_appended,
+            ),
+            (
+                "accord_events_duplicate_total",
+                "Inputs already stored (retries).",
+                &self.duplicates,
+            ),
+            (
+                "accord_events_refused_total",
+                "Inputs refused (invalid, conflicting, or refused by the agreement).",
+                &self.refused,
+            ),
+            (
+                "accord_decisions_total",
+                "Decisions the engine made and stored.",
+                &self.decisions,
+            ),
+            (
+                "accord_sla_breaches_total",
+                "SLA clock breaches fired.",
+                &self.breaches,
+            ),
+            (
+                "accord_sla_escalations_total",
+                "Escalation steps fired.",
+                &self.escalations,
+            ),
+            (
+                "accord_clock_step_failures_total",
+                "Clock steps that failed (a busy database, retried).",
+                &self.step_failures,
+            ),
         ];
         for (name, help, v) in counters {
-            let _ = writeln!(o, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}", v.load(Ordering::Relaxed));
+            let _ = writeln!(
+                o,
+                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}",
+                v.load(Ordering::Relaxed)
+            );
         }
         o
     }

@@ -113,7 +113,8 @@ impl IntoResponse for Problem {
         r.headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
         if let Some(s) = self.retry_after {
-            r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(s));
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(s));
         }
         r
     }
@@ -126,13 +127,16 @@ impl From<accord_engine::Error> for Problem {
         use accord_engine::Error as E;
         use accord_store::StoreError as S;
         match &e {
-            E::Store(S::Busy { .. }) | E::Tick(accord_engine::live::TickError::Store(S::Busy { .. })) => {
+            E::Store(S::Busy { .. })
+            | E::Tick(accord_engine::live::TickError::Store(S::Busy { .. })) => {
                 Problem::unavailable(e.to_string())
             }
             E::UnknownReport(_) => Problem::not_found(e.to_string()),
-            E::Explain(_) | E::CannotExplain | E::CompareNeedsPeriod | E::CompareExplained | E::BadName { .. } => {
-                Problem::unprocessable("bad_parameter", e.to_string())
-            }
+            E::Explain(_)
+            | E::CannotExplain
+            | E::CompareNeedsPeriod
+            | E::CompareExplained
+            | E::BadName { .. } => Problem::unprocessable("bad_parameter", e.to_string()),
             E::Agreement(_) => Problem::unprocessable("invalid_agreement", e.to_string()),
             _ => Problem::internal(e.to_string()),
         }

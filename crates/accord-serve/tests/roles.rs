@@ -37,7 +37,13 @@ fn world() -> (TestServer, HashMap<Role, String>) {
         }
     });
     tokens.insert(Role::Admin, s.admin.clone());
-    let r = s.call("POST", "/v1/agreement", Some(&s.admin), &[("content-type", "application/toml")], DEFAULT.as_bytes());
+    let r = s.call(
+        "POST",
+        "/v1/agreement",
+        Some(&s.admin),
+        &[("content-type", "application/toml")],
+        DEFAULT.as_bytes(),
+    );
     assert_eq!(r.status, 201, "{}", r.body);
     let reps = [
         rep("M1", "manager", None),
@@ -46,7 +52,11 @@ fn world() -> (TestServer, HashMap<Role, String>) {
         rep("R2", "sdr", Some("M1")),
         rep("R3", "sdr", Some("M2")),
     ];
-    let r = s.post("/v1/events", Some(&s.admin), &format!("[{}]", reps.join(",")));
+    let r = s.post(
+        "/v1/events",
+        Some(&s.admin),
+        &format!("[{}]", reps.join(",")),
+    );
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.json()["stored"], 5, "{}", r.body);
     (s, tokens)
@@ -81,14 +91,25 @@ fn lead(s: &TestServer, id: &str, owner: &str, stage: &str) {
         assert_eq!(r.status, 201, "{}", r.body);
     }
     let r = s.get(&format!("/v1/leads/{id}"), Some(&s.admin));
-    assert_eq!((r.json()["stage"].as_str(), r.json()["owner"].as_str()), (Some(stage), Some(owner)), "{}", r.body);
+    assert_eq!(
+        (r.json()["stage"].as_str(), r.json()["owner"].as_str()),
+        (Some(stage), Some(owner)),
+        "{}",
+        r.body
+    );
 }
 
 /// Calls `endpoint` as `token` on a lead of R1's prepared for it (named
 /// with `n`); returns the reply.
 fn call(s: &TestServer, e: Endpoint, token: &str, n: &str) -> common::Reply {
     let id = format!("L-{n}");
-    let act = |what: &str, body: serde_json::Value| s.post(&format!("/v1/leads/{id}/{what}"), Some(token), &body.to_string());
+    let act = |what: &str, body: serde_json::Value| {
+        s.post(
+            &format!("/v1/leads/{id}/{what}"),
+            Some(token),
+            &body.to_string(),
+        )
+    };
     match e {
         Endpoint::PostEvents => s.post(
             "/v1/events",
@@ -149,22 +170,42 @@ fn every_endpoint_for_every_role_answers_as_the_matrix_says() {
             let r = call(&s, *e, token, &format!("{n}"));
             let g = grant(*e, role);
             if g == Grant::No {
-                assert_eq!(r.status, 403, "{method} {path} as {}: {}", role.as_str(), r.body);
+                assert_eq!(
+                    r.status,
+                    403,
+                    "{method} {path} as {}: {}",
+                    role.as_str(),
+                    r.body
+                );
                 assert_eq!(r.header("content-type"), Some("application/problem+json"));
                 if *method == "POST" && !matches!(e, Endpoint::CheckAgreement) {
                     // Only the case's own setup moved the log; the refused call added nothing.
                     let after_setup = s.head();
                     let again = call_refused_again(&s, *e, token, &format!("{n}"));
                     assert_eq!(again, 403);
-                    assert_eq!(s.head(), after_setup, "{method} {path} as {} changed the log", role.as_str());
+                    assert_eq!(
+                        s.head(),
+                        after_setup,
+                        "{method} {path} as {} changed the log",
+                        role.as_str()
+                    );
                     let _ = before;
                 }
             } else {
-                assert_eq!(r.status, allowed_status(*e), "{method} {path} as {}: {}", role.as_str(), r.body);
+                assert_eq!(
+                    r.status,
+                    allowed_status(*e),
+                    "{method} {path} as {}: {}",
+                    role.as_str(),
+                    r.body
+                );
             }
             // Without a token: 401, whatever the role matrix says.
             let r = match *method {
-                "GET" => s.get(&path.replace("{id}", "L-1").replace("{name}", "funnel"), None),
+                "GET" => s.get(
+                    &path.replace("{id}", "L-1").replace("{name}", "funnel"),
+                    None,
+                ),
                 _ => s.post(&path.replace("{id}", "L-1"), None, "{}"),
             };
             assert_eq!(r.status, 401, "{method} {path} without a token");
@@ -203,8 +244,15 @@ fn a_rep_or_a_manager_never_sees_or_moves_a_lead_outside_their_reach() {
     for role in [Role::Rep, Role::SalesManager] {
         let t = &tokens[&role];
         let who = role.as_str();
-        assert_eq!(s.get("/v1/leads/L-R3-mql", Some(t)).status, 404, "{who} reads R3's lead");
-        let body = |id: &str| serde_json::json!({"transition_id": id, "rep_id": "R3", "reason": "no_budget"}).to_string();
+        assert_eq!(
+            s.get("/v1/leads/L-R3-mql", Some(t)).status,
+            404,
+            "{who} reads R3's lead"
+        );
+        let body = |id: &str| {
+            serde_json::json!({"transition_id": id, "rep_id": "R3", "reason": "no_budget"})
+                .to_string()
+        };
         for (path, b) in [
             ("/v1/leads/L-R3-mql/accept", body("X1")),
             ("/v1/leads/L-R3-sal/qualify", body("X2")),
@@ -214,9 +262,17 @@ fn a_rep_or_a_manager_never_sees_or_moves_a_lead_outside_their_reach() {
             assert_eq!(r.status, 404, "{who} {path}: {}", r.body);
             assert_eq!(r.header("content-type"), Some("application/problem+json"));
         }
-        let r = s.post("/v1/leads/L-R3-mql/reassign", Some(t), r#"{"assignment_id":"X4","rep_id":"R1"}"#);
+        let r = s.post(
+            "/v1/leads/L-R3-mql/reassign",
+            Some(t),
+            r#"{"assignment_id":"X4","rep_id":"R1"}"#,
+        );
         // A rep may not reassign at all (403); a manager does not see the lead (404).
-        assert_eq!(r.status, if role == Role::Rep { 403 } else { 404 }, "{who} reassigns R3's lead");
+        assert_eq!(
+            r.status,
+            if role == Role::Rep { 403 } else { 404 },
+            "{who} reassigns R3's lead"
+        );
         // Their lists hold only what they may see.
         let owners: Vec<String> = s.get("/v1/leads?limit=100", Some(t)).json()["leads"]
             .as_array()
@@ -224,34 +280,82 @@ fn a_rep_or_a_manager_never_sees_or_moves_a_lead_outside_their_reach() {
             .iter()
             .map(|l| l["owner"].as_str().unwrap().to_owned())
             .collect();
-        let allowed: &[&str] = if role == Role::Rep { &["R1"] } else { &["M1", "R1", "R2"] };
-        assert!(!owners.is_empty() && owners.iter().all(|o| allowed.contains(&o.as_str())), "{who}: {owners:?}");
+        let allowed: &[&str] = if role == Role::Rep {
+            &["R1"]
+        } else {
+            &["M1", "R1", "R2"]
+        };
+        assert!(
+            !owners.is_empty() && owners.iter().all(|o| allowed.contains(&o.as_str())),
+            "{who}: {owners:?}"
+        );
     }
     // A rep acting as another rep, a manager acting for or giving a lead
     // to a rep outside the team: 403.
-    let r = s.post("/v1/leads/L-R1/accept", Some(&tokens[&Role::Rep]), r#"{"transition_id":"X5","rep_id":"R2"}"#);
-    assert_eq!((r.status, r.json()["pointer"].as_str()), (403, Some("/rep_id")), "{}", r.body);
-    let r = s.post("/v1/leads/L-R2/reassign", Some(&tokens[&Role::SalesManager]), r#"{"assignment_id":"X6","rep_id":"R3"}"#);
+    let r = s.post(
+        "/v1/leads/L-R1/accept",
+        Some(&tokens[&Role::Rep]),
+        r#"{"transition_id":"X5","rep_id":"R2"}"#,
+    );
+    assert_eq!(
+        (r.status, r.json()["pointer"].as_str()),
+        (403, Some("/rep_id")),
+        "{}",
+        r.body
+    );
+    let r = s.post(
+        "/v1/leads/L-R2/reassign",
+        Some(&tokens[&Role::SalesManager]),
+        r#"{"assignment_id":"X6","rep_id":"R3"}"#,
+    );
     assert_eq!(r.status, 403, "{}", r.body);
-    let r = s.post("/v1/leads/L-R1/accept", Some(&tokens[&Role::SalesManager]), r#"{"transition_id":"X7","rep_id":"R3"}"#);
+    let r = s.post(
+        "/v1/leads/L-R1/accept",
+        Some(&tokens[&Role::SalesManager]),
+        r#"{"transition_id":"X7","rep_id":"R3"}"#,
+    );
     assert_eq!(r.status, 403, "{}", r.body);
     assert_eq!(s.head(), before, "nothing refused was stored");
-    for (id, stage, owner) in [("L-R3-mql", "mql", "R3"), ("L-R3-sal", "sal", "R3"), ("L-R1", "mql", "R1"), ("L-R2", "lead", "R2")] {
+    for (id, stage, owner) in [
+        ("L-R3-mql", "mql", "R3"),
+        ("L-R3-sal", "sal", "R3"),
+        ("L-R1", "mql", "R1"),
+        ("L-R2", "lead", "R2"),
+    ] {
         let l = s.get(&format!("/v1/leads/{id}"), Some(&s.admin)).json();
-        assert_eq!((l["stage"].as_str(), l["owner"].as_str()), (Some(stage), Some(owner)), "{id}");
+        assert_eq!(
+            (l["stage"].as_str(), l["owner"].as_str()),
+            (Some(stage), Some(owner)),
+            "{id}"
+        );
     }
     // Within reach, the same calls work: a manager reassigns in the team,
     // the rep accepts their own lead (rep_id defaults to theirs).
-    let r = s.post("/v1/leads/L-R2/reassign", Some(&tokens[&Role::SalesManager]), r#"{"assignment_id":"X8","rep_id":"R1"}"#);
+    let r = s.post(
+        "/v1/leads/L-R2/reassign",
+        Some(&tokens[&Role::SalesManager]),
+        r#"{"assignment_id":"X8","rep_id":"R1"}"#,
+    );
     assert_eq!(r.status, 200, "{}", r.body);
-    let r = s.post("/v1/leads/L-R1/accept", Some(&tokens[&Role::Rep]), r#"{"transition_id":"X9"}"#);
+    let r = s.post(
+        "/v1/leads/L-R1/accept",
+        Some(&tokens[&Role::Rep]),
+        r#"{"transition_id":"X9"}"#,
+    );
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.json()["lead"]["stage"], "sal");
     assert_eq!(r.json()["result"]["outcome"], "stored");
     // The same action again: a no-op.
     let head = s.head();
-    let r = s.post("/v1/leads/L-R1/accept", Some(&tokens[&Role::Rep]), r#"{"transition_id":"X9"}"#);
-    assert_eq!((r.status, r.json()["result"]["outcome"].as_str()), (200, Some("duplicate")));
+    let r = s.post(
+        "/v1/leads/L-R1/accept",
+        Some(&tokens[&Role::Rep]),
+        r#"{"transition_id":"X9"}"#,
+    );
+    assert_eq!(
+        (r.status, r.json()["result"]["outcome"].as_str()),
+        (200, Some("duplicate"))
+    );
     assert_eq!(s.head(), head);
 }
 
@@ -263,7 +367,13 @@ fn a_revoked_token_stops_working_within_a_second_or_two() {
     let id = {
         use accord_store::TokenStore;
         let mut store = accord_store::SqliteStore::open_existing(&s.db).unwrap();
-        let id = store.tokens().unwrap().iter().find(|r| r.role == "analyst").unwrap().id;
+        let id = store
+            .tokens()
+            .unwrap()
+            .iter()
+            .find(|r| r.role == "analyst")
+            .unwrap()
+            .id;
         assert!(store.revoke_token(id, 1).unwrap());
         id
     };
@@ -275,6 +385,11 @@ fn a_revoked_token_stops_working_within_a_second_or_two() {
 
 #[test]
 fn docs_api_md_holds_the_matrix_as_the_server_has_it() {
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/api.md")).unwrap();
-    assert!(doc.contains(&accord_serve::roles::markdown()), "docs/api.md's table differs from roles::MATRIX:\n{}", accord_serve::roles::markdown());
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/api.md")).unwrap();
+    assert!(
+        doc.contains(&accord_serve::roles::markdown()),
+        "docs/api.md's table differs from roles::MATRIX:\n{}",
+        accord_serve::roles::markdown()
+    );
 }

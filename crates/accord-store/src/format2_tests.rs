@@ -180,8 +180,10 @@ fn make_format_1(path: &std::path::Path, events: &[Event]) {
     store.seal().unwrap();
     drop(store);
     let conn = rusqlite::Connection::open(path).unwrap();
-    conn.execute_batch("ALTER TABLE log DROP COLUMN origins; DROP TABLE tokens; PRAGMA user_version = 1;")
-        .unwrap();
+    conn.execute_batch(
+        "ALTER TABLE log DROP COLUMN origins; DROP TABLE tokens; PRAGMA user_version = 1;",
+    )
+    .unwrap();
 }
 
 fn user_version(path: &std::path::Path) -> i64 {

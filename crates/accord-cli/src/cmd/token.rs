@@ -64,9 +64,20 @@ fn now() -> i64 {
 
 pub fn run(args: Args) -> CmdResult {
     match args.what {
-        TokenCommand::Create { role, rep, label, db } => {
+        TokenCommand::Create {
+            role,
+            rep,
+            label,
+            db,
+        } => {
             let mut store = open_store(&db)?;
-            let made = accord_serve::auth::create(&mut store, &role, rep.as_deref(), label.as_deref(), now())?;
+            let made = accord_serve::auth::create(
+                &mut store,
+                &role,
+                rep.as_deref(),
+                label.as_deref(),
+                now(),
+            )?;
             eprintln!("token {} ({role}) made; it is shown once:", made.id);
             write_stdout(&format!("{}\n", made.token))?;
         }
@@ -74,7 +85,8 @@ pub fn run(args: Args) -> CmdResult {
             let store = open_for_reading(&db)?;
             let mut o = String::from("id  role           rep         created               revoked               label\n");
             for t in store.tokens()? {
-                let time = |s: i64| accord_core::domain::Timestamp::from_unix_seconds(s).to_string();
+                let time =
+                    |s: i64| accord_core::domain::Timestamp::from_unix_seconds(s).to_string();
                 let _ = writeln!(
                     o,
                     "{:<3} {:<14} {:<11} {:<21} {:<21} {}",
@@ -91,7 +103,10 @@ pub fn run(args: Args) -> CmdResult {
         TokenCommand::Revoke { id, db } => {
             let mut store = open_store(&db)?;
             if !store.revoke_token(id, now())? {
-                return Err(format!("no token {id} that is not revoked already (see `accord token list`)").into());
+                return Err(format!(
+                    "no token {id} that is not revoked already (see `accord token list`)"
+                )
+                .into());
             }
             eprintln!("token {id} revoked");
         }

@@ -61,7 +61,10 @@ pub struct AdoptResult {
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many requests", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn get_agreement(State(state): State<AppState>, Authed(caller): Authed) -> Result<Json<InForce>, Problem> {
+pub async fn get_agreement(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+) -> Result<Json<InForce>, Problem> {
     allow(&caller, Endpoint::GetAgreement)?;
     state
         .handle
@@ -85,7 +88,10 @@ pub async fn get_agreement(State(state): State<AppState>, Authed(caller): Authed
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many requests", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn versions(State(state): State<AppState>, Authed(caller): Authed) -> Result<Json<Vec<VersionView>>, Problem> {
+pub async fn versions(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+) -> Result<Json<Vec<VersionView>>, Problem> {
     allow(&caller, Endpoint::AgreementVersions)?;
     let versions = state
         .handle
@@ -162,25 +168,50 @@ pub fn check_text(body: &[u8]) -> CheckResult {
         (status = 422, description = "Not a valid agreement (errors with line and column)", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many requests", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn adopt(State(state): State<AppState>, Authed(caller): Authed, body: Bytes) -> Result<(StatusCode, Json<AdoptResult>), Problem> {
+pub async fn adopt(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    body: Bytes,
+) -> Result<(StatusCode, Json<AdoptResult>), Problem> {
     allow(&caller, Endpoint::AdoptAgreement)?;
     let checked = check_text(&body);
     if !checked.valid {
-        let mut p = Problem::unprocessable("invalid_agreement", format!("the agreement has {} error(s); nothing was adopted", checked.errors.len()));
+        let mut p = Problem::unprocessable(
+            "invalid_agreement",
+            format!(
+                "the agreement has {} error(s); nothing was adopted",
+                checked.errors.len()
+            ),
+        );
         p.errors = checked.errors;
         return Err(p);
     }
-    let by = caller.label.clone().unwrap_or_else(|| format!("token {}", caller.token_id));
+    let by = caller
+        .label
+        .clone()
+        .unwrap_or_else(|| format!("token {}", caller.token_id));
     let adopted = state
         .handle
-        .run(move |core| -> Result<accord_engine::agreement::Adopted, Problem> {
-            let text = accord_engine::AgreementText::new(body.to_vec(), "the request".to_owned());
-            let a = accord_engine::agreement::adopt(&mut core.store, &text, Some(&by), crate::core::wall_clock())?;
-            crate::core::step(core);
-            Ok(a)
-        })
+        .run(
+            move |core| -> Result<accord_engine::agreement::Adopted, Problem> {
+                let text =
+                    accord_engine::AgreementText::new(body.to_vec(), "the request".to_owned());
+                let a = accord_engine::agreement::adopt(
+                    &mut core.store,
+                    &text,
+                    Some(&by),
+                    crate::core::wall_clock(),
+                )?;
+                crate::core::step(core);
+                Ok(a)
+            },
+        )
         .await??;
-    let status = if adopted.already_in_force { StatusCode::OK } else { StatusCode::CREATED };
+    let status = if adopted.already_in_force {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
     Ok((
         status,
         Json(AdoptResult {

@@ -67,13 +67,19 @@ pub async fn post_events(
         None => None,
         Some(Ok(k)) if !k.is_empty() && k.len() <= 255 => Some(k.to_owned()),
         Some(_) => {
-            return Problem::bad_request("bad_header", "Idempotency-Key: 1 to 255 visible ASCII characters")
-                .into_response()
+            return Problem::bad_request(
+                "bad_header",
+                "Idempotency-Key: 1 to 255 visible ASCII characters",
+            )
+            .into_response()
         }
     };
     let hash = body_hash(&body);
     if let Some(k) = &key {
-        if let Some(kept) = state.idempotency.get(caller.token_id, k, keep(&state.limits)) {
+        if let Some(kept) = state
+            .idempotency
+            .get(caller.token_id, k, keep(&state.limits))
+        {
             if kept.body_hash != hash {
                 return Problem::unprocessable(
                     "idempotency_key_reused",
@@ -90,7 +96,14 @@ pub async fn post_events(
     };
     if let Some(k) = &key {
         if status < 500 {
-            state.idempotency.put(caller.token_id, k, hash, status, body_out.clone(), keep(&state.limits));
+            state.idempotency.put(
+                caller.token_id,
+                k,
+                hash,
+                status,
+                body_out.clone(),
+                keep(&state.limits),
+            );
         }
     }
     respond(status, body_out, false)
@@ -101,10 +114,15 @@ fn respond(status: u16, body: Vec<u8>, replayed: bool) -> Response {
     let mut r = (StatusCode::from_u16(status).unwrap_or(StatusCode::OK), body).into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_static(if is_problem { crate::problem::PROBLEM_JSON } else { "application/json" }),
+        HeaderValue::from_static(if is_problem {
+            crate::problem::PROBLEM_JSON
+        } else {
+            "application/json"
+        }),
     );
     if replayed {
-        r.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+        r.headers_mut()
+            .insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
     r
 }
@@ -164,7 +182,10 @@ async fn answer(state: &AppState, body: &[u8]) -> Result<(u16, Vec<u8>), Problem
 
 /// The problem of one input not stored.
 pub fn single_problem(r: &EventResult) -> Problem {
-    let detail = r.problem.as_ref().map_or_else(String::new, |p| p.detail.clone());
+    let detail = r
+        .problem
+        .as_ref()
+        .map_or_else(String::new, |p| p.detail.clone());
     let mut p = match r.outcome {
         OutcomeKind::Conflict => Problem::new(StatusCode::CONFLICT, "conflict", detail),
         OutcomeKind::Refused => Problem::unprocessable("refused", detail),
@@ -180,7 +201,11 @@ pub fn single_problem(r: &EventResult) -> Problem {
 fn syntax(e: serde_json::Error) -> Problem {
     Problem::bad_request(
         "syntax",
-        format!("the body is not JSON: {e} (line {}, column {})", e.line(), e.column()),
+        format!(
+            "the body is not JSON: {e} (line {}, column {})",
+            e.line(),
+            e.column()
+        ),
     )
     .at("")
 }

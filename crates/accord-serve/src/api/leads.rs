@@ -57,7 +57,15 @@ pub struct LeadPage {
 }
 
 const PARAMS: [&str; 9] = [
-    "stage", "owner", "min_score", "max_score", "account", "created_from", "created_to", "cursor", "limit",
+    "stage",
+    "owner",
+    "min_score",
+    "max_score",
+    "account",
+    "created_from",
+    "created_to",
+    "cursor",
+    "limit",
 ];
 
 /// Leads in the order first seen, filtered, a page at a time.
@@ -101,7 +109,11 @@ pub async fn list_leads(
 
 fn parse_query(params: &HashMap<String, String>, max: usize) -> Result<LeadQuery, Problem> {
     if let Some(k) = params.keys().find(|k| !PARAMS.contains(&k.as_str())) {
-        return Err(Problem::bad_request("unknown_parameter", format!("no parameter `{k}`; the list takes {}", PARAMS.join(", "))).param(k.clone()));
+        return Err(Problem::bad_request(
+            "unknown_parameter",
+            format!("no parameter `{k}`; the list takes {}", PARAMS.join(", ")),
+        )
+        .param(k.clone()));
     }
     let text = |k: &str| params.get(k).cloned();
     let score = |k: &str| -> Result<Option<i64>, Problem> {
@@ -109,7 +121,11 @@ fn parse_query(params: &HashMap<String, String>, max: usize) -> Result<LeadQuery
             .get(k)
             .map(|v| match v.parse::<i64>() {
                 Ok(n) if (0..=100).contains(&n) => Ok(n),
-                _ => Err(Problem::bad_request("bad_parameter", format!("{k}: a whole number from 0 to 100, got `{v}`")).param(k)),
+                _ => Err(Problem::bad_request(
+                    "bad_parameter",
+                    format!("{k}: a whole number from 0 to 100, got `{v}`"),
+                )
+                .param(k)),
             })
             .transpose()
     };
@@ -118,20 +134,38 @@ fn parse_query(params: &HashMap<String, String>, max: usize) -> Result<LeadQuery
             .get(k)
             .map(|v| {
                 Timestamp::parse(v).map_err(|_| {
-                    Problem::bad_request("bad_parameter", format!("{k}: a UTC time of the form YYYY-MM-DDTHH:MM:SSZ, got `{v}`")).param(k)
+                    Problem::bad_request(
+                        "bad_parameter",
+                        format!("{k}: a UTC time of the form YYYY-MM-DDTHH:MM:SSZ, got `{v}`"),
+                    )
+                    .param(k)
                 })
             })
             .transpose()
     };
     let cursor = params
         .get("cursor")
-        .map(|c| Cursor::parse(c).ok_or_else(|| Problem::bad_request("bad_parameter", "cursor: not a cursor this server gave (use next_cursor as it came)").param("cursor")))
+        .map(|c| {
+            Cursor::parse(c).ok_or_else(|| {
+                Problem::bad_request(
+                    "bad_parameter",
+                    "cursor: not a cursor this server gave (use next_cursor as it came)",
+                )
+                .param("cursor")
+            })
+        })
         .transpose()?;
     let limit = match params.get("limit") {
         None => 100,
         Some(v) => match v.parse::<usize>() {
             Ok(n) if (1..=max).contains(&n) => n,
-            _ => return Err(Problem::bad_request("bad_parameter", format!("limit: a whole number from 1 to {max}, got `{v}`")).param("limit")),
+            _ => {
+                return Err(Problem::bad_request(
+                    "bad_parameter",
+                    format!("limit: a whole number from 1 to {max}, got `{v}`"),
+                )
+                .param("limit"))
+            }
         },
     };
     Ok(LeadQuery {
@@ -186,7 +220,10 @@ pub async fn get_lead(
 }
 
 fn no_lead(id: &str) -> Problem {
-    Problem::not_found(format!("no lead {}", accord_core::shown::for_terminal(id, 80).0))
+    Problem::not_found(format!(
+        "no lead {}",
+        accord_core::shown::for_terminal(id, 80).0
+    ))
 }
 
 /// An action's body: the wire action's fields but `type` and `lead_id`
@@ -254,35 +291,81 @@ macro_rules! action {
     };
 }
 
-action!(accept, "accept", Endpoint::Accept, "Accept a lead (the stage whose criterion reads `event.kind == 'accepted'`).");
-action!(qualify, "qualify", Endpoint::Qualify, "Qualify a lead (`event.kind == 'qualified'`).");
-action!(reject, "reject", Endpoint::Reject, "Reject a lead with a reason the agreement declares (`reason`, required).");
-action!(reassign, "reassign", Endpoint::Reassign, "Give a lead another owner (`rep_id`: the new owner). Managers (their team) and admins only.");
+action!(
+    accept,
+    "accept",
+    Endpoint::Accept,
+    "Accept a lead (the stage whose criterion reads `event.kind == 'accepted'`)."
+);
+action!(
+    qualify,
+    "qualify",
+    Endpoint::Qualify,
+    "Qualify a lead (`event.kind == 'qualified'`)."
+);
+action!(
+    reject,
+    "reject",
+    Endpoint::Reject,
+    "Reject a lead with a reason the agreement declares (`reason`, required)."
+);
+action!(
+    reassign,
+    "reassign",
+    Endpoint::Reassign,
+    "Give a lead another owner (`rep_id`: the new owner). Managers (their team) and admins only."
+);
 
-async fn act(state: AppState, caller: Caller, id: String, wire: &'static str, endpoint: Endpoint, body: Bytes) -> Response {
+async fn act(
+    state: AppState,
+    caller: Caller,
+    id: String,
+    wire: &'static str,
+    endpoint: Endpoint,
+    body: Bytes,
+) -> Response {
     let run = async {
         let g = allow(&caller, endpoint)?;
-        let mut fields: serde_json::Map<String, serde_json::Value> = match serde_json::from_slice(&body) {
-            Ok(serde_json::Value::Object(m)) => m,
-            Ok(_) => return Err(Problem::bad_request("syntax", "the body is a JSON object").at("")),
-            Err(e) => return Err(Problem::bad_request("syntax", format!("the body is not JSON: {e}")).at("")),
-        };
+        let mut fields: serde_json::Map<String, serde_json::Value> =
+            match serde_json::from_slice(&body) {
+                Ok(serde_json::Value::Object(m)) => m,
+                Ok(_) => {
+                    return Err(Problem::bad_request("syntax", "the body is a JSON object").at(""))
+                }
+                Err(e) => {
+                    return Err(Problem::bad_request(
+                        "syntax",
+                        format!("the body is not JSON: {e}"),
+                    )
+                    .at(""))
+                }
+            };
         for f in ["type", "lead_id"] {
             if fields.contains_key(f) {
-                return Err(Problem::unprocessable("unknown_field", format!("`{f}` comes from the path, not the body")).at(format!("/{f}")));
+                return Err(Problem::unprocessable(
+                    "unknown_field",
+                    format!("`{f}` comes from the path, not the body"),
+                )
+                .at(format!("/{f}")));
             }
         }
         fields.insert("type".into(), wire.into());
         fields.insert("lead_id".into(), id.clone().into());
         if !fields.contains_key("occurred_at") {
-            fields.insert("occurred_at".into(), crate::core::wall_clock().to_string().into());
+            fields.insert(
+                "occurred_at".into(),
+                crate::core::wall_clock().to_string().into(),
+            );
         }
         if !fields.contains_key("rep_id") && g != Grant::All {
             if let Some(r) = &caller.rep {
                 fields.insert("rep_id".into(), r.clone().into());
             }
         }
-        let rep = fields.get("rep_id").and_then(|v| v.as_str()).map(str::to_owned);
+        let rep = fields
+            .get("rep_id")
+            .and_then(|v| v.as_str())
+            .map(str::to_owned);
         let line = serde_json::Value::Object(fields).to_string();
         state
             .handle
@@ -294,7 +377,9 @@ async fn act(state: AppState, caller: Caller, id: String, wire: &'static str, en
                 if let (Some(seen), Some(rep)) = (&seen, &rep) {
                     if !seen.contains(rep) {
                         return Err(Problem::forbidden(match g {
-                            Grant::Own => format!("a rep's token acts as its rep only; rep_id {rep} is not yours"),
+                            Grant::Own => format!(
+                                "a rep's token acts as its rep only; rep_id {rep} is not yours"
+                            ),
                             _ => format!("rep {rep} is not in your team"),
                         })
                         .at("/rep_id"));
@@ -308,7 +393,9 @@ async fn act(state: AppState, caller: Caller, id: String, wire: &'static str, en
     };
     match run.await {
         Ok(r) => match r.result.outcome {
-            OutcomeKind::Stored | OutcomeKind::Duplicate => (StatusCode::OK, Json(r)).into_response(),
+            OutcomeKind::Stored | OutcomeKind::Duplicate => {
+                (StatusCode::OK, Json(r)).into_response()
+            }
             _ => super::events::single_problem(&r.result).into_response(),
         },
         Err(p) => p.into_response(),

@@ -106,7 +106,9 @@ pub fn router(state_without_doc: impl FnOnce(Arc<String>) -> AppState) -> Router
         .route("/docs", axum::routing::get(ops::docs))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), around))
-        .layer(axum::extract::DefaultBodyLimit::max(state.limits.body_bytes))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            state.limits.body_bytes,
+        ))
         .with_state(state)
 }
 
@@ -128,7 +130,8 @@ async fn around(State(state): State<AppState>, req: Request, next: Next) -> Resp
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes() == PROBLEM_JSON.as_bytes());
-    let response = if response.status().is_client_error() && !is_problem || response.status().is_server_error() && !is_problem {
+    let failed = response.status().is_client_error() || response.status().is_server_error();
+    let response = if failed && !is_problem {
         bare(response.status(), &response).into_response()
     } else {
         response
@@ -149,7 +152,11 @@ fn bare(status: StatusCode, response: &Response) -> Problem {
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("")
                 .to_owned();
-            Problem::new(status, "method_not_allowed", format!("this route takes {allow}"))
+            Problem::new(
+                status,
+                "method_not_allowed",
+                format!("this route takes {allow}"),
+            )
         }
         StatusCode::PAYLOAD_TOO_LARGE => Problem::new(
             status,
@@ -171,7 +178,10 @@ pub struct Authed(pub Caller);
 impl FromRequestParts<AppState> for Authed {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let token = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -179,7 +189,9 @@ impl FromRequestParts<AppState> for Authed {
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim);
         let Some(token) = token else {
-            return Err(unauthorized("no token: send `Authorization: Bearer TOKEN` (a token from `accord token create`)"));
+            return Err(unauthorized(
+                "no token: send `Authorization: Bearer TOKEN` (a token from `accord token create`)",
+            ));
         };
         let Some(caller) = state.tokens.caller(token) else {
             return Err(unauthorized("this token is not known, or was revoked"));

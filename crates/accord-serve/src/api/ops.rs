@@ -18,7 +18,9 @@ pub struct Health {
 /// The process answers.
 #[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = Health)))]
 pub async fn healthz() -> axum::Json<Health> {
-    axum::Json(Health { status: "ok".into() })
+    axum::Json(Health {
+        status: "ok".into(),
+    })
 }
 
 /// Ready once the engine has loaded the log (503 while it loads).
@@ -28,9 +30,15 @@ pub async fn healthz() -> axum::Json<Health> {
 ))]
 pub async fn readyz(State(state): State<AppState>) -> Response {
     match state.handle.phase() {
-        Phase::Ready => axum::Json(Health { status: "ready".into() }).into_response(),
+        Phase::Ready => axum::Json(Health {
+            status: "ready".into(),
+        })
+        .into_response(),
         Phase::Loading => Problem::unavailable("loading the log").into_response(),
-        Phase::Failed => Problem::unavailable("the log could not be loaded (see the server's output)").into_response(),
+        Phase::Failed => {
+            Problem::unavailable("the log could not be loaded (see the server's output)")
+                .into_response()
+        }
         Phase::Stopped => Problem::unavailable("stopping").into_response(),
     }
 }
@@ -49,8 +57,10 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
 /// This document.
 pub async fn openapi(State(state): State<AppState>) -> Response {
     let mut r = (StatusCode::OK, state.openapi.as_str().to_owned()).into_response();
-    r.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     r
 }
 

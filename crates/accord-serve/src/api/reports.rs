@@ -85,33 +85,70 @@ pub async fn get_report(
 ) -> Result<Response, Problem> {
     allow(&caller, Endpoint::GetReport)?;
     if let Some(k) = params.keys().find(|k| !PARAMS.contains(&k.as_str())) {
-        return Err(Problem::bad_request("unknown_parameter", format!("no parameter `{k}`; a report takes {}", PARAMS.join(", "))).param(k.clone()));
+        return Err(Problem::bad_request(
+            "unknown_parameter",
+            format!("no parameter `{k}`; a report takes {}", PARAMS.join(", ")),
+        )
+        .param(k.clone()));
     }
     let names = reports::select(&name).map_err(|e| Problem::not_found(e.to_string()))?;
-    let period = Period::from_dates(params.get("from").map(String::as_str), params.get("to").map(String::as_str))
-        .map_err(|e| Problem::bad_request("bad_parameter", e).param(if params.contains_key("from") { "from" } else { "to" }))?;
+    let period = Period::from_dates(
+        params.get("from").map(String::as_str),
+        params.get("to").map(String::as_str),
+    )
+    .map_err(|e| {
+        Problem::bad_request("bad_parameter", e).param(if params.contains_key("from") {
+            "from"
+        } else {
+            "to"
+        })
+    })?;
     let compare = match params.get("compare").map(String::as_str) {
         None => None,
         Some("previous") => Some(Comparison::Previous),
-        Some(v) => return Err(Problem::bad_request("bad_parameter", format!("compare: `previous` is the one comparison, got `{v}`")).param("compare")),
+        Some(v) => {
+            return Err(Problem::bad_request(
+                "bad_parameter",
+                format!("compare: `previous` is the one comparison, got `{v}`"),
+            )
+            .param("compare"))
+        }
     };
     let limit = match params.get("limit") {
         None => 20,
-        Some(v) => v.parse::<usize>().ok().filter(|n| (1..=10_000).contains(n)).ok_or_else(|| {
-            Problem::bad_request("bad_parameter", format!("limit: a whole number from 1 to 10000, got `{v}`")).param("limit")
-        })?,
+        Some(v) => v
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=10_000).contains(n))
+            .ok_or_else(|| {
+                Problem::bad_request(
+                    "bad_parameter",
+                    format!("limit: a whole number from 1 to 10000, got `{v}`"),
+                )
+                .param("limit")
+            })?,
     };
     let csv = match params.get("format").map(String::as_str) {
         Some("csv") => true,
         Some("json") => false,
-        Some(v) => return Err(Problem::bad_request("bad_parameter", format!("format: `json` or `csv`, got `{v}`")).param("format")),
+        Some(v) => {
+            return Err(Problem::bad_request(
+                "bad_parameter",
+                format!("format: `json` or `csv`, got `{v}`"),
+            )
+            .param("format"))
+        }
         None => headers
             .get(header::ACCEPT)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|a| a.contains("text/csv")),
     };
     if csv && names.len() > 1 {
-        return Err(Problem::unprocessable("one_report_in_csv", "CSV holds one report: ask for one by name").param("format"));
+        return Err(Problem::unprocessable(
+            "one_report_in_csv",
+            "CSV holds one report: ask for one by name",
+        )
+        .param("format"));
     }
     let explain = params.get("explain").cloned();
     let answer = state
@@ -126,7 +163,13 @@ pub async fn get_report(
                 limit,
                 compare,
             };
-            Ok(reports::answer_with(&mut core.store, &request, &terms, Some(core.runner.watcher()), &mut Quiet)?)
+            Ok(reports::answer_with(
+                &mut core.store,
+                &request,
+                &terms,
+                Some(core.runner.watcher()),
+                &mut Quiet,
+            )?)
         })
         .await??;
     let (tables, as_of, compared): (Vec<Table>, String, Option<Period>) = match answer {
@@ -136,13 +179,20 @@ pub async fn get_report(
     };
     if csv {
         let mut r = (StatusCode::OK, tables[0].to_csv()).into_response();
-        r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/csv; charset=utf-8"),
+        );
         return Ok(r);
     }
     let mut body = String::from("{\"as_of\": ");
     body.push_str(&serde_json::Value::from(as_of).to_string());
     body.push_str(", \"compared_with\": ");
-    body.push_str(&compared.map_or(serde_json::Value::Null, |p| p.describe().into()).to_string());
+    body.push_str(
+        &compared
+            .map_or(serde_json::Value::Null, |p| p.describe().into())
+            .to_string(),
+    );
     body.push_str(", \"reports\": [");
     for (i, t) in tables.iter().enumerate() {
         if i > 0 {
@@ -152,6 +202,9 @@ pub async fn get_report(
     }
     body.push_str("]}\n");
     let mut r = (StatusCode::OK, body).into_response();
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     Ok(r)
 }

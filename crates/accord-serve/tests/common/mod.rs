@@ -26,7 +26,9 @@ impl TestServer {
         let db = dir.path().join("accord.db");
         {
             let mut store = SqliteStore::create_or_open(&db).unwrap();
-            let admin = accord_serve::auth::create(&mut store, "admin", None, Some("test admin"), 0).unwrap();
+            let admin =
+                accord_serve::auth::create(&mut store, "admin", None, Some("test admin"), 0)
+                    .unwrap();
             std::fs::write(dir.path().join("admin.token"), admin.token).unwrap();
             setup(&mut store);
         }
@@ -35,7 +37,12 @@ impl TestServer {
     }
 
     /// A server on an existing database.
-    pub fn on(dir: tempfile::TempDir, db: PathBuf, admin: String, limits: accord_serve::Limits) -> TestServer {
+    pub fn on(
+        dir: tempfile::TempDir,
+        db: PathBuf,
+        admin: String,
+        limits: accord_serve::Limits,
+    ) -> TestServer {
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let db2 = db.clone();
@@ -54,7 +61,9 @@ impl TestServer {
                 })
                 .await
                 .unwrap();
-                addr_tx.send((server.addr, server.first_token.clone())).unwrap();
+                addr_tx
+                    .send((server.addr, server.first_token.clone()))
+                    .unwrap();
                 server
                     .run(async {
                         let _ = stop_rx.await;
@@ -109,17 +118,33 @@ impl TestServer {
     }
 
     pub fn post(&self, path: &str, token: Option<&str>, body: &str) -> Reply {
-        self.call("POST", path, token, &[("content-type", "application/json")], body.as_bytes())
+        self.call(
+            "POST",
+            path,
+            token,
+            &[("content-type", "application/json")],
+            body.as_bytes(),
+        )
     }
 
-    pub fn call(&self, method: &str, path: &str, token: Option<&str>, headers: &[(&str, &str)], body: &[u8]) -> Reply {
+    pub fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Reply {
         request(self.addr, method, path, token, headers, body)
     }
 
     /// The log's head, read from the file by another connection.
     pub fn head(&self) -> u64 {
         use accord_store::EventStore;
-        SqliteStore::open_read_only(&self.db).unwrap().head().unwrap()
+        SqliteStore::open_read_only(&self.db)
+            .unwrap()
+            .head()
+            .unwrap()
     }
 }
 
@@ -150,10 +175,20 @@ impl Reply {
 }
 
 /// One request on a new connection (`Connection: close`), read to its end.
-pub fn request(addr: SocketAddr, method: &str, path: &str, token: Option<&str>, headers: &[(&str, &str)], body: &[u8]) -> Reply {
+pub fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Reply {
     let mut s = TcpStream::connect(addr).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
-    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
     if let Some(t) = token {
         head.push_str(&format!("Authorization: Bearer {t}\r\n"));
     }
@@ -166,22 +201,35 @@ pub fn request(addr: SocketAddr, method: &str, path: &str, token: Option<&str>, 
     let _ = s.write_all(body);
     let mut raw = Vec::new();
     let _ = s.read_to_end(&mut raw);
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("a response head");
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a response head");
     let head = String::from_utf8_lossy(&raw[..split]).into_owned();
     let mut lines = head.split("\r\n");
-    let status: u16 = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+    let status: u16 = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
     let headers: Vec<(String, String)> = lines
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
         .collect();
     let mut body = raw[split + 4..].to_vec();
-    let chunked = headers.iter().any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
+    let chunked = headers
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
     if chunked {
         let mut out = Vec::new();
         let mut rest = &body[..];
         loop {
             let eol = rest.windows(2).position(|w| w == b"\r\n").unwrap();
-            let n = usize::from_str_radix(std::str::from_utf8(&rest[..eol]).unwrap().trim(), 16).unwrap();
+            let n = usize::from_str_radix(std::str::from_utf8(&rest[..eol]).unwrap().trim(), 16)
+                .unwrap();
             if n == 0 {
                 break;
             }
@@ -199,7 +247,10 @@ pub fn request(addr: SocketAddr, method: &str, path: &str, token: Option<&str>, 
 
 /// Unix seconds now.
 pub fn now() -> i64 {
-    SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs() as i64
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
 }
 
 /// A time `secs_ago` before now, in the wire form.
