@@ -12,6 +12,8 @@ use std::process::{Child, Stdio};
 
 /// Starts `accord serve` on a random port; the child, its address and the
 /// first token (if one was printed), read from stderr up to the serving line.
+/// The caller waits for the child.
+#[allow(clippy::zombie_processes)]
 fn serve(
     dir: &std::path::Path,
 ) -> (
