@@ -35,6 +35,8 @@ enum Command {
     Agreement(cmd::agreement::Args),
     Sla(cmd::sla::Args),
     Hook(cmd::hook::Args),
+    Serve(cmd::serve::Args),
+    Token(cmd::token::Args),
 }
 
 fn main() -> ExitCode {
@@ -56,6 +58,8 @@ fn main() -> ExitCode {
         Command::Agreement(args) => cmd::agreement::run(args),
         Command::Sla(args) => cmd::sla::run(args),
         Command::Hook(args) => cmd::hook::run(args),
+        Command::Serve(args) => cmd::serve::run(args),
+        Command::Token(args) => cmd::token::run(args),
     };
     match result {
         Ok(code) => code,

@@ -283,6 +283,9 @@ pub struct LeadSummary {
     pub id: String,
     pub stage: String,
     pub owner: Option<String>,
+    /// The account: as the lead arrived with it, else as matched.
+    pub account: Option<String>,
+    pub created_at: String,
     pub fit: i64,
     pub engagement: i64,
     pub score: i64,
@@ -290,30 +293,108 @@ pub struct LeadSummary {
     pub next_due: Option<String>,
 }
 
+/// A lead's facts that cost nothing to read (no score): what a filter
+/// looks at before the score is computed.
+#[derive(Clone, Copy, Debug)]
+pub struct LeadFacts<'a> {
+    pub id: &'a str,
+    pub stage: &'a str,
+    pub owner: Option<&'a str>,
+    pub account: Option<&'a str>,
+    pub created_at: accord_core::domain::Timestamp,
+}
+
 impl Engine {
     /// Every lead in the order first seen, with its scores at the clock
     /// (0 without an agreement in force).
     pub fn summaries(&self) -> impl Iterator<Item = LeadSummary> + '_ {
+        self.summaries_from(0).map(|(_, s)| s)
+    }
+
+    /// The leads from position `start` on (positions in the order first
+    /// seen, which never changes), each with its position, scored only
+    /// when `keep` takes its facts.
+    pub fn summaries_from<'a>(
+        &'a self,
+        start: usize,
+    ) -> impl Iterator<Item = (usize, LeadSummary)> + 'a {
+        self.facts_from(start)
+            .map(move |(i, f)| (i, self.summary_of(i, &f)))
+    }
+
+    /// The leads' facts from position `start` on, each with its position.
+    pub fn facts_from(&self, start: usize) -> impl Iterator<Item = (usize, LeadFacts<'_>)> + '_ {
         let st = &self.state;
-        st.leads.iter().enumerate().map(move |(i, row)| {
-            let (fit, engagement) = match &self.in_force {
-                Some(f) => (
-                    score::fit(st, &f.agreement, i as u32),
-                    score::engagement(st, &f.agreement, i as u32, st.clock),
-                ),
-                None => (0, 0),
-            };
-            LeadSummary {
-                id: row.lead.id.to_string(),
-                stage: row.stage.to_string(),
-                owner: st.rep_id(row.owner).map(|r| r.to_string()),
-                fit,
-                engagement,
-                score: (fit + engagement).clamp(0, 100),
-                next_due: self
-                    .next_deadline(i as u32)
-                    .map(|t| accord_core::domain::Timestamp::from_unix_seconds(t).to_string()),
-            }
-        })
+        let start = start.min(st.leads.len());
+        st.leads[start..]
+            .iter()
+            .enumerate()
+            .map(move |(k, row)| (start + k, self.facts(row)))
+    }
+
+    /// The facts of a lead by its id.
+    pub fn lead_facts(&self, id: &str) -> Option<LeadFacts<'_>> {
+        let i = self.state.lead_ids.get(id)?;
+        Some(self.facts(&self.state.leads[i as usize]))
+    }
+
+    fn facts<'a>(&'a self, row: &'a crate::state::LeadRow) -> LeadFacts<'a> {
+        let st = &self.state;
+        let account = match st.account(row.account) {
+            Some(a) => Some(a.id.as_str()),
+            None => row.lead.account.as_ref().map(|a| a.as_str()),
+        };
+        LeadFacts {
+            id: row.lead.id.as_str(),
+            stage: row.stage.as_str(),
+            owner: st.rep_id(row.owner).map(|r| r.as_str()),
+            account,
+            created_at: row.lead.created_at,
+        }
+    }
+
+    /// Lead at position `i` in one line, its scores at the clock.
+    pub fn summary_of(&self, i: usize, f: &LeadFacts<'_>) -> LeadSummary {
+        let st = &self.state;
+        let (fit, engagement) = match &self.in_force {
+            Some(a) => (
+                score::fit(st, &a.agreement, i as u32),
+                score::engagement(st, &a.agreement, i as u32, st.clock),
+            ),
+            None => (0, 0),
+        };
+        LeadSummary {
+            id: f.id.to_owned(),
+            stage: f.stage.to_owned(),
+            owner: f.owner.map(str::to_owned),
+            account: f.account.map(str::to_owned),
+            created_at: f.created_at.to_string(),
+            fit,
+            engagement,
+            score: (fit + engagement).clamp(0, 100),
+            next_due: self
+                .next_deadline(i as u32)
+                .map(|t| accord_core::domain::Timestamp::from_unix_seconds(t).to_string()),
+        }
+    }
+
+    /// A sales manager's team: the recorded reps whose `manager_id` is
+    /// `manager`, and `manager` themself, in id order.
+    pub fn team(&self, manager: &str) -> Vec<String> {
+        let st = &self.state;
+        let mut team: Vec<String> = st
+            .rep_order
+            .iter()
+            .filter_map(|&r| st.rep(r))
+            .filter(|r| {
+                r.id.as_str() == manager
+                    || r.manager.as_ref().is_some_and(|m| m.as_str() == manager)
+            })
+            .map(|r| r.id.to_string())
+            .collect();
+        if !team.iter().any(|r| r == manager) {
+            team.push(manager.to_owned());
+        }
+        team
     }
 }

@@ -30,7 +30,7 @@ use accord_core::agreement::Agreement;
 use accord_core::domain::*;
 use accord_core::event::*;
 
-pub use explain::{LeadReport, LeadSummary, ScoreLine, StepLine, TouchLine};
+pub use explain::{LeadFacts, LeadReport, LeadSummary, ScoreLine, StepLine, TouchLine};
 pub use hash::StateHash;
 pub use sla_view::{ClockFilter, ClockLine, EscalationLine, MarketingLine, SlaReport};
 

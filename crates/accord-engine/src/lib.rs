@@ -16,10 +16,12 @@
 //! - [`watch`]: the step of a loop that keeps every report current as events arrive.
 //! - [`live`]: the engine's state loaded from the log, inputs judged and stored as they
 //!   arrive, and due clocks fired and stored (`tick`).
+//! - [`leads`]: leads listed with filters and a cursor (`accord leads`, `GET /v1/leads`).
 //! - [`run`]: the daemon's step: the engine and the reports kept at the log's head as time passes.
 
 pub mod agreement;
 pub mod fold;
+pub mod leads;
 pub mod live;
 pub mod reports;
 pub mod run;

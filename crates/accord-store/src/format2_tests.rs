@@ -183,6 +183,7 @@ fn make_format_1(path: &std::path::Path, events: &[Event]) {
     conn.execute_batch(
         "ALTER TABLE log DROP COLUMN origins;
          DROP TABLE hook_outbox; DROP TABLE hook_subscriptions; DROP TABLE hook_cursor;
+         DROP TABLE tokens;
          PRAGMA user_version = 1;",
     )
     .unwrap();

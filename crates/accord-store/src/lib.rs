@@ -15,11 +15,13 @@
 
 pub mod hooks;
 mod sqlite;
+pub mod tokens;
 
 use accord_core::event::{Batch, DecodeError, Event, EventKind, Origin};
 
 pub use hooks::HookStore;
 pub use sqlite::{Access, SqliteStore, SqliteTx};
+pub use tokens::{NewToken, TokenRecord, TokenStore};
 
 /// Why the store could not do what was asked, in words a user can act on.
 /// No backend type or message crosses this boundary except in `Backend`,

@@ -36,6 +36,7 @@
 
 mod hooks;
 mod open;
+mod tokens;
 
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
@@ -52,8 +53,9 @@ pub use open::Access;
 use open::{classify, FileId, VIEWS_WAIT, WRITE_WAIT};
 
 /// The store format this build writes; `PRAGMA user_version` holds it.
-/// 1: the log without origins. 2: `log.origins` added (see `open::migrate`).
-/// 3: the webhooks' tables (`hooks::HOOKS_SCHEMA`).
+/// 1: the log without origins. 2: `log.origins` added. 3: the `tokens`
+/// table (`tokens::TOKENS_SCHEMA`) and the webhooks' tables
+/// (`hooks::HOOKS_SCHEMA`). See `open::migrate`.
 const FORMAT_VERSION: i64 = 3;
 /// Marks a database as accord's (`PRAGMA application_id`): "acrd".
 const APPLICATION_ID: i64 = 0x6163_7264;
@@ -199,8 +201,11 @@ impl SqliteStore {
         let store = SqliteStore::with(conn, ":memory:".into(), Path::new(""), Access::ReadWrite);
         store
             .conn
-            .execute_batch(SCHEMA)
-            .and_then(|()| store.conn.execute_batch(hooks::HOOKS_SCHEMA))
+            .execute_batch(&format!(
+                "{SCHEMA}{}{}",
+                tokens::TOKENS_SCHEMA,
+                hooks::HOOKS_SCHEMA
+            ))
             .map_err(|e| store.fail(e))?;
         Ok(store)
     }

@@ -225,6 +225,12 @@ pub struct LeadsArgs {
     /// Only leads scoring at least this (0 to 100).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(0..=100))]
     min_score: Option<i64>,
+    /// Only leads scoring at most this (0 to 100).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(0..=100))]
+    max_score: Option<i64>,
+    /// Only leads of this account.
+    #[arg(long, value_name = "ACCOUNT")]
+    account: Option<String>,
     /// At most this many leads (0: all).
     #[arg(long, default_value_t = 0, value_name = "N")]
     limit: usize,
@@ -238,22 +244,16 @@ pub struct LeadsArgs {
 pub fn run_leads(args: LeadsArgs) -> CmdResult {
     let store = open_for_reading(&args.db)?;
     let engine = live::load(&store, &mut Bars::new())?;
-    let limit = if args.limit == 0 {
-        usize::MAX
-    } else {
-        args.limit
+    let query = accord_engine::leads::LeadQuery {
+        stage: args.stage,
+        owner: args.owner,
+        min_score: args.min_score,
+        max_score: args.max_score,
+        account: args.account,
+        limit: (args.limit > 0).then_some(args.limit),
+        ..Default::default()
     };
-    let rows: Vec<_> = engine
-        .summaries()
-        .filter(|l| args.stage.as_ref().is_none_or(|s| &l.stage == s))
-        .filter(|l| {
-            args.owner
-                .as_ref()
-                .is_none_or(|o| l.owner.as_ref() == Some(o))
-        })
-        .filter(|l| args.min_score.is_none_or(|m| l.score >= m))
-        .take(limit)
-        .collect();
+    let rows = accord_engine::leads::query(&engine, &query).leads;
     let mut o = String::new();
     match args.format.as_str() {
         "json" => o = serde_json::to_string(&rows)? + "\n",

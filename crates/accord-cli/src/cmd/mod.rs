@@ -13,8 +13,10 @@ pub mod match_cmd;
 pub mod replay;
 pub mod report;
 pub mod run;
+pub mod serve;
 pub mod sla;
 pub mod tick;
+pub mod token;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -14,8 +14,9 @@
 //!
 //! Opening a file of store format 1 or 2 for writing (`create_or_open`,
 //! `open_existing`) migrates it to format 3 in one transaction (`migrate`:
-//! one column added to `log`, the webhooks' tables created, no row
-//! rewritten); read-only, it is read as it is and left as it is.
+//! 1 → 2 adds one column to `log`, no row rewritten; 2 → 3 adds the
+//! `tokens` table and the webhooks' tables, empty); read-only, it is read
+//! as it is and left so.
 //!
 //! A database this process created stays in rollback-journal mode until its
 //! first commit that stores events (then it switches to WAL), and is removed
@@ -31,6 +32,7 @@ use std::time::Duration;
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 use super::hooks::{migrate_hooks_2_to_3, HOOKS_SCHEMA};
+use super::tokens::{MIGRATE_2_TO_3_TOKENS, TOKENS_SCHEMA};
 use super::{SqliteStore, APPLICATION_ID, FORMAT_VERSION, SCHEMA, VIEWS_TABLE};
 
 /// Format 1 → 2: the origins of each row's events (NULL: all imported).
@@ -361,7 +363,7 @@ impl SqliteStore {
             if tables == 0 {
                 self.conn
                     .execute_batch(&format!(
-                        "{SCHEMA}
+                        "{SCHEMA}{TOKENS_SCHEMA}
                          {HOOKS_SCHEMA}
                          PRAGMA application_id = {APPLICATION_ID};
                          PRAGMA user_version = {FORMAT_VERSION};"
@@ -392,8 +394,9 @@ impl SqliteStore {
     /// of two processes opening one file, one migrates). Format 1 → 2 adds
     /// the nullable `log.origins` column, which only changes the schema: no
     /// row is rewritten, and format-1 rows read as imported. Format 2 → 3
-    /// adds the webhooks' tables, empty (`hooks::migrate_hooks_2_to_3`). All
-    /// steps a file needs run in the one transaction. On failure
+    /// adds the `tokens` table (`tokens::MIGRATE_2_TO_3_TOKENS`) and the
+    /// webhooks' tables (`hooks::migrate_hooks_2_to_3`), empty. All steps a
+    /// file needs run in the one transaction. On failure
     /// (read-only, busy, disk full) nothing is changed and the error says why.
     fn migrate(&mut self) -> Result<(), StoreError> {
         // Read again: a file created by a racing process after `prepare`
@@ -419,9 +422,11 @@ impl SqliteStore {
                     .execute_batch(MIGRATE_1_TO_2)
                     .map_err(|e| self.fail(e))?;
             }
-            // Format 2 → 3: the webhooks' tables (its own step, so that
-            // other tables of format 3 can be added beside it).
-            if (1..=2).contains(&version) {
+            if (1..3).contains(&version) {
+                // Format 2 → 3: the tokens' table, then the webhooks' tables.
+                self.conn
+                    .execute_batch(MIGRATE_2_TO_3_TOKENS)
+                    .map_err(|e| self.fail(e))?;
                 migrate_hooks_2_to_3(&self.conn).map_err(|e| self.fail(e))?;
             }
             if (1..FORMAT_VERSION).contains(&version) {
@@ -500,14 +505,17 @@ impl SqliteStore {
                 .conn
                 .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
                 .map_err(|e| self.fail(e))?;
+            let holds = |table: &str| {
+                self.conn
+                    .prepare(&format!("SELECT 1 FROM {table}"))
+                    .and_then(|mut s| s.exists([]))
+                    .map_err(|e| self.fail(e))
+            };
             let unused = self.check_still_here().is_ok()
                 && (tables == 0
                     || (self.head_sql().map_err(|e| self.fail(e))? == 0
-                        && !self
-                            .conn
-                            .prepare("SELECT 1 FROM views")
-                            .and_then(|mut s| s.exists([]))
-                            .map_err(|e| self.fail(e))?));
+                        && !holds("views")?
+                        && !holds("tokens")?));
             if unused {
                 let _ = std::fs::remove_file(&self.path_os);
             }
