@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# `accord serve`'s speed on loopback, in one run:
+#   (a) a new lead posted → its decision in the answer (stage, owner,
+#       clocks): p50/p99 at RATE new leads/s for SECONDS, open loop (each
+#       request due at start + i/RATE, timed from that scheduled time), on
+#       the embedded SQLite default with the starter agreement adopted (the
+#       SLA clocks run; the server steps them by the wall clock);
+#   (b) the batch-ingest ceiling over HTTP (arrays of 1,000 events, the
+#       documented maximum, CONNS in flight) beside `accord ingest` of the
+#       same lines into a fresh copy of the same database.
+#
+#   bench/serve.sh [LEADS] [RATE] [SECONDS]      defaults: 100000 500 60
+#
+# Data as bench/engine.sh: the kit's data (seed 1) under
+# ${ACCORD_BENCH_DIR:-/tmp/accord-bench}, exported as JSON lines, facts
+# sorted by time. A base database adopts the starter agreement and ingests
+# the first 90 % of the lines (kept as serve-base-LEADS.db); (b) sends the
+# last 10 %. The load client is crates/accord-serve/examples/serve_load.rs
+# (std threads over keep-alive connections). The machine has 2 cores shared
+# by the server and the client: repeat (RUNS=3).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+kit="$root/../shared/bench"
+base=${ACCORD_BENCH_DIR:-/tmp/accord-bench}
+leads=${1:-100000}
+rate=${2:-500}
+seconds=${3:-60}
+runs=${RUNS:-1}
+conns=${CONNS:-2}
+mkdir -p "$base"
+cargo build --release --quiet
+cargo build --release --quiet -p accord-serve --example serve_load
+bin="$root/target/release/accord"
+load="$root/target/release/examples/serve_load"
+
+data="$base/data-$leads"
+if [ ! -f "$data/meta.json" ]; then
+  echo "generating $leads leads into $data ..." >&2
+  python3 "$kit/gen.py" --leads "$leads" --seed 1 --out "$data" >/dev/null 2>&1
+fi
+lines="$base/facts-$leads.jsonl"
+if [ ! -f "$lines" ]; then
+  echo "exporting the kit's facts as JSON lines ..." >&2
+  scratch="$base/export-$leads.db"
+  rm -f "$scratch" "$scratch-wal" "$scratch-shm"
+  "$bin" import "$data" --db "$scratch" >/dev/null 2>&1
+  "$bin" export events --db "$scratch" --out - | python3 "$root/bench/sort_facts.py" > "$lines"
+  rm -f "$scratch" "$scratch-wal" "$scratch-shm"
+fi
+total=$(wc -l < "$lines")
+head_n=$(( total * 9 / 10 ))
+tail_n=$(( total - head_n ))
+work=$(mktemp -d "$base/serve-XXXXXX")
+server=
+trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
+head -n "$head_n" "$lines" > "$work/head.jsonl"
+tail -n +"$(( head_n + 1 ))" "$lines" > "$work/tail.jsonl"
+: > "$work/empty.jsonl"
+
+based="$base/serve-base-$leads.db"
+if [ ! -f "$based" ]; then
+  echo "ingesting the first $head_n lines into $based ..." >&2
+  rm -f "$based.tmp"
+  (cd "$work" && "$bin" init >/dev/null && "$bin" agreement adopt accord.toml --db "$based.tmp" >/dev/null)
+  "$bin" ingest "$work/head.jsonl" --db "$based.tmp" 2>/dev/null
+  mv "$based.tmp" "$based"
+fi
+
+fresh() { rm -f "$1" "$1-wal" "$1-shm"; cp "$based" "$1"; }
+
+# Starts the server on $1; sets $server, $addr, $token.
+serve() {
+  "$bin" serve --db "$1" --listen 127.0.0.1:0 --rate 1000000 2> "$work/serve.log" &
+  server=$!
+  until grep -q '^serving' "$work/serve.log"; do sleep 0.1; done
+  addr=$(sed -n 's#^serving .* on http://\([^ ]*\).*#\1#p' "$work/serve.log")
+  token=$(grep -o 'acc_[A-Za-z0-9_-]*' "$work/serve.log" | head -n 1)
+  until curl -sf "http://$addr/readyz" >/dev/null; do sleep 0.1; done
+}
+stop() { kill "$server"; wait "$server" || true; server=; }
+
+echo "load: $leads leads in the base ($head_n lines), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+for run in $(seq 1 "$runs"); do
+  echo "== run $run"
+  # (b) accord ingest of the tail, then the same over HTTP.
+  fresh "$work/ingest.db"
+  t0=$(date +%s.%N)
+  "$bin" ingest "$work/empty.jsonl" --db "$work/ingest.db" 2>/dev/null
+  t1=$(date +%s.%N)
+  "$bin" ingest "$work/tail.jsonl" --db "$work/ingest.db" 2> "$work/ingest.log" || true
+  t2=$(date +%s.%N)
+  python3 - "$t0" "$t1" "$t2" "$tail_n" "$(tail -n 1 "$work/ingest.log")" <<'PY'
+import sys
+t0, t1, t2, n = map(float, sys.argv[1:5])
+load, whole = t1 - t0, t2 - t1
+print(f"accord ingest: {int(n)} lines in {whole:.2f} s = {n/whole:.0f} events/s "
+      f"(loading the state alone {load:.2f} s; after it {n/(whole-load):.0f} events/s): {sys.argv[5]}")
+PY
+  fresh "$work/http.db"
+  serve "$work/http.db"
+  "$load" batches "$addr" "$token" "$work/tail.jsonl" 1000 "$conns"
+  stop
+  # (a) new leads at RATE/s.
+  fresh "$work/lat.db"
+  serve "$work/lat.db"
+  "$load" leads "$addr" "$token" "$rate" "$seconds" "${LEAD_CONNS:-64}"
+  stop
+done
