@@ -9,6 +9,8 @@
 //!   and cursor in one transaction.
 //! - `worker`: due deliveries claimed, signed, sent and recorded
 //!   (`round`, `run_until`), over a `Transport`; `http`: the real one.
+//! - `thread`: the delivery thread `accord run` and `accord serve` start
+//!   (`spawn`: its own store connection, the real transport, a stop flag).
 //! - `sign`: `X-Accord-Signature` (`signature`, `verify`), secrets.
 //! - `schedule`: the retry schedule and its jitter.
 //! - `subscribe`: a subscription checked and stored.
@@ -22,6 +24,7 @@ pub mod payload;
 pub mod schedule;
 pub mod sign;
 pub mod subscribe;
+pub mod thread;
 pub mod worker;
 
 pub use kind::{classify, Kind};

@@ -1,6 +1,8 @@
 //! `accord serve`: the HTTP API over the engine library, as a library the
 //! CLI starts (and tests start on a random loopback port).
 //!
+//! - webhooks: delivered by `accord_hooks::thread` (own connection),
+//!   managed through `api::hooks`.
 //! - [`core`]: the engine thread (store + `Runner`), commands over a
 //!   channel, group commit of concurrent event posts, clocks stepped by the wall clock.
 //! - [`events`]: inputs judged and stored, and each one's answer.
@@ -25,6 +27,7 @@ pub mod roles;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use accord_engine::AgreementText;
@@ -39,6 +42,8 @@ pub struct Config {
     pub agreement: AgreementText,
     pub listen: SocketAddr,
     pub limits: Limits,
+    /// How webhooks are delivered (schedule, timeout).
+    pub hooks: accord_hooks::worker::Config,
 }
 
 /// Why a server could not start.
@@ -48,6 +53,8 @@ pub enum ServeError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Token(#[from] auth::TokenError),
+    #[error("cannot start the webhook delivery thread: {0}")]
+    HookThread(std::io::Error),
     #[error("cannot listen on {addr}: {source}")]
     Listen {
         addr: SocketAddr,
@@ -64,11 +71,14 @@ pub struct Server {
     listener: tokio::net::TcpListener,
     router: axum::Router,
     engine: std::thread::JoinHandle<()>,
+    hooks: std::thread::JoinHandle<()>,
+    hooks_stop: Arc<AtomicBool>,
 }
 
 /// Opens the database (created when missing, migrated to this format),
 /// makes a first admin token when there is none, binds `listen` and starts
-/// the engine thread loading the log (`/readyz` says when it is ready).
+/// the engine thread loading the log (`/readyz` says when it is ready) and
+/// the webhook delivery thread.
 /// Call within a tokio runtime.
 pub async fn start(config: Config) -> Result<Server, ServeError> {
     let mut store = SqliteStore::create_or_open(&config.db)?;
@@ -98,6 +108,14 @@ pub async fn start(config: Config) -> Result<Server, ServeError> {
         tokens: tokens.clone(),
         metrics: Arc::clone(&metrics),
     });
+    let hooks_stop = Arc::new(AtomicBool::new(false));
+    let hooks = spawn_hooks(
+        config.db.clone(),
+        config.hooks,
+        Arc::clone(&hooks_stop),
+        Arc::clone(&metrics),
+    )
+    .map_err(ServeError::HookThread)?;
     let limits = config.limits;
     let router = api::router(move |openapi| api::AppState {
         handle,
@@ -114,6 +132,39 @@ pub async fn start(config: Config) -> Result<Server, ServeError> {
         listener,
         router,
         engine,
+        hooks,
+        hooks_stop,
+    })
+}
+
+/// The webhook delivery thread (`accord_hooks::thread`, as `accord run`
+/// starts it): its own connection, its rounds counted in the metrics.
+fn spawn_hooks(
+    db: PathBuf,
+    config: accord_hooks::worker::Config,
+    stop: Arc<AtomicBool>,
+    metrics: Arc<metrics::Metrics>,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
+    use accord_hooks::thread::Report;
+    let open = move || {
+        let mut store = SqliteStore::open_existing(&db)?;
+        let _ = store.set_write_wait(std::time::Duration::from_secs(1));
+        Ok(store)
+    };
+    let mut told = false;
+    accord_hooks::thread::spawn(open, config, stop, move |report| match report {
+        Report::NotOpened(e) => eprintln!("error: webhooks are not delivered: {e}"),
+        Report::Round(Ok(r)) => {
+            told = false;
+            metrics.hooks(r);
+        }
+        Report::Round(Err(e)) => {
+            metrics.hook_round_failed();
+            if !told {
+                told = true;
+                eprintln!("note: webhooks waiting, retrying: {e}");
+            }
+        }
     })
 }
 
@@ -128,9 +179,12 @@ impl Server {
             .with_graceful_shutdown(stop)
             .await;
         // Every handle was in the router: dropped with it, the engine
-        // thread sees its channel closed and stops.
-        let engine = self.engine;
+        // thread sees its channel closed and stops. The delivery thread
+        // finishes the request in flight, records it, and stops.
+        self.hooks_stop.store(true, Ordering::SeqCst);
+        let (engine, hooks) = (self.engine, self.hooks);
         tokio::task::spawn_blocking(move || {
+            let _ = hooks.join();
             let _ = engine.join();
         })
         .await

@@ -1,5 +1,6 @@
 //! Prometheus text (`/metrics`): requests and their latency by route,
-//! events appended, decisions, SLA breaches. Counters only go up; a
+//! events appended, decisions, SLA breaches, webhook deliveries, retries,
+//! dead letters and the outbox's depth. Counters only go up; a
 //! histogram's buckets are cumulative, as the text format wants.
 
 use std::collections::BTreeMap;
@@ -37,6 +38,11 @@ pub struct Metrics {
     breaches: AtomicU64,
     escalations: AtomicU64,
     step_failures: AtomicU64,
+    hooks_queued: AtomicU64,
+    hooks_delivered: AtomicU64,
+    hooks_retried: AtomicU64,
+    hooks_dead: AtomicU64,
+    hook_round_failures: AtomicU64,
 }
 
 impl Metrics {
@@ -96,8 +102,23 @@ impl Metrics {
         self.step_failures.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// The text format.
-    pub fn render(&self) -> String {
+    /// A webhook delivery round.
+    pub fn hooks(&self, r: &accord_hooks::worker::Round) {
+        self.hooks_queued
+            .fetch_add(r.fanned.deliveries as u64, Ordering::Relaxed);
+        self.hooks_delivered
+            .fetch_add(r.delivered as u64, Ordering::Relaxed);
+        self.hooks_retried
+            .fetch_add(r.retried as u64, Ordering::Relaxed);
+        self.hooks_dead.fetch_add(r.dead as u64, Ordering::Relaxed);
+    }
+
+    pub fn hook_round_failed(&self) {
+        self.hook_round_failures.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The text format; `outbox`: the pending deliveries, when they could be counted.
+    pub fn render(&self, outbox: Option<u64>) -> String {
         let mut o = String::new();
         o.push_str("# HELP accord_http_requests_total HTTP requests answered, by method, route and status.\n# TYPE accord_http_requests_total counter\n");
         for ((m, r, s), n) in self
@@ -174,12 +195,43 @@ impl Metrics {
                 "Clock steps that failed (a busy database, retried).",
                 &self.step_failures,
             ),
+            (
+                "accord_webhook_deliveries_queued_total",
+                "Webhook deliveries put in the outbox (one per subscription and event).",
+                &self.hooks_queued,
+            ),
+            (
+                "accord_webhook_deliveries_total",
+                "Webhook deliveries a receiver took (answered 2xx).",
+                &self.hooks_delivered,
+            ),
+            (
+                "accord_webhook_retries_total",
+                "Webhook attempts that failed and will be tried again.",
+                &self.hooks_retried,
+            ),
+            (
+                "accord_webhook_dead_letters_total",
+                "Webhook deliveries whose last attempt failed (dead letters).",
+                &self.hooks_dead,
+            ),
+            (
+                "accord_webhook_round_failures_total",
+                "Delivery rounds that failed (a busy database, retried).",
+                &self.hook_round_failures,
+            ),
         ];
         for (name, help, v) in counters {
             let _ = writeln!(
                 o,
                 "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}",
                 v.load(Ordering::Relaxed)
+            );
+        }
+        if let Some(n) = outbox {
+            let _ = writeln!(
+                o,
+                "# HELP accord_webhook_outbox_pending Webhook deliveries not yet delivered (the outbox's depth).\n# TYPE accord_webhook_outbox_pending gauge\naccord_webhook_outbox_pending {n}"
             );
         }
         o

@@ -63,6 +63,11 @@ pub enum Endpoint {
     AgreementVersions,
     CheckAgreement,
     AdoptAgreement,
+    CreateWebhook,
+    ListWebhooks,
+    DeleteWebhook,
+    ReplayDelivery,
+    DeadLetters,
 }
 
 /// What a role may do at an endpoint.
@@ -139,6 +144,36 @@ pub const MATRIX: &[(Endpoint, &str, &str, [Grant; 5])] = &[
         "POST",
         "/v1/agreement",
         [A, N, N, N, N],
+    ),
+    (
+        Endpoint::CreateWebhook,
+        "POST",
+        "/v1/webhooks",
+        [A, A, N, N, N],
+    ),
+    (
+        Endpoint::ListWebhooks,
+        "GET",
+        "/v1/webhooks",
+        [A, A, N, N, N],
+    ),
+    (
+        Endpoint::DeleteWebhook,
+        "DELETE",
+        "/v1/webhooks/{id}",
+        [A, A, N, N, N],
+    ),
+    (
+        Endpoint::ReplayDelivery,
+        "POST",
+        "/v1/webhooks/deliveries/{id}/replay",
+        [A, A, N, N, N],
+    ),
+    (
+        Endpoint::DeadLetters,
+        "GET",
+        "/v1/webhooks/dead",
+        [A, A, N, N, N],
     ),
 ];
 

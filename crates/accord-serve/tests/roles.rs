@@ -144,6 +144,17 @@ fn call(s: &TestServer, e: Endpoint, token: &str, n: &str) -> common::Reply {
         Endpoint::AgreementVersions => s.get("/v1/agreement/versions", Some(token)),
         Endpoint::CheckAgreement => s.call("POST", "/v1/agreement/check", Some(token), &[], DEFAULT.as_bytes()),
         Endpoint::AdoptAgreement => s.call("POST", "/v1/agreement", Some(token), &[], DEFAULT.as_bytes()),
+        Endpoint::CreateWebhook => s.post("/v1/webhooks", Some(token), &hook_body(n)),
+        Endpoint::ListWebhooks => s.get("/v1/webhooks", Some(token)),
+        Endpoint::DeleteWebhook => {
+            let r = s.post("/v1/webhooks", Some(&s.admin), &hook_body(n));
+            assert_eq!(r.status, 201, "{}", r.body);
+            let id = r.json()["id"].as_i64().unwrap();
+            s.call("DELETE", &format!("/v1/webhooks/{id}"), Some(token), &[], b"")
+        }
+        // No delivery 999999: a role let through reaches the lookup (404).
+        Endpoint::ReplayDelivery => s.post("/v1/webhooks/deliveries/999999/replay", Some(token), ""),
+        Endpoint::DeadLetters => s.get("/v1/webhooks/dead", Some(token)),
     }
 }
 
@@ -153,6 +164,9 @@ fn allowed_status(e: Endpoint) -> u16 {
         Endpoint::PostEvents => 201,
         // The default agreement is in force already: adopting it again stores nothing.
         Endpoint::AdoptAgreement => 200,
+        Endpoint::CreateWebhook => 201,
+        Endpoint::DeleteWebhook => 204,
+        Endpoint::ReplayDelivery => 404,
         _ => 200,
     }
 }
@@ -202,6 +216,7 @@ fn every_endpoint_for_every_role_answers_as_the_matrix_says() {
             }
             // Without a token: 401, whatever the role matrix says.
             let r = match *method {
+                "DELETE" => s.call("DELETE", &path.replace("{id}", "1"), None, &[], b""),
                 "GET" => s.get(
                     &path.replace("{id}", "L-1").replace("{name}", "funnel"),
                     None,
@@ -214,7 +229,18 @@ fn every_endpoint_for_every_role_answers_as_the_matrix_says() {
         }
     }
     assert_eq!(checked, MATRIX.len() * 5);
-    assert_eq!(MATRIX.len(), 12, "every endpoint that takes a token");
+    assert_eq!(MATRIX.len(), 17, "every endpoint that takes a token");
+    // Webhooks made: one by each of admin and marketing_ops (create), five
+    // by the admin for the delete cases, of which admin and marketing_ops
+    // deleted theirs: 5 left; the refused calls made and deleted none.
+    let r = s.get("/v1/webhooks", Some(&s.admin));
+    assert_eq!(r.json().as_array().map(Vec::len), Some(5), "{}", r.body);
+}
+
+/// A subscription to a port where nothing listens.
+fn hook_body(n: &str) -> String {
+    serde_json::json!({"url": format!("http://127.0.0.1:9/hook-{n}"), "events": ["lead.mql"]})
+        .to_string()
 }
 
 /// The refused call made again on its (already prepared) lead.
@@ -227,6 +253,10 @@ fn call_refused_again(s: &TestServer, e: Endpoint, token: &str, n: &str) -> u16 
         Endpoint::Reject => format!("/v1/leads/{id}/reject"),
         Endpoint::Reassign => format!("/v1/leads/{id}/reassign"),
         Endpoint::AdoptAgreement => "/v1/agreement".to_owned(),
+        Endpoint::CreateWebhook => {
+            return s.post("/v1/webhooks", Some(token), &hook_body(n)).status
+        }
+        Endpoint::ReplayDelivery => "/v1/webhooks/deliveries/1/replay".to_owned(),
         _ => unreachable!("a POST"),
     };
     let body = serde_json::json!({"transition_id": format!("U-{n}"), "assignment_id": format!("U-{n}"), "rep_id": "R1", "reason": "no_budget"});

@@ -144,14 +144,16 @@ pub fn run(args: Args) -> CmdResult {
         args.db.db.display()
     );
 
-    let hooks = writable.then(|| {
-        let config = accord_hooks::worker::Config {
-            schedule: args.hook_schedule.clone(),
-            timeout: Duration::from_secs(args.hook_timeout),
-            ..Default::default()
-        };
-        hooks::spawn(args.db.db.clone(), config, Arc::clone(&stop))
-    });
+    let hooks = writable
+        .then(|| {
+            let config = accord_hooks::worker::Config {
+                schedule: args.hook_schedule.clone(),
+                timeout: Duration::from_secs(args.hook_timeout),
+                ..Default::default()
+            };
+            hooks::spawn(args.db.db.clone(), config, Arc::clone(&stop))
+        })
+        .transpose()?;
 
     let interval = Duration::from_millis(args.interval);
     let mut read_at = Instant::now();

@@ -57,6 +57,7 @@ pub fn run(args: Args) -> CmdResult {
             agreement,
             listen: args.listen,
             limits,
+            hooks: accord_hooks::worker::Config::default(),
         })
         .await?;
         if let Some(token) = &server.first_token {

@@ -27,6 +27,7 @@ use crate::roles::{grant, Endpoint, Grant, Role};
 
 pub mod agreement;
 pub mod events;
+pub mod hooks;
 pub mod leads;
 pub mod ops;
 pub mod reports;
@@ -47,7 +48,7 @@ pub struct AppState {
 #[openapi(
     info(
         title = "accord",
-        description = "accord's HTTP API: events in, the engine's decisions out, leads, sales actions, reports and the agreement. Errors are RFC 9457 problems (application/problem+json). See docs/api.md.",
+        description = "accord's HTTP API: events in, the engine's decisions out, leads, sales actions, reports, the agreement and webhook subscriptions. Errors are RFC 9457 problems (application/problem+json). See docs/api.md.",
         license(name = "Apache-2.0")
     ),
     modifiers(&Bearer),
@@ -86,6 +87,10 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(agreement::get_agreement, agreement::adopt))
         .routes(routes!(agreement::versions))
         .routes(routes!(agreement::check))
+        .routes(routes!(hooks::create, hooks::list))
+        .routes(routes!(hooks::delete))
+        .routes(routes!(hooks::replay))
+        .routes(routes!(hooks::dead))
         .routes(routes!(ops::healthz))
         .routes(routes!(ops::readyz))
         .routes(routes!(ops::metrics))

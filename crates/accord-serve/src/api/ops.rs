@@ -46,7 +46,16 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
 /// Prometheus text format.
 #[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text", content_type = "text/plain", body = String)))]
 pub async fn metrics(State(state): State<AppState>) -> Response {
-    let mut r = (StatusCode::OK, state.metrics.render()).into_response();
+    use accord_store::HookStore;
+    // The outbox's depth is read on the engine thread's connection; left
+    // out while the engine is not running.
+    let outbox = state
+        .handle
+        .run(|core| core.store.pending_count().ok())
+        .await
+        .ok()
+        .flatten();
+    let mut r = (StatusCode::OK, state.metrics.render(outbox)).into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),

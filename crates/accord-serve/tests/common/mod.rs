@@ -58,6 +58,7 @@ impl TestServer {
                     agreement: accord_engine::AgreementText::default_agreement(),
                     listen: "127.0.0.1:0".parse().unwrap(),
                     limits,
+                    hooks: hooks_config(),
                 })
                 .await
                 .unwrap();
@@ -242,6 +243,15 @@ pub fn request(
         status,
         headers,
         body: String::from_utf8_lossy(&body).into_owned(),
+    }
+}
+
+/// Webhooks retried quickly (1 s, then 1 s), then dead letters; short requests.
+pub fn hooks_config() -> accord_hooks::worker::Config {
+    accord_hooks::worker::Config {
+        schedule: accord_hooks::Schedule::parse("1s,1s").unwrap(),
+        timeout: Duration::from_secs(2),
+        ..Default::default()
     }
 }
 
