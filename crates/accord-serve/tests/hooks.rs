@@ -262,8 +262,10 @@ fn subscriptions_made_over_http_get_signed_deliveries_dead_letters_replay() {
 
     // /down fails three times (the schedule 1 s, 1 s): two dead letters.
     let dead = || s.get("/v1/webhooks/dead", Some(&admin)).json();
+    // The counters move once the round that recorded them ends.
     wait_for(30, "two dead letters", || {
         dead().as_array().unwrap().len() == 2
+            && metric(&s, "accord_webhook_dead_letters_total") == Some(2.0)
     });
     let d = dead();
     for letter in d.as_array().unwrap() {
