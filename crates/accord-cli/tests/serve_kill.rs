@@ -169,9 +169,19 @@ fn post(addr: &str, token: &str, events: &[String]) -> Result<Vec<String>, Strin
         .collect())
 }
 
-/// 2030-01-07 is a Monday; 15:00 UTC is within NA working hours.
+/// `second` seconds after 2030-01-07 15:00 UTC (a Monday, within NA
+/// working hours). Times only grow with `second`: a touch is never dated
+/// before the lead it names, however long a client runs.
 fn at(second: u64) -> String {
-    format!("2030-01-07T15:{:02}:{:02}Z", second / 60 % 60, second % 60)
+    let s = 15 * 3600 + second;
+    let (day, s) = (7 + s / 86_400, s % 86_400);
+    assert!(day <= 28, "a client sent more than three weeks of seconds");
+    format!(
+        "2030-01-{day:02}T{:02}:{:02}:{:02}Z",
+        s / 3600,
+        s / 60 % 60,
+        s % 60
+    )
 }
 
 fn lead(id: &str, second: u64) -> String {
@@ -210,7 +220,7 @@ impl Client {
         for _ in 0..count {
             self.next += 1;
             let n = self.next;
-            let second = n % 3600;
+            let second = n;
             if kind == 1 && !self.leads.is_empty() {
                 let l = self.leads[rng.below(self.leads.len() as u64) as usize].clone();
                 let id = format!("T{c}-{n}");
