@@ -5,6 +5,7 @@
 
 pub mod action;
 pub mod agreement;
+pub mod contract;
 pub mod domain;
 pub mod event;
 pub mod expr;

@@ -31,6 +31,7 @@ mod world;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use accord_core::contract::FileKind;
 use out::Row;
 use rng::Rng;
 use sim::{Sim, NONE16, NONE8};
@@ -129,21 +130,7 @@ pub fn generate(config: &Config, out_dir: &Path) -> Result<Summary, GenError> {
     let mut buf = Vec::with_capacity(64);
 
     // reps.csv
-    let mut w = out::create(
-        out_dir,
-        "reps.csv",
-        &[
-            "rep_id",
-            "name",
-            "email",
-            "team",
-            "region",
-            "vertical",
-            "manager_id",
-            "capacity_per_day",
-            "hired_at",
-        ],
-    )?;
+    let mut w = out::create(out_dir, FileKind::Reps)?;
     for (i, r) in reps.iter().enumerate() {
         Row::new(&mut w, &mut buf)
             .id(b'R', i as u64, 4)?
@@ -157,27 +144,11 @@ pub fn generate(config: &Config, out_dir: &Path) -> Result<Summary, GenError> {
             .ts(r.hired)?
             .end()?;
     }
-    finish(w, out_dir, "reps.csv")?;
+    finish(w, out_dir, FileKind::Reps)?;
     sum.reps = reps.len() as u64;
 
     // accounts.csv
-    let mut w = out::create(
-        out_dir,
-        "accounts.csv",
-        &[
-            "account_id",
-            "name",
-            "domain",
-            "industry",
-            "employees",
-            "annual_revenue_usd",
-            "country",
-            "region",
-            "tier",
-            "owner_rep_id",
-            "created_at",
-        ],
-    )?;
+    let mut w = out::create(out_dir, FileKind::Accounts)?;
     for (i, a) in accounts.iter().enumerate() {
         Row::new(&mut w, &mut buf)
             .id(b'A', i as u64, 6)?
@@ -193,22 +164,11 @@ pub fn generate(config: &Config, out_dir: &Path) -> Result<Summary, GenError> {
             .ts(a.created)?
             .end()?;
     }
-    finish(w, out_dir, "accounts.csv")?;
+    finish(w, out_dir, FileKind::Accounts)?;
     sum.accounts = accounts.len() as u64;
 
     // campaigns.csv
-    let mut w = out::create(
-        out_dir,
-        "campaigns.csv",
-        &[
-            "campaign_id",
-            "name",
-            "channel",
-            "started_at",
-            "ended_at",
-            "cost_usd",
-        ],
-    )?;
+    let mut w = out::create(out_dir, FileKind::Campaigns)?;
     for (i, c) in campaigns.iter().enumerate() {
         Row::new(&mut w, &mut buf)
             .id(b'C', i as u64, 4)?
@@ -219,23 +179,11 @@ pub fn generate(config: &Config, out_dir: &Path) -> Result<Summary, GenError> {
             .money(c.cost_cents)?
             .end()?;
     }
-    finish(w, out_dir, "campaigns.csv")?;
+    finish(w, out_dir, FileKind::Campaigns)?;
     sum.campaigns = campaigns.len() as u64;
 
     // content.csv
-    let mut w = out::create(
-        out_dir,
-        "content.csv",
-        &[
-            "content_id",
-            "title",
-            "kind",
-            "persona",
-            "journey_stage",
-            "published_at",
-            "owner_team",
-        ],
-    )?;
+    let mut w = out::create(out_dir, FileKind::Content)?;
     for (i, c) in content.iter().enumerate() {
         Row::new(&mut w, &mut buf)
             .id(b'K', i as u64, 4)?
@@ -247,7 +195,7 @@ pub fn generate(config: &Config, out_dir: &Path) -> Result<Summary, GenError> {
             .str(CONTENT_OWNER_TEAMS[c.owner_team as usize])?
             .end()?;
     }
-    finish(w, out_dir, "content.csv")?;
+    finish(w, out_dir, FileKind::Content)?;
     sum.content = content.len() as u64;
 
     // leads.csv, while simulating the year
@@ -263,49 +211,15 @@ pub fn generate(config: &Config, out_dir: &Path) -> Result<Summary, GenError> {
         seed,
         Rng::new(seed, STREAM_LEADS),
     );
-    let mut w = out::create(
-        out_dir,
-        "leads.csv",
-        &[
-            "lead_id",
-            "email",
-            "full_name",
-            "title",
-            "seniority",
-            "persona",
-            "company_name",
-            "website",
-            "employees_reported",
-            "industry_reported",
-            "country",
-            "region",
-            "source_channel",
-            "source_campaign_id",
-            "created_at",
-            "account_id",
-        ],
-    )?;
+    let mut w = out::create(out_dir, FileKind::Leads)?;
     sim.run(n, &mut w)?;
-    finish(w, out_dir, "leads.csv")?;
+    finish(w, out_dir, FileKind::Leads)?;
     sim.account_opportunities();
 
     // touches.csv: in time order (ties: lead, then the order they happened in)
     let mut touches = std::mem::take(&mut sim.out.touches);
     touches.sort_by_key(|t| (t.t, t.lead));
-    let mut w = out::create(
-        out_dir,
-        "touches.csv",
-        &[
-            "touch_id",
-            "lead_id",
-            "occurred_at",
-            "kind",
-            "channel",
-            "campaign_id",
-            "content_id",
-            "rep_id",
-        ],
-    )?;
+    let mut w = out::create(out_dir, FileKind::Touches)?;
     let opt16 = |v: u16| (v != NONE16).then_some(v as u64);
     for (i, t) in touches.iter().enumerate() {
         Row::new(&mut w, &mut buf)
@@ -319,26 +233,14 @@ pub fn generate(config: &Config, out_dir: &Path) -> Result<Summary, GenError> {
             .opt_id(b'R', opt16(t.rep), 4)?
             .end()?;
     }
-    finish(w, out_dir, "touches.csv")?;
+    finish(w, out_dir, FileKind::Touches)?;
     sum.touches = touches.len() as u64;
     drop(touches);
 
     // transitions.csv: in time order; a stable sort keeps each lead's chain order
     let mut transitions = std::mem::take(&mut sim.out.transitions);
     transitions.sort_by_key(|t| (t.t, t.lead));
-    let mut w = out::create(
-        out_dir,
-        "transitions.csv",
-        &[
-            "transition_id",
-            "lead_id",
-            "from_stage",
-            "to_stage",
-            "occurred_at",
-            "rep_id",
-            "reason",
-        ],
-    )?;
+    let mut w = out::create(out_dir, FileKind::Transitions)?;
     let mut mqls = [[0u64; 12]; 4];
     for (i, t) in transitions.iter().enumerate() {
         let at = START + t.t as i64;
@@ -355,28 +257,13 @@ pub fn generate(config: &Config, out_dir: &Path) -> Result<Summary, GenError> {
             .opt_str((t.reason != NONE8).then(|| REJECTION_REASONS[t.reason as usize]))?
             .end()?;
     }
-    finish(w, out_dir, "transitions.csv")?;
+    finish(w, out_dir, FileKind::Transitions)?;
     sum.transitions = transitions.len() as u64;
     drop(transitions);
 
     // opportunities.csv
     let opps = std::mem::take(&mut sim.out.opportunities);
-    let mut w = out::create(
-        out_dir,
-        "opportunities.csv",
-        &[
-            "opportunity_id",
-            "account_id",
-            "primary_lead_id",
-            "owner_rep_id",
-            "kind",
-            "created_at",
-            "stage",
-            "closed_at",
-            "amount_usd",
-            "lost_reason",
-        ],
-    )?;
+    let mut w = out::create(out_dir, FileKind::Opportunities)?;
     for (i, o) in opps.iter().enumerate() {
         let (cents, lost) = sim.finish_opportunity(o);
         Row::new(&mut w, &mut buf)
@@ -392,12 +279,12 @@ pub fn generate(config: &Config, out_dir: &Path) -> Result<Summary, GenError> {
             .opt_str(lost.map(|l| LOST_REASONS[l as usize]))?
             .end()?;
     }
-    finish(w, out_dir, "opportunities.csv")?;
+    finish(w, out_dir, FileKind::Opportunities)?;
     sum.opportunities = opps.len() as u64;
 
     // targets.csv: marketing's MQL commitment, close to what it delivered
     let mut rng = Rng::new(seed, STREAM_TARGETS);
-    let mut w = out::create(out_dir, "targets.csv", &["region", "month", "mql_target"])?;
+    let mut w = out::create(out_dir, FileKind::Targets)?;
     for (region, counts) in mqls.iter().enumerate() {
         for (m, &count) in counts.iter().enumerate() {
             let target = if count == 0 {
@@ -415,7 +302,7 @@ pub fn generate(config: &Config, out_dir: &Path) -> Result<Summary, GenError> {
             sum.targets += 1;
         }
     }
-    finish(w, out_dir, "targets.csv")?;
+    finish(w, out_dir, FileKind::Targets)?;
 
     let meta = format!(
         "{{\"generator\": \"accord-gen\", \"seed\": {}, \"leads\": {}, \"as_of\": \"{AS_OF_STR}\"}}\n",
@@ -426,8 +313,8 @@ pub fn generate(config: &Config, out_dir: &Path) -> Result<Summary, GenError> {
     Ok(sum)
 }
 
-fn finish(w: out::CsvOut, dir: &Path, name: &str) -> Result<(), GenError> {
-    let path = dir.join(name);
+fn finish(w: out::CsvOut, dir: &Path, file: FileKind) -> Result<(), GenError> {
+    let path = dir.join(file.file_name());
     w.into_inner().map_err(|e| GenError::Io {
         path,
         source: e.into_error(),

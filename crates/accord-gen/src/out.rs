@@ -4,13 +4,16 @@
 use std::fs::File;
 use std::path::Path;
 
+use accord_core::contract::FileKind;
+
 use crate::GenError;
 
 /// The csv writer buffers on its own (1 MiB), straight to the file.
 pub type CsvOut = csv::Writer<File>;
 
-pub fn create(dir: &Path, name: &str, header: &[&str]) -> Result<CsvOut, GenError> {
-    let path = dir.join(name);
+/// Creates one file of the contract and writes its header.
+pub fn create(dir: &Path, kind: FileKind) -> Result<CsvOut, GenError> {
+    let path = dir.join(kind.file_name());
     let file = File::create(&path).map_err(|e| GenError::Io {
         path: path.clone(),
         source: e,
@@ -18,7 +21,7 @@ pub fn create(dir: &Path, name: &str, header: &[&str]) -> Result<CsvOut, GenErro
     let mut w = csv::WriterBuilder::new()
         .buffer_capacity(1 << 20)
         .from_writer(file);
-    w.write_record(header)?;
+    w.write_record(kind.columns())?;
     Ok(w)
 }
 

@@ -3,6 +3,7 @@
 //! refuses any other field, the writer's order is tested against it).
 //! `docs/wire.md` describes each field.
 
+use accord_core::contract::FileKind;
 use accord_core::event::EventKind;
 
 /// Fields every line may have, before its type's own.
@@ -88,88 +89,18 @@ impl LineType {
     }
 }
 
-/// An event kind's fields, in the written order.
+/// An event kind's fields, in the written order: for a record of the CSV
+/// contract, its columns (an opportunity's line holds the creation only).
 pub fn event_fields(kind: EventKind) -> &'static [&'static str] {
     match kind {
-        EventKind::AccountRecorded => &[
-            "account_id",
-            "name",
-            "domain",
-            "industry",
-            "employees",
-            "annual_revenue_usd",
-            "country",
-            "region",
-            "tier",
-            "owner_rep_id",
-            "created_at",
-        ],
-        EventKind::RepRecorded => &[
-            "rep_id",
-            "name",
-            "email",
-            "team",
-            "region",
-            "vertical",
-            "manager_id",
-            "capacity_per_day",
-            "hired_at",
-        ],
-        EventKind::CampaignRecorded => &[
-            "campaign_id",
-            "name",
-            "channel",
-            "started_at",
-            "ended_at",
-            "cost_usd",
-        ],
-        EventKind::ContentPublished => &[
-            "content_id",
-            "title",
-            "kind",
-            "persona",
-            "journey_stage",
-            "published_at",
-            "owner_team",
-        ],
-        EventKind::TargetSet => &["region", "month", "mql_target"],
-        EventKind::LeadCreated => &[
-            "lead_id",
-            "email",
-            "full_name",
-            "title",
-            "seniority",
-            "persona",
-            "company_name",
-            "website",
-            "employees_reported",
-            "industry_reported",
-            "country",
-            "region",
-            "source_channel",
-            "source_campaign_id",
-            "created_at",
-            "account_id",
-        ],
-        EventKind::Touched => &[
-            "touch_id",
-            "lead_id",
-            "occurred_at",
-            "kind",
-            "channel",
-            "campaign_id",
-            "content_id",
-            "rep_id",
-        ],
-        EventKind::StageChanged => &[
-            "transition_id",
-            "lead_id",
-            "from_stage",
-            "to_stage",
-            "occurred_at",
-            "rep_id",
-            "reason",
-        ],
+        EventKind::AccountRecorded => FileKind::Accounts.columns(),
+        EventKind::RepRecorded => FileKind::Reps.columns(),
+        EventKind::CampaignRecorded => FileKind::Campaigns.columns(),
+        EventKind::ContentPublished => FileKind::Content.columns(),
+        EventKind::TargetSet => FileKind::Targets.columns(),
+        EventKind::LeadCreated => FileKind::Leads.columns(),
+        EventKind::Touched => FileKind::Touches.columns(),
+        EventKind::StageChanged => FileKind::Transitions.columns(),
         EventKind::OpportunityCreated => &[
             "opportunity_id",
             "account_id",
