@@ -17,7 +17,8 @@ use accord_core::domain::Timestamp;
 use accord_core::event::{Event, Origin};
 use accord_store::{EventStore, SqliteStore, StoreError};
 
-use super::{is_database_file, open_for_reading, temp_beside, CmdResult, DbArgs};
+use super::out_file::{Place, Refused};
+use super::{open_for_reading, CmdResult, DbArgs};
 
 /// Write the log out.
 #[derive(clap::Args)]
@@ -240,51 +241,20 @@ impl OutFile {
             path: path.to_path_buf(),
             source,
         };
-        let name = path.file_name().ok_or_else(|| {
-            io(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "not a file name",
-            ))
-        })?;
-        let parent = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        let parent = std::fs::canonicalize(parent).map_err(|e| {
-            io(io::Error::new(
-                e.kind(),
-                format!("folder {}: {e}", parent.display()),
-            ))
-        })?;
-        let target = parent.join(name);
-        let exists = std::fs::symlink_metadata(&target).is_ok();
-        let resolved = if exists {
-            std::fs::canonicalize(&target).unwrap_or_else(|_| target.clone())
-        } else {
-            target.clone()
-        };
-        // The database and its journal files: replacing them loses the log.
-        if is_database_file(&resolved, db) {
-            return Err(ExportError::Database {
+        let place = Place::of(path).map_err(io)?;
+        let (temp, file) = place.open_temp(db, force).map_err(|r| match r {
+            Refused::Exists => ExportError::Exists {
+                path: path.to_path_buf(),
+            },
+            Refused::Database => ExportError::Database {
                 path: path.to_path_buf(),
                 db: db.to_path_buf(),
-            });
-        }
-        if exists && std::fs::metadata(&resolved).is_ok_and(|m| m.is_dir()) {
-            return Err(io(io::Error::new(
-                io::ErrorKind::IsADirectory,
-                "it is a folder",
-            )));
-        }
-        if exists && !force {
-            return Err(ExportError::Exists {
-                path: path.to_path_buf(),
-            });
-        }
-        let (temp, file) = temp_beside(&parent, name).map_err(io)?;
+            },
+            Refused::Io(e) => io(e),
+        })?;
         Ok(OutFile {
             path: path.to_path_buf(),
-            target,
+            target: place.target,
             temp,
             writer: io::BufWriter::new(file),
             done: false,

@@ -10,6 +10,7 @@ pub mod ingest;
 pub mod init;
 pub mod lead;
 pub mod match_cmd;
+mod out_file;
 pub mod replay;
 pub mod report;
 pub mod run;
@@ -150,40 +151,6 @@ pub fn csv_field(s: &str) -> String {
     } else {
         s.to_owned()
     }
-}
-
-/// Is `file` (resolved) the database `db` or one of its journal files?
-/// Writing an output over them would lose the log.
-pub fn is_database_file(file: &std::path::Path, db: &std::path::Path) -> bool {
-    let Some(db_file) = canonical(db) else {
-        return false;
-    };
-    let db_name = db_file.file_name().unwrap_or_default().to_string_lossy();
-    file.parent() == db_file.parent()
-        && file.file_name().is_some_and(|n| {
-            let n = n.to_string_lossy();
-            ["", "-wal", "-shm", "-journal"]
-                .iter()
-                .any(|suffix| n.eq_ignore_ascii_case(&format!("{db_name}{suffix}")))
-        })
-}
-
-/// A new temporary file beside the output `name` in `parent`, renamed into
-/// place once written whole.
-pub fn temp_beside(
-    parent: &std::path::Path,
-    name: &std::ffi::OsStr,
-) -> std::io::Result<(std::path::PathBuf, std::fs::File)> {
-    let temp = parent.join(format!(
-        ".{}.accord-{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&temp)?;
-    Ok((temp, file))
 }
 
 /// Where `path` is or would be: symlinks and `..` resolved, whether or not

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use accord_import::{FileKind, Folder, ImportReport};
 
-use crate::cmd::{is_database_file, temp_beside};
+use crate::cmd::out_file::{Place, Refused};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RejectsError {
@@ -54,30 +54,8 @@ impl Rejects {
             path: path.to_path_buf(),
             source,
         };
-        let name = path.file_name().ok_or_else(|| {
-            io(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "not a file name",
-            ))
-        })?;
-        let parent = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        let parent = std::fs::canonicalize(parent).map_err(|e| {
-            io(io::Error::new(
-                e.kind(),
-                format!("folder {}: {e}", parent.display()),
-            ))
-        })?;
-        let target = parent.join(name);
-        let exists = std::fs::symlink_metadata(&target).is_ok();
-        // A link to an input is that input.
-        let resolved = if exists {
-            std::fs::canonicalize(&target).unwrap_or_else(|_| target.clone())
-        } else {
-            target.clone()
-        };
+        let place = Place::of(path).map_err(io)?;
+        let resolved = &place.resolved;
         if let Ok(dir) = std::fs::canonicalize(&folder.dir) {
             let inputs = FileKind::ORDER
                 .iter()
@@ -97,28 +75,19 @@ impl Rejects {
                 }
             }
         }
-        // The database and its journal files: replacing them loses the log.
-        if is_database_file(&resolved, db) {
-            return Err(RejectsError::Database {
+        let (temp, file) = place.open_temp(db, force).map_err(|r| match r {
+            Refused::Exists => RejectsError::Exists {
+                path: path.to_path_buf(),
+            },
+            Refused::Database => RejectsError::Database {
                 path: path.to_path_buf(),
                 db: db.to_path_buf(),
-            });
-        }
-        if exists && std::fs::metadata(&resolved).is_ok_and(|m| m.is_dir()) {
-            return Err(io(io::Error::new(
-                io::ErrorKind::IsADirectory,
-                "it is a folder",
-            )));
-        }
-        if exists && !force {
-            return Err(RejectsError::Exists {
-                path: path.to_path_buf(),
-            });
-        }
-        let (temp, file) = temp_beside(&parent, name).map_err(io)?;
+            },
+            Refused::Io(e) => io(e),
+        })?;
         Ok(Rejects {
             path: path.to_path_buf(),
-            target,
+            target: place.target,
             temp,
             file: Some(file),
             written: false,
