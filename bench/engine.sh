@@ -18,36 +18,16 @@
 # (RUNS=3) and compare ratios.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
-kit="$root/../shared/bench"
-base=${ACCORD_BENCH_DIR:-/tmp/accord-bench}
+. bench/lib.sh
 leads=${1:-100000}
 runs=${RUNS:-1}
-mkdir -p "$base"
-cargo build --release --quiet
-cargo build --release --quiet -p accord-engine --example engine_latency
-bin="$root/target/release/accord"
+bench_build accord-engine:engine_latency
 measure() { python3 "$root/bench/measure.py" "$@" 2>&1 >/dev/null | tail -n 1; }
 
-data="$base/data-$leads"
-if [ ! -f "$data/meta.json" ]; then
-  echo "generating $leads leads into $data ..." >&2
-  python3 "$kit/gen.py" --leads "$leads" --seed 1 --out "$data" >/dev/null 2>&1
-fi
-lines="$base/facts-$leads.jsonl"
-if [ ! -f "$lines" ]; then
-  echo "exporting the kit's facts as JSON lines ..." >&2
-  scratch="$base/export-$leads.db"
-  rm -f "$scratch" "$scratch-wal" "$scratch-shm"
-  "$bin" import "$data" --db "$scratch" >/dev/null 2>&1
-  "$bin" export events --db "$scratch" --out - | python3 "$root/bench/sort_facts.py" > "$lines"
-  rm -f "$scratch" "$scratch-wal" "$scratch-shm"
-fi
+data=$(bench_data "$leads")
+lines=$(bench_facts "$leads")
 total=$(wc -l < "$lines")
-head_n=$(( total * 9 / 10 ))
-head -n "$head_n" "$lines" > "$lines.head"
-tail -n +"$(( head_n + 1 ))" "$lines" > "$lines.tail"
-tail_n=$(( total - head_n ))
+bench_split "$lines" "$lines"
 
 python3 "$kit/reference.py" --data "$data" --out "$base/expected-$leads" --timing >/dev/null
 duck_load=$(python3 -c "import json;print(round(json.load(open('$base/expected-$leads/timing.json'))['load_s'],2))")
@@ -60,9 +40,7 @@ printf '%-8s %-4s %10s %12s %12s %12s %9s %9s %9s\n' leads run facts ingest_90% 
 for run in $(seq 1 "$runs"); do
   db="$base/engine-$leads.db"
   rm -f "$db" "$db-wal" "$db-shm"
-  tmp=$(mktemp -d)
-  (cd "$tmp" && "$bin" init >/dev/null && "$bin" agreement adopt accord.toml --db "$db" >/dev/null)
-  rm -rf "$tmp"
+  bench_adopt "$db"
   read -r s1 _ < <(measure "$bin" ingest "$lines.head" --db "$db")
   read -r s2 _ < <(measure "$bin" ingest "$lines.tail" --db "$db")
   read -r rs rss < <(measure "$bin" replay --db "$db")

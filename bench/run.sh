@@ -21,23 +21,13 @@
 # daemon for the cores while it exits: at 1M that measures the writer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
-kit="$root/../shared/bench"
-base=${ACCORD_BENCH_DIR:-/tmp/accord-bench}
+. bench/lib.sh
 leads=${1:-100000}
 batches=${2:-100}
 size=${3:-10}
 interval=${INTERVAL:-10}
-mkdir -p "$base"
-cargo build --release --quiet
-cargo build --release --quiet -p accord-engine --example run_latency
-bin="$root/target/release/accord"
-
-data="$base/data-$leads"
-if [ ! -f "$data/meta.json" ]; then
-  echo "generating $leads leads into $data ..." >&2
-  python3 "$kit/gen.py" --leads "$leads" --seed 1 --out "$data" >/dev/null 2>&1
-fi
+bench_build accord-engine:run_latency
+data=$(bench_data "$leads")
 work=$(mktemp -d "$base/run-XXXXXX")
 runner=
 trap '[ -n "$runner" ] && kill "$runner" 2>/dev/null; rm -rf "$work"' EXIT
@@ -47,7 +37,7 @@ if [ -n "${DB:-}" ]; then
 else
   "$bin" import "$data" --db "$db" >/dev/null 2>&1
 fi
-(cd "$work" && "$bin" init >/dev/null && "$bin" agreement adopt accord.toml --db "$db" >/dev/null)
+bench_adopt "$db" "$work"
 
 if [ -z "${CROSS:-}" ]; then
   "$root/target/release/examples/run_latency" "$db" "$batches" "$size" "$leads"

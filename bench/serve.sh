@@ -17,53 +17,33 @@
 # the first 90 % of the lines (kept as serve-base-LEADS.db); (b) sends the
 # last 10 %. The load client is crates/accord-serve/examples/serve_load.rs
 # (std threads over keep-alive connections). The machine has 2 cores shared
-# by the server and the client: repeat (RUNS=3).
+# by the server and the client: repeat (RUNS=3). PARTS=a or PARTS=b runs
+# one part; ACCORD_BIN and SERVE_LOAD name binaries to use instead of
+# building (another commit's, to compare in one sitting).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
-kit="$root/../shared/bench"
-base=${ACCORD_BENCH_DIR:-/tmp/accord-bench}
+. bench/lib.sh
 leads=${1:-100000}
 rate=${2:-500}
 seconds=${3:-60}
 runs=${RUNS:-1}
 conns=${CONNS:-2}
-mkdir -p "$base"
-cargo build --release --quiet
-cargo build --release --quiet -p accord-serve --example serve_load
-bin="$root/target/release/accord"
-load="$root/target/release/examples/serve_load"
-
-data="$base/data-$leads"
-if [ ! -f "$data/meta.json" ]; then
-  echo "generating $leads leads into $data ..." >&2
-  python3 "$kit/gen.py" --leads "$leads" --seed 1 --out "$data" >/dev/null 2>&1
-fi
-lines="$base/facts-$leads.jsonl"
-if [ ! -f "$lines" ]; then
-  echo "exporting the kit's facts as JSON lines ..." >&2
-  scratch="$base/export-$leads.db"
-  rm -f "$scratch" "$scratch-wal" "$scratch-shm"
-  "$bin" import "$data" --db "$scratch" >/dev/null 2>&1
-  "$bin" export events --db "$scratch" --out - | python3 "$root/bench/sort_facts.py" > "$lines"
-  rm -f "$scratch" "$scratch-wal" "$scratch-shm"
-fi
-total=$(wc -l < "$lines")
-head_n=$(( total * 9 / 10 ))
-tail_n=$(( total - head_n ))
+parts=${PARTS:-ab}
+bench_build accord-serve:serve_load
+load=${SERVE_LOAD:-$root/target/release/examples/serve_load}
+lines=$(bench_facts "$leads")
 work=$(mktemp -d "$base/serve-XXXXXX")
 server=
 trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
-head -n "$head_n" "$lines" > "$work/head.jsonl"
-tail -n +"$(( head_n + 1 ))" "$lines" > "$work/tail.jsonl"
+bench_split "$lines" "$work/facts"
 : > "$work/empty.jsonl"
 
 based="$base/serve-base-$leads.db"
 if [ ! -f "$based" ]; then
   echo "ingesting the first $head_n lines into $based ..." >&2
   rm -f "$based.tmp"
-  (cd "$work" && "$bin" init >/dev/null && "$bin" agreement adopt accord.toml --db "$based.tmp" >/dev/null)
-  "$bin" ingest "$work/head.jsonl" --db "$based.tmp" 2>/dev/null
+  bench_adopt "$based.tmp"
+  "$bin" ingest "$work/facts.head" --db "$based.tmp" 2>/dev/null
   mv "$based.tmp" "$based"
 fi
 
@@ -73,7 +53,7 @@ fresh() { rm -f "$1" "$1-wal" "$1-shm"; cp "$based" "$1"; }
 serve() {
   "$bin" serve --db "$1" --listen 127.0.0.1:0 --rate 1000000 2> "$work/serve.log" &
   server=$!
-  until grep -q '^serving' "$work/serve.log"; do sleep 0.1; done
+  until grep -qs '^serving' "$work/serve.log"; do sleep 0.1; done
   addr=$(sed -n 's#^serving .* on http://\([^ ]*\).*#\1#p' "$work/serve.log")
   token=$(grep -o 'acc_[A-Za-z0-9_-]*' "$work/serve.log" | head -n 1)
   until curl -sf "http://$addr/readyz" >/dev/null; do sleep 0.1; done
@@ -83,12 +63,13 @@ stop() { kill "$server"; wait "$server" || true; server=; }
 echo "load: $leads leads in the base ($head_n lines), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 for run in $(seq 1 "$runs"); do
   echo "== run $run"
+  if [[ $parts == *b* ]]; then
   # (b) accord ingest of the tail, then the same over HTTP.
   fresh "$work/ingest.db"
   t0=$(date +%s.%N)
   "$bin" ingest "$work/empty.jsonl" --db "$work/ingest.db" 2>/dev/null
   t1=$(date +%s.%N)
-  "$bin" ingest "$work/tail.jsonl" --db "$work/ingest.db" 2> "$work/ingest.log" || true
+  "$bin" ingest "$work/facts.tail" --db "$work/ingest.db" 2> "$work/ingest.log" || true
   t2=$(date +%s.%N)
   python3 - "$t0" "$t1" "$t2" "$tail_n" "$(tail -n 1 "$work/ingest.log")" <<'PY'
 import sys
@@ -99,11 +80,14 @@ print(f"accord ingest: {int(n)} lines in {whole:.2f} s = {n/whole:.0f} events/s 
 PY
   fresh "$work/http.db"
   serve "$work/http.db"
-  "$load" batches "$addr" "$token" "$work/tail.jsonl" 1000 "$conns"
+  "$load" batches "$addr" "$token" "$work/facts.tail" 1000 "$conns"
   stop
+  fi
+  if [[ $parts == *a* ]]; then
   # (a) new leads at RATE/s.
   fresh "$work/lat.db"
   serve "$work/lat.db"
   "$load" leads "$addr" "$token" "$rate" "$seconds" "${LEAD_CONNS:-64}"
   stop
+  fi
 done

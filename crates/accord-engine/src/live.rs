@@ -110,18 +110,29 @@ pub fn ingest<S: EventStore>(
     lines: impl IntoIterator<Item = (u64, String)>,
     report: &mut dyn FnMut(u64, &Outcome, &[Decided]),
 ) -> Result<Summary, StoreError> {
+    let parsed = lines
+        .into_iter()
+        .map(|(number, text)| (number, accord_wire::parse_line(&text)));
+    ingest_parsed(store, engine, parsed, report)
+}
+
+/// [`ingest`] of lines already parsed (a server parses each request's
+/// lines on the thread that received it, and only judges and stores them
+/// on the engine's).
+pub fn ingest_parsed<S: EventStore>(
+    store: &mut S,
+    engine: &mut Engine,
+    inputs: impl IntoIterator<Item = (u64, Result<Input, WireError>)>,
+    report: &mut dyn FnMut(u64, &Outcome, &[Decided]),
+) -> Result<Summary, StoreError> {
     let mut summary = Summary::default();
-    let mut lines = lines.into_iter().peekable();
-    while lines.peek().is_some() {
+    let mut inputs = inputs.into_iter().peekable();
+    while inputs.peek().is_some() {
         let mut batch = Batch::default();
         // Keys batched in this chunk, with the digest of their bytes.
         let mut seen: FxHashMap<(u8, String), u64> = FxHashMap::default();
         let mut outcomes = Vec::with_capacity(CHUNK);
-        let parsed: Vec<(u64, Result<Input, WireError>)> = lines
-            .by_ref()
-            .take(CHUNK)
-            .map(|(number, text)| (number, accord_wire::parse_line(&text)))
-            .collect();
+        let parsed: Vec<(u64, Result<Input, WireError>)> = inputs.by_ref().take(CHUNK).collect();
         // The chunk's event keys looked up at once: most are new.
         let keys: Vec<(EventKind, String)> = parsed
             .iter()

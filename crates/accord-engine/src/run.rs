@@ -17,6 +17,7 @@ use accord_core::domain::Timestamp;
 use accord_core::event::Event;
 use accord_decide::{Decided, Engine};
 use accord_store::{EventStore, StoreError};
+use accord_wire::{Input, WireError};
 
 use crate::agreement::{adoption, stored_text};
 use crate::fold::Progress;
@@ -32,9 +33,10 @@ pub struct Runner {
     /// The adopted version whose terms the reports use (`None`: the file's).
     terms_version: Option<u32>,
     writable: bool,
-    /// Events this runner stored through [`Runner::ingest`], applied to the
-    /// engine but not yet to the reports (the next step applies them).
-    ingested: Vec<Event>,
+    /// Events applied to the engine (stored through [`Runner::ingest`],
+    /// followed or fired by [`Runner::tick`]) but not yet to the reports
+    /// ([`Runner::catch_up`] applies them).
+    pending: Vec<Event>,
 }
 
 /// Which agreement's terms the reports are counted under.
@@ -92,7 +94,7 @@ impl Runner {
             watcher,
             terms_version,
             writable,
-            ingested: Vec::new(),
+            pending: Vec::new(),
         };
         Ok((runner, kept))
     }
@@ -130,69 +132,107 @@ impl Runner {
     }
 
     /// One round at wall-clock time `now`: others' events applied, what is
-    /// due before `now` fired and stored, the reports stored again. On an
-    /// error the runner is as consistent as the log: a failed store of
-    /// firings reloads the engine from the log before returning the error.
+    /// due before `now` fired and stored, the reports brought to the head
+    /// ([`Runner::catch_up`]) and stored again when they moved
+    /// ([`Runner::store_reports`]). On an error the runner is as consistent
+    /// as the log: a failed store of firings reloads the engine from the
+    /// log before returning the error.
     pub fn step<S: EventStore>(
         &mut self,
         store: &mut S,
         now: Timestamp,
         progress: &mut dyn Progress,
     ) -> Result<Step, Error> {
+        // Events taken in since the last catch-up count as followed.
+        let carried = self.pending.len() as u64;
+        let mut step = self.tick(store, now, progress)?;
+        step.followed += carried;
+        step.adopted = self.catch_up(store, progress)?;
+        if matches!(step.adopted, Some((_, AgreementChange::Applied(_)))) {
+            // Recomputed and stored under the new terms.
+            return Ok(step);
+        }
+        step.kept = self.store_reports(store);
+        Ok(step)
+    }
+
+    /// The engine's half of [`Runner::step`]: others' events applied and
+    /// what is due before `now` fired and stored. The reports take these
+    /// events at the next [`Runner::catch_up`] (a server ticks often and
+    /// brings the reports along only now and then).
+    pub fn tick<S: EventStore>(
+        &mut self,
+        store: &mut S,
+        now: Timestamp,
+        progress: &mut dyn Progress,
+    ) -> Result<Step, Error> {
         let mut step = Step::default();
-        let mut events: Vec<Event> = std::mem::take(&mut self.ingested);
-        step.followed = events.len() as u64;
+        let events = &mut self.pending;
         let upto = store.head()?;
-        step.followed += live::follow(store, &mut self.engine, &mut self.head, upto, &mut |e| {
+        step.followed = live::follow(store, &mut self.engine, &mut self.head, upto, &mut |e| {
             events.push(e)
         })?;
         if self.writable {
-            let before = events.len();
+            let before = self.pending.len();
+            let events = &mut self.pending;
             let ticked = live::tick(store, &mut self.engine, &mut self.head, now, &mut |e| {
                 events.push(e)
             });
-            step.followed += (events.len() - before) as u64;
+            step.followed += (self.pending.len() - before) as u64;
             match ticked {
                 Ok(fired) => {
-                    events.extend(fired.iter().map(|(e, _)| e.clone()));
+                    self.pending.extend(fired.iter().map(|(e, _)| e.clone()));
                     step.fired = fired;
                 }
-                Err(TickError::Store(e)) => {
-                    self.catch_up_reports(events);
-                    return Err(e.into());
-                }
+                Err(TickError::Store(e)) => return Err(e.into()),
                 Err(e) => {
                     // The engine holds firings the log does not: back to
-                    // the log, at the head the reports reach.
-                    self.catch_up_reports(events);
+                    // the log, at the head the reports reach (the events
+                    // it applied are kept for them).
                     self.engine = live::load_until(store, self.head, progress)?;
                     return Err(e.into());
                 }
             }
         }
-        if !step.moved() {
-            if !self.watcher.is_stored() {
-                step.kept = Some(self.watcher.store(store));
-            }
-            return Ok(step);
-        }
-        self.watcher.apply(&NewEvents {
-            head: self.head,
-            events,
-        });
-        let version = self.engine.agreement().map(|(v, _)| v);
-        if let Some(v) = version.filter(|&v| Some(v) != self.terms_version) {
-            let text = adopted_text(store, v)?;
-            self.terms_version = Some(v);
-            let change = self.watcher.agreement(store, &text, progress);
-            let stored = matches!(change, AgreementChange::Applied(_));
-            step.adopted = Some((v, change));
-            if stored {
-                return Ok(step);
-            }
-        }
-        step.kept = Some(self.watcher.store(store));
         Ok(step)
+    }
+
+    /// Events the engine applied that the reports have not taken yet.
+    pub fn pending(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// The reports brought to the engine's head: the pending events folded
+    /// in as one batch and, when a new version was adopted, every report
+    /// recomputed under its terms and stored (what that did is returned).
+    pub fn catch_up<S: EventStore>(
+        &mut self,
+        store: &mut S,
+        progress: &mut dyn Progress,
+    ) -> Result<Option<(u32, AgreementChange)>, Error> {
+        if self.watcher.head() != self.head {
+            self.watcher.apply(&NewEvents {
+                head: self.head,
+                events: std::mem::take(&mut self.pending),
+            });
+        }
+        let version = self.engine.agreement().map(|(v, _)| v);
+        match version.filter(|&v| Some(v) != self.terms_version) {
+            Some(v) => {
+                let text = adopted_text(store, v)?;
+                self.terms_version = Some(v);
+                let change = self.watcher.agreement(store, &text, progress);
+                Ok(Some((v, change)))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Stores the reports as the views of their head unless they are
+    /// stored there already (`None`). They are caches of the log: a reader
+    /// that finds them behind computes them again.
+    pub fn store_reports<S: EventStore>(&mut self, store: &mut S) -> Option<Kept> {
+        (!self.watcher.is_stored()).then(|| self.watcher.store(store))
     }
 
     /// Judges and stores input `lines` with this runner's engine, as
@@ -200,7 +240,7 @@ impl Runner {
     /// commit): a server taking inputs in the process that keeps the
     /// reports, with no second engine loaded. Others' events stored before
     /// are applied first; the reports take everything at the next
-    /// [`Runner::step`]. A writer that appends while this ingests makes the
+    /// [`Runner::catch_up`] (or [`Runner::step`]). A writer that appends while this ingests makes the
     /// engine miss its events: the engine is then loaded again from the log.
     pub fn ingest<S: EventStore>(
         &mut self,
@@ -209,19 +249,34 @@ impl Runner {
         report: &mut dyn FnMut(u64, &live::Outcome, &[Decided]),
         progress: &mut dyn Progress,
     ) -> Result<live::Summary, Error> {
+        let parsed = lines
+            .into_iter()
+            .map(|(number, text)| (number, accord_wire::parse_line(&text)));
+        self.ingest_parsed(store, parsed, report, progress)
+    }
+
+    /// [`Runner::ingest`] of inputs already parsed (on the thread that
+    /// received them, in a server).
+    pub fn ingest_parsed<S: EventStore>(
+        &mut self,
+        store: &mut S,
+        inputs: impl IntoIterator<Item = (u64, Result<Input, WireError>)>,
+        report: &mut dyn FnMut(u64, &live::Outcome, &[Decided]),
+        progress: &mut dyn Progress,
+    ) -> Result<live::Summary, Error> {
         let upto = store.head()?;
-        let ingested = &mut self.ingested;
+        let pending = &mut self.pending;
         live::follow(store, &mut self.engine, &mut self.head, upto, &mut |e| {
-            ingested.push(e)
+            pending.push(e)
         })?;
-        let summary = live::ingest(store, &mut self.engine, lines, report)?;
+        let summary = live::ingest_parsed(store, &mut self.engine, inputs, report)?;
         let after = store.head()?;
-        let before = self.ingested.len();
+        let before = self.pending.len();
         store.scan_decoded_entries_between(self.head, after, &mut |_, event| {
-            self.ingested.push(event)
+            self.pending.push(event)
         })?;
         self.head = after;
-        let stored = (self.ingested.len() - before) as u64;
+        let stored = (self.pending.len() - before) as u64;
         if stored != summary.stored + summary.decisions {
             // Another writer's events are among these: the engine has not
             // seen them.
@@ -243,17 +298,17 @@ impl Runner {
         }
         self.watcher.agreement(store, file, progress)
     }
+}
 
-    /// Reports brought to the engine's head after a failed step (the
-    /// events were applied to the engine; the reports must not miss them).
-    fn catch_up_reports(&mut self, events: Vec<Event>) {
-        if self.watcher.head() != self.head {
-            self.watcher.apply(&NewEvents {
-                head: self.head,
-                events,
-            });
-        }
-    }
+/// This machine's clock as a timestamp, rounded up to the second (a clock
+/// due at second s fires once the time is past s): the one reading of the
+/// wall clock, which front ends pass to [`Runner::step`] and
+/// [`crate::live::tick`]; the engine itself takes time only as a value.
+pub fn wall_clock() -> Timestamp {
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::SystemTime::UNIX_EPOCH)
+        .unwrap_or_default();
+    Timestamp::from_unix_seconds(since.as_secs() as i64 + i64::from(since.subsec_nanos() > 0))
 }
 
 /// The stored text of adopted version `v`.

@@ -26,7 +26,10 @@ pub struct Watcher {
     /// The stamp of an agreement found invalid, not tried again.
     rejected_stamp: String,
     writable: bool,
-    stored: bool,
+    /// The head whose reports this watcher last stored under its stamp.
+    stored_at: Option<u64>,
+    /// Whether the last [`Watcher::store`] failed (a failure is told once).
+    failing: bool,
     /// The log position of the stored snapshot of `live`, if this watcher
     /// knows one is stored and current (its stamp).
     snapshot_at: Option<u64>,
@@ -105,7 +108,8 @@ impl Watcher {
             stamp,
             rejected_stamp: String::new(),
             writable,
-            stored: true,
+            stored_at: None,
+            failing: false,
             snapshot_at,
         };
         let kept = watcher.store(store);
@@ -133,26 +137,26 @@ impl Watcher {
         self.head
     }
 
-    /// Whether the last [`Watcher::store`] stored the reports (a front end
-    /// retries while it did not).
+    /// Whether the reports of the watcher's head are stored (a front end
+    /// stores them while they are not: after new events, or a failure).
     pub fn is_stored(&self) -> bool {
-        self.stored
+        self.stored_at == Some(self.head)
     }
 
     /// Stores every report as the views of the watcher's head.
     pub fn store<S: EventStore>(&mut self, store: &mut S) -> Kept {
         if !self.writable {
-            self.stored = false;
             return Kept::NotWritable;
         }
         match store_reports(store, &self.live, self.head, &self.stamp).1 {
             Ok(()) => {
-                self.stored = true;
+                self.stored_at = Some(self.head);
+                self.failing = false;
                 Kept::Stored
             }
             Err(error) => {
-                let first = self.stored;
-                self.stored = false;
+                let first = !self.failing;
+                self.failing = true;
                 Kept::Failed { error, first }
             }
         }
@@ -213,6 +217,7 @@ impl Watcher {
         self.live = Live::build(terms, old.into_projections());
         progress.computed();
         self.stamp = stamp;
+        self.stored_at = None;
         self.snapshot_at = None;
         let kept = self.store(store);
         if let Err(e) = self.save_snapshot(store) {

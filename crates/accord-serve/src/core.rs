@@ -3,14 +3,20 @@
 //! await the reply. Event posts waiting together are judged and stored as
 //! one group ([`Runner::ingest`]: a transaction per 4,096 inputs, each
 //! committed with `synchronous=FULL` before any of the group is answered),
-//! so a 2xx means durable and concurrent posts share their fsyncs. Between
-//! commands it steps the clocks by the wall clock, as `accord run` does.
+//! so a 2xx means durable and concurrent posts share their fsyncs; the
+//! handlers parse the inputs first ([`crate::events::parse`]). Between
+//! commands it ticks the clocks by the wall clock every [`STEP_EVERY`], as
+//! `accord run` does. The stored reports (caches of the log, for other
+//! processes and all-time reads) are brought to the head only when the
+//! server is idle, every [`REPORTS_EVERY`] under load, before a report is
+//! read ([`step`]) and when it stops; a restart after a crash folds what
+//! they miss from the log.
 
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
-use accord_core::domain::Timestamp;
+pub use accord_engine::run::wall_clock;
 use accord_engine::run::Runner;
 use accord_engine::{AgreementText, Quiet};
 use accord_store::{SqliteStore, TokenStore};
@@ -18,12 +24,20 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use tokio::sync::oneshot;
 
 use crate::auth::Tokens;
-use crate::events::{self, EventResult};
+use crate::events::{self, EventResult, Parsed};
 use crate::metrics::Metrics;
 use crate::problem::Problem;
 
-/// How often the clocks are stepped when no command arrives.
+/// How often the clocks are ticked.
 pub const STEP_EVERY: Duration = Duration::from_millis(50);
+/// The stored reports are brought to the head once no command came for
+/// this long, ...
+pub const IDLE: Duration = Duration::from_millis(200);
+/// ... and at least this often under a steady load (storing them stalls
+/// the commands waiting behind it: tens of milliseconds at 100k leads).
+pub const REPORTS_EVERY: Duration = Duration::from_secs(10);
+/// Events the reports may lag behind the engine before they fold them in.
+pub const PENDING_MAX: usize = 100_000;
 /// How often the tokens are read again from the store.
 pub const TOKENS_EVERY: Duration = Duration::from_secs(1);
 
@@ -40,7 +54,7 @@ type Job = Box<dyn FnOnce(&mut Core) + Send>;
 
 enum Command {
     Ingest {
-        lines: Vec<String>,
+        inputs: Vec<Parsed>,
         reply: oneshot::Sender<Result<Vec<EventResult>, Problem>>,
     },
     Job(Job),
@@ -86,12 +100,12 @@ impl Handle {
         rx.await.map_err(|_| stopped())
     }
 
-    /// Judges and stores wire `lines` (grouped with whatever else waits);
-    /// each line's result once every line of the group is committed.
-    pub async fn ingest(&self, lines: Vec<String>) -> Result<Vec<EventResult>, Problem> {
+    /// Judges and stores `inputs` (grouped with whatever else waits);
+    /// each one's result once every input of the group is committed.
+    pub async fn ingest(&self, inputs: Vec<Parsed>) -> Result<Vec<EventResult>, Problem> {
         let (reply, rx) = oneshot::channel();
         self.tx
-            .send(Command::Ingest { lines, reply })
+            .send(Command::Ingest { inputs, reply })
             .map_err(|_| stopped())?;
         rx.await.map_err(|_| stopped())?
     }
@@ -154,19 +168,33 @@ fn main(start: Start, rx: Receiver<Command>, phase: Arc<AtomicU8>) {
     phase.store(Phase::Ready as u8, Ordering::SeqCst);
     let mut stepped = Instant::now();
     let mut tokens_read = Instant::now();
+    let mut reports_kept = Instant::now();
+    let mut last_command = Instant::now();
     loop {
         match rx.recv_timeout(STEP_EVERY) {
             Ok(first) => {
                 let mut commands = vec![first];
                 commands.extend(rx.try_iter());
                 serve(&mut core, commands);
+                last_command = Instant::now();
             }
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => break,
         }
         if stepped.elapsed() >= STEP_EVERY {
-            step(&mut core);
+            tick(&mut core);
             stepped = Instant::now();
+        }
+        if core.runner.pending() >= PENDING_MAX {
+            catch_up(&mut core);
+        }
+        let since = reports_kept.elapsed();
+        if reports_behind(&core)
+            && since >= IDLE
+            && (last_command.elapsed() >= IDLE || since >= REPORTS_EVERY)
+        {
+            step(&mut core);
+            reports_kept = Instant::now();
         }
         if tokens_read.elapsed() >= TOKENS_EVERY {
             refresh_tokens(&core, &tokens);
@@ -193,15 +221,15 @@ fn serve(core: &mut Core, commands: Vec<Command>) {
     let mut jobs = Vec::new();
     for c in commands {
         match c {
-            Command::Ingest { lines, reply } => groups.push((lines, reply)),
+            Command::Ingest { inputs, reply } => groups.push((inputs, reply)),
             Command::Job(j) => jobs.push(j),
         }
     }
     if !groups.is_empty() {
         let sizes: Vec<usize> = groups.iter().map(|(l, _)| l.len()).collect();
-        let (lines, replies): (Vec<Vec<String>>, Vec<_>) = groups.into_iter().unzip();
-        let all: Vec<String> = lines.into_iter().flatten().collect();
-        let ingested = guarded(core, |core| events::ingest(core, all))
+        let (inputs, replies): (Vec<Vec<Parsed>>, Vec<_>) = groups.into_iter().unzip();
+        let all: Vec<Parsed> = inputs.into_iter().flatten().collect();
+        let ingested = guarded(core, |core| events::ingest_parsed(core, all))
             .unwrap_or_else(|| Err(Problem::internal("the engine failed on this request; nothing of it was acknowledged, and the engine was loaded again from the log")));
         match ingested {
             Ok(mut results) => {
@@ -248,7 +276,8 @@ fn renumber(mut results: Vec<EventResult>) -> Vec<EventResult> {
     results
 }
 
-/// One round of the clocks (and the reports brought to the head).
+/// One round of the clocks, the reports brought to the head and stored
+/// (a report is read from them).
 pub fn step(core: &mut Core) {
     match core.runner.step(&mut core.store, wall_clock(), &mut Quiet) {
         Ok(step) => core.metrics.fired(&step.fired),
@@ -256,12 +285,28 @@ pub fn step(core: &mut Core) {
     }
 }
 
-/// This machine's clock, rounded up to the second (as `accord run`).
-pub fn wall_clock() -> Timestamp {
-    let since = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .unwrap_or_default();
-    Timestamp::from_unix_seconds(since.as_secs() as i64 + i64::from(since.subsec_nanos() > 0))
+/// One round of the clocks alone: what is due fired and stored, others'
+/// events followed; the reports take them later ([`step`]). Posts wait
+/// behind this, so it stores nothing else.
+fn tick(core: &mut Core) {
+    match core.runner.tick(&mut core.store, wall_clock(), &mut Quiet) {
+        Ok(step) => core.metrics.fired(&step.fired),
+        Err(e) => core.metrics.step_failed(&e),
+    }
+}
+
+/// The pending events folded into the reports (not stored).
+fn catch_up(core: &mut Core) {
+    if let Err(e) = core.runner.catch_up(&mut core.store, &mut Quiet) {
+        core.metrics.step_failed(&e);
+    }
+}
+
+/// Whether the stored reports are behind the engine (or failed to store).
+fn reports_behind(core: &Core) -> bool {
+    core.runner.pending() > 0
+        || core.runner.watcher().head() != core.runner.head()
+        || !core.runner.watcher().is_stored()
 }
 
 /// The agreement the reports are counted under: the version in force, else the file.

@@ -2,10 +2,13 @@
 //! sender is told: its outcome, the decisions it led to, and for a new
 //! lead where it stands now (stage, owner, SLA clocks with their due times).
 
+use accord_core::event::Event;
 use accord_decide::Decided;
 use accord_engine::live::Outcome;
 use accord_engine::Quiet;
+use accord_wire::{Input, WireError};
 use serde::Serialize;
+use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
 use crate::core::Core;
@@ -39,7 +42,7 @@ pub struct EventResult {
     /// The engine's decisions, as lines of `accord export events`: what
     /// fell due before the input, then what the input led to.
     #[schema(value_type = Vec<Object>)]
-    pub decisions: Vec<serde_json::Value>,
+    pub decisions: Vec<Box<RawValue>>,
     /// For a new lead, or an input that led to decisions about a lead:
     /// where the lead stands after them.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -77,26 +80,59 @@ pub struct ClockDue {
     pub state: String,
 }
 
+/// One input parsed on the thread that received it: the engine thread
+/// only judges and stores it.
+pub struct Parsed {
+    input: Result<Input, WireError>,
+    /// The lead its sender is told about: a new lead's always, another
+    /// input's when it led to decisions (`true`: a new lead).
+    lead: Option<(String, bool)>,
+}
+
+/// Parses one wire-format input.
+pub fn parse(text: &str) -> Parsed {
+    let input = accord_wire::parse_line(text);
+    let lead = match &input {
+        Ok(Input::Event(Event::LeadCreated(l))) => Some((l.id.to_string(), true)),
+        Ok(Input::Event(Event::Touched(t))) => Some((t.lead.to_string(), false)),
+        Ok(Input::Event(Event::StageChanged(s))) => Some((s.lead.to_string(), false)),
+        Ok(Input::Action(a)) => Some((a.lead().to_string(), false)),
+        _ => None,
+    };
+    Parsed { input, lead }
+}
+
 /// Judges and stores `lines` as one group; a result per line, in order.
 pub fn ingest(core: &mut Core, lines: Vec<String>) -> Result<Vec<EventResult>, Problem> {
-    let n = lines.len();
+    ingest_parsed(core, lines.iter().map(|l| parse(l)).collect())
+}
+
+/// [`ingest`] of inputs parsed by [`parse`].
+pub fn ingest_parsed(core: &mut Core, inputs: Vec<Parsed>) -> Result<Vec<EventResult>, Problem> {
+    let n = inputs.len();
     let mut results: Vec<Option<EventResult>> = vec![None; n];
+    let mut leads: Vec<Option<(String, bool)>> = Vec::with_capacity(n);
+    let mut numbered = Vec::with_capacity(n);
+    for (i, p) in inputs.into_iter().enumerate() {
+        leads.push(p.lead);
+        numbered.push((i as u64, p.input));
+    }
     let mut new_leads: Vec<(usize, String)> = Vec::new();
-    let mut fired_sla: Vec<accord_core::event::Event> = Vec::new();
-    let texts: Vec<String> = lines.clone();
-    let numbered = lines.into_iter().enumerate().map(|(i, l)| (i as u64, l));
-    let summary = core.runner.ingest(
+    let mut fired_sla: Vec<Event> = Vec::new();
+    let summary = core.runner.ingest_parsed(
         &mut core.store,
         numbered,
         &mut |number, outcome, fired| {
             let i = number as usize;
-            let mut decisions: Vec<serde_json::Value> = fired.iter().map(wire).collect();
+            let mut decisions: Vec<Box<RawValue>> = fired.iter().map(wire).collect();
             fired_sla.extend(fired.iter().map(|(e, _)| e.clone()));
             let (kind, problem) = match outcome {
                 Outcome::Stored { decisions: d } => {
                     decisions.extend(d.iter().map(wire));
-                    if let Some(id) = lead_of(&texts[i], !d.is_empty()) {
-                        new_leads.push((i, id));
+                    if let Some((id, new)) = leads[i].take() {
+                        if new || !d.is_empty() {
+                            new_leads.push((i, id));
+                        }
                     }
                     (OutcomeKind::Stored, None)
                 }
@@ -170,24 +206,10 @@ pub fn ingest(core: &mut Core, lines: Vec<String>) -> Result<Vec<EventResult>, P
         .collect())
 }
 
-/// A decision as its exported JSON line.
-fn wire(d: &Decided) -> serde_json::Value {
+/// A decision as its exported JSON line (written once, not parsed again).
+fn wire(d: &Decided) -> Box<RawValue> {
     let mut line = String::new();
     accord_wire::write_event(&d.0, &d.1, &mut line);
-    serde_json::from_str(&line).unwrap_or(serde_json::Value::Null)
-}
-
-/// The lead a stored line is about, when its sender is told where the
-/// lead stands: a new lead always, another input when it led to decisions.
-fn lead_of(line: &str, decided: bool) -> Option<String> {
-    use accord_core::event::Event;
-    let lead = match accord_wire::parse_line(line).ok()? {
-        accord_wire::Input::Event(Event::LeadCreated(l)) => return Some(l.id.to_string()),
-        _ if !decided => return None,
-        accord_wire::Input::Event(Event::Touched(t)) => t.lead.to_string(),
-        accord_wire::Input::Event(Event::StageChanged(s)) => s.lead.to_string(),
-        accord_wire::Input::Action(a) => a.lead().to_string(),
-        _ => return None,
-    };
-    Some(lead)
+    RawValue::from_string(line)
+        .unwrap_or_else(|_| RawValue::from_string("null".into()).expect("null is JSON"))
 }

@@ -5,10 +5,9 @@ mod hooks;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
-use accord_core::domain::Timestamp;
-use accord_engine::run::{Runner, Step, Terms};
+use accord_engine::run::{wall_clock, Runner, Step, Terms};
 use accord_engine::watch::{AgreementChange, Kept};
 use accord_store::StoreError;
 use signal_hook::consts::{SIGINT, SIGTERM};
@@ -89,15 +88,6 @@ const ROUND_WAIT: Duration = Duration::from_secs(1);
 
 /// Longest sleep between two looks at the stop flag.
 const NAP: Duration = Duration::from_millis(50);
-
-/// This machine's clock as a timestamp, rounded up to the second: a clock
-/// due at second s fires once the time is past s.
-pub fn wall_clock() -> Timestamp {
-    let since = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .unwrap_or_default();
-    Timestamp::from_unix_seconds(since.as_secs() as i64 + i64::from(since.subsec_nanos() > 0))
-}
 
 pub fn run(args: Args) -> CmdResult {
     // Registered first: a stop asked for while the log loads is honoured

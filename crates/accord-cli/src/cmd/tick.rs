@@ -60,7 +60,7 @@ struct AheadOfTime {
 }
 
 pub fn run(args: Args) -> CmdResult {
-    let wall = super::run::wall_clock();
+    let wall = accord_engine::run::wall_clock();
     if args.now.seconds_since(wall) > AHEAD_SECS {
         return Err(AheadOfTime {
             now: args.now,

@@ -290,3 +290,50 @@ fn inputs_ingested_by_the_runner_reach_the_reports_at_the_next_step() {
 fn stage_of(runner: &Runner, lead: &str) -> String {
     runner.engine().explain(lead).unwrap().stage
 }
+
+/// A server's split of the step: ticks keep the engine current and store
+/// only firings; the reports take the pending events at a catch-up and are
+/// stored only when asked, once per head.
+#[test]
+fn a_tick_leaves_the_reports_to_a_later_catch_up_and_store() {
+    let mut store = SqliteStore::open_in_memory().unwrap();
+    let adopted = adopt_default(&mut store);
+    let file = AgreementText::new(b"not read".to_vec(), "accord.toml");
+    let (mut runner, _) = Runner::start(&mut store, &file, true, &mut Quiet).unwrap();
+    let start = store.head().unwrap();
+    assert!(runner.watcher().is_stored());
+    // Another writer's rep, account and lead: 3 inputs and the match.
+    ingest(&mut store, &[REP, ACCOUNT, LEAD]);
+    let head = store.head().unwrap();
+    let step = runner
+        .tick(&mut store, at("2026-01-05T15:01:00Z"), &mut Quiet)
+        .unwrap();
+    assert_eq!((step.followed, step.fired.len()), (4, 0));
+    assert!(step.kept.is_none());
+    assert_eq!((runner.head(), runner.pending()), (head, 4));
+    assert_eq!(runner.watcher().head(), start);
+    assert!(stored_view(&store, "kpi", head, &adopted.stamp())
+        .unwrap()
+        .is_none());
+    // Caught up: the reports are at the head, still not stored.
+    assert!(runner.catch_up(&mut store, &mut Quiet).unwrap().is_none());
+    assert_eq!((runner.watcher().head(), runner.pending()), (head, 0));
+    assert!(!runner.watcher().is_stored());
+    assert!(stored_view(&store, "kpi", head, &adopted.stamp())
+        .unwrap()
+        .is_none());
+    assert!(matches!(
+        runner.store_reports(&mut store),
+        Some(Kept::Stored)
+    ));
+    assert!(stored_view(&store, "kpi", head, &adopted.stamp())
+        .unwrap()
+        .is_some());
+    // Stored once per head.
+    assert!(runner.store_reports(&mut store).is_none());
+    let step = runner
+        .step(&mut store, at("2026-01-05T15:01:00Z"), &mut Quiet)
+        .unwrap();
+    assert_eq!(step.followed, 0);
+    assert!(step.kept.is_none());
+}

@@ -9,7 +9,7 @@ use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
 use super::{allow, keep, AppState, Authed};
-use crate::events::{EventResult, OutcomeKind};
+use crate::events::{self, EventResult, OutcomeKind, Parsed};
 use crate::idempotency::body_hash;
 use crate::problem::Problem;
 use crate::roles::Endpoint;
@@ -131,7 +131,9 @@ fn respond(status: u16, body: Vec<u8>, replayed: bool) -> Response {
 async fn answer(state: &AppState, body: &[u8]) -> Result<(u16, Vec<u8>), Problem> {
     let first = body.iter().find(|b| !b.is_ascii_whitespace());
     let batch = first == Some(&b'[');
-    let lines: Vec<String> = if batch {
+    // Parsed here, on the request's thread: the engine thread only judges
+    // and stores.
+    let inputs: Vec<Parsed> = if batch {
         let items: Vec<&RawValue> = serde_json::from_slice(body).map_err(syntax)?;
         if items.len() > state.limits.batch_events {
             return Err(Problem::new(
@@ -145,7 +147,7 @@ async fn answer(state: &AppState, body: &[u8]) -> Result<(u16, Vec<u8>), Problem
             )
             .at(format!("/{}", state.limits.batch_events)));
         }
-        items.iter().map(|r| r.get().to_owned()).collect()
+        items.iter().map(|r| events::parse(r.get())).collect()
     } else {
         let item: &RawValue = serde_json::from_slice(body).map_err(syntax)?;
         if !item.get().starts_with('{') {
@@ -155,9 +157,9 @@ async fn answer(state: &AppState, body: &[u8]) -> Result<(u16, Vec<u8>), Problem
             )
             .at(""));
         }
-        vec![item.get().to_owned()]
+        vec![events::parse(item.get())]
     };
-    let results = state.handle.ingest(lines).await?;
+    let results = state.handle.ingest(inputs).await?;
     if batch {
         let count = |k: OutcomeKind| results.iter().filter(|r| r.outcome == k).count();
         let out = BatchResult {
