@@ -140,6 +140,7 @@ fn call(s: &TestServer, e: Endpoint, token: &str, n: &str) -> common::Reply {
             act("reassign", serde_json::json!({"assignment_id": format!("B-{n}"), "rep_id": "R2"}))
         }
         Endpoint::GetReport => s.get("/v1/reports/funnel", Some(token)),
+        Endpoint::Sla => s.get("/v1/sla", Some(token)),
         Endpoint::GetAgreement => s.get("/v1/agreement", Some(token)),
         Endpoint::AgreementVersions => s.get("/v1/agreement/versions", Some(token)),
         Endpoint::CheckAgreement => s.call("POST", "/v1/agreement/check", Some(token), &[], DEFAULT.as_bytes()),
@@ -229,7 +230,7 @@ fn every_endpoint_for_every_role_answers_as_the_matrix_says() {
         }
     }
     assert_eq!(checked, MATRIX.len() * 5);
-    assert_eq!(MATRIX.len(), 17, "every endpoint that takes a token");
+    assert_eq!(MATRIX.len(), 18, "every endpoint that takes a token");
     // Webhooks made: one by each of admin and marketing_ops (create), five
     // by the admin for the delete cases, of which admin and marketing_ops
     // deleted theirs: 5 left; the refused calls made and deleted none.
