@@ -61,6 +61,7 @@ pub enum Endpoint {
     GetReport,
     GetAgreement,
     AgreementVersions,
+    AgreementVersion,
     CheckAgreement,
     AdoptAgreement,
     CreateWebhook,
@@ -131,6 +132,12 @@ pub const MATRIX: &[(Endpoint, &str, &str, [Grant; 5])] = &[
         Endpoint::AgreementVersions,
         "GET",
         "/v1/agreement/versions",
+        [A, A, A, A, A],
+    ),
+    (
+        Endpoint::AgreementVersion,
+        "GET",
+        "/v1/agreement/versions/{version}",
         [A, A, A, A, A],
     ),
     (

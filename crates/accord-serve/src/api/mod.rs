@@ -86,6 +86,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(reports::get_report))
         .routes(routes!(agreement::get_agreement, agreement::adopt))
         .routes(routes!(agreement::versions))
+        .routes(routes!(agreement::version))
         .routes(routes!(agreement::check))
         .routes(routes!(hooks::create, hooks::list))
         .routes(routes!(hooks::delete))

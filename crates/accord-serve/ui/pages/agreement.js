@@ -180,7 +180,7 @@ function points(n) {
 }
 
 function table(headers, rows, numeric = []) {
-  const t = el("table", { class: "ag-table" });
+  const t = el("table", { class: headers.length <= 2 ? "ag-table ag-narrow" : "ag-table" });
   t.append(el("thead", {}, el("tr", {}, ...headers.map((h, i) => el("th", { scope: "col", class: numeric.includes(i) ? "num" : "" }, h)))));
   t.append(el("tbody", {}, ...rows.map((r) => el("tr", {}, ...r.map((c, i) => el("td", { class: numeric.includes(i) ? "num" : "" }, c))))));
   return el("div", { class: "ag-scroll" }, t);
@@ -509,6 +509,7 @@ const CSS = `
 .ag-scroll { overflow-x: auto; max-width: 100%; }
 .ag-table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; }
 .ag-table th, .ag-table td { text-align: left; vertical-align: top; padding: .35rem .5rem; border-bottom: 1px solid var(--line, #ddd); }
+.ag-narrow { max-width: 32rem; }
 .ag-table .num { text-align: right; font-variant-numeric: tabular-nums; }
 .ag-code { font-size: .85em; background: var(--code-bg, #f3f4f6); padding: .05rem .25rem; border-radius: 3px; white-space: pre-wrap; word-break: break-word; }
 .ag-neg { color: #a40000; }

@@ -1,11 +1,10 @@
 // Attribution: won revenue by channel and by campaign under each model the
-// agreement lists (a switcher picks the one to sort and chart by), and one
-// opportunity's credit taken apart. Reads GET /v1/agreement (the models),
-// GET /v1/reports/attribution_channel, /attribution_campaign, and the same
-// report with `explain=OPPORTUNITY`.
+// agreement lists (the reports hold a column per listed model; a switcher
+// picks the one to sort by), and one opportunity's credit taken apart.
+// Reads GET /v1/reports/attribution_channel, /attribution_campaign, and the
+// latter with `explain=OPPORTUNITY`.
 
 import { el, section, empty, style, periodQuery, describe } from "./velocity.js";
-import { parseToml } from "./agreement.js";
 
 const ALL_MODELS = ["first_touch", "last_touch", "linear", "u_shaped", "time_decay"];
 const MEANING = {
@@ -20,16 +19,14 @@ export async function render(root, ctx) {
   style("attribution", CSS);
   root.append(el("h1", {}, "Attribution"));
   const q = periodQuery(ctx.period);
-  const [agreement, channels, campaigns] = await Promise.all([
-    ctx.api("/v1/agreement"),
+  const [channels, campaigns] = await Promise.all([
     ctx.api(`/v1/reports/attribution_channel${q}`),
     ctx.api(`/v1/reports/attribution_campaign${q}`),
   ]);
-  let models = ALL_MODELS;
-  try {
-    const listed = parseToml(agreement.text).attribution?.models;
-    if (Array.isArray(listed) && listed.length) models = ALL_MODELS.filter((m) => listed.includes(m));
-  } catch { /* the agreement page says why the text could not be read */ }
+  // The reports hold a credit column for each model the agreement lists.
+  const first = channels.reports[0].rows[0] || campaigns.reports[0].rows[0] || {};
+  const listed = ALL_MODELS.filter((m) => `${m}_usd` in first);
+  const models = listed.length ? listed : ALL_MODELS;
   const model = models.includes(ctx.params.get("model")) ? ctx.params.get("model") : models.includes("linear") ? "linear" : models[0];
   const terms = channels.reports[0].terms || {};
   root.append(el("p", { class: "pg-sub" },
@@ -43,7 +40,7 @@ export async function render(root, ctx) {
       return b;
     }));
   root.append(el("div", { class: "pg-controls" }, el("span", { class: "at-label" }, "Model"), switcher));
-  root.append(el("p", { class: "pg-small", "data-testid": "attribution-model" }, `${label(model)}: ${MEANING[model]}.`));
+  root.append(el("p", { class: "pg-small", "data-testid": "attribution-model" }, el("strong", { class: "at-cap" }, label(model)), `: ${MEANING[model]}.`));
 
   const chRows = channels.reports[0].rows;
   const caRows = campaigns.reports[0].rows;
@@ -167,6 +164,7 @@ const CSS = `
 .at-model[aria-pressed="true"] { background: var(--accent, #1d4ed8); border-color: var(--accent, #1d4ed8); color: #fff; }
 .at-model:focus-visible { outline: 3px solid var(--accent, #1d4ed8); outline-offset: 2px; }
 .at-label { font-weight: 600; }
+.at-cap { text-transform: capitalize; }
 .pg-table .at-chosen { font-weight: 600; }
 .pg-table th.at-chosen, .pg-table th.at-other { text-transform: capitalize; }
 .pg-table .at-other { color: var(--muted, #4b5563); }

@@ -117,6 +117,7 @@ export async function render(root, ctx) {
   root.append(section("Assets", controls, count, list));
 
   let sortKey = "influenced_won_usd";
+  let showAll = false;
   let sortDown = true;
   const columns = [
     ["title", "Asset", (a) => el("span", {}, el("span", { class: "ct-title" }, a.title || a.content_id), el("span", { class: "ct-id" }, ` ${a.content_id}`),
@@ -164,13 +165,20 @@ export async function render(root, ctx) {
         "aria-sort": sorted ? (sortDown ? "descending" : "ascending") : "none" }, b);
     }))));
     const tb = el("tbody");
-    for (const a of shown.slice(0, 500)) {
+    const limit = showAll ? 500 : 50;
+    for (const a of shown.slice(0, limit)) {
       tb.append(el("tr", { class: a.uses === 0 ? "ct-row-unused" : "" },
-        ...columns.map(([k, , f, num]) => el("td", { class: num ? "num" : "", "data-testid": k === "influenced_won_usd" ? `content-won-${a.content_id}` : null }, f(a)))));
+        ...columns.map(([k, , f, num]) => el("td", { class: num ? "num" : k === "title" ? "ct-asset" : "", "data-testid": k === "influenced_won_usd" ? `content-won-${a.content_id}` : null }, f(a)))));
     }
     table.append(tb);
     list.append(el("div", { class: "pg-scroll" }, table));
-    if (shown.length > 500) list.append(el("p", { class: "pg-small" }, `The first 500 are shown: narrow the search to see the others.`));
+    if (shown.length > limit && !showAll) {
+      const more = el("button", { type: "button", class: "ct-more" }, `Show all ${ctx.fmt.number(shown.length)}`);
+      more.addEventListener("click", () => { showAll = true; redraw(); });
+      list.append(more);
+    } else if (shown.length > limit) {
+      list.append(el("p", { class: "pg-small" }, "The first 500 are shown: narrow the search to see the others."));
+    }
   }
   redraw();
 }
@@ -208,4 +216,6 @@ const CSS = `
 .ct-tag { margin-left: .4rem; font-size: .75rem; background: #fff1c2; color: #6b3a00; border: 1px solid #b45309; border-radius: 3px; padding: 0 .3rem; }
 .ct-row-unused td { background: #fffbeb; }
 .ct-title { font-weight: 500; }
+.pg-table td.ct-asset { white-space: normal; min-width: 14rem; }
+.ct-more { font: inherit; padding: .35rem .8rem; margin: .5rem 0; }
 `;

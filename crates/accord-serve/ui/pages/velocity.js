@@ -198,6 +198,7 @@ const SHARED_CSS = `
 .pg-scroll { overflow-x: auto; max-width: 100%; }
 .pg-table { border-collapse: collapse; width: 100%; margin: .5rem 0; font-variant-numeric: tabular-nums; }
 .pg-table th, .pg-table td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid var(--line, #e5e7eb); white-space: nowrap; }
+.pg-table thead th { white-space: normal; vertical-align: bottom; }
 .pg-table .num { text-align: right; }
 .pg-chart { width: 100%; min-height: 240px; }
 `;
