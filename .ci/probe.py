@@ -109,7 +109,7 @@ def probe(w):
     data = DATA
     if data is None:
         data = os.path.join(w, "data")
-        subprocess.run([BIN, "demo", "--leads", "1000", "--db", os.path.join(w, "seed.db"),
+        subprocess.run([BIN, "demo", "--no-serve", "--leads", "1000", "--db", os.path.join(w, "seed.db"),
                         "--keep-csv", data], check=True, capture_output=True)
     data = os.path.abspath(data)
 
@@ -221,16 +221,16 @@ def probe(w):
     run("watch: no database", ["watch", "--db", "none.db"], w, expect_exit=(1,), absent=["none.db"], within=2.0)
 
     # --- the demo ---------------------------------------------------------------
-    run("demo over a live database", ["demo", "--leads", "200", "--db", "live.db"], w, expect_exit=(1,),
+    run("demo over a live database", ["demo", "--no-serve", "--leads", "200", "--db", "live.db"], w, expect_exit=(1,),
         untouched=["live.db"])
-    run("demo over a text file", ["demo", "--leads", "200", "--db", "text.db"], w, expect_exit=(1,),
+    run("demo over a text file", ["demo", "--no-serve", "--leads", "200", "--db", "text.db"], w, expect_exit=(1,),
         untouched=["text.db"])
-    run("demo over another application's SQLite", ["demo", "--leads", "200", "--db", "other.db"], w,
+    run("demo over another application's SQLite", ["demo", "--no-serve", "--leads", "200", "--db", "other.db"], w,
         expect_exit=(1,), untouched=["other.db"])
-    run("demo --keep-csv into a folder with data", ["demo", "--leads", "200", "--db", "demo.db",
+    run("demo --keep-csv into a folder with data", ["demo", "--no-serve", "--leads", "200", "--db", "demo.db",
                                                     "--keep-csv", dirty], w, expect_exit=(1,), untouched=["dirty"])
-    run("demo", ["demo", "--leads", "200", "--db", "demo.db"], w, expect_exit=(0,))
-    run("demo again replaces its own database", ["demo", "--leads", "200", "--db", "demo.db"], w, expect_exit=(0,))
+    run("demo", ["demo", "--no-serve", "--leads", "200", "--db", "demo.db"], w, expect_exit=(0,))
+    run("demo again replaces its own database", ["demo", "--no-serve", "--leads", "200", "--db", "demo.db"], w, expect_exit=(0,))
     if digest(os.path.join(w, "live.db")) != live_before:
         failures.append("live.db changed during the probe")
 

@@ -28,7 +28,16 @@ fn text(bytes: &[u8]) -> String {
 }
 
 fn demo(db: &str, cwd: &Path, more: &[&str]) -> Output {
-    let mut args = vec!["demo", "--leads", "300", "--seed", "3", "--db", db];
+    let mut args = vec![
+        "demo",
+        "--no-serve",
+        "--leads",
+        "300",
+        "--seed",
+        "3",
+        "--db",
+        db,
+    ];
     args.extend_from_slice(more);
     accord(&args, cwd)
 }
@@ -46,7 +55,16 @@ fn the_demo_generates_imports_and_reports() {
     let dir = tempfile::tempdir().unwrap();
     let run = || {
         accord(
-            &["demo", "--leads", "800", "--seed", "3", "--db", "demo.db"],
+            &[
+                "demo",
+                "--no-serve",
+                "--leads",
+                "800",
+                "--seed",
+                "3",
+                "--db",
+                "demo.db",
+            ],
             dir.path(),
         )
     };
@@ -177,7 +195,16 @@ fn a_killed_demo_leaves_the_old_database_whole() {
     let original = inode();
 
     let mut child = command(
-        &["demo", "--leads", "20000", "--seed", "4", "--db", "demo.db"],
+        &[
+            "demo",
+            "--no-serve",
+            "--leads",
+            "20000",
+            "--seed",
+            "4",
+            "--db",
+            "demo.db",
+        ],
         dir.path(),
     )
     .stdout(std::process::Stdio::null())

@@ -378,6 +378,13 @@ impl Engine {
         }
     }
 
+    /// The `manager_id` recorded for rep `id`, if any.
+    pub fn manager_of(&self, id: &str) -> Option<String> {
+        let st = &self.state;
+        let row = st.rep_ids.get(id)?;
+        st.rep(row)?.manager.as_ref().map(|m| m.to_string())
+    }
+
     /// A sales manager's team: the recorded reps whose `manager_id` is
     /// `manager`, and `manager` themself, in id order.
     pub fn team(&self, manager: &str) -> Vec<String> {

@@ -25,6 +25,7 @@ pub mod leads;
 pub mod live;
 pub mod reports;
 pub mod run;
+pub mod sla;
 pub mod snapshot;
 pub mod stored;
 pub mod terms;

@@ -94,39 +94,88 @@ pub struct Caller {
     pub label: Option<String>,
 }
 
-/// The live tokens, as the server checks them (reloaded from the store
-/// every second by the engine thread: a revocation takes effect within it).
+/// Why a token does not log in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refused {
+    /// No token, live or revoked, has this text.
+    Unknown,
+    /// The token was revoked.
+    Revoked,
+}
+
+/// The tokens, as the server checks them (reloaded from the store every
+/// second by the engine thread: a revocation takes effect within it).
+/// Revoked ones are kept apart, only to tell a revoked token from an
+/// unknown one at login.
 #[derive(Clone, Default)]
-pub struct Tokens(Arc<RwLock<Vec<TokenRecord>>>);
+pub struct Tokens(Arc<RwLock<Known>>);
+
+#[derive(Default)]
+struct Known {
+    live: Vec<TokenRecord>,
+    revoked: Vec<[u8; 32]>,
+}
 
 impl Tokens {
     pub fn set(&self, records: Vec<TokenRecord>) {
-        let live = records.into_iter().filter(|t| !t.is_revoked()).collect();
-        *self.0.write().unwrap_or_else(|e| e.into_inner()) = live;
+        let (revoked, live): (Vec<_>, Vec<_>) =
+            records.into_iter().partition(TokenRecord::is_revoked);
+        let revoked = revoked.into_iter().map(|t| t.hash).collect();
+        *self.0.write().unwrap_or_else(|e| e.into_inner()) = Known { live, revoked };
     }
 
     /// The caller a bearer token names: every live hash compared in
     /// constant time (no early exit), so the time taken tells nothing of
     /// how much of a hash matched.
     pub fn caller(&self, token: &str) -> Option<Caller> {
+        self.check(token).ok()
+    }
+
+    /// As [`Tokens::caller`], saying why a token is refused.
+    pub fn check(&self, token: &str) -> Result<Caller, Refused> {
         let h = hash(token);
-        let tokens = self.0.read().unwrap_or_else(|e| e.into_inner());
+        let known = self.0.read().unwrap_or_else(|e| e.into_inner());
         let mut found = None;
-        for t in tokens.iter() {
+        for t in known.live.iter() {
             if bool::from(t.hash.ct_eq(&h)) {
                 found = Some(t);
             }
         }
-        let t = found?;
-        Some(Caller {
-            token_id: t.id,
-            role: Role::parse(&t.role)?,
-            rep: t.rep.clone(),
-            label: t.label.clone(),
+        if let Some(t) = found {
+            return to_caller(t).ok_or(Refused::Unknown);
+        }
+        let mut revoked = false;
+        for r in known.revoked.iter() {
+            revoked |= bool::from(r.ct_eq(&h));
+        }
+        Err(if revoked {
+            Refused::Revoked
+        } else {
+            Refused::Unknown
         })
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.0.read().unwrap_or_else(|e| e.into_inner()).is_empty()
+    /// The caller of the live token `id` (a session's token): `None` once
+    /// it is revoked.
+    pub fn by_id(&self, id: u64) -> Option<Caller> {
+        let known = self.0.read().unwrap_or_else(|e| e.into_inner());
+        known.live.iter().find(|t| t.id == id).and_then(to_caller)
     }
+
+    pub fn is_empty(&self) -> bool {
+        self.0
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .live
+            .is_empty()
+    }
+}
+
+fn to_caller(t: &TokenRecord) -> Option<Caller> {
+    Some(Caller {
+        token_id: t.id,
+        role: Role::parse(&t.role)?,
+        rep: t.rep.clone(),
+        label: t.label.clone(),
+    })
 }

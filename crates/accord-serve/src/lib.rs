@@ -9,6 +9,8 @@
 //! - [`api`]: the routes, the caller from the bearer token, problems, metrics.
 //! - [`roles`]: the role × endpoint matrix (one table: server, test, docs).
 //! - [`auth`]: tokens (made, hashed, compared in constant time).
+//! - [`session`]: the dashboard's logins (a token for a cookie, CSRF).
+//! - [`ui`]: the dashboard's files, served at `/` and `/ui/...`.
 //! - [`problem`], [`limits`], [`idempotency`], [`metrics`].
 
 // A `Problem` is the error path's HTTP answer (a few strings): its size on
@@ -24,6 +26,8 @@ pub mod limits;
 pub mod metrics;
 pub mod problem;
 pub mod roles;
+pub mod session;
+pub mod ui;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -125,6 +129,8 @@ pub async fn start(config: Config) -> Result<Server, ServeError> {
         rate: Arc::default(),
         idempotency: Arc::default(),
         openapi,
+        sessions: Default::default(),
+        ui: Arc::new(ui::Assets::from_env()),
     });
     Ok(Server {
         addr,

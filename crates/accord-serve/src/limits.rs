@@ -20,6 +20,8 @@ pub struct Limits {
     pub page_leads: usize,
     /// How long an `Idempotency-Key`'s response is kept, in seconds.
     pub idempotency_secs: u64,
+    /// How long a dashboard session lasts after its login, in seconds.
+    pub session_secs: u64,
 }
 
 impl Default for Limits {
@@ -31,6 +33,7 @@ impl Default for Limits {
             burst: 400.0,
             page_leads: 1_000,
             idempotency_secs: 24 * 3600,
+            session_secs: 12 * 3600,
         }
     }
 }

@@ -59,6 +59,7 @@ pub enum Endpoint {
     Reject,
     Reassign,
     GetReport,
+    Sla,
     GetAgreement,
     AgreementVersions,
     AgreementVersion,
@@ -122,6 +123,7 @@ pub const MATRIX: &[(Endpoint, &str, &str, [Grant; 5])] = &[
         "/v1/reports/{name}",
         [A, A, A, N, A],
     ),
+    (Endpoint::Sla, "GET", "/v1/sla", [A, A, T, O, N]),
     (
         Endpoint::GetAgreement,
         "GET",
@@ -192,6 +194,18 @@ pub const PUBLIC: &[(&str, &str)] = &[
     ("GET", "/openapi.json"),
     ("GET", "/docs"),
 ];
+
+/// The dashboard's login (`api::login`): `POST` takes a token in its body;
+/// `GET` and `DELETE` act on the caller's own session, whatever the role.
+pub const SESSION: &[(&str, &str)] = &[
+    ("POST", "/v1/session"),
+    ("GET", "/v1/session"),
+    ("DELETE", "/v1/session"),
+];
+
+/// The dashboard's page and files (`ui`), answered without a token (the
+/// page asks for a login).
+pub const UI: &[(&str, &str)] = &[("GET", "/"), ("GET", "/ui/{*path}")];
 
 /// What `role` may do at `endpoint`.
 pub fn grant(endpoint: Endpoint, role: Role) -> Grant {

@@ -140,6 +140,7 @@ fn call(s: &TestServer, e: Endpoint, token: &str, n: &str) -> common::Reply {
             act("reassign", serde_json::json!({"assignment_id": format!("B-{n}"), "rep_id": "R2"}))
         }
         Endpoint::GetReport => s.get("/v1/reports/funnel", Some(token)),
+        Endpoint::Sla => s.get("/v1/sla", Some(token)),
         Endpoint::GetAgreement => s.get("/v1/agreement", Some(token)),
         Endpoint::AgreementVersions => s.get("/v1/agreement/versions", Some(token)),
         Endpoint::AgreementVersion => s.get("/v1/agreement/versions/1", Some(token)),

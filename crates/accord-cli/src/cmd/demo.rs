@@ -28,7 +28,12 @@ const DEMO_MARK: &str = "meta/demo";
 /// database and print the headline numbers.
 ///
 /// The data is seeded: the same --leads and --seed give the same company.
-/// Afterwards, explore it with `accord report <name> --db <FILE>`.
+///
+/// Then it serves the dashboard and the API on the database (as `accord
+/// serve`), with a login for each of an admin, a sales manager, a marketing
+/// ops user and a rep printed with the address; Ctrl-C stops it. With
+/// --no-serve it prints the numbers and exits; explore them with
+/// `accord report <name> --db <FILE>`.
 #[derive(clap::Args)]
 pub struct Args {
     /// Leads in the generated year (≈19 touches each).
@@ -50,6 +55,12 @@ pub struct Args {
     /// that is not empty.
     #[arg(long)]
     force: bool,
+    /// Print the numbers and exit, without serving the dashboard.
+    #[arg(long)]
+    no_serve: bool,
+    /// The address the dashboard and the API listen on.
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    listen: std::net::SocketAddr,
 }
 
 pub fn run(args: Args) -> CmdResult {
@@ -108,6 +119,11 @@ pub fn run(args: Args) -> CmdResult {
     let projections = accord_engine::fold_log(&store, head, &mut accord_engine::Quiet)?;
     let engine = accord_engine::live::load(&store, &mut accord_engine::Quiet)?;
     let example = accord_engine::live::example_lead(&engine);
+    let logins = if args.no_serve {
+        Vec::new()
+    } else {
+        make_logins(&mut store, &engine, example.as_deref())?
+    };
     store.seal()?;
     drop(store);
     building.install(&args.db)?;
@@ -179,7 +195,74 @@ pub fn run(args: Args) -> CmdResult {
     );
     outln!("  accord init && accord check     # the agreement both teams sign");
     super::write_stdout(&text)?;
+    if args.no_serve {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let agreement = super::report::read_agreement(None)?;
+    let limits = accord_serve::Limits::default();
+    let db = args.db.clone();
+    super::serve::serve(&args.db, agreement, args.listen, limits, |server| {
+        let mut o = format!(
+            "\nThe dashboard: http://{}/  (the API: http://{}/docs)\nLog in with one of these tokens (kept in {}; `accord token revoke` ends one):\n",
+            server.addr,
+            server.addr,
+            db.display()
+        );
+        for l in &logins {
+            o.push_str(&format!("  {:<28} {}\n", l.who, l.token));
+        }
+        o.push_str("Ctrl-C stops the server.\n");
+        let _ = super::write_stdout(&o);
+    })?;
+    // What the demo's own server stored (fired clocks, a user's clicks)
+    // keeps the database the demo's: the mark follows the log's head.
+    let mut store = SqliteStore::open_existing(&args.db)?;
+    let head = store.head()?;
+    store.put_views(head, &[(DEMO_MARK, mark.as_bytes())])?;
+    eprintln!("stopped: the demo's database is {}", args.db.display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// One login the demo prints.
+struct Login {
+    who: String,
+    token: String,
+}
+
+/// Tokens for an admin, a sales manager, a marketing ops user and a rep:
+/// the rep owning the example lead (else any rep with a lead), their
+/// manager (else the rep acts as one).
+fn make_logins(
+    store: &mut SqliteStore,
+    engine: &accord_decide::Engine,
+    example: Option<&str>,
+) -> Result<Vec<Login>, Box<dyn std::error::Error>> {
+    let rep = example
+        .and_then(|id| engine.lead_facts(id))
+        .and_then(|f| f.owner.map(str::to_owned))
+        .or_else(|| engine.summaries().find_map(|l| l.owner))
+        .ok_or("the generated data has no lead with an owner (a bug)")?;
+    let manager = engine.manager_of(&rep).unwrap_or_else(|| rep.clone());
+    let now = accord_import::now().unix_seconds();
+    let mut logins = Vec::new();
+    for (role, rep_id, who) in [
+        ("admin", None, "admin".to_owned()),
+        (
+            "sales_manager",
+            Some(manager.as_str()),
+            format!("sales manager ({manager})"),
+        ),
+        ("marketing_ops", None, "marketing ops".to_owned()),
+        ("rep", Some(rep.as_str()), format!("rep ({rep})")),
+    ] {
+        let made =
+            accord_serve::auth::create(store, role, rep_id, Some(&format!("demo {who}")), now)?;
+        logins.push(Login {
+            who,
+            token: made.token,
+        });
+    }
+    Ok(logins)
 }
 
 /// Refuses a target the demo must not replace: anything but a missing file

@@ -48,32 +48,48 @@ pub fn run(args: Args) -> CmdResult {
         burst: 2.0 * f64::from(args.rate),
         ..Default::default()
     };
+    let db = args.db.db.clone();
+    serve(&db, agreement, args.listen, limits, |server| {
+        if let Some(token) = &server.first_token {
+            eprintln!("no API token existed: made a first admin token (shown once, keep it):\n\n    {token}\n");
+        }
+        eprintln!(
+            "serving {} on http://{} (the dashboard at http://{}/, the API page at http://{}/docs); loading the log…",
+            db.display(),
+            server.addr,
+            server.addr,
+            server.addr
+        );
+    })?;
+    eprintln!("stopped: every answered request is stored, the reports' snapshot saved");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Starts the server on `db` (what `accord serve` and `accord demo` both
+/// run), tells `started` its address, and serves until SIGTERM or Ctrl-C.
+pub fn serve(
+    db: &std::path::Path,
+    agreement: accord_engine::AgreementText,
+    listen: SocketAddr,
+    limits: accord_serve::Limits,
+    started: impl FnOnce(&accord_serve::Server) + Send,
+) -> Result<(), Box<dyn std::error::Error>> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async move {
         let server = accord_serve::start(accord_serve::Config {
-            db: args.db.db.clone(),
+            db: db.to_path_buf(),
             agreement,
-            listen: args.listen,
+            listen,
             limits,
             hooks: accord_hooks::worker::Config::default(),
         })
         .await?;
-        if let Some(token) = &server.first_token {
-            eprintln!("no API token existed: made a first admin token (shown once, keep it):\n\n    {token}\n");
-        }
-        eprintln!(
-            "serving {} on http://{} (API page at http://{}/docs); loading the log…",
-            args.db.db.display(),
-            server.addr,
-            server.addr
-        );
+        started(&server);
         server.run(stop()).await?;
-        eprintln!("stopped: every answered request is stored, the reports' snapshot saved");
         Ok::<_, Box<dyn std::error::Error>>(())
-    })?;
-    Ok(ExitCode::SUCCESS)
+    })
 }
 
 async fn stop() {

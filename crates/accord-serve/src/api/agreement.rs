@@ -22,6 +22,9 @@ pub struct InForce {
     pub digest: String,
     /// The TOML text.
     pub text: String,
+    /// The reasons a rejection may give under the version in force (empty
+    /// when none is adopted): what a reject form offers.
+    pub rejection_reasons: Vec<String>,
 }
 
 /// One adopted version.
@@ -69,10 +72,15 @@ pub async fn get_agreement(
     state
         .handle
         .run(|core| -> Result<InForce, Problem> {
-            let version = core.runner.engine().agreement().map(|(v, _)| v);
+            let in_force = core.runner.engine().agreement();
+            let version = in_force.map(|(v, _)| v);
+            let rejection_reasons = in_force
+                .map(|(_, a)| a.rejection_reasons().to_vec())
+                .unwrap_or_default();
             let text = crate::core::report_terms(core)?;
             Ok(InForce {
                 version,
+                rejection_reasons,
                 digest: accord_engine::agreement::sha256_hex(&text.source),
                 text: String::from_utf8_lossy(&text.source).into_owned(),
             })

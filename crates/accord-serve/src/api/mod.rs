@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use axum::extract::{FromRequestParts, MatchedPath, Request, State};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
@@ -24,13 +24,16 @@ use crate::limits::{Limits, RateLimiter};
 use crate::metrics::Metrics;
 use crate::problem::{Problem, PROBLEM_JSON};
 use crate::roles::{grant, Endpoint, Grant, Role};
+use crate::session::{self, Sessions};
 
 pub mod agreement;
 pub mod events;
 pub mod hooks;
 pub mod leads;
+pub mod login;
 pub mod ops;
 pub mod reports;
+pub mod sla;
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -42,6 +45,9 @@ pub struct AppState {
     pub rate: Arc<RateLimiter>,
     pub idempotency: Arc<Idempotency>,
     pub openapi: Arc<String>,
+    pub sessions: Sessions,
+    /// The dashboard's files (compiled in, or read from `ACCORD_UI_DIR`).
+    pub ui: Arc<crate::ui::Assets>,
 }
 
 #[derive(OpenApi)]
@@ -84,6 +90,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(leads::reject))
         .routes(routes!(leads::reassign))
         .routes(routes!(reports::get_report))
+        .routes(routes!(sla::get_sla))
         .routes(routes!(agreement::get_agreement, agreement::adopt))
         .routes(routes!(agreement::versions))
         .routes(routes!(agreement::version))
@@ -92,6 +99,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(hooks::delete))
         .routes(routes!(hooks::replay))
         .routes(routes!(hooks::dead))
+        .routes(routes!(login::login, login::whoami, login::logout))
         .routes(routes!(ops::healthz))
         .routes(routes!(ops::readyz))
         .routes(routes!(ops::metrics))
@@ -110,6 +118,8 @@ pub fn router(state_without_doc: impl FnOnce(Arc<String>) -> AppState) -> Router
     router
         .route("/openapi.json", axum::routing::get(ops::openapi))
         .route("/docs", axum::routing::get(ops::docs))
+        .route("/", axum::routing::get(crate::ui::index))
+        .route("/ui/{*path}", axum::routing::get(crate::ui::asset))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), around))
         .layer(axum::extract::DefaultBodyLimit::max(
@@ -178,7 +188,8 @@ fn bare(status: StatusCode, response: &Response) -> Problem {
     p
 }
 
-/// The caller named by the request's bearer token, within its rate.
+/// The caller named by the request's bearer token or session cookie,
+/// within its rate.
 pub struct Authed(pub Caller);
 
 impl FromRequestParts<AppState> for Authed {
@@ -188,20 +199,7 @@ impl FromRequestParts<AppState> for Authed {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim);
-        let Some(token) = token else {
-            return Err(unauthorized(
-                "no token: send `Authorization: Bearer TOKEN` (a token from `accord token create`)",
-            ));
-        };
-        let Some(caller) = state.tokens.caller(token) else {
-            return Err(unauthorized("this token is not known, or was revoked"));
-        };
+        let (caller, _) = authenticate(parts, state)?;
         if let Err(wait) = state.rate.take(caller.token_id, &state.limits) {
             let mut p = Problem::new(
                 StatusCode::TOO_MANY_REQUESTS,
@@ -216,6 +214,75 @@ impl FromRequestParts<AppState> for Authed {
         }
         Ok(Authed(caller))
     }
+}
+
+/// Who a request acts as: its bearer token's caller, else its session
+/// cookie's (with the session's CSRF token, which any change made with the
+/// cookie must carry in [`session::CSRF_HEADER`]).
+pub fn authenticate(parts: &Parts, state: &AppState) -> Result<(Caller, Option<String>), Response> {
+    let bearer = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    if let Some(token) = bearer {
+        return match state.tokens.caller(token) {
+            Some(caller) => Ok((caller, None)),
+            None => Err(unauthorized("this token is not known, or was revoked")),
+        };
+    }
+    let Some(id) = session_cookie(&parts.headers) else {
+        return Err(unauthorized(
+            "no token: send `Authorization: Bearer TOKEN` (a token from `accord token create`)",
+        ));
+    };
+    let (caller, csrf) = state
+        .sessions
+        .caller(id, &state.tokens)
+        .map_err(|e| match e {
+            session::Ended::Gone => unauthorized_code(
+                "session_ended",
+                "your session has ended (expired, logged out or the server restarted): log in again",
+            ),
+            session::Ended::Revoked => unauthorized_code(
+                "token_revoked",
+                "the token this session was opened with has been revoked: ask an admin for a new one",
+            ),
+        })?;
+    if !matches!(parts.method, Method::GET | Method::HEAD) {
+        let sent = parts
+            .headers
+            .get(session::CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if !session::csrf_matches(sent, &csrf) {
+            return Err(Problem::new(
+                StatusCode::FORBIDDEN,
+                "csrf",
+                format!(
+                    "a change made with the session cookie needs the session's CSRF token in `{}` (given at login and by GET /v1/session)",
+                    session::CSRF_HEADER
+                ),
+            )
+            .into_response());
+        }
+    }
+    Ok((caller, Some(csrf)))
+}
+
+/// The session cookie's value, if the request has one.
+pub fn session_cookie(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| session::cookie(v, session::COOKIE))
+        .filter(|v| !v.is_empty())
+}
+
+fn unauthorized_code(code: &str, detail: &str) -> Response {
+    Problem::new(StatusCode::UNAUTHORIZED, code, detail).into_response()
 }
 
 fn unauthorized(detail: &str) -> Response {
