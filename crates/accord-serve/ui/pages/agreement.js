@@ -84,14 +84,14 @@ function renderAgreement(a, ctx) {
     section(
       "Scoring",
       el("p", {}, "A lead's score is its fit plus its engagement, from 0 to 100; it becomes an MQL at ",
-        el("strong", { "data-testid": "agreement-mql-threshold" }, ctx.fmt.number(sc.mql_threshold)), " points."),
+        el("strong", { "data-testid": "agreement-mql-threshold" }, ctx.fmt.decimal(sc.mql_threshold)), " points."),
       el("h3", {}, "Fit rules (every matching rule counts)"),
       table(
         ["Rule", "When", "Points"],
         (sc.fit || []).map((r) => [r.name, code(r.when), points(r.points)]),
         [2],
       ),
-      el("h3", {}, `Engagement (points halve every ${ctx.fmt.number(eng.half_life_days)} days)`),
+      el("h3", {}, `Engagement (points halve every ${ctx.fmt.decimal(eng.half_life_days)} days)`),
       table(
         ["Touch kind", "Points"],
         Object.entries(eng.points || {}).map(([k, v]) => [k.replaceAll("_", " "), points(v)]),
@@ -135,17 +135,17 @@ function renderAgreement(a, ctx) {
       "Service level agreement",
       el("h3", {}, "Sales promises"),
       el("ul", {},
-        el("li", {}, "Follow up every MQL within ", el("strong", {}, `${ctx.fmt.number(sales.follow_up_hours)} hours`),
-          ` with at least ${ctx.fmt.number(sales.follow_up_attempts)} attempts.`),
-        el("li", {}, "Accept or reject it within ", el("strong", {}, `${ctx.fmt.number(sales.decide_hours)} hours`), "."),
+        el("li", {}, "Follow up every MQL within ", el("strong", {}, `${ctx.fmt.decimal(sales.follow_up_hours)} hours`),
+          ` with at least ${ctx.fmt.decimal(sales.follow_up_attempts)} attempts.`),
+        el("li", {}, "Accept or reject it within ", el("strong", {}, `${ctx.fmt.decimal(sales.decide_hours)} hours`), "."),
         el("li", {}, sales.business_hours ? "Clocks count working hours only." : "Clocks run around the clock."),
         el("li", {}, "A rejection names a reason: ", (sales.rejection_reasons || []).map((r) => r.replaceAll("_", " ")).join(", "), "."),
       ),
       el("h3", {}, "Marketing promises"),
       el("ul", {},
-        el("li", {}, "At least ", el("strong", {}, ctx.fmt.percent(mkt.min_acceptance_rate ?? 0)), " of MQLs accepted by sales."),
+        el("li", {}, "At least ", el("strong", {}, ctx.fmt.pct(mkt.min_acceptance_rate ?? 0)), " of MQLs accepted by sales."),
         el("li", {}, "Monthly MQLs per region (unless targets are imported): ",
-          targets.map(([r, n]) => `${r} ${ctx.fmt.number(n)}`).join(", ") || "none", "."),
+          targets.map(([r, n]) => `${r} ${ctx.fmt.decimal(n)}`).join(", ") || "none", "."),
       ),
       el("h3", {}, "Escalations"),
       table(
@@ -153,7 +153,7 @@ function renderAgreement(a, ctx) {
         (sla.escalation || []).map((e) => [
           e.name,
           e.on.replaceAll("_", " ") + (e.reasons ? ` (${e.reasons.join(", ")})` : ""),
-          e.after_hours ? `${ctx.fmt.number(e.after_hours)} h` : "at once",
+          e.after_hours ? `${ctx.fmt.decimal(e.after_hours)} h` : "at once",
           (e.notify || "").replaceAll("_", " "),
         ]),
       ),
@@ -163,8 +163,8 @@ function renderAgreement(a, ctx) {
   out.push(
     section(
       "Attribution",
-      el("p", {}, `Touches up to ${ctx.fmt.number(at.lookback_days)} days before an opportunity share its credit; ` +
-        `time decay halves a touch's weight every ${ctx.fmt.number(at.half_life_days)} days. Models shown: ` +
+      el("p", {}, `Touches up to ${ctx.fmt.decimal(at.lookback_days)} days before an opportunity share its credit; ` +
+        `time decay halves a touch's weight every ${ctx.fmt.decimal(at.half_life_days)} days. Models shown: ` +
         (at.models || []).map((m) => m.replaceAll("_", " ")).join(", ") + "."),
     ),
   );
@@ -183,7 +183,7 @@ function table(headers, rows, numeric = []) {
   const t = el("table", { class: headers.length <= 2 ? "ag-table ag-narrow" : "ag-table" });
   t.append(el("thead", {}, el("tr", {}, ...headers.map((h, i) => el("th", { scope: "col", class: numeric.includes(i) ? "num" : "" }, h)))));
   t.append(el("tbody", {}, ...rows.map((r) => el("tr", {}, ...r.map((c, i) => el("td", { class: numeric.includes(i) ? "num" : "" }, c))))));
-  return el("div", { class: "ag-scroll" }, t);
+  return el("div", { class: "table-wrap" }, t);
 }
 
 // ---------------------------------------------------------------------------
@@ -202,7 +202,7 @@ function history(versions, ctx) {
       ["Version", "Adopted", "By", "Name", "Effective", "SHA-256"],
       [...versions].reverse().map((v) => [
         el("strong", {}, String(v.version)),
-        ctx.fmt.date ? ctx.fmt.date(v.adopted_at) : v.adopted_at,
+        ctx.fmt.time(v.adopted_at),
         v.by || "",
         v.name || "",
         v.effective || "",
@@ -234,20 +234,20 @@ async function diffSection(versions, ctx) {
     return [el("label", { for: id }, label), s];
   };
   const [la, sa] = select("ag-from", "From", a);
-  const [lb, sb] = select("ag-to", "to", b);
-  const button = el("button", { type: "submit" }, "Compare");
-  const form = el("form", { class: "ag-controls" }, la, sa, lb, sb, button);
+  const [lb, sb] = select("ag-to", "To", b);
+  const button = el("button", { type: "submit", "data-testid": "agreement-compare" }, "Compare");
+  const form = el("form", { class: "filters" }, la, sa, lb, sb, button);
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
-    ctx.go(`#/agreement?a=${sa.value}&b=${sb.value}`);
+    ctx.go(ctx.link("agreement", { a: sa.value, b: sb.value }));
   });
   const [ta, tb] = await Promise.all([ctx.api(`/v1/agreement/versions/${a}`), ctx.api(`/v1/agreement/versions/${b}`)]);
   const ops = lineDiff(ta.text.split("\n"), tb.text.split("\n"));
   const added = ops.filter((o) => o.op === "+").length;
   const removed = ops.filter((o) => o.op === "-").length;
   const summary = el("p", {}, `Version ${a} → version ${b}: `,
-    el("strong", { "data-testid": "diff-added", class: "ag-add-t" }, `${ctx.fmt.number(added)} added`), ", ",
-    el("strong", { "data-testid": "diff-removed", class: "ag-del-t" }, `${ctx.fmt.number(removed)} removed`), " lines.");
+    el("strong", { "data-testid": "diff-added", class: "ag-add-t" }, ctx.fmt.int(added)), " lines added, ",
+    el("strong", { "data-testid": "diff-removed", class: "ag-del-t" }, ctx.fmt.int(removed)), " removed.");
   const body = added + removed === 0 ? empty("The two texts are the same.") : hunks(ops);
   return section("Compare versions", form, summary, body);
 }
@@ -507,8 +507,7 @@ const CSS = `
 .ag-digest { color: var(--muted, #555); font-size: .9em; }
 .ag-warn { background: #fff4d6; padding: .5rem .75rem; border-radius: 4px; }
 .ag-scroll { overflow-x: auto; max-width: 100%; }
-.ag-table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; }
-.ag-table th, .ag-table td { text-align: left; vertical-align: top; padding: .35rem .5rem; border-bottom: 1px solid var(--line, #ddd); }
+.ag-table th, .ag-table td { vertical-align: top; white-space: normal; }
 .ag-narrow { max-width: 32rem; }
 .ag-table .num { text-align: right; font-variant-numeric: tabular-nums; }
 .ag-code { font-size: .85em; background: var(--code-bg, #f3f4f6); padding: .05rem .25rem; border-radius: 3px; white-space: pre-wrap; word-break: break-word; }
@@ -518,5 +517,5 @@ const CSS = `
 .ag-diff .ag-del { background: #fee2e2; color: #7f1010; display: block; }
 .ag-diff .ag-skip { color: var(--muted, #555); display: block; font-style: italic; }
 .ag-add-t { color: #0a5a26; } .ag-del-t { color: #8a1414; }
-.ag-controls { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; margin: .5rem 0; }
+.filters label[for] { align-self: center; }
 `;

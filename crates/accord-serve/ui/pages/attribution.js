@@ -29,18 +29,18 @@ export async function render(root, ctx) {
   const models = listed.length ? listed : ALL_MODELS;
   const model = models.includes(ctx.params.get("model")) ? ctx.params.get("model") : models.includes("linear") ? "linear" : models[0];
   const terms = channels.reports[0].terms || {};
-  root.append(el("p", { class: "pg-sub" },
-    `Won revenue ${describe(ctx.period)}, shared among the marketing touches of each opportunity's account up to ${ctx.fmt.number(terms.lookback_days ?? 0)} days before it was created.`));
+  root.append(el("p", { class: "note" },
+    `Won revenue ${describe(ctx.period)}, shared among the marketing touches of each opportunity's account up to ${ctx.fmt.int(terms.lookback_days ?? 0)} days before it was created.`));
 
   // The model switcher: one button per model, the chosen one pressed.
-  const switcher = el("div", { class: "at-models", role: "group", "aria-label": "Attribution model" },
+  const switcher = el("div", { class: "at-models", role: "group", "aria-labelledby": "at-model-label" },
     ...models.map((m) => {
       const b = el("button", { type: "button", class: "at-model", "aria-pressed": m === model ? "true" : "false", title: MEANING[m], "data-model": m }, label(m));
       b.addEventListener("click", () => ctx.go(link(ctx, { model: m })));
       return b;
     }));
-  root.append(el("div", { class: "pg-controls" }, el("span", { class: "at-label" }, "Model"), switcher));
-  root.append(el("p", { class: "pg-small", "data-testid": "attribution-model" }, el("strong", { class: "at-cap" }, label(model)), `: ${MEANING[model]}.`));
+  root.append(el("div", { class: "filters at-bar-row" }, el("span", { class: "at-label", id: "at-model-label" }, "Model"), switcher));
+  root.append(el("p", { class: "note", "data-testid": "attribution-model" }, el("strong", {}, label(model)), `: ${MEANING[model]}.`));
 
   const chRows = channels.reports[0].rows;
   const caRows = campaigns.reports[0].rows;
@@ -56,62 +56,53 @@ export async function render(root, ctx) {
     const byCampaign = [...caRows].sort((a, b) => b[col] - a[col]);
     const top = byCampaign.slice(0, 25);
     root.append(section("By campaign",
-      el("p", { class: "pg-small" }, byCampaign.length > top.length
-        ? `The 25 campaigns with the most ${label(model)} credit, of ${ctx.fmt.number(byCampaign.length)}.` : ""),
+      el("p", { class: "note" }, byCampaign.length > top.length
+        ? `The 25 campaigns with the most ${label(model).toLowerCase()} credit, of ${ctx.fmt.int(byCampaign.length)}.` : ""),
       creditTable(ctx, top, "campaign_id", "Campaign", models, model, total, "attribution-campaign", true)));
   }
   root.append(await explainSection(ctx, models, model));
 }
 
+/** This page's link with its parameters changed (the period kept). */
 function link(ctx, change) {
-  const p = new URLSearchParams(ctx.params);
-  for (const [k, v] of Object.entries(change)) if (v == null || v === "") p.delete(k); else p.set(k, v);
-  return `#/attribution?${p}`;
+  const keep = {};
+  for (const k of ["model", "opp"]) if (ctx.params.get(k)) keep[k] = ctx.params.get(k);
+  return ctx.link("attribution", { ...keep, ...change });
 }
 
 // Rows by `key`: won opportunities, each model's credit (the chosen one
 // first, with its share of the total as a bar), and for campaigns the cost
 // and the linear ROI.
 function creditTable(ctx, rows, key, keyLabel, models, model, total, testid, campaign = false) {
+  const { fmt } = ctx;
   const others = models.filter((m) => m !== model);
-  const t = el("table", { class: "pg-table", "data-testid": testid });
-  t.append(el("thead", {}, el("tr", {},
-    el("th", { scope: "col" }, keyLabel),
-    el("th", { scope: "col", class: "num" }, "Won opps"),
-    el("th", { scope: "col", class: "num at-chosen" }, label(model)),
-    el("th", { scope: "col" }, "Share"),
-    ...others.map((m) => el("th", { scope: "col", class: "num at-other" }, label(m))),
-    ...(campaign ? [el("th", { scope: "col", class: "num" }, "Cost"), el("th", { scope: "col", class: "num" }, "Linear ROI")] : []))));
-  const body = el("tbody");
-  for (const r of rows) {
-    const v = r[`${model}_usd`];
-    const share = total > 0 ? v / total : 0;
-    body.append(el("tr", {},
-      el("th", { scope: "row" }, label(r[key])),
-      el("td", { class: "num" }, ctx.fmt.number(r.won_opportunities)),
-      el("td", { class: "num at-chosen", "data-testid": `${testid}-${r[key]}` }, ctx.fmt.money(v)),
-      el("td", { class: "at-share" }, el("span", { class: "at-bar", style: `width:${(share * 5).toFixed(2)}rem` }), el("span", { class: "at-pct" }, ctx.fmt.percent(share))),
-      ...others.map((m) => el("td", { class: "num at-other" }, ctx.fmt.money(r[`${m}_usd`]))),
-      ...(campaign ? [el("td", { class: "num" }, r.cost_usd == null ? "–" : ctx.fmt.money(r.cost_usd)),
-        el("td", { class: "num" }, r.linear_roi == null ? "–" : `${ctx.fmt.number(r.linear_roi)}×`)] : [])));
-  }
-  t.append(body);
-  return el("div", { class: "pg-scroll" }, t);
+  return ctx.table.create(rows, [
+    { key, label: keyLabel, format: (v) => (key === "channel" ? fmt.label(v) : v) },
+    { key: "won_opportunities", label: "Won opps", numeric: true, format: fmt.int },
+    { key: `${model}_usd`, label: fmt.label(model), numeric: true, format: (v) => fmt.moneyFull(v), testid: (r) => `${testid}-${r[key]}` },
+    { key: "share", label: "Share", numeric: true, value: (r) => (total > 0 ? r[`${model}_usd`] / total : 0),
+      format: (v) => el("span", {}, el("span", { class: "pg-bar", style: `width:${(v * 4).toFixed(2)}rem` }), fmt.pct(v)) },
+    ...others.map((m) => ({ key: `${m}_usd`, label: fmt.label(m), numeric: true, format: (v) => fmt.money(v) })),
+    ...(campaign ? [
+      { key: "cost_usd", label: "Cost", numeric: true, format: (v) => fmt.money(v) },
+      { key: "linear_roi", label: "Linear ROI", numeric: true, format: (v) => (v == null ? "—" : `${fmt.decimal(v, 1)}×`) },
+    ] : []),
+  ], { testid, sortKey: `${model}_usd`, sortDir: -1 });
 }
 
 // One opportunity's credit: its touches, each one's weight and dollars
 // under the chosen model.
 async function explainSection(ctx, models, model) {
   const opp = (ctx.params.get("opp") || "").trim();
-  const input = el("input", { id: "at-opp", name: "opp", type: "text", value: opp, placeholder: "e.g. O000042", autocomplete: "off", spellcheck: "false" });
-  const form = el("form", { class: "pg-controls" }, el("label", { for: "at-opp" }, "Opportunity id"), input, el("button", { type: "submit" }, "Explain"));
+  const input = el("input", { id: "at-opp", name: "opp", type: "text", value: opp, "data-testid": "attribution-opp", placeholder: "e.g. O000042", autocomplete: "off", spellcheck: "false" });
+  const form = el("form", { class: "filters" }, el("label", {}, "Opportunity id", input), el("button", { type: "submit", "data-testid": "attribution-explain-submit" }, "Explain"));
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     ctx.go(link(ctx, { opp: input.value.trim() }));
   });
   const out = section("One opportunity's credit", form);
   if (!opp) {
-    out.append(empty("Type an opportunity's id (the CRM's, as imported; a lead's page lists its opportunities) and press Explain to see which touches earned its credit under each model."));
+    out.append(empty("Type an opportunity's id (the CRM's, as imported, such as O000042) and press Explain to see which touches earned its credit, and how much under each model."));
     return out;
   }
   let answer;
@@ -126,49 +117,32 @@ async function explainSection(ctx, models, model) {
   }
   const rows = answer.reports[0].rows;
   out.append(el("p", { "data-testid": "attribution-explain-outcome" }, `${opp}: ${answer.explanation?.outcome ?? ""}`));
-  const others = models.filter((m) => m !== model);
-  const t = el("table", { class: "pg-table", "data-testid": "attribution-explain" });
-  t.append(el("thead", {}, el("tr", {},
-    el("th", { scope: "col" }, "Touch"), el("th", { scope: "col" }, "When"), el("th", { scope: "col" }, "Lead"),
-    el("th", { scope: "col" }, "Kind"), el("th", { scope: "col" }, "Channel"), el("th", { scope: "col" }, "Campaign"),
-    el("th", { scope: "col", class: "num" }, "Days before"),
-    el("th", { scope: "col", class: "num at-chosen" }, `${label(model)} weight`),
-    el("th", { scope: "col", class: "num at-chosen" }, `${label(model)} credit`),
-    ...others.map((m) => el("th", { scope: "col", class: "num at-other" }, label(m))))));
-  const body = el("tbody");
-  for (const r of rows) {
-    body.append(el("tr", {},
-      el("th", { scope: "row" }, r.touch_id),
-      el("td", {}, r.occurred_at ? r.occurred_at.replace("T", " ").replace("Z", "") : "–"),
-      el("td", {}, r.lead_id ?? "–"),
-      el("td", {}, label(r.kind ?? "–")),
-      el("td", {}, label(r.channel ?? "–")),
-      el("td", {}, r.campaign_id ?? "–"),
-      el("td", { class: "num" }, r.days_before == null ? "–" : ctx.fmt.number(r.days_before, 1)),
-      el("td", { class: "num at-chosen" }, ctx.fmt.percent(r[`${model}_weight`])),
-      el("td", { class: "num at-chosen", "data-testid": `attribution-explain-credit-${r.touch_id}` }, ctx.fmt.money(r[`${model}_usd`])),
-      ...others.map((m) => el("td", { class: "num at-other" }, ctx.fmt.money(r[`${m}_usd`])))));
-  }
-  t.append(body);
-  out.append(el("div", { class: "pg-scroll" }, t));
+  const { fmt } = ctx;
+  const others = models.filter((m) => m !== model && `${m}_usd` in (rows[0] || {}));
+  out.append(ctx.table.create(rows, [
+    { key: "touch_id", label: "Touch" },
+    { key: "occurred_at", label: "When", format: fmt.time },
+    { key: "lead_id", label: "Lead", href: (r) => (r.lead_id && ctx.may?.("GET /v1/leads/{id}") ? ctx.link("lead", { id: r.lead_id }) : null) },
+    { key: "kind", label: "Kind", format: (v) => (v == null ? "—" : fmt.label(v)) },
+    { key: "channel", label: "Channel", format: (v) => (v == null ? "—" : fmt.label(v)) },
+    { key: "campaign_id", label: "Campaign" },
+    { key: "days_before", label: "Days before", numeric: true, format: (v) => fmt.decimal(v, 1) },
+    { key: `${model}_weight`, label: `${fmt.label(model)} weight`, numeric: true, format: (v) => fmt.pct(v) },
+    { key: `${model}_usd`, label: `${fmt.label(model)} credit`, numeric: true, format: (v) => fmt.moneyFull(v), testid: (r) => `attribution-explain-credit-${r.touch_id}` },
+    ...others.map((m) => ({ key: `${m}_usd`, label: fmt.label(m), numeric: true, format: (v) => fmt.moneyFull(v) })),
+  ], { testid: "attribution-explain" }));
   return out;
 }
 
 function label(code) {
-  return String(code ?? "").replaceAll("_", " ");
+  const t = String(code ?? "").replaceAll("_", " ");
+  return t.charAt(0).toUpperCase() + t.slice(1);
 }
 
 const CSS = `
-.at-models { display: inline-flex; flex-wrap: wrap; gap: .35rem; }
-.at-model { font: inherit; padding: .35rem .7rem; border-radius: 999px; border: 1px solid var(--line, #9ca3af); background: var(--card, #fff); color: inherit; cursor: pointer; text-transform: capitalize; }
-.at-model[aria-pressed="true"] { background: var(--accent, #1d4ed8); border-color: var(--accent, #1d4ed8); color: #fff; }
-.at-model:focus-visible { outline: 3px solid var(--accent, #1d4ed8); outline-offset: 2px; }
-.at-label { font-weight: 600; }
-.at-cap { text-transform: capitalize; }
-.pg-table .at-chosen { font-weight: 600; }
-.pg-table th.at-chosen, .pg-table th.at-other { text-transform: capitalize; }
-.pg-table .at-other { color: var(--muted, #4b5563); }
-.at-share { min-width: 8rem; position: relative; }
-.at-bar { display: inline-block; height: .7rem; background: var(--accent, #1d4ed8); opacity: .75; vertical-align: middle; border-radius: 2px; max-width: 5rem; }
-.at-pct { margin-left: .35rem; font-size: .85em; }
+.at-models { display: inline-flex; flex-wrap: wrap; gap: 6px; }
+.at-model { padding: 4px 12px; border-radius: 999px; }
+.at-model[aria-pressed="true"] { background: var(--accent); border-color: var(--accent); color: #fff; }
+.at-label { font-weight: 600; align-self: center; }
+.at-bar-row { align-items: center; }
 `;

@@ -6,7 +6,8 @@
 import { el, section, empty, style, periodQuery, describe } from "./velocity.js";
 
 export async function render(root, ctx) {
-  style("leaderboard", CSS);
+  const { fmt } = ctx;
+  style("leaderboard", "");
   root.append(el("h1", {}, "Leaderboard"));
   const q = periodQuery(ctx.period);
   const [board, campaigns] = await Promise.all([
@@ -14,106 +15,63 @@ export async function render(root, ctx) {
     ctx.api(`/v1/reports/attribution_campaign${q}`),
   ]);
   const reps = board.reports[0].rows;
-  root.append(el("p", { class: "pg-sub" }, `Deals won ${describe(ctx.period)}, credited in full to the rep who owns the opportunity; the same revenue is shared among the campaigns whose touches came before it.`));
+  root.append(el("p", { class: "note" }, `Deals won ${describe(ctx.period)}, credited in full to the rep who owns the opportunity; the same revenue is also shared among the campaigns whose touches came before it.`));
   if (reps.length === 0) {
-    root.append(empty("No rep has an opportunity yet: import reps and opportunities (`accord import`), or send rep_recorded and opportunity events to POST /v1/events."));
+    root.append(empty(ctx.period
+      ? "No rep won or lost a deal in this period: pick a longer period (the presets above)."
+      : "No rep has an opportunity yet: import reps and opportunities (`accord import`), or send rep_recorded and opportunity events to POST /v1/events."));
     return;
   }
   const teams = [...new Set(reps.map((r) => r.team))].filter(Boolean).sort();
   const team = teams.includes(ctx.params.get("team")) ? ctx.params.get("team") : "";
-  const sel = el("select", { id: "lb-team" }, el("option", { value: "" }, "every team"),
+  const sel = el("select", { id: "lb-team", "data-testid": "leaderboard-team" }, el("option", { value: "" }, "Every team"),
     ...teams.map((t) => el("option", { value: t, ...(t === team ? { selected: "" } : {}) }, t.toUpperCase())));
-  sel.addEventListener("change", () => ctx.go(sel.value ? `#/leaderboard?team=${encodeURIComponent(sel.value)}` : "#/leaderboard"));
-  root.append(el("div", { class: "pg-controls" }, el("label", { for: "lb-team" }, "Team"), sel));
+  sel.addEventListener("change", () => ctx.go(ctx.link("leaderboard", { team: sel.value || null })));
+  root.append(el("div", { class: "filters" }, el("label", {}, "Team", sel)));
 
   const shown = reps.filter((r) => !team || r.team === team);
-  const byWon = [...shown].sort((a, b) => b.won_usd - a.won_usd || a.rep_id.localeCompare(b.rep_id));
-  const byLogos = [...shown].sort((a, b) => b.new_logo_deals - a.new_logo_deals || b.won_usd - a.won_usd);
-  const best = byWon[0];
-  const logos = byLogos[0];
-  root.append(el("div", { class: "pg-cards" },
-    el("div", { class: "pg-card" }, el("div", { class: "pg-card-h" }, "Most won revenue"),
-      el("div", { class: "pg-big", "data-testid": "leaderboard-top-won" }, ctx.fmt.money(best.won_usd)),
-      el("div", { class: "pg-small" }, `${best.name || best.rep_id} · ${ctx.fmt.number(best.won_deals)} deals`)),
-    el("div", { class: "pg-card" }, el("div", { class: "pg-card-h" }, "Most new logos"),
-      el("div", { class: "pg-big", "data-testid": "leaderboard-top-logos" }, ctx.fmt.number(logos.new_logo_deals)),
-      el("div", { class: "pg-small" }, `${logos.name || logos.rep_id}`))));
-
+  const rank = new Map(shown.map((r, i) => [r.rep_id, i + 1])); // the report's order: won revenue
+  const best = shown[0];
+  const logos = [...shown].sort((a, b) => b.new_logo_deals - a.new_logo_deals || rank.get(a.rep_id) - rank.get(b.rep_id))[0];
   const wonTotal = shown.reduce((s, r) => s + (r.won_usd || 0), 0);
-  const state = { key: "won_usd", down: true };
-  const box = el("div");
-  const columns = [
-    ["rank", "#", null, true],
-    ["name", "Rep", (r) => el("span", {}, r.name || r.rep_id, el("span", { class: "lb-id" }, ` ${r.rep_id}`))],
-    ["team", "Team", (r) => (r.team || "").toUpperCase()],
-    ["won_usd", "Won revenue", (r) => ctx.fmt.money(r.won_usd), true],
-    ["share", "Share", (r) => el("span", {}, el("span", { class: "lb-bar", style: `width:${((wonTotal ? r.won_usd / wonTotal : 0) * 5).toFixed(2)}rem` }),
-      el("span", { class: "lb-pct" }, ctx.fmt.percent(wonTotal ? r.won_usd / wonTotal : 0))), true],
-    ["won_deals", "Won deals", (r) => ctx.fmt.number(r.won_deals), true],
-    ["new_logo_deals", "New logos", (r) => ctx.fmt.number(r.new_logo_deals), true],
-    ["avg_won_usd", "Average deal", (r) => (r.avg_won_usd == null ? "–" : ctx.fmt.money(r.avg_won_usd)), true],
-    ["win_rate", "Win rate", (r) => (r.win_rate == null ? "–" : ctx.fmt.percent(r.win_rate)), true],
-    ["open_pipeline_usd", "Open pipeline", (r) => ctx.fmt.money(r.open_pipeline_usd), true],
-    ["median_cycle_days", "Median cycle", (r) => (r.median_cycle_days == null ? "–" : `${ctx.fmt.number(r.median_cycle_days, 1)} d`), true],
-  ];
-  const rank = new Map(byWon.map((r, i) => [r.rep_id, i + 1]));
-  function draw() {
-    const k = state.key === "share" || state.key === "rank" ? "won_usd" : state.key;
-    const rows = [...shown].sort((a, b) => {
-      const x = a[k], y = b[k];
-      const c = typeof x === "number" || typeof y === "number" ? (x ?? -Infinity) - (y ?? -Infinity) : String(x ?? "").localeCompare(String(y ?? ""));
-      return (state.down ? -c : c) || rank.get(a.rep_id) - rank.get(b.rep_id);
-    });
-    const t = el("table", { class: "pg-table", "data-testid": "leaderboard-table" });
-    t.append(el("thead", {}, el("tr", {}, ...columns.map(([key, text, , num]) => {
-      const on = key === state.key;
-      const b = el("button", { type: "button", class: "lb-sort" }, text, on ? (state.down ? " ▼" : " ▲") : "");
-      b.addEventListener("click", () => {
-        if (state.key === key) state.down = !state.down; else { state.key = key; state.down = !!num && key !== "rank"; }
-        draw();
-        box.querySelector(`th[data-k="${key}"] button`)?.focus();
-      });
-      return el("th", { scope: "col", class: num ? "num" : "", "data-k": key, "aria-sort": on ? (state.down ? "descending" : "ascending") : "none" }, b);
-    }))));
-    const body = el("tbody");
-    for (const r of rows) {
-      body.append(el("tr", {}, ...columns.map(([key, , f, num]) => key === "rank"
-        ? el("td", { class: "num" }, String(rank.get(r.rep_id)))
-        : el("td", { class: num ? "num" : "", "data-testid": key === "won_usd" ? `leaderboard-won-${r.rep_id}` : key === "new_logo_deals" ? `leaderboard-logos-${r.rep_id}` : null }, f(r)))));
-    }
-    t.append(body);
-    box.replaceChildren(el("div", { class: "pg-scroll" }, t));
-  }
-  draw();
-  root.append(section("Reps", box));
+  const share = (r) => (wonTotal ? r.won_usd / wonTotal : 0);
+  root.append(el("div", { class: "cards" },
+    el("div", { class: "card" }, el("div", { class: "name" }, "Most won revenue"),
+      el("div", { class: "value", "data-testid": "leaderboard-top-won", title: fmt.moneyFull(best.won_usd) }, fmt.money(best.won_usd)),
+      el("div", { class: "prev" }, `${best.name || best.rep_id} · ${fmt.int(best.won_deals)} deals · ${fmt.pct(share(best))} of the reps' won revenue`)),
+    el("div", { class: "card" }, el("div", { class: "name" }, "Most new logos"),
+      el("div", { class: "value", "data-testid": "leaderboard-top-logos" }, fmt.int(logos.new_logo_deals)),
+      el("div", { class: "prev" }, `${logos.name || logos.rep_id}`))));
+
+  root.append(section("Reps", ctx.table.create(shown, [
+    { key: "rank", label: "#", numeric: true, value: (r) => rank.get(r.rep_id) },
+    { key: "name", label: "Rep", value: (r) => r.name || r.rep_id, format: (v, r) => el("span", {}, v, el("span", { class: "note" }, ` ${r.rep_id}`)) },
+    { key: "team", label: "Team", format: (v) => String(v || "").toUpperCase() },
+    { key: "won_usd", label: "Won revenue", numeric: true, format: (v) => fmt.moneyFull(v), testid: (r) => `leaderboard-won-${r.rep_id}` },
+    { key: "share", label: "Share", numeric: true, value: share,
+      format: (v) => el("span", {}, el("span", { class: "pg-bar", style: `width:${(v * 4).toFixed(2)}rem` }), fmt.pct(v)) },
+    { key: "won_deals", label: "Won deals", numeric: true, format: fmt.int },
+    { key: "new_logo_deals", label: "New logos", numeric: true, format: fmt.int, testid: (r) => `leaderboard-logos-${r.rep_id}` },
+    { key: "avg_won_usd", label: "Average deal", numeric: true, format: (v) => fmt.money(v) },
+    { key: "win_rate", label: "Win rate", numeric: true, format: (v) => fmt.pct(v) },
+    { key: "open_pipeline_usd", label: "Open pipeline", numeric: true, format: (v) => fmt.money(v) },
+    { key: "median_cycle_days", label: "Median cycle", numeric: true, format: (v) => (v == null ? "—" : `${fmt.decimal(v, 1)} d`) },
+  ], { testid: "leaderboard-table", caption: `${fmt.int(shown.length)} reps, by won revenue; a header sorts` })));
 
   // The campaigns sharing the credit for these wins.
   const ca = campaigns.reports[0].rows;
   const sourcedTotal = ca.reduce((s, r) => s + (r.first_touch_usd || 0), 0);
-  const top = [...ca].sort((a, b) => b.linear_usd - a.linear_usd).slice(0, 10);
+  const top = [...ca].sort((a, b) => (b.linear_usd ?? 0) - (a.linear_usd ?? 0)).slice(0, 10);
   root.append(section("Campaigns sharing the credit",
-    el("p", { class: "pg-small" }, "Sourced: the revenue of the wins whose first marketing touch was the campaign's. Influenced: each win's revenue shared equally among its touches. Team filtering does not apply: credit is per campaign, not per rep."),
-    ca.length === 0 ? empty("No won opportunity has a marketing touch in its window yet.") : (() => {
-      const t = el("table", { class: "pg-table", "data-testid": "leaderboard-campaigns" });
-      t.append(el("thead", {}, el("tr", {},
-        el("th", { scope: "col" }, "Campaign"), el("th", { scope: "col", class: "num" }, "Wins touched"),
-        el("th", { scope: "col", class: "num" }, "Sourced"), el("th", { scope: "col", class: "num" }, "Share of sourced"),
-        el("th", { scope: "col", class: "num" }, "Influenced"))));
-      t.append(el("tbody", {}, ...top.map((r) => el("tr", {},
-        el("th", { scope: "row" }, r.campaign_id),
-        el("td", { class: "num" }, ctx.fmt.number(r.won_opportunities)),
-        el("td", { class: "num" }, ctx.fmt.money(r.first_touch_usd)),
-        el("td", { class: "num" }, ctx.fmt.percent(sourcedTotal ? r.first_touch_usd / sourcedTotal : 0)),
-        el("td", { class: "num", "data-testid": `leaderboard-influenced-${r.campaign_id}` }, ctx.fmt.money(r.linear_usd))))));
-      return el("div", { class: "pg-scroll" }, t);
-    })(),
-    el("p", { class: "pg-small" }, el("a", { href: "#/attribution" }, "Every campaign under every model →"))));
+    el("p", { class: "note" }, "Sourced: the revenue of the wins whose first marketing touch was the campaign's. Influenced: each win's revenue shared equally among its touches. The team filter does not apply: credit is kept per campaign, not per rep."),
+    ca.length === 0 || !("first_touch_usd" in ca[0]) || !("linear_usd" in ca[0])
+      ? empty(ca.length === 0 ? "No won opportunity has a marketing touch in its window yet." : "The agreement's attribution models leave out first touch or linear: see the Attribution page for the models it lists.")
+      : ctx.table.create(top, [
+        { key: "campaign_id", label: "Campaign" },
+        { key: "won_opportunities", label: "Wins touched", numeric: true, format: fmt.int },
+        { key: "first_touch_usd", label: "Sourced", numeric: true, format: (v) => fmt.moneyFull(v) },
+        { key: "sourced_share", label: "Share of sourced", numeric: true, value: (r) => (sourcedTotal ? r.first_touch_usd / sourcedTotal : 0), format: (v) => fmt.pct(v) },
+        { key: "linear_usd", label: "Influenced", numeric: true, format: (v) => fmt.moneyFull(v), testid: (r) => `leaderboard-influenced-${r.campaign_id}` },
+      ], { testid: "leaderboard-campaigns", caption: `The ${fmt.int(top.length)} campaigns with the most influenced revenue, of ${fmt.int(ca.length)}` }),
+    el("p", {}, el("a", { href: ctx.link("attribution") }, "Every campaign under every model →"))));
 }
-
-const CSS = `
-.lb-id { color: var(--muted, #4b5563); font-size: .8em; }
-.lb-sort { background: none; border: 0; font: inherit; font-weight: 600; color: inherit; cursor: pointer; padding: 0; }
-.lb-sort:focus-visible { outline: 2px solid var(--accent, #1d4ed8); }
-.lb-bar { display: inline-block; height: .7rem; background: var(--accent, #1d4ed8); opacity: .75; vertical-align: middle; border-radius: 2px; }
-.lb-pct { margin-left: .35rem; font-size: .85em; }
-`;
