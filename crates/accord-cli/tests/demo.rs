@@ -235,3 +235,115 @@ fn a_killed_demo_leaves_the_old_database_whole() {
     assert_eq!(inode(), original);
     assert_eq!(total(&db), before);
 }
+
+/// One HTTP/1.1 request to `addr`; its status, headers and body.
+fn http(addr: &str, method: &str, path: &str, body: &str) -> (u16, String, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    let (head, body) = out.split_once("\r\n\r\n").unwrap_or((&out, ""));
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    (status, head.to_owned(), body.to_owned())
+}
+
+#[test]
+fn the_demo_serves_the_dashboard_with_a_login_per_role_until_stopped() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = command(
+        &[
+            "demo",
+            "--leads",
+            "300",
+            "--seed",
+            "3",
+            "--db",
+            "demo.db",
+            "--listen",
+            "127.0.0.1:0",
+        ],
+        dir.path(),
+    )
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::null())
+    .spawn()
+    .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let (mut addr, mut logins) = (None, Vec::new());
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Some(rest) = line.strip_prefix("The dashboard: http://") {
+            addr = Some(rest.split('/').next().unwrap().to_owned());
+        }
+        if let Some(at) = line.find("acc_") {
+            logins.push((line[..at].trim().to_owned(), line[at..].trim().to_owned()));
+        }
+        if line.starts_with("Ctrl-C stops") {
+            break;
+        }
+    }
+    let addr = addr.expect("the dashboard's address is printed");
+    let who: Vec<&str> = logins
+        .iter()
+        .map(|(w, _)| w.split(' ').next().unwrap())
+        .collect();
+    assert_eq!(who, ["admin", "sales", "marketing", "rep"], "{logins:?}");
+    let mut ready = false;
+    for _ in 0..300 {
+        if http(&addr, "GET", "/readyz", "").0 == 200 {
+            ready = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(ready);
+    let (status, head, page) = http(&addr, "GET", "/", "");
+    assert_eq!(status, 200);
+    assert!(head
+        .to_ascii_lowercase()
+        .contains("content-type: text/html"));
+    assert!(page.contains("/ui/app.js"));
+    // Each login works, with its role; the rep's names a rep.
+    for ((who, token), role) in
+        logins
+            .iter()
+            .zip(["admin", "sales_manager", "marketing_ops", "rep"])
+    {
+        let (status, head, body) = http(
+            &addr,
+            "POST",
+            "/v1/session",
+            &format!("{{\"token\": \"{token}\"}}"),
+        );
+        assert_eq!(status, 201, "{who}: {body}");
+        assert!(head.contains("accord_session="), "{who}");
+        assert!(
+            body.contains(&format!("\"role\":\"{role}\"")),
+            "{who}: {body}"
+        );
+        if role == "rep" {
+            let rep = who.trim_start_matches("rep (").trim_end_matches(')');
+            assert!(body.contains(&format!("\"rep_id\":\"{rep}\"")), "{body}");
+        }
+    }
+    let pid = child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap()
+        .success());
+    assert!(
+        child.wait().unwrap().success(),
+        "Ctrl-C stops it with exit 0"
+    );
+    // Still the demo's database: a new demo replaces it without --force.
+    let again = demo("demo.db", dir.path(), &[]);
+    assert!(again.status.success(), "{}", text(&again.stderr));
+}

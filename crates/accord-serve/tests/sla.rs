@@ -46,8 +46,9 @@ fn world() -> (TestServer, String, String) {
 }
 
 /// A lead that becomes an MQL `secs_ago` seconds ago (fit 45 + a demo
-/// request's 30 >= 60); its owner.
-fn mql(s: &TestServer, id: &str, secs_ago: i64) -> String {
+/// request's 30 >= 60), given to `rep` (routing may find every rep outside
+/// their hours at the test's time); its owner.
+fn mql(s: &TestServer, id: &str, secs_ago: i64, rep: &str) -> String {
     let at = ago(secs_ago);
     let lead = json!({"type": "lead_created", "lead_id": id, "email": format!("{id}@northwind.example"), "seniority": "vp",
         "country": "GB", "region": "EMEA", "source_channel": "referral", "employees_reported": 800,
@@ -61,17 +62,26 @@ fn mql(s: &TestServer, id: &str, secs_ago: i64) -> String {
     );
     let r = s.post("/v1/events", Some(&s.admin), &touch.to_string());
     assert_eq!(r.json()["lead"]["stage"], "mql", "{}", r.body);
-    r.json()["lead"]["owner"].as_str().unwrap().to_owned()
+    let r = s.post(
+        &format!("/v1/leads/{id}/reassign"),
+        Some(&s.admin),
+        &json!({"assignment_id": format!("B{id}"), "rep_id": rep}).to_string(),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.json()["lead"]["owner"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{}", r.body))
+        .to_owned()
 }
 
 #[test]
 fn open_clocks_count_down_and_run_out_into_breaches_by_the_servers_clock() {
     let (s, r1, r2) = world();
-    // Round robin: L1 to R1, L2 to R2. L1 entered 30 h ago: its follow-up
+    // L1 to R1, L2 to R2. L1 entered 30 h ago: its follow-up
     // (24 h) ran out 6 h ago, its decision (48 h) is due in 18 h. L2
     // entered 1 h ago: 23 h and 47 h left.
-    assert_eq!(mql(&s, "L1", 30 * 3600), "R1");
-    assert_eq!(mql(&s, "L2", 3600), "R2");
+    assert_eq!(mql(&s, "L1", 30 * 3600, "R1"), "R1");
+    assert_eq!(mql(&s, "L2", 3600, "R2"), "R2");
     let b = s.get("/v1/sla", Some(&s.admin)).json();
     assert_eq!(
         (b["open"].as_u64(), b["breached"].as_u64()),

@@ -110,33 +110,42 @@ function iso(d) {
 
 function setupPeriod() {
   const form = document.getElementById('period');
-  const presets = form.querySelector('.presets');
-  const today = new Date();
-  const daysAgo = (n) => iso(new Date(today.getTime() - n * 86400000));
-  const quarterStart = new Date(Date.UTC(today.getUTCFullYear(), Math.floor(today.getUTCMonth() / 3) * 3, 1));
-  const list = [
-    ['All time', null, null],
-    ['Last 30 days', daysAgo(29), iso(today)],
-    ['Last 90 days', daysAgo(89), iso(today)],
-    ['This quarter', iso(quarterStart), iso(today)],
-    ['Last 12 months', daysAgo(364), iso(today)],
-  ];
-  for (const [label, from, to] of list) {
-    const b = document.createElement('button');
-    b.type = 'button';
-    b.textContent = label;
-    b.dataset.testid = `preset-${label.toLowerCase().replace(/\s+/g, '-')}`;
-    b.addEventListener('click', () => {
-      const { name } = parseHash();
-      location.hash = hashFor(name || home(), { from, to });
-    });
-    presets.append(b);
-  }
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const { name } = parseHash();
     location.hash = hashFor(name || home(), { from: form.from.value, to: form.to.value });
   });
+}
+
+/** The presets, ending on the day of the log's latest event (a demo's or
+ * an old export's data ends before today). */
+function buildPresets(dataUntil) {
+  const presets = document.querySelector('#period .presets');
+  const until = dataUntil && dataUntil >= '2000' ? new Date(dataUntil) : new Date();
+  const end = iso(until);
+  const daysBefore = (n) => iso(new Date(until.getTime() - n * 86400000));
+  const quarterStart = new Date(Date.UTC(until.getUTCFullYear(), Math.floor(until.getUTCMonth() / 3) * 3, 1));
+  const monthStart = new Date(Date.UTC(until.getUTCFullYear(), until.getUTCMonth(), 1));
+  const list = [
+    ['All time', null, null],
+    ['Last 30 days', daysBefore(29), end],
+    ['Last 90 days', daysBefore(89), end],
+    ['Month to date', iso(monthStart), end],
+    ['Quarter to date', iso(quarterStart), end],
+    ['Last 12 months', daysBefore(364), end],
+  ];
+  presets.replaceChildren(...list.map(([label, from, to]) => {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = label;
+    b.title = from ? `${from} to ${to}` : 'Every event';
+    b.dataset.testid = `preset-${label.toLowerCase().replace(/\s+/g, '-')}`;
+    b.addEventListener('click', () => {
+      const { name } = parseHash();
+      location.hash = hashFor(name || home(), { from, to });
+    });
+    return b;
+  }));
 }
 
 function showPeriod(period) {
@@ -145,7 +154,7 @@ function showPeriod(period) {
   form.to.value = period?.to || '';
   const shown = document.querySelector('.period-shown');
   shown.textContent = period
-    ? `Showing ${period.from || 'the start'} to ${period.to || 'today'}`
+    ? `Showing ${period.from || 'the start'} to ${period.to || 'the latest event'}`
     : 'Showing all time';
 }
 
@@ -204,6 +213,7 @@ function loggedIn(me) {
     may: me.may || [],
   };
   state.csrf = me.csrf_token;
+  buildPresets(me.data_until);
   header.hidden = false;
   periodBar.hidden = false;
   const who = document.querySelector('[data-testid="who"]');
@@ -366,7 +376,8 @@ async function start() {
   try {
     loggedIn(await call('GET', '/v1/session'));
   } catch (e) {
-    showLogin(e.status === 401 ? '' : e.message);
+    const ended = e.problem && /session_ended|token_revoked/.test(e.problem.type || '');
+    showLogin(e.status === 401 && !ended ? '' : e.message);
     return;
   }
   route();

@@ -34,18 +34,18 @@ function mount(el, opts, data) {
  * Lines over categories shown as labels (months, days).
  *   chart.lines(el, { labels: ['2026-01', …], series: [{ label: 'Leads', values: [...] }], format: fmt.int })
  */
-export function lines(el, { labels, series, format = String, height, title }) {
+export function lines(el, { labels, series, format = String, height, title, xLabel = 'Month' }) {
   const xs = labels.map((_, i) => i);
   const opts = {
     title,
     height,
-    scales: { x: { time: false } },
+    scales: { x: { time: false, range: [-0.3, labels.length - 0.7] } },
     axes: [
-      { values: (u, ticks) => ticks.map((t) => (Number.isInteger(t) && labels[t] !== undefined ? labels[t] : '')) },
+      categoryAxis(labels),
       { values: (u, ticks) => ticks.map((t) => format(t)), size: 70 },
     ],
     series: [
-      { label: '', value: (u, v) => (v === null || labels[v] === undefined ? '' : labels[v]) },
+      { label: xLabel, value: (u, v) => (v === null || labels[v] === undefined ? '—' : labels[v]) },
       ...series.map((s, i) => ({
         label: s.label,
         stroke: s.color ?? color(i),
@@ -62,7 +62,7 @@ export function lines(el, { labels, series, format = String, height, title }) {
  * Bars by category, one or more series side by side.
  *   chart.bars(el, { labels: ['EMEA', 'NA'], series: [{ label: 'Target', values: [..] }], format })
  */
-export function bars(el, { labels, series, format = String, height, title }) {
+export function bars(el, { labels, series, format = String, height, title, xLabel = 'Stage' }) {
   const U = uplot();
   const n = series.length;
   const xs = labels.map((_, i) => i);
@@ -71,11 +71,11 @@ export function bars(el, { labels, series, format = String, height, title }) {
     height,
     scales: { x: { time: false, range: [-0.5, labels.length - 0.5] } },
     axes: [
-      { values: (u, ticks) => ticks.map((t) => (Number.isInteger(t) && labels[t] !== undefined ? labels[t] : '')), gap: 4 },
+      categoryAxis(labels),
       { values: (u, ticks) => ticks.map((t) => format(t)), size: 70 },
     ],
     series: [
-      { label: '', value: (u, v) => (v === null || labels[v] === undefined ? '' : labels[v]) },
+      { label: xLabel, value: (u, v) => (v === null || labels[v] === undefined ? '—' : labels[v]) },
       ...series.map((s, i) => ({
         label: s.label,
         stroke: s.color ?? color(i),
@@ -87,6 +87,20 @@ export function bars(el, { labels, series, format = String, height, title }) {
     ],
   };
   return mount(el, opts, [xs, ...series.map((s) => s.values.map((v) => (v === null || v === undefined ? null : Number(v))))]);
+}
+
+/** An x axis of categories: one tick per label (thinned to fit), no grid between. */
+function categoryAxis(labels) {
+  return {
+    splits: (u) => {
+      const room = Math.max(1, Math.floor(u.bbox.width / devicePixelRatio / 80));
+      const step = Math.max(1, Math.ceil(labels.length / room));
+      return labels.map((_, i) => i).filter((i) => i % step === 0);
+    },
+    values: (u, ticks) => ticks.map((t) => labels[t] ?? ''),
+    grid: { show: false },
+    gap: 4,
+  };
 }
 
 /** A chart's container: a <figure> with a caption, for a page to append. */

@@ -82,7 +82,7 @@ export async function render(root, ctx) {
       label: LABELS[s],
       numeric: true,
       format: fmt.int,
-      href: s === 'leads' ? null : (r) => ctx.link('funnel', { channel: channel === '(all)' ? null : channel, cell: `${r.cohort_month},${channel},${s}` }),
+      href: s === 'leads' ? null : (r) => Number(r[s]) === 0 ? null : ctx.link('funnel', { channel: channel === '(all)' ? null : channel, cell: `${r.cohort_month},${channel},${s}` }),
       testid: (r) => `funnel-${r.cohort_month}-${s}`,
     })),
     ...RATES.map(([k, l]) => ({ key: k, label: l, numeric: true, format: (v) => fmt.pct(v), testid: (r) => `funnel-${r.cohort_month}-${k}` })),

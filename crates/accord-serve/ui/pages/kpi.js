@@ -14,7 +14,7 @@ const SALES = [
   ['pipeline_created_usd', 'Pipeline created', 'money'],
   ['won_deals', 'Deals won', 'int'],
   ['won_usd', 'Won revenue', 'money'],
-  ['lost_deals', 'Deals lost', 'int'],
+  ['lost_deals', 'Deals lost', 'int', 'fewer is better'],
 ];
 
 function query(ctx, extra = {}) {
@@ -43,8 +43,8 @@ export async function render(root, ctx) {
   sub.className = 'note';
   sub.dataset.testid = 'kpi-compared';
   sub.textContent = compare
-    ? `Compared with ${kpi.compared_with}. ${kpi.as_of}.`
-    : `All time, ${kpi.as_of}. Pick a period with both ends (above) to see each figure's change against the previous period.`;
+    ? `${ctx.period.from} to ${ctx.period.to} compared with ${kpi.compared_with} (the previous period of as many days); figures ${kpi.as_of}.`
+    : `All time; figures ${kpi.as_of}. Pick a period with both ends (above) to see each figure's change against the previous period.`;
   root.append(sub);
   if (!all || Number(all.leads) === 0 && Number(all.won_deals) === 0 && Number(all.mqls) === 0) {
     const p = document.createElement('p');
@@ -96,7 +96,7 @@ export async function render(root, ctx) {
         testid: (r) => `kpi-attainment-${r.region}-${r.month}` },
       { key: 'acceptance_rate', label: 'Accepted by sales', numeric: true, format: (v) => fmt.pct(v, 0) },
     ],
-    { empty: 'No MQL targets or MQLs in this period.', testid: 'kpi-marketing-sla', rowClass: (r) => (r.met === false ? 'due-soon' : '') },
+    { empty: 'No MQL targets or MQLs in this period.', testid: 'kpi-marketing-sla', caption: 'Highlighted: a month whose target was missed.', rowClass: (r) => (r.met === false ? 'due-soon' : '') },
   ));
   sla.append(s1, s2);
   root.append(sla);
@@ -135,7 +135,7 @@ function side(title, list, row, fmt, compare) {
   h.textContent = title;
   const cards = document.createElement('div');
   cards.className = 'cards';
-  for (const [key, label, kind] of list) {
+  for (const [key, label, kind, lowerIsBetter] of list) {
     const f = kind === 'money' ? fmt.money : fmt.int;
     const c = document.createElement('div');
     c.className = 'card';
@@ -149,7 +149,7 @@ function side(title, list, row, fmt, compare) {
       const ch = row[`${key}_change`];
       const prev = row[`${key}_previous`];
       const d = document.createElement('div');
-      d.className = `change ${fmt.changeClass(ch)}`;
+      d.className = `change ${fmt.changeClass(lowerIsBetter ? -ch : ch)}`;
       d.dataset.testid = `kpi-${key}-change`;
       d.textContent = fmt.delta(ch, f, prev);
       const p = document.createElement('div');

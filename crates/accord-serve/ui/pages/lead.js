@@ -76,7 +76,7 @@ export async function render(root, ctx) {
     { key: 'rule', label: 'Rule' },
     { key: 'at', label: 'Touch at', format: fmt.time },
     { key: 'points', label: 'Points', numeric: true, format: fmt.int },
-    { key: 'decay', label: 'Decay', numeric: true, format: (v) => fmt.decimal(v, 3) },
+    { key: 'decay', label: 'Weight now', numeric: true, format: (v) => fmt.pct(v, 2) },
     { key: 'value', label: 'Counts', numeric: true, format: (v) => fmt.decimal(v, 2) },
   ], { empty: 'No scoring rule applies to this lead.' }));
 

@@ -63,13 +63,13 @@ export async function render(root, ctx) {
     root.append(h2);
     root.append(ctx.table.create(leads, [
       { key: 'id', label: 'Lead', href: (r) => ctx.link('lead', { id: r.id }) },
+      { key: 'actions', label: 'Actions', sortable: false, value: () => null, format: (v, r) => actions(r, stage, reasons, ctx, status) },
       { key: 'score', label: 'Score', numeric: true, format: fmt.int },
+      { key: 'next_due', label: 'Next deadline', format: (v) => due(v, fmt) },
       { key: 'fit', label: 'Fit', numeric: true, format: fmt.int },
       { key: 'engagement', label: 'Engagement', numeric: true, format: fmt.int },
-      { key: 'next_due', label: 'Next deadline', format: (v) => due(v, fmt) },
       { key: 'owner', label: 'Owner' },
       { key: 'account', label: 'Account' },
-      { key: 'actions', label: 'Actions', sortable: false, value: () => null, format: (v, r) => actions(r, stage, reasons, ctx, status) },
     ], {
       empty: stage === 'mql'
         ? 'No MQLs waiting: new ones appear here as marketing hands them over.'

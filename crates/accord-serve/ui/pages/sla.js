@@ -20,11 +20,12 @@ export async function render(root, ctx) {
   h.textContent = 'SLA board';
   root.append(h);
   const owner = ctx.params.get('owner');
-  const q = (state) => `/v1/sla?${new URLSearchParams({ state, limit: '100', ...(owner ? { owner } : {}) })}`;
+  const more = ctx.params.get('more') === '1';
+  const q = (state, limit) => `/v1/sla?${new URLSearchParams({ state, limit: String(limit), ...(owner ? { owner } : {}) })}`;
   const reports = ctx.may('GET /v1/reports/{name}');
   const [open, breached, followup, rejections] = await Promise.all([
-    ctx.api(q('open')),
-    ctx.api(q('breached')),
+    ctx.api(q('open', 100)),
+    ctx.api(q('breached', more ? 200 : 15)),
     reports ? ctx.api(`/v1/reports/sla_followup${query(ctx)}`) : Promise.resolve(null),
     reports ? ctx.api(`/v1/reports/rejections${query(ctx)}`) : Promise.resolve(null),
   ]);
@@ -87,6 +88,12 @@ export async function render(root, ctx) {
     { key: 'breach', label: 'Breach event', format: (v) => v ?? 'in imported history' },
   ], { empty: 'No breaches: every clock was met in time.', testid: 'sla-breach-table', rowClass: () => 'breached',
     caption: breached.breached > breached.clocks.length ? `The latest ${fmt.int(breached.clocks.length)} of ${fmt.int(breached.breached)} breaches.` : null }));
+  if (!more && breached.breached > breached.clocks.length) {
+    const a = document.createElement('a');
+    a.href = ctx.link('sla', { owner, more: '1' });
+    a.textContent = 'Show more breaches';
+    root.append(a);
+  }
 
   const h4 = document.createElement('h2');
   h4.textContent = 'Escalations';
@@ -100,12 +107,37 @@ export async function render(root, ctx) {
     { key: 'person', label: 'Person' },
   ], { empty: 'No escalation has fired.', testid: 'sla-escalation-table' }));
 
+  // Per rep and per reason: one month at a time (the latest by default).
+  const months = [...new Set([
+    ...(followup ? followup.reports[0].rows.map((r) => r.mql_month) : []),
+    ...(rejections ? rejections.reports[0].rows.map((r) => r.month) : []),
+  ])].sort().reverse();
+  const month = ctx.params.get('month') || months[0] || null;
+  if (followup && months.length) {
+    const f = document.createElement('form');
+    f.className = 'filters';
+    const l = document.createElement('label');
+    l.textContent = 'Month (compliance per rep, rejections)';
+    const sel = document.createElement('select');
+    sel.dataset.testid = 'sla-month';
+    for (const m of months) {
+      const o = document.createElement('option');
+      o.value = m;
+      o.textContent = fmt.month(m);
+      o.selected = m === month;
+      sel.append(o);
+    }
+    sel.addEventListener('change', () => ctx.go(ctx.link('sla', { owner, month: sel.value })));
+    l.append(sel);
+    f.append(l);
+    root.append(f);
+  }
   if (followup) {
     const h5 = document.createElement('h2');
-    h5.textContent = 'Sales compliance per rep';
+    h5.textContent = `Sales compliance per rep, ${fmt.month(month)}`;
     root.append(h5);
     const terms = followup.reports[0].terms || {};
-    root.append(ctx.table.create(followup.reports[0].rows, [
+    root.append(ctx.table.create(followup.reports[0].rows.filter((r) => r.mql_month === month), [
       { key: 'mql_month', label: 'MQL month', format: fmt.month },
       { key: 'rep_id', label: 'Rep', format: (v) => (v === '(all)' ? 'All reps' : v) },
       { key: 'mqls', label: 'MQLs', numeric: true, format: fmt.int },
@@ -113,14 +145,14 @@ export async function render(root, ctx) {
       { key: 'never_followed_up', label: 'Never followed up', numeric: true, format: fmt.int },
       { key: 'median_first_touch_minutes', label: 'Median first touch', numeric: true, format: (v) => fmt.duration(v === null ? null : v * 60) },
       { key: 'decided_48h_rate', label: `Decided in ${terms.decide_hours ?? 48} h`, numeric: true, format: (v) => fmt.pct(v) },
-    ], { empty: 'No MQLs entered in this period.', testid: 'sla-followup-table', sortKey: 'mql_month', sortDir: -1 }));
+    ], { empty: 'No MQLs entered in this period.', testid: 'sla-followup-table', sortKey: 'rep_id', sortDir: 1 }));
   }
 
   if (rejections) {
     const h = document.createElement('h2');
-    h.textContent = "Sales' rejections by reason";
+    h.textContent = `Sales' rejections by reason, ${fmt.month(month)}`;
     root.append(h);
-    root.append(ctx.table.create(rejections.reports[0].rows, [
+    root.append(ctx.table.create(rejections.reports[0].rows.filter((r) => r.month === month), [
       { key: 'month', label: 'Month', format: fmt.month },
       { key: 'reason', label: 'Reason', format: fmt.label },
       { key: 'rejections', label: 'Rejections', numeric: true, format: fmt.int, testid: (r) => `rejections-${r.month}-${r.reason}` },
@@ -131,10 +163,10 @@ export async function render(root, ctx) {
   }
 
   const h6 = document.createElement('h2');
-  h6.textContent = 'Marketing: MQLs against target per region';
+  h6.textContent = 'Marketing: MQLs against target per region, the latest three months';
   root.append(h6);
-  const months = open.marketing;
-  const recent = months.slice(-12 * 4);
+  const shownMonths = [...new Set(open.marketing.map((m) => m.month))].sort().slice(-3);
+  const recent = open.marketing.filter((m) => shownMonths.includes(m.month));
   root.append(ctx.table.create(recent, [
     { key: 'month', label: 'Month', format: fmt.month },
     { key: 'region', label: 'Region' },
