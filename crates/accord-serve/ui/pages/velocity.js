@@ -52,10 +52,13 @@ export async function render(root, ctx) {
   // Month by month: one request per month of the period.
   const spans = months(ctx.period, whole.as_of);
   const answers = await Promise.all(spans.map((m) => ctx.api(`/v1/reports/velocity${periodQuery(m)}`)));
-  const series = spans.map((m, i) => ({
+  const all = spans.map((m, i) => ({
     month: m,
     row: answers[i].reports[0].rows.find((x) => x.from_stage === step[0] && x.to_stage === step[1] && x.source_channel === channel) || null,
   }));
+  // Months before the first with this step are left out (the log starts later).
+  const firstSeen = all.findIndex((s) => s.row);
+  const series = firstSeen > 0 ? all.slice(firstSeen) : all;
   const title = `${step[0]} → ${step[1]} by month`;
   if (series.every((s) => !s.row)) {
     root.append(section(title, empty("No lead made this step in any month of the period: pick another step, channel or a longer period.")));
@@ -168,5 +171,5 @@ const SHARED_CSS = `
 .pg-section > h2 { margin: 0 0 8px; }
 .pg-card-on { border-color: var(--accent); box-shadow: 0 0 0 1px var(--accent); }
 .pg-bar { display: inline-block; height: .7rem; background: var(--accent); opacity: .8; vertical-align: middle; border-radius: 2px; margin-right: 6px; }
-td .pg-wrap, .pg-wrap { white-space: normal; }
+.pg-wrap { white-space: normal; display: inline-block; min-width: 14rem; max-width: 26rem; }
 `;
