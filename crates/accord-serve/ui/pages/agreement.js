@@ -508,6 +508,7 @@ const CSS = `
 .ag-warn { background: #fff4d6; padding: .5rem .75rem; border-radius: 4px; }
 .ag-scroll { overflow-x: auto; max-width: 100%; }
 .ag-table th, .ag-table td { vertical-align: top; white-space: normal; }
+.ag-table:not(.ag-narrow) { min-width: 40rem; }
 .ag-narrow { max-width: 32rem; }
 .ag-table .num { text-align: right; font-variant-numeric: tabular-nums; }
 .ag-code { font-size: .85em; background: var(--code-bg, #f3f4f6); padding: .05rem .25rem; border-radius: 3px; white-space: pre-wrap; word-break: break-word; }
