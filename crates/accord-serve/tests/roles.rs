@@ -234,7 +234,7 @@ fn every_endpoint_for_every_role_answers_as_the_matrix_says() {
         }
     }
     assert_eq!(checked, MATRIX.len() * 5);
-    assert_eq!(MATRIX.len(), 18, "every endpoint that takes a token");
+    assert_eq!(MATRIX.len(), 19, "every endpoint that takes a token");
     // Webhooks made: one by each of admin and marketing_ops (create), five
     // by the admin for the delete cases, of which admin and marketing_ops
     // deleted theirs: 5 left; the refused calls made and deleted none.
