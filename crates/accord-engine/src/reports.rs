@@ -7,8 +7,9 @@
 //! when it is at the log's head, else of a resumed state (and the snapshot
 //! stored). A comparison ([`Comparison::Previous`]) reads the same reports
 //! over the previous period from the same cells and joins each pair
-//! ([`accord_report::compare`]). An explanation: the whole log folded and
-//! the one number taken apart.
+//! ([`accord_report::compare`]). An explanation: the one number taken
+//! apart, from the watcher's projections when it is current, else from the
+//! whole log folded.
 
 use accord_report::{
     attribution, compare, funnel, Period, Projections, Table, UnknownReport, REPORTS,
@@ -140,7 +141,7 @@ pub fn answer_with<S: EventStore>(
         if request.compare.is_some() {
             return Err(Error::CompareExplained);
         }
-        return explain(store, request, key, agreement, progress).map(Answer::Explained);
+        return explain(store, request, key, agreement, watcher, progress).map(Answer::Explained);
     }
     if request.compare.is_some() && compare::previous(&request.period).is_none() {
         return Err(Error::CompareNeedsPeriod);
@@ -288,12 +289,15 @@ fn period_reports(
     })
 }
 
-/// What the number `key` of the one report asked is made of.
+/// What the number `key` of the one report asked is made of: from the
+/// projections of `watcher` when it is current (at the store's head, under
+/// this agreement), else from the whole log folded.
 pub fn explain<S: EventStore>(
     store: &S,
     request: &Request<'_>,
     key: &str,
     agreement: &AgreementText,
+    watcher: Option<&Watcher>,
     progress: &mut dyn Progress,
 ) -> Result<Explained, Error> {
     enum Which {
@@ -306,17 +310,25 @@ pub fn explain<S: EventStore>(
         ["attribution_campaign" | "attribution_channel"] => Which::Attribution,
         _ => return Err(Error::CannotExplain),
     };
-    let projections = fold_log(store, store.head()?, progress)?;
-    let as_of = describe_as_of(&projections);
+    let head = store.head()?;
+    let folded;
+    let projections = match watcher.filter(|w| w.is_current(head, &agreement.stamp())) {
+        Some(w) => w.live().projections(),
+        None => {
+            folded = fold_log(store, head, progress)?;
+            &folded
+        }
+    };
+    let as_of = describe_as_of(projections);
     let (table, what) = match which {
         Which::Funnel => {
-            let (table, total) = funnel::explain(&projections, &request.period, key, request.limit)
+            let (table, total) = funnel::explain(projections, &request.period, key, request.limit)
                 .map_err(Error::Explain)?;
             (table, Explanation::Funnel { total })
         }
         Which::Attribution => {
             let (mut table, outcome) =
-                attribution::explain(&projections, &terms, key).map_err(Error::Explain)?;
+                attribution::explain(projections, &terms, key).map_err(Error::Explain)?;
             terms.models.show(&mut table);
             (table, Explanation::Attribution { outcome })
         }

@@ -340,6 +340,51 @@ fn explaining_is_for_the_funnel_and_attribution() {
     );
 }
 
+/// Counts the folds of the log a request makes.
+#[derive(Default)]
+struct Folds(u32);
+
+impl crate::fold::Progress for Folds {
+    fn started(&mut self, _total: u64) {
+        self.0 += 1;
+    }
+}
+
+#[test]
+fn an_explanation_reads_a_current_watcher_and_folds_the_log_otherwise() {
+    let mut store = store_with_log();
+    let agreement = default_agreement();
+    let terms = agreement.terms().unwrap();
+    let (mut watcher, _) =
+        Watcher::start(&mut store, terms, agreement.stamp(), true, &mut Quiet).unwrap();
+    let request = Request {
+        names: &["funnel"],
+        period: Period::from_dates(None, None).unwrap(),
+        explain: Some("2025-04,paid_search,leads"),
+        limit: 10,
+        compare: None,
+    };
+    let ask = |store: &mut SqliteStore, watcher: &Watcher| {
+        let mut folds = Folds::default();
+        let a = reports::answer_with(store, &request, &agreement, Some(watcher), &mut folds);
+        match a.unwrap() {
+            Answer::Explained(e) => match e.what {
+                Explanation::Funnel { total } => (total, folds.0),
+                other => panic!("{other:?}"),
+            },
+            other => panic!("{other:?}"),
+        }
+    };
+    // L1 and L2 are in the cell; the watcher is current: no fold.
+    assert_eq!(ask(&mut store, &watcher), (2, 0));
+    // A third lead the watcher has not seen: the log is folded (and counts it).
+    append(&mut store, &[lead("L3", 7_200)]);
+    assert_eq!(ask(&mut store, &watcher), (3, 1));
+    let new = watcher.new_events(&store).unwrap().unwrap();
+    watcher.apply(&new);
+    assert_eq!(ask(&mut store, &watcher), (3, 0));
+}
+
 #[test]
 fn select_names_one_report_or_all() {
     assert_eq!(reports::select("kpi").unwrap(), ["kpi"]);

@@ -62,6 +62,7 @@ pub enum Endpoint {
     Sla,
     GetAgreement,
     AgreementVersions,
+    AgreementVersion,
     CheckAgreement,
     AdoptAgreement,
     CreateWebhook,
@@ -133,6 +134,12 @@ pub const MATRIX: &[(Endpoint, &str, &str, [Grant; 5])] = &[
         Endpoint::AgreementVersions,
         "GET",
         "/v1/agreement/versions",
+        [A, A, A, A, A],
+    ),
+    (
+        Endpoint::AgreementVersion,
+        "GET",
+        "/v1/agreement/versions/{version}",
         [A, A, A, A, A],
     ),
     (

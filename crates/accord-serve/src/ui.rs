@@ -43,6 +43,11 @@ pub const FILES: &[(&str, &[u8])] = &[
     file!("pages/queue.js"),
     file!("pages/lead.js"),
     // The other five pages (branch `pages`) are listed below.
+    file!("pages/velocity.js"),
+    file!("pages/attribution.js"),
+    file!("pages/content.js"),
+    file!("pages/leaderboard.js"),
+    file!("pages/agreement.js"),
 ];
 
 /// Where the files come from.

@@ -373,6 +373,25 @@ fn reports_come_as_json_or_csv_with_the_cli_parameters() {
         (Some("(all)"), Some(2)),
         "{v}"
     );
+    // One number taken apart: two leads in the cell, one listed.
+    let v = s
+        .get(
+            "/v1/reports/funnel?explain=2026-03,referral,leads&limit=1",
+            Some(&s.admin),
+        )
+        .json();
+    assert_eq!(
+        (
+            v["explanation"]["leads"].as_u64(),
+            v["reports"][0]["rows"].as_array().map(Vec::len)
+        ),
+        (Some(2), Some(1)),
+        "{v}"
+    );
+    assert!(
+        s.get("/v1/reports/funnel", Some(&s.admin)).json()["explanation"].is_null(),
+        "only an explanation says what it is of"
+    );
     let r = s.call(
         "GET",
         "/v1/reports/funnel?from=2026-03-01&to=2026-03-31",
@@ -456,6 +475,31 @@ fn the_agreement_is_checked_with_lines_and_columns_and_adopted_as_an_event() {
     assert_eq!((r.status, r.json()["version"].as_u64()), (201, Some(2)));
     assert_eq!(s.head(), head + 1, "one adoption event");
     assert_eq!(s.get("/v1/agreement", Some(&s.admin)).json()["version"], 2);
+    // Each version's text, as adopted: the diff the dashboard shows.
+    let v1 = s.get("/v1/agreement/versions/1", Some(&s.admin)).json();
+    let v2 = s.get("/v1/agreement/versions/2", Some(&s.admin)).json();
+    assert_eq!(
+        (v1["version"].as_u64(), v1["text"].as_str()),
+        (Some(1), Some(DEFAULT))
+    );
+    assert_eq!(
+        (v2["version"].as_u64(), v2["text"].as_str()),
+        (Some(2), Some(next.as_str()))
+    );
+    assert_eq!(
+        v2["by"].as_str(),
+        s.get("/v1/agreement/versions", Some(&s.admin)).json()[1]["by"].as_str()
+    );
+    let r = s.get("/v1/agreement/versions/3", Some(&s.admin));
+    assert_eq!(
+        (r.status, r.json()["detail"].as_str()),
+        (404, Some("no agreement version 3"))
+    );
+    let r = s.get("/v1/agreement/versions/0", Some(&s.admin));
+    assert_eq!(
+        (r.status, r.json()["parameter"].as_str()),
+        (400, Some("version"))
+    );
     // Under v2, a lead of 45 points is an MQL at once.
     let r = s.post(
         "/v1/events",

@@ -143,6 +143,7 @@ fn call(s: &TestServer, e: Endpoint, token: &str, n: &str) -> common::Reply {
         Endpoint::Sla => s.get("/v1/sla", Some(token)),
         Endpoint::GetAgreement => s.get("/v1/agreement", Some(token)),
         Endpoint::AgreementVersions => s.get("/v1/agreement/versions", Some(token)),
+        Endpoint::AgreementVersion => s.get("/v1/agreement/versions/1", Some(token)),
         Endpoint::CheckAgreement => s.call("POST", "/v1/agreement/check", Some(token), &[], DEFAULT.as_bytes()),
         Endpoint::AdoptAgreement => s.call("POST", "/v1/agreement", Some(token), &[], DEFAULT.as_bytes()),
         Endpoint::CreateWebhook => s.post("/v1/webhooks", Some(token), &hook_body(n)),
@@ -219,7 +220,10 @@ fn every_endpoint_for_every_role_answers_as_the_matrix_says() {
             let r = match *method {
                 "DELETE" => s.call("DELETE", &path.replace("{id}", "1"), None, &[], b""),
                 "GET" => s.get(
-                    &path.replace("{id}", "L-1").replace("{name}", "funnel"),
+                    &path
+                        .replace("{id}", "L-1")
+                        .replace("{name}", "funnel")
+                        .replace("{version}", "1"),
                     None,
                 ),
                 _ => s.post(&path.replace("{id}", "L-1"), None, "{}"),
@@ -230,7 +234,7 @@ fn every_endpoint_for_every_role_answers_as_the_matrix_says() {
         }
     }
     assert_eq!(checked, MATRIX.len() * 5);
-    assert_eq!(MATRIX.len(), 18, "every endpoint that takes a token");
+    assert_eq!(MATRIX.len(), 19, "every endpoint that takes a token");
     // Webhooks made: one by each of admin and marketing_ops (create), five
     // by the admin for the delete cases, of which admin and marketing_ops
     // deleted theirs: 5 left; the refused calls made and deleted none.

@@ -97,6 +97,7 @@ fn a_login_sets_a_cookie_that_acts_with_the_tokens_role() {
             "GET /v1/reports/{name}",
             "GET /v1/agreement",
             "GET /v1/agreement/versions",
+            "GET /v1/agreement/versions/{version}",
             "POST /v1/agreement/check"
         ]
     );

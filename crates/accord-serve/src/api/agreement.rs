@@ -3,7 +3,7 @@
 
 use accord_core::agreement;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Serialize;
@@ -118,6 +118,54 @@ pub async fn versions(
             })
             .collect(),
     ))
+}
+
+/// One adopted version with its text.
+#[derive(Serialize, ToSchema)]
+pub struct VersionText {
+    pub version: u32,
+    pub digest: String,
+    pub adopted_at: String,
+    pub by: Option<String>,
+    /// The TOML text as adopted.
+    pub text: String,
+}
+
+/// One adopted version's text (to compare versions).
+#[utoipa::path(get, path = "/v1/agreement/versions/{version}", tag = "agreement", security(("token" = [])),
+    params(("version" = u32, Path, description = "A version number (from 1)")),
+    responses(
+        (status = 200, body = VersionText),
+        (status = 400, description = "Not a version number", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such version", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn version(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Path(version): Path<String>,
+) -> Result<Json<VersionText>, Problem> {
+    allow(&caller, Endpoint::AgreementVersion)?;
+    let Some(n) = version.parse::<u32>().ok().filter(|&n| n >= 1) else {
+        return Err(Problem::bad_request(
+            "bad_parameter",
+            format!("version: a whole number from 1, got `{version}`"),
+        )
+        .param("version"));
+    };
+    let adoption = state
+        .handle
+        .run(move |core| accord_engine::agreement::adoption(&core.store, n))
+        .await??;
+    let a = adoption.ok_or_else(|| Problem::not_found(format!("no agreement version {n}")))?;
+    Ok(Json(VersionText {
+        version: a.version,
+        digest: a.digest.as_str().to_owned(),
+        adopted_at: a.adopted_at.to_string(),
+        by: a.by.map(|b| b.as_str().to_owned()),
+        text: a.text.as_str().to_owned(),
+    }))
 }
 
 /// Check a draft agreement (the TOML text as the body): every problem with its line and column, as `accord check` finds them.

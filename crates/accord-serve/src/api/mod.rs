@@ -93,6 +93,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(sla::get_sla))
         .routes(routes!(agreement::get_agreement, agreement::adopt))
         .routes(routes!(agreement::versions))
+        .routes(routes!(agreement::version))
         .routes(routes!(agreement::check))
         .routes(routes!(hooks::create, hooks::list))
         .routes(routes!(hooks::delete))

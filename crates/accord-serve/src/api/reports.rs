@@ -2,9 +2,9 @@
 
 use std::collections::HashMap;
 
-use accord_engine::reports::{self, Answer, Comparison, Request};
+use accord_engine::reports::{self, Answer, Comparison, Explanation, Request};
 use accord_engine::Quiet;
-use accord_report::{Period, Table};
+use accord_report::Period;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -58,7 +58,9 @@ const PARAMS: [&str; 6] = ["from", "to", "compare", "explain", "limit", "format"
 
 /// A report (or `all`) over all time or a period, as JSON or CSV.
 ///
-/// JSON: `{"as_of", "period", "compared_with", "reports": [{"report", "terms", "rows"}]}`.
+/// JSON: `{"as_of", "period", "compared_with", "reports": [{"report", "terms", "rows"}]}`;
+/// with `explain`, also `"explanation"`: `{"leads"}` (a funnel cell's count)
+/// or `{"outcome"}` (what an opportunity's credit is for).
 /// CSV (`Accept: text/csv` or `format=csv`): the one report's rows.
 #[utoipa::path(
     get,
@@ -172,10 +174,10 @@ pub async fn get_report(
             )?)
         })
         .await??;
-    let (tables, as_of, compared): (Vec<Table>, String, Option<Period>) = match answer {
-        Answer::AllTime(a) => (a.tables, a.as_of, None),
-        Answer::Period(p) => (p.tables, p.as_of, p.compared_with),
-        Answer::Explained(e) => (vec![e.table], e.as_of, None),
+    let (tables, as_of, compared, explained) = match answer {
+        Answer::AllTime(a) => (a.tables, a.as_of, None, None),
+        Answer::Period(p) => (p.tables, p.as_of, p.compared_with, None),
+        Answer::Explained(e) => (vec![e.table], e.as_of, None, Some(explanation(&e.what))),
     };
     if csv {
         let mut r = (StatusCode::OK, tables[0].to_csv()).into_response();
@@ -193,6 +195,10 @@ pub async fn get_report(
             .map_or(serde_json::Value::Null, |p| p.describe().into())
             .to_string(),
     );
+    if let Some(e) = explained {
+        body.push_str(", \"explanation\": ");
+        body.push_str(&e.to_string());
+    }
     body.push_str(", \"reports\": [");
     for (i, t) in tables.iter().enumerate() {
         if i > 0 {
@@ -207,4 +213,13 @@ pub async fn get_report(
         HeaderValue::from_static("application/json"),
     );
     Ok(r)
+}
+
+/// What an explanation's table is of: a funnel cell's lead count (the
+/// table lists at most `limit`), or what an opportunity's credit is for.
+fn explanation(what: &Explanation) -> serde_json::Value {
+    match what {
+        Explanation::Funnel { total } => serde_json::json!({ "leads": total }),
+        Explanation::Attribution { outcome } => serde_json::json!({ "outcome": outcome }),
+    }
 }
