@@ -225,3 +225,6 @@ pub fn compare(
         rules: rule.map(|s| Metrics::of(&s, &y).into()),
     })
 }
+
+#[cfg(test)]
+mod tests;
