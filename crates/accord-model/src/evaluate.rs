@@ -26,14 +26,19 @@ pub fn target(name: &str, column: &Column) -> Result<Vec<bool>, ModelError> {
         Column::Numeric(v) => v
             .iter()
             .enumerate()
-            .map(|(i, &x)| match x {
-                x if x == 1.0 => Ok(true),
-                x if x == 0.0 => Ok(false),
-                x if x.is_nan() => Err(err(format!("row {} is missing", i + 1))),
-                x => Err(err(format!(
-                    "row {} is {x}; a numeric target must be 0 or 1",
-                    i + 1
-                ))),
+            .map(|(i, &x)| {
+                if x == 1.0 {
+                    Ok(true)
+                } else if x == 0.0 {
+                    Ok(false)
+                } else if x.is_nan() {
+                    Err(err(format!("row {} is missing", i + 1)))
+                } else {
+                    Err(err(format!(
+                        "row {} is {x}; a numeric target must be 0 or 1",
+                        i + 1
+                    )))
+                }
             })
             .collect(),
         Column::Categorical { levels, codes } => {

@@ -271,6 +271,24 @@ pub fn infer(cells: &[String]) -> Column {
     }
 }
 
+/// `frame` and an outcome column `target` (1/0) as CSV text.
+pub fn to_csv(frame: &Frame, target: &str, y: &[bool]) -> Result<String, ModelError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let io = |e: csv::Error| ModelError::Data(e.to_string());
+    let mut header: Vec<&str> = frame.names.iter().map(String::as_str).collect();
+    header.push(target);
+    w.write_record(&header).map_err(io)?;
+    for (r, &label) in y.iter().enumerate() {
+        let mut rec: Vec<String> = frame.columns.iter().map(|c| c.shown(r)).collect();
+        rec.push(if label { "1" } else { "0" }.to_owned());
+        w.write_record(&rec).map_err(io)?;
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| ModelError::Data(e.to_string()))?;
+    Ok(String::from_utf8(bytes).expect("written from strings"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -305,22 +323,4 @@ mod tests {
         let e = parse_csv("a,b\n1,2\n3\n", b',', "t.csv").unwrap_err();
         assert!(e.to_string().starts_with("t.csv: line 3:"), "{e}");
     }
-}
-
-/// `frame` and an outcome column `target` (1/0) as CSV text.
-pub fn to_csv(frame: &Frame, target: &str, y: &[bool]) -> Result<String, ModelError> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let io = |e: csv::Error| ModelError::Data(e.to_string());
-    let mut header: Vec<&str> = frame.names.iter().map(String::as_str).collect();
-    header.push(target);
-    w.write_record(&header).map_err(io)?;
-    for (r, &label) in y.iter().enumerate() {
-        let mut rec: Vec<String> = frame.columns.iter().map(|c| c.shown(r)).collect();
-        rec.push(if label { "1" } else { "0" }.to_owned());
-        w.write_record(&rec).map_err(io)?;
-    }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| ModelError::Data(e.to_string()))?;
-    Ok(String::from_utf8(bytes).expect("written from strings"))
 }
