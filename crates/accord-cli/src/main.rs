@@ -37,6 +37,7 @@ enum Command {
     Hook(cmd::hook::Args),
     Serve(cmd::serve::Args),
     Token(cmd::token::Args),
+    Model(cmd::model::Args),
 }
 
 fn main() -> ExitCode {
@@ -60,6 +61,7 @@ fn main() -> ExitCode {
         Command::Hook(args) => cmd::hook::run(args),
         Command::Serve(args) => cmd::serve::run(args),
         Command::Token(args) => cmd::token::run(args),
+        Command::Model(args) => cmd::model::run(args),
     };
     match result {
         Ok(code) => code,

@@ -17,12 +17,15 @@
 //! - [`live`]: the engine's state loaded from the log, inputs judged and stored as they
 //!   arrive, and due clocks fired and stored (`tick`).
 //! - [`leads`]: leads listed with filters and a cursor (`accord leads`, `GET /v1/leads`).
+//! - [`predict`]: the leads' features as known at scoring time, a model trained on them and stored
+//!   beside the log, measured against the agreement's rule score, a lead's prediction explained.
 //! - [`run`]: the daemon's step: the engine and the reports kept at the log's head as time passes.
 
 pub mod agreement;
 pub mod fold;
 pub mod leads;
 pub mod live;
+pub mod predict;
 pub mod reports;
 pub mod run;
 pub mod sla;

@@ -5,7 +5,7 @@ use std::fmt::Write;
 use std::process::ExitCode;
 
 use accord_decide::LeadReport;
-use accord_engine::live;
+use accord_engine::{live, predict};
 
 use super::report::Bars;
 use super::{csv_field, open_for_reading, write_stdout, CmdResult, DbArgs};
@@ -57,13 +57,57 @@ pub fn run_lead(args: LeadArgs) -> CmdResult {
         )
         .into());
     };
+    let prediction = match predict::stored::adopted(&store)? {
+        Some(a) => {
+            let d = predict::collect(&store, &a.params()?)?;
+            predict::explain::explain_lead(&a, &d, &args.id)?
+        }
+        None => None,
+    };
     let text = if args.format == "json" {
-        serde_json::to_string_pretty(&report)? + "\n"
+        let mut v = serde_json::to_value(&report)?;
+        v["prediction"] = serde_json::to_value(&prediction)?;
+        serde_json::to_string_pretty(&v)? + "\n"
     } else {
-        render(&report)
+        let mut t = render(&report);
+        if let Some(p) = &prediction {
+            t.push_str(&render_prediction(p));
+        }
+        t
     };
     write_stdout(&text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The adopted model's prediction and its reasons, as a rep reads them.
+pub fn render_prediction(p: &predict::explain::LeadPrediction) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "\nPrediction: {:.0} % chance to reach {} within {} days of creation (a lead of average features: {:.0} %; model v{}, from what was known {} days after creation)",
+        100.0 * p.probability,
+        p.stage,
+        p.within_days,
+        100.0 * p.average,
+        p.model_version,
+        p.cutoff_days
+    );
+    let factor = |f: f64| {
+        if f >= 1.0 {
+            format!("odds ×{f:.1}")
+        } else {
+            format!("odds ÷{:.1}", 1.0 / f)
+        }
+    };
+    for (title, reasons) in [("raised by", &p.raised_by), ("lowered by", &p.lowered_by)] {
+        if !reasons.is_empty() {
+            let _ = writeln!(o, "  {title}:");
+            for r in reasons {
+                let _ = writeln!(o, "    {} ({})", r.words, factor(r.odds_factor));
+            }
+        }
+    }
+    o
 }
 
 /// The report as a rep reads it.

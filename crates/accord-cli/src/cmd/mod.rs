@@ -10,6 +10,7 @@ pub mod ingest;
 pub mod init;
 pub mod lead;
 pub mod match_cmd;
+pub mod model;
 mod out_file;
 pub mod replay;
 pub mod report;

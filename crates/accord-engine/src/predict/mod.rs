@@ -1,0 +1,230 @@
+//! Predictive scoring over the log: each lead's features as known at its
+//! scoring time (`features`), a model trained on the earlier leads and
+//! measured on the later ones, stored beside the log (`stored`).
+
+pub mod explain;
+pub mod features;
+pub mod stored;
+
+use std::time::{Duration, Instant};
+
+use accord_model::metrics::{calibration, Calibration, Metrics};
+use accord_model::{Model, ModelError};
+use accord_store::{EventStore, StoreError};
+use serde::{Deserialize, Serialize};
+
+pub use features::{Collector, Dataset, Params};
+
+/// Why training or evaluating failed.
+#[derive(Debug, thiserror::Error)]
+pub enum PredictError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    #[error("{0}")]
+    Data(String),
+    #[error("no model trained yet (run `accord model train` first)")]
+    NoModel,
+    #[error("stored model {name}: {message}")]
+    Damaged { name: String, message: String },
+}
+
+/// Every lead's features and outcome, from the whole log.
+pub fn collect<S: EventStore>(store: &S, params: &Params) -> Result<Dataset, StoreError> {
+    let mut c = Collector::new(params.clone());
+    let head = store.head()?;
+    store.scan_decoded_entries_between(0, head, &mut |_, event| c.apply(&event))?;
+    Ok(c.finish())
+}
+
+/// What a training stored: the model and how it was made and measured.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Artifact {
+    pub version: u32,
+    /// The log's head it was trained at.
+    pub head: u64,
+    pub stage: String,
+    pub within_days: i64,
+    pub cutoff_days: i64,
+    /// Leads with an outcome, split in creation order.
+    pub train_leads: usize,
+    pub test_leads: usize,
+    /// Creation times (Unix seconds) of the first and last training lead,
+    /// and of the first and last test lead.
+    pub train_window: (i64, i64),
+    pub test_window: (i64, i64),
+    pub train_positives: usize,
+    pub training_seconds: f64,
+    pub test: MetricsRecord,
+    pub calibration: Vec<CalibrationRecord>,
+    pub model: Model,
+}
+
+/// `Metrics`, as stored.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct MetricsRecord {
+    pub rows: usize,
+    pub positives: usize,
+    pub roc_auc: Option<f64>,
+    pub pr_auc: Option<f64>,
+    pub lift_top_decile: Option<f64>,
+}
+
+impl From<Metrics> for MetricsRecord {
+    fn from(m: Metrics) -> Self {
+        MetricsRecord {
+            rows: m.rows,
+            positives: m.positives,
+            roc_auc: m.roc_auc,
+            pr_auc: m.pr_auc,
+            lift_top_decile: m.lift_top_decile,
+        }
+    }
+}
+
+/// `Calibration`, as stored.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct CalibrationRecord {
+    pub decile: usize,
+    pub rows: usize,
+    pub predicted: f64,
+    pub observed: f64,
+}
+
+impl From<Calibration> for CalibrationRecord {
+    fn from(c: Calibration) -> Self {
+        CalibrationRecord {
+            decile: c.decile,
+            rows: c.rows,
+            predicted: c.predicted,
+            observed: c.observed,
+        }
+    }
+}
+
+/// The leads with an outcome split in creation order: indexes into the
+/// dataset of the training leads and of the test leads.
+pub fn split(d: &Dataset, fraction: f64) -> (Vec<usize>, Vec<usize>) {
+    let labelled: Vec<usize> = (0..d.label.len())
+        .filter(|&i| d.label[i].is_some())
+        .collect();
+    let cut = (fraction * labelled.len() as f64).floor() as usize;
+    (labelled[..cut].to_vec(), labelled[cut..].to_vec())
+}
+
+/// The outcomes of `rows`.
+pub fn labels(d: &Dataset, rows: &[usize]) -> Vec<bool> {
+    rows.iter().map(|&i| d.label[i] == Some(true)).collect()
+}
+
+/// Trains on the first `fraction` of the leads with an outcome, measures on
+/// the rest. `version` and `head` only label the artifact.
+pub fn train(
+    d: &Dataset,
+    params: &Params,
+    fraction: f64,
+    version: u32,
+    head: u64,
+) -> Result<Artifact, PredictError> {
+    let (tr, te) = split(d, fraction);
+    let (ytr, yte) = (labels(d, &tr), labels(d, &te));
+    let both = |y: &[bool]| y.iter().any(|&b| b) && y.iter().any(|&b| !b);
+    if !both(&ytr) {
+        return Err(PredictError::Data(format!(
+            "the {} training leads need both outcomes (reached {} within {} days, and not)",
+            tr.len(),
+            params.stage.as_str(),
+            params.within_days
+        )));
+    }
+    if te.is_empty() {
+        return Err(PredictError::Data(
+            "no test lead: too few leads with an outcome".into(),
+        ));
+    }
+    let train_frame = d.frame.select(&tr);
+    let started = Instant::now();
+    let model = Model::fit(&train_frame, &ytr, None)?;
+    let training: Duration = started.elapsed();
+    let p = model.predict(&d.frame.select(&te))?;
+    let window = |rows: &[usize]| (d.created[rows[0]], d.created[rows[rows.len() - 1]]);
+    Ok(Artifact {
+        version,
+        head,
+        stage: params.stage.as_str().to_owned(),
+        within_days: params.within_days,
+        cutoff_days: params.cutoff_days,
+        train_leads: tr.len(),
+        test_leads: te.len(),
+        train_window: window(&tr),
+        test_window: window(&te),
+        train_positives: ytr.iter().filter(|&&b| b).count(),
+        training_seconds: training.as_secs_f64(),
+        test: Metrics::of(&p, &yte).into(),
+        calibration: calibration(&p, &yte).into_iter().map(Into::into).collect(),
+        model,
+    })
+}
+
+impl Artifact {
+    pub fn params(&self) -> Result<Params, PredictError> {
+        Ok(Params {
+            stage: accord_core::domain::Named::parse(&self.stage).map_err(|e| {
+                PredictError::Damaged {
+                    name: format!("v{}", self.version),
+                    message: e.to_string(),
+                }
+            })?,
+            within_days: self.within_days,
+            cutoff_days: self.cutoff_days,
+        })
+    }
+}
+
+/// A stored model and the agreement's rule score measured on the same test
+/// leads.
+#[derive(Clone, Debug, Serialize)]
+pub struct Comparison {
+    /// The test leads: leads with an outcome created within the model's
+    /// test window, in the log as it is now.
+    pub test_leads: usize,
+    pub model: MetricsRecord,
+    pub calibration: Vec<CalibrationRecord>,
+    /// `None` when no agreement is in force (no rule score).
+    pub rules: Option<MetricsRecord>,
+}
+
+/// Measures `a` and the rule score of `engine` (the engine loaded from the
+/// same log; scores at its clock, the log's latest event) on `a`'s test
+/// window.
+pub fn compare(
+    a: &Artifact,
+    d: &Dataset,
+    engine: &accord_decide::Engine,
+) -> Result<Comparison, PredictError> {
+    let (from, to) = a.test_window;
+    let rows: Vec<usize> = (0..d.leads.len())
+        .filter(|&i| d.label[i].is_some() && (from..=to).contains(&d.created[i]))
+        .collect();
+    if rows.is_empty() {
+        return Err(PredictError::Data(
+            "no lead with an outcome in the model's test window".into(),
+        ));
+    }
+    let y = labels(d, &rows);
+    let p = a.model.predict(&d.frame.select(&rows))?;
+    let rule: Option<Vec<f64>> = rows
+        .iter()
+        .map(|&i| engine.score(&d.leads[i]).map(|(_, _, s)| s as f64))
+        .collect();
+    Ok(Comparison {
+        test_leads: rows.len(),
+        model: Metrics::of(&p, &y).into(),
+        calibration: calibration(&p, &y).into_iter().map(Into::into).collect(),
+        rules: rule.map(|s| Metrics::of(&s, &y).into()),
+    })
+}
+
+#[cfg(test)]
+mod tests;
