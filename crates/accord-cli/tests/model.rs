@@ -103,7 +103,16 @@ fn train_store_evaluate_against_rules_and_explain_a_lead() {
     let dir = tempfile::tempdir().unwrap();
     let cwd = dir.path();
     let out = accord(
-        &["demo", "--leads", "3000", "--seed", "7", "--db", "d.db"],
+        &[
+            "demo",
+            "--no-serve",
+            "--leads",
+            "3000",
+            "--seed",
+            "7",
+            "--db",
+            "d.db",
+        ],
         cwd,
     );
     assert!(out.status.success(), "{}", text(&out.stderr));

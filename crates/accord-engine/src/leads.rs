@@ -80,7 +80,14 @@ pub fn query(engine: &Engine, query: &LeadQuery) -> LeadPage {
     let start = query.cursor.map_or(0, |c| c.0);
     let mut leads = Vec::new();
     let mut next = None;
-    for (i, facts) in engine.facts_from(start) {
+    // Owner and stage are judged on each lead's row first; `takes` then
+    // judges the facts of what is left by every filter.
+    let owners: Option<Vec<&str>> = match (&query.owner, &query.visible_owners) {
+        (Some(o), _) => Some(vec![o.as_str()]),
+        (None, Some(v)) => Some(v.iter().map(String::as_str).collect()),
+        (None, None) => None,
+    };
+    for (i, facts) in engine.facts_where(start, owners.as_deref(), query.stage.as_deref()) {
         if !query.takes(&facts) {
             continue;
         }
