@@ -85,7 +85,7 @@ export async function render(root, ctx) {
     { key: 'owner', label: 'Owner' },
     { key: 'due', label: 'Was due', format: fmt.time },
     { key: 'stopped_at', label: 'Met late at', format: fmt.time },
-    { key: 'breach', label: 'Breach event', format: (v) => v ?? 'in imported history' },
+    { key: 'breach', label: 'Breach', format: (v) => (v == null ? 'in imported history' : `fired by accord (event ${v})`) },
   ], { empty: 'No breaches: every clock was met in time.', testid: 'sla-breach-table', rowClass: () => 'breached',
     caption: breached.breached > breached.clocks.length ? `The latest ${fmt.int(breached.clocks.length)} of ${fmt.int(breached.breached)} breaches.` : null }));
   if (!more && breached.breached > breached.clocks.length) {
