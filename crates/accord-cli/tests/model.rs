@@ -166,7 +166,7 @@ fn train_store_evaluate_against_rules_and_explain_a_lead() {
     // A second training is the next version, not adopted with --no-adopt.
     let out = accord(&["model", "train", "--db", "d.db", "--no-adopt"], cwd);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("stored as model/2 (not adopted)"));
+    assert!(text(&out.stdout).contains("stored as model v2 (not adopted)"));
     let out = accord(&["model", "evaluate", "--db", "d.db"], cwd);
     assert!(text(&out.stdout).starts_with("model v1 (adopted)"));
 }

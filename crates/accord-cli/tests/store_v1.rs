@@ -60,7 +60,7 @@ fn a_migrated_file_reports_the_same_numbers_and_takes_imports() {
     assert_eq!(text(&out.stdout), v1_report());
     assert_eq!(
         user_version(&db),
-        3,
+        4,
         "migrated on the first write-enabled open"
     );
 
@@ -87,7 +87,7 @@ fn a_migrated_file_reports_the_same_numbers_and_takes_imports() {
     let out = accord(&["import", "more", "--db", "a.db"], cwd);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(events(&db), 88);
-    assert_eq!(user_version(&db), 3);
+    assert_eq!(user_version(&db), 4);
     let store = SqliteStore::open_read_only(&db).unwrap();
     let mut origins = Vec::new();
     store
@@ -110,7 +110,7 @@ fn an_agreement_adopted_into_a_format_1_file_migrates_it() {
     assert!(accord(&["init"], cwd).status.success());
     let out = accord(&["agreement", "adopt", "--db", "a.db"], cwd);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert_eq!(user_version(&db), 3);
+    assert_eq!(user_version(&db), 4);
     assert_eq!(events(&db), 88);
     let out = accord(&["report", "all", "--db", "a.db"], cwd);
     assert_eq!(

@@ -14,12 +14,14 @@
 //! the same traits; nothing SQLite-specific crosses this crate's API.
 
 pub mod hooks;
+pub mod models;
 mod sqlite;
 pub mod tokens;
 
 use accord_core::event::{Batch, DecodeError, Event, EventKind, Origin};
 
 pub use hooks::HookStore;
+pub use models::{ModelRecord, ModelStore, NewModel};
 pub use sqlite::{Access, SqliteStore, SqliteTx};
 pub use tokens::{NewToken, TokenRecord, TokenStore};
 
@@ -63,6 +65,10 @@ pub enum StoreError {
     },
     #[error("stored event at log position {seq} is damaged: {source}")]
     Damaged { seq: i64, source: DecodeError },
+    #[error("{path}: a model v{version} is stored already; nothing was stored")]
+    ModelExists { path: String, version: u32 },
+    #[error("{path}: stored model v{version} is damaged (its bytes do not match their digest)")]
+    ModelDamaged { path: String, version: u32 },
     #[error("{path}: storage error: {detail}")]
     Backend { path: String, detail: String },
 }
@@ -265,3 +271,6 @@ mod format2_tests;
 
 #[cfg(test)]
 mod format3_tests;
+
+#[cfg(test)]
+mod format4_tests;

@@ -35,6 +35,7 @@
 //! `put_views`.
 
 mod hooks;
+mod models;
 mod open;
 mod tokens;
 
@@ -55,8 +56,9 @@ use open::{classify, FileId, VIEWS_WAIT, WRITE_WAIT};
 /// The store format this build writes; `PRAGMA user_version` holds it.
 /// 1: the log without origins. 2: `log.origins` added. 3: the `tokens`
 /// table (`tokens::TOKENS_SCHEMA`) and the webhooks' tables
-/// (`hooks::HOOKS_SCHEMA`). See `open::migrate`.
-const FORMAT_VERSION: i64 = 3;
+/// (`hooks::HOOKS_SCHEMA`). 4: the `models` table (`models::MODELS_SCHEMA`),
+/// trained models moved out of the views. See `open::migrate`.
+const FORMAT_VERSION: i64 = 4;
 /// Marks a database as accord's (`PRAGMA application_id`): "acrd".
 const APPLICATION_ID: i64 = 0x6163_7264;
 
@@ -202,9 +204,10 @@ impl SqliteStore {
         store
             .conn
             .execute_batch(&format!(
-                "{SCHEMA}{}{}",
+                "{SCHEMA}{}{}{}",
                 tokens::TOKENS_SCHEMA,
-                hooks::HOOKS_SCHEMA
+                hooks::HOOKS_SCHEMA,
+                models::MODELS_SCHEMA
             ))
             .map_err(|e| store.fail(e))?;
         Ok(store)

@@ -1,6 +1,7 @@
-//! `accord model evaluate|train`: predictive scoring (accord-model).
+//! `accord model evaluate|train|list|adopt`: predictive scoring (accord-model).
 
 mod db;
+mod list;
 mod table;
 
 use std::path::PathBuf;
@@ -24,6 +25,8 @@ use super::{CmdResult, DbArgs};
 /// Examples:
 ///   accord model train --stage opportunity --within-days 90 --cutoff-days 7
 ///   accord model evaluate
+///   accord model list
+///   accord model adopt 2
 ///   accord model evaluate --table bank-full.csv --target y --drop duration
 ///   accord model evaluate --table export.csv --target won --split random:0.8:42
 #[derive(clap::Args)]
@@ -39,6 +42,29 @@ enum ModelCommand {
     Evaluate(EvaluateArgs),
     /// Learn from the log and store the model (adopted unless --no-adopt).
     Train(TrainArgs),
+    /// The stored models: version, when trained, what they predict, test
+    /// ROC AUC, and which one is adopted.
+    List(ListArgs),
+    /// Put a stored model in use (`accord lead show` explains its
+    /// predictions).
+    Adopt(AdoptArgs),
+}
+
+#[derive(clap::Args)]
+pub struct ListArgs {
+    /// Print the list as JSON.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+#[derive(clap::Args)]
+pub struct AdoptArgs {
+    /// The model's version (see `accord model list`).
+    version: u32,
+    #[command(flatten)]
+    db: DbArgs,
 }
 
 #[derive(clap::Args)]
@@ -96,5 +122,7 @@ pub fn run(args: Args) -> CmdResult {
         ModelCommand::Evaluate(a) if a.table.is_some() => table::evaluate(a),
         ModelCommand::Evaluate(a) => db::evaluate(a),
         ModelCommand::Train(a) => db::train(a),
+        ModelCommand::List(a) => list::list(a),
+        ModelCommand::Adopt(a) => list::adopt(a),
     }
 }

@@ -26,6 +26,8 @@ pub enum PredictError {
     Data(String),
     #[error("no model trained yet (run `accord model train` first)")]
     NoModel,
+    #[error("no model v{0} is stored (`accord model list` shows the stored ones)")]
+    NotStored(u32),
     #[error("stored model {name}: {message}")]
     Damaged { name: String, message: String },
 }

@@ -12,10 +12,11 @@
 //! - `open_for_reading`: read-write when the file allows it (views can be
 //!   stored), read-only otherwise.
 //!
-//! Opening a file of store format 1 or 2 for writing (`create_or_open`,
-//! `open_existing`) migrates it to format 3 in one transaction (`migrate`:
+//! Opening a file of store format 1, 2 or 3 for writing (`create_or_open`,
+//! `open_existing`) migrates it to format 4 in one transaction (`migrate`:
 //! 1 → 2 adds one column to `log`, no row rewritten; 2 → 3 adds the
-//! `tokens` table and the webhooks' tables, empty); read-only, it is read
+//! `tokens` table and the webhooks' tables, empty; 3 → 4 adds `models` and
+//! moves the model views into it); read-only, it is read
 //! as it is and left so.
 //!
 //! A database this process created stays in rollback-journal mode until its
@@ -32,6 +33,7 @@ use std::time::Duration;
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 use super::hooks::{migrate_hooks_2_to_3, HOOKS_SCHEMA};
+use super::models::{migrate_models_3_to_4, MODELS_SCHEMA};
 use super::tokens::{MIGRATE_2_TO_3_TOKENS, TOKENS_SCHEMA};
 use super::{SqliteStore, APPLICATION_ID, FORMAT_VERSION, SCHEMA, VIEWS_TABLE};
 
@@ -364,7 +366,7 @@ impl SqliteStore {
                 self.conn
                     .execute_batch(&format!(
                         "{SCHEMA}{TOKENS_SCHEMA}
-                         {HOOKS_SCHEMA}
+                         {HOOKS_SCHEMA}{MODELS_SCHEMA}
                          PRAGMA application_id = {APPLICATION_ID};
                          PRAGMA user_version = {FORMAT_VERSION};"
                     ))
@@ -395,7 +397,9 @@ impl SqliteStore {
     /// the nullable `log.origins` column, which only changes the schema: no
     /// row is rewritten, and format-1 rows read as imported. Format 2 → 3
     /// adds the `tokens` table (`tokens::MIGRATE_2_TO_3_TOKENS`) and the
-    /// webhooks' tables (`hooks::migrate_hooks_2_to_3`), empty. All steps a
+    /// webhooks' tables (`hooks::migrate_hooks_2_to_3`), empty. Format 3 → 4
+    /// adds the `models` table and moves the `model/<n>` views into it
+    /// (`models::migrate_models_3_to_4`). All steps a
     /// file needs run in the one transaction. On failure
     /// (read-only, busy, disk full) nothing is changed and the error says why.
     fn migrate(&mut self) -> Result<(), StoreError> {
@@ -428,6 +432,10 @@ impl SqliteStore {
                     .execute_batch(MIGRATE_2_TO_3_TOKENS)
                     .map_err(|e| self.fail(e))?;
                 migrate_hooks_2_to_3(&self.conn).map_err(|e| self.fail(e))?;
+            }
+            if (1..4).contains(&version) {
+                // Format 3 → 4: the models' table, the model views moved in.
+                migrate_models_3_to_4(&self.conn).map_err(|e| self.fail(e))?;
             }
             if (1..FORMAT_VERSION).contains(&version) {
                 self.conn
@@ -515,7 +523,8 @@ impl SqliteStore {
                 && (tables == 0
                     || (self.head_sql().map_err(|e| self.fail(e))? == 0
                         && !holds("views")?
-                        && !holds("tokens")?));
+                        && !holds("tokens")?
+                        && !holds("models")?));
             if unused {
                 let _ = std::fs::remove_file(&self.path_os);
             }

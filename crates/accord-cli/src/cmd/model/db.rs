@@ -11,7 +11,7 @@ use accord_store::EventStore;
 use super::{EvaluateArgs, TrainArgs};
 use crate::cmd::{open_for_reading, write_stdout, CmdResult};
 
-fn day(unix: i64) -> String {
+pub(super) fn day(unix: i64) -> String {
     accord_core::domain::Timestamp::from_unix_seconds(unix)
         .to_string()
         .chars()
@@ -47,7 +47,10 @@ pub fn train(args: TrainArgs) -> CmdResult {
     }
     let version = stored::next_version(&store)?;
     let a = predict::train(&d, &params, 0.8, version, head)?;
-    stored::store_model(&mut store, &a, !args.no_adopt)?;
+    let trained_at = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    stored::store_model(&mut store, &a, trained_at, !args.no_adopt)?;
     if args.json {
         write_stdout(&(serde_json::to_string_pretty(&a)? + "\n"))?;
         return Ok(ExitCode::SUCCESS);
@@ -93,9 +96,9 @@ pub fn train(args: TrainArgs) -> CmdResult {
         o,
         "{}",
         if args.no_adopt {
-            format!("stored as model/{version} (not adopted)")
+            format!("stored as model v{version} (not adopted)")
         } else {
-            format!("stored as model/{version} and adopted: `accord lead show ID` explains its predictions")
+            format!("stored as model v{version} and adopted: `accord lead show ID` explains its predictions")
         }
     )?;
     write_stdout(&o)?;
