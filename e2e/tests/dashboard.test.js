@@ -64,6 +64,22 @@ test('a manager sees the KPI and funnel figures the report API gives', async () 
     const title = await page.getAttribute(`[data-testid="kpi-${key}"]`, 'title');
     assert.equal(title, `$${int(all[key])}`, `kpi ${key}`);
   }
+  // accord's own figures (kpi_outcomes): win rate and lead-to-opportunity
+  // as percentages with their change in points, influenced pipeline in full.
+  const own = (await server.api(`/v1/reports/kpi_outcomes?${PERIOD}&compare=previous`))
+    .reports[0].rows.find((r) => r.month === '(all)');
+  const pct = (v) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
+  for (const key of ['win_rate', 'lead_to_opportunity']) {
+    assert.equal(await page.textContent(`[data-testid="kpi-${key}"]`), pct(own[key]), `kpi ${key}`);
+    const change = await page.textContent(`[data-testid="kpi-${key}-change"]`);
+    const c = own[`${key}_change`];
+    const want = c === null ? '—' : c === 0 ? 'no change' : `${c > 0 ? '▲' : '▼'} ${(Math.abs(c) * 100).toFixed(1)} pts`;
+    assert.equal(change, want, `kpi ${key} change`);
+  }
+  assert.ok(own.win_rate > 0 && own.win_rate < 1, `a month of the demo wins some and loses some: ${own.win_rate}`);
+  const influenced = await page.getAttribute('[data-testid="kpi-marketing_influenced_pipeline_usd"]', 'title');
+  assert.equal(influenced, `$${int(own.marketing_influenced_pipeline_usd)}`);
+  assert.ok(own.marketing_influenced_pipeline_usd > 0, 'the demo has influenced pipeline');
   // Funnel, all time and all channels.
   await open(page, '#/funnel');
   const funnel = await server.api('/v1/reports/funnel');

@@ -1,7 +1,7 @@
 //! What a report request reads and answers. All time (no period, nothing
 //! explained): the stored reports when every one asked is current, else the
 //! reports' state resumed ([`snapshot::resume`]: the stored snapshot plus
-//! the events after it, or the whole log), all eleven reports computed and
+//! the events after it, or the whole log), all twelve reports computed and
 //! stored for the next read. A period: read from day cells, those of the
 //! watcher when one is current, else of the stored snapshot's cells part
 //! when it is at the log's head, else of a resumed state (and the snapshot
@@ -312,8 +312,11 @@ pub fn explain<S: EventStore>(
     };
     let head = store.head()?;
     let folded;
-    let projections = match watcher.filter(|w| w.is_current(head, &agreement.stamp())) {
-        Some(w) => w.live().projections(),
+    let live = watcher
+        .filter(|w| w.is_current(head, &agreement.stamp()))
+        .map(Watcher::live);
+    let projections = match live {
+        Some(live) => live.projections(),
         None => {
             folded = fold_log(store, head, progress)?;
             &folded
@@ -327,8 +330,12 @@ pub fn explain<S: EventStore>(
             (table, Explanation::Funnel { total })
         }
         Which::Attribution => {
-            let (mut table, outcome) =
-                attribution::explain(projections, &terms, key).map_err(Error::Explain)?;
+            // A watcher's state has the orders an explanation reads.
+            let (mut table, outcome) = match live {
+                Some(live) => live.explain_opportunity(&terms, key),
+                None => attribution::explain(projections, &terms, key),
+            }
+            .map_err(Error::Explain)?;
             terms.models.show(&mut table);
             (table, Explanation::Attribution { outcome })
         }

@@ -130,7 +130,7 @@ fn all_time_reports_are_computed_once_then_read_from_the_views() {
         first.source
     );
     assert_eq!(first.as_of, "as of 2025-04-01T02:00:00Z");
-    assert_eq!(first.tables.len(), 11);
+    assert_eq!(first.tables.len(), 12);
     let second = all_time(&mut store);
     assert!(
         matches!(second.source, Source::Stored),

@@ -80,6 +80,12 @@ pub fn window_touches(
     out.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| ids.get(a.1).cmp(ids.get(b.1))));
 }
 
+/// Whether a window (from [`window_touches`]) holds a marketing touch: its
+/// opportunity is marketing-influenced (`kpi_outcomes`), won or not.
+pub fn has_marketing(p: &Projections, window: &[(i64, u32)]) -> bool {
+    window.iter().any(|&(_, t)| !p.touches.is_sales(t))
+}
+
 /// Leaves the marketing touches of a window: the ones attribution credits.
 pub fn keep_marketing(p: &Projections, window: &mut Vec<(i64, u32)>) {
     window.retain(|&(_, t)| !p.touches.is_sales(t));
@@ -343,6 +349,17 @@ pub fn explain(
     terms: &ReportTerms,
     opportunity_id: &str,
 ) -> Result<(Table, String), String> {
+    explain_in(p, terms, p.derived(), opportunity_id)
+}
+
+/// [`explain`] reading the orders of `ix` (a [`crate::Live`]'s, kept
+/// current as events arrive) instead of building the projections' own.
+pub fn explain_in(
+    p: &Projections,
+    terms: &ReportTerms,
+    ix: &impl TouchIndex,
+    opportunity_id: &str,
+) -> Result<(Table, String), String> {
     let o = p
         .opps
         .ids
@@ -355,7 +372,7 @@ pub fn explain(
             )
         })?;
     let mut touches = Vec::new();
-    window_touches(p, terms, p.derived(), o, &mut touches);
+    window_touches(p, terms, ix, o, &mut touches);
     keep_marketing(p, &mut touches);
     let amount_cents = p.opps.amount_cents[o as usize];
     let closed = || Timestamp::from_unix_seconds(p.opps.closed_at[o as usize]);

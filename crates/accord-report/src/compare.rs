@@ -56,7 +56,7 @@ pub fn key_columns(name: &str) -> &'static [&'static str] {
         "content_gaps" => &["persona", "journey_stage"],
         "leaderboard" => &["rep_id"],
         "rejections" => &["month", "reason"],
-        "kpi" => &["month"],
+        "kpi" | "kpi_outcomes" => &["month"],
         _ => &[],
     }
 }

@@ -7,6 +7,13 @@
 //! amount. One row per month with any of these (touches alone make none) and
 //! a `(all)` row first. With a period, each count takes the events inside it:
 //! the cells count per day of each event's own time.
+//!
+//! `kpi_outcomes` is accord's own table (not the kit's): from the same
+//! cells, per month and `(all)`, lead-to-opportunity (opportunities created
+//! / leads created, both in the period), win rate (won / (won + lost) of the
+//! deals closed in it) and marketing-influenced pipeline (the amount of the
+//! opportunities created in it whose attribution window,
+//! [`crate::attribution::window_touches`], holds a marketing touch).
 
 use std::collections::BTreeMap;
 
@@ -18,7 +25,7 @@ use crate::table::{ColumnKind as K, Table, Value};
 use crate::{Period, ALL};
 
 /// A month's (or a day's) counters, in column order (see the indexes below).
-pub(crate) type Counts = [i64; 10];
+pub(crate) type Counts = [i64; 11];
 const LEADS: usize = 0;
 const MQLS: usize = 1;
 const SALS: usize = 2;
@@ -29,6 +36,9 @@ const MARKETING: usize = 6;
 const WON: usize = 7;
 const WON_CENTS: usize = 8;
 const LOST: usize = 9;
+/// Pipeline of opportunities created with a marketing touch in their window
+/// (`kpi_outcomes` only; the kit's `kpi` has no such column).
+const INFLUENCED: usize = 10;
 
 const COLUMNS: &[(&str, K)] = &[
     ("month", K::Text),
@@ -72,9 +82,10 @@ impl Cells {
     }
 
     /// An opportunity: created (with its pipeline, marketing-sourced when its
-    /// primary lead's channel is not `outbound`) on its creation day; won or
-    /// lost on its close day.
-    pub(crate) fn opp(&mut self, p: &Projections, o: u32, sign: i64) {
+    /// primary lead's channel is not `outbound`, marketing-influenced when
+    /// `influenced`: its attribution window holds a marketing touch) on its
+    /// creation day; won or lost on its close day.
+    pub(crate) fn opp(&mut self, p: &Projections, o: u32, sign: i64, influenced: bool) {
         let (op, i) = (&p.opps, o as usize);
         if !op.created[i] {
             return;
@@ -84,12 +95,13 @@ impl Cells {
         let marketing = lead != NONE
             && p.leads.is_created(lead)
             && p.leads.source_channel[lead as usize] != Channel::Outbound.code();
-        let mut created = [0; 10];
+        let mut created = [0; 11];
         created[OPPS] = 1;
         created[PIPELINE] = amount;
         created[MARKETING] = amount * i64::from(marketing);
+        created[INFLUENCED] = amount * i64::from(influenced);
         add(self.at(op.created_at[i]), created, sign);
-        let mut closed = [0; 10];
+        let mut closed = [0; 11];
         match op.status[i] {
             OppStatus::Open => return,
             OppStatus::Lost => closed[LOST] = 1,
@@ -109,6 +121,16 @@ impl Cells {
     }
 
     pub(crate) fn table(&self, period: &Period) -> Table {
+        render(self.months(period))
+    }
+
+    /// `kpi_outcomes` over `period`, from the same month sums as `kpi`.
+    pub(crate) fn outcomes(&self, period: &Period) -> Table {
+        render_outcomes(self.months(period))
+    }
+
+    /// Each month's [`Counts`] over the days of `period`.
+    fn months(&self, period: &Period) -> BTreeMap<Month, Counts> {
         let days = Days::of(period);
         let mut months: BTreeMap<Month, Counts> = BTreeMap::new();
         if days.from < days.until {
@@ -117,27 +139,31 @@ impl Cells {
                 add(months.entry(month_of.of(d)).or_default(), *k, 1);
             }
         }
-        render(months)
+        months
     }
+}
+
+/// The rows of both tables: `(all)` (the sum), then each month with any
+/// counter not zero.
+fn rows(months: BTreeMap<Month, Counts>) -> Vec<(String, Counts)> {
+    let months: Vec<(Month, Counts)> = months
+        .into_iter()
+        .filter(|(_, k)| k.iter().any(|&n| n != 0))
+        .collect();
+    let mut total: Counts = [0; 11];
+    for (_, k) in &months {
+        add(&mut total, *k, 1);
+    }
+    std::iter::once((ALL.to_owned(), total))
+        .chain(months.into_iter().map(|(m, k)| (m.to_string(), k)))
+        .collect()
 }
 
 /// The kpi table from each month's [`Counts`]: a `(all)` row, then one row
 /// per month with any counter not zero.
 fn render(months: BTreeMap<Month, Counts>) -> Table {
-    let months: Vec<(Month, Counts)> = months
-        .into_iter()
-        .filter(|(_, k)| k.iter().any(|&n| n != 0))
-        .collect();
-    let mut total: Counts = [0; 10];
-    for (_, k) in &months {
-        for (t, n) in total.iter_mut().zip(k) {
-            *t += n;
-        }
-    }
     let mut t = Table::new("kpi", COLUMNS);
-    let rows = std::iter::once((ALL.to_owned(), total))
-        .chain(months.into_iter().map(|(m, k)| (m.to_string(), k)));
-    for (label, k) in rows {
+    for (label, k) in rows(months) {
         let mut row = vec![Value::Text(label)];
         row.extend(
             COLUMNS[1..]
@@ -149,6 +175,44 @@ fn render(months: BTreeMap<Month, Counts>) -> Table {
                 }),
         );
         t.push(row);
+    }
+    t
+}
+
+const OUTCOME_COLUMNS: &[(&str, K)] = &[
+    ("month", K::Text),
+    ("leads", K::Int),
+    ("opportunities", K::Int),
+    ("lead_to_opportunity", K::Rate),
+    ("won_deals", K::Int),
+    ("lost_deals", K::Int),
+    ("win_rate", K::Rate),
+    ("pipeline_created_usd", K::Money),
+    ("marketing_influenced_pipeline_usd", K::Money),
+    ("marketing_influenced_share", K::Rate),
+];
+
+/// The `kpi_outcomes` table: the same rows as `kpi`. Lead-to-opportunity is
+/// opportunities / leads created in the same days (not a cohort's rate: an
+/// opportunity counts in the period it was created, whenever its lead was);
+/// win rate is won / (won + lost) of the deals closed; the influenced share
+/// is influenced pipeline / pipeline created. Each is null over nothing.
+fn render_outcomes(months: BTreeMap<Month, Counts>) -> Table {
+    let mut t = Table::new("kpi_outcomes", OUTCOME_COLUMNS);
+    for (label, k) in rows(months) {
+        let n = |i: usize| k[i].max(0) as u64;
+        t.push(vec![
+            Value::Text(label),
+            Value::Int(k[LEADS]),
+            Value::Int(k[OPPS]),
+            Value::ratio(n(OPPS), n(LEADS)),
+            Value::Int(k[WON]),
+            Value::Int(k[LOST]),
+            Value::ratio(n(WON), n(WON) + n(LOST)),
+            Value::Money(k[PIPELINE]),
+            Value::Money(k[INFLUENCED]),
+            Value::ratio(n(INFLUENCED), n(PIPELINE)),
+        ]);
     }
     t
 }

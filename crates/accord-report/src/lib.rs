@@ -38,7 +38,7 @@
 //! [`funnel`], [`velocity`], [`sla`] (`sla_followup`, `sla_marketing`),
 //! [`attribution`] (`attribution_campaign`, `attribution_channel`),
 //! [`content`] (`content`, `content_gaps`), [`leaderboard`], [`rejections`],
-//! [`kpi`].
+//! [`kpi`] (`kpi`, and accord's own `kpi_outcomes`).
 //!
 //! # Periods
 //!
@@ -84,7 +84,8 @@ pub const DEFINITIONS_DIGEST: &str = env!("ACCORD_REPORT_SOURCE_DIGEST");
 pub const ALL: &str = "(all)";
 
 /// Every report, in the order `report all` writes them.
-pub const REPORTS: [&str; 11] = [
+/// The kit's eleven, then accord's own (`kpi_outcomes`).
+pub const REPORTS: [&str; 12] = [
     "funnel",
     "velocity",
     "sla_followup",
@@ -96,6 +97,7 @@ pub const REPORTS: [&str; 11] = [
     "leaderboard",
     "rejections",
     "kpi",
+    "kpi_outcomes",
 ];
 
 /// The agreement's terms that reports depend on.
@@ -138,6 +140,7 @@ pub fn terms_used(name: &str, terms: &ReportTerms) -> Vec<(Cow<'static, str>, f6
             ("follow_up_hours".into(), terms.follow_up_hours),
             ("decide_hours".into(), terms.decide_hours),
         ],
+        "kpi_outcomes" => vec![("lookback_days".into(), f64::from(terms.lookback_days))],
         "attribution_campaign" | "attribution_channel" | "content" => vec![
             ("lookback_days".into(), f64::from(terms.lookback_days)),
             ("half_life_days".into(), terms.half_life_days),
@@ -251,6 +254,8 @@ impl std::fmt::Display for UnknownReport {
 
 impl std::error::Error for UnknownReport {}
 
+#[cfg(test)]
+mod outcomes_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -41,7 +41,7 @@ use std::cmp::Ordering;
 use accord_core::event::Event;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::attribution::{keep_marketing, window_touches, TouchIndex};
+use crate::attribution::{has_marketing, keep_marketing, window_touches, TouchIndex};
 use crate::derived::time_then_id;
 use crate::projection::{OppStatus, Projections, NONE};
 use crate::table::Table;
@@ -137,9 +137,10 @@ impl Cells {
         self.sla.lead(p, terms, seq, sales_at, lead, sign);
     }
 
-    /// What an opportunity contributes: kpi pipeline and closes, the owner's
-    /// leaderboard line, and for a win its content influence (touches of any
-    /// kind in its window) and attribution (the marketing ones).
+    /// What an opportunity contributes: kpi pipeline (influenced when its
+    /// window holds a marketing touch) and closes, the owner's leaderboard
+    /// line, and for a win its content influence (touches of any kind in its
+    /// window) and attribution (the marketing ones).
     fn opp(
         &mut self,
         p: &Projections,
@@ -152,10 +153,10 @@ impl Cells {
         if !p.opps.created[o as usize] {
             return;
         }
-        self.kpi.opp(p, o, sign);
+        window_touches(p, terms, ix, o, window);
+        self.kpi.opp(p, o, sign, has_marketing(p, window));
         self.leaderboard.opp(p, o, sign);
         if p.opps.status[o as usize] == OppStatus::Won {
-            window_touches(p, terms, ix, o, window);
             self.content.win(p, o, sign, window);
             keep_marketing(p, window);
             self.attribution.win(p, terms, o, sign, window);
@@ -477,6 +478,16 @@ impl Live {
         }
     }
 
+    /// One opportunity's attribution explained ([`attribution::explain`])
+    /// from the orders kept here: nothing is built on the first call.
+    pub fn explain_opportunity(
+        &self,
+        terms: &ReportTerms,
+        opportunity_id: &str,
+    ) -> Result<(Table, String), String> {
+        attribution::explain_in(&self.p, terms, &self.ix, opportunity_id)
+    }
+
     /// Report `name` over `period`, from the cells of its days.
     pub fn table(&self, name: &str, period: &Period) -> Result<Table, UnknownReport> {
         table_of(&self.p, &self.cells, &self.terms, name, period)
@@ -505,6 +516,7 @@ pub(crate) fn table_of(
         "leaderboard" => c.leaderboard.table(p, period),
         "rejections" => c.rejections.table(period),
         "kpi" => c.kpi.table(period),
+        "kpi_outcomes" => c.kpi.outcomes(period),
         other => return Err(UnknownReport(other.to_owned())),
     };
     table.terms = crate::terms_used(name, terms);

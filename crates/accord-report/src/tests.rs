@@ -19,7 +19,7 @@ pub(crate) fn ts(offset: i64) -> Timestamp {
     Timestamp::from_unix_seconds(T0 + offset)
 }
 
-fn account(id: &str) -> Event {
+pub(crate) fn account(id: &str) -> Event {
     Event::AccountRecorded(Account {
         id: AccountId::parse(id).unwrap(),
         name: Text::parse("Northwind").unwrap(),
@@ -135,7 +135,13 @@ pub(crate) fn stage(
     })
 }
 
-fn opportunity(id: &str, account: &str, lead: Option<&str>, at: i64, cents: i64) -> Event {
+pub(crate) fn opportunity(
+    id: &str,
+    account: &str,
+    lead: Option<&str>,
+    at: i64,
+    cents: i64,
+) -> Event {
     Event::OpportunityCreated(Opportunity {
         id: OpportunityId::parse(id).unwrap(),
         account: AccountId::parse(account).unwrap(),
@@ -147,7 +153,7 @@ fn opportunity(id: &str, account: &str, lead: Option<&str>, at: i64, cents: i64)
     })
 }
 
-fn closed(id: &str, won: bool, at: i64) -> Event {
+pub(crate) fn closed(id: &str, won: bool, at: i64) -> Event {
     Event::OpportunityClosed(OpportunityClosed {
         id: OpportunityId::parse(id).unwrap(),
         won: if won { WonOrLost::Won } else { WonOrLost::Lost },
@@ -157,7 +163,7 @@ fn closed(id: &str, won: bool, at: i64) -> Event {
 }
 
 /// Report `name` over `period`, from a [`Live`] built over `p`.
-fn report(
+pub(crate) fn report(
     name: &str,
     p: &Projections,
     terms: &ReportTerms,
@@ -467,6 +473,21 @@ fn attribution_explain_lists_weights() {
         "won at 2025-04-11T00:00:00Z: $10,000.00 shared among its touches"
     );
     assert!(attribution::explain(&p, &ReportTerms::default(), "O9").is_err());
+    // A live state explains from its own orders, kept batch by batch (the
+    // server's first explanation builds nothing): the same weights.
+    let mut live = Live::new(ReportTerms::default());
+    for e in small_log() {
+        live.apply(std::slice::from_ref(&e));
+    }
+    let (from_live, said) = live
+        .explain_opportunity(&ReportTerms::default(), "O1")
+        .unwrap();
+    assert_eq!(text(&from_live, 0, "touch_id"), "T1");
+    assert_eq!(col(&from_live, 0, "linear_usd"), &Value::Money(5_000_00));
+    assert_eq!((from_live, said), (t, outcome));
+    assert!(live
+        .explain_opportunity(&ReportTerms::default(), "O9")
+        .is_err());
 }
 
 #[test]

@@ -34,7 +34,7 @@ use crate::{Live, Period, Projections, ReportTerms, Table, UnknownReport};
 use codec::{In, Out};
 
 /// The layout's number: bumped by any change of what is written.
-pub const FORMAT: u32 = 3;
+pub const FORMAT: u32 = 4;
 const MAGIC_CELLS: &[u8; 8] = b"accordLC";
 const MAGIC_BULK: &[u8; 8] = b"accordLB";
 

@@ -51,6 +51,7 @@ pub enum ReportName {
     Leaderboard,
     Rejections,
     Kpi,
+    KpiOutcomes,
     All,
 }
 

@@ -1,20 +1,28 @@
 // KPI wall: both teams' numbers for the period, each beside the previous
 // period of as many days (the report API's `compare=previous`). Every
-// figure is a column of the kpi, sla_followup and sla_marketing reports.
+// figure is a column of the kpi, kpi_outcomes, sla_followup and
+// sla_marketing reports; nothing is computed here.
 
+// [column, label, kind, fewer is better, note under the label]. Columns of
+// `kpi` unless `outcomes` (a column of `kpi_outcomes`).
 const MARKETING = [
   ['leads', 'Leads', 'int'],
   ['mqls', 'MQLs', 'int'],
   ['marketing_sourced_pipeline_usd', 'Marketing-sourced pipeline', 'money'],
+  ['marketing_influenced_pipeline_usd', 'Marketing-influenced pipeline', 'money', false,
+    'opportunities created with a marketing touch in their attribution window', 'outcomes'],
 ];
 const SALES = [
   ['sals', 'SALs (accepted)', 'int'],
   ['sqls', 'SQLs', 'int'],
   ['opportunities', 'Opportunities', 'int'],
+  ['lead_to_opportunity', 'Lead-to-opportunity', 'pct', false,
+    'opportunities created ÷ leads created, same period (not a cohort)', 'outcomes'],
   ['pipeline_created_usd', 'Pipeline created', 'money'],
   ['won_deals', 'Deals won', 'int'],
   ['won_usd', 'Won revenue', 'money'],
-  ['lost_deals', 'Deals lost', 'int', 'fewer is better'],
+  ['win_rate', 'Win rate', 'pct', false, 'won ÷ (won + lost) of deals closed in the period', 'outcomes'],
+  ['lost_deals', 'Deals lost', 'int', true],
 ];
 
 function query(ctx, extra = {}) {
@@ -32,13 +40,15 @@ export async function render(root, ctx) {
   root.append(h);
   const compare = !!(ctx.period?.from && ctx.period?.to);
   const extra = compare ? { compare: 'previous' } : {};
-  const [kpi, followup, marketing] = await Promise.all([
+  const [kpi, outcomes, followup, marketing] = await Promise.all([
     ctx.api(`/v1/reports/kpi${query(ctx, extra)}`),
+    ctx.api(`/v1/reports/kpi_outcomes${query(ctx, extra)}`),
     ctx.api(`/v1/reports/sla_followup${query(ctx)}`),
     ctx.api(`/v1/reports/sla_marketing${query(ctx)}`),
   ]);
   const rows = kpi.reports[0].rows;
   const all = rows.find((r) => r.month === '(all)');
+  const own = outcomes.reports[0].rows.find((r) => r.month === '(all)') || {};
   const sub = document.createElement('p');
   sub.className = 'note';
   sub.dataset.testid = 'kpi-compared';
@@ -58,8 +68,8 @@ export async function render(root, ctx) {
   const sides = document.createElement('div');
   sides.className = 'sides';
   sides.append(
-    side('Marketing', MARKETING, all, fmt, compare),
-    side('Sales', SALES, all, fmt, compare),
+    side('Marketing', MARKETING, { kpi: all, outcomes: own }, fmt, compare),
+    side('Sales', SALES, { kpi: all, outcomes: own }, fmt, compare),
   );
   root.append(sides);
 
@@ -128,30 +138,37 @@ export async function render(root, ctx) {
   }
 }
 
-function side(title, list, row, fmt, compare) {
+function side(title, list, rows, fmt, compare) {
   const s = document.createElement('section');
   s.className = 'side';
   const h = document.createElement('h2');
   h.textContent = title;
   const cards = document.createElement('div');
   cards.className = 'cards';
-  for (const [key, label, kind, lowerIsBetter] of list) {
-    const f = kind === 'money' ? fmt.money : fmt.int;
+  for (const [key, label, kind, lowerIsBetter, note, table] of list) {
+    const row = rows[table || 'kpi'];
+    const f = { money: fmt.money, pct: (x) => fmt.pct(x) }[kind] || fmt.int;
     const c = document.createElement('div');
     c.className = 'card';
     c.innerHTML = '<div class="name"></div><div class="value"></div>';
     c.querySelector('.name').textContent = label;
+    if (note) {
+      const n = document.createElement('div');
+      n.className = 'what';
+      n.textContent = note;
+      c.querySelector('.name').after(n);
+    }
     const v = c.querySelector('.value');
     v.textContent = f(row[key]);
     v.dataset.testid = `kpi-${key}`;
-    v.title = kind === 'money' ? fmt.moneyFull(row[key]) : fmt.int(row[key]);
+    v.title = { money: fmt.moneyFull, pct: (x) => fmt.pct(x, 2) }[kind]?.(row[key]) ?? fmt.int(row[key]);
     if (compare) {
       const ch = row[`${key}_change`];
       const prev = row[`${key}_previous`];
       const d = document.createElement('div');
       d.className = `change ${fmt.changeClass(lowerIsBetter ? -ch : ch)}`;
       d.dataset.testid = `kpi-${key}-change`;
-      d.textContent = fmt.delta(ch, f, prev);
+      d.textContent = kind === 'pct' ? fmt.deltaPoints(ch) : fmt.delta(ch, f, prev);
       const p = document.createElement('div');
       p.className = 'prev';
       p.textContent = `previous: ${f(prev)}`;

@@ -1,0 +1,181 @@
+//! `kpi_outcomes` on a log small enough to work out by hand.
+
+// Amounts in cents are written dollars_cents (`1_000_00` is $1,000.00).
+#![allow(clippy::inconsistent_digit_grouping)]
+
+use accord_core::domain::{Channel, TouchKind};
+use accord_core::event::Event;
+
+use crate::tests::{account, closed, col, int, lead, opportunity, report, text, touch, DAY, HOUR};
+use crate::{compare, Live, Period, Projections, ReportTerms, Table, Value};
+
+/// Days from 2025-04-01 (day 0). Accounts A1..A3.
+/// - L5 (A3) created 2024-12-02 (day -120), a page view on day -110;
+///   L1 (A1) on day 0 with a page view an hour later; L2 (A2) on day 1 with
+///   a sales call only; L3 (no account) on day 2; L4 (A3) on day 34
+///   (5 May) with a page view that day.
+/// - O1 (A1, $1,000) created day 4, won day 19: the page view of day 0 is
+///   in its window, influenced.
+/// - O2 (A2, $2,000) created day 5, lost day 32 (3 May): a sales touch only.
+/// - O3 (A3, $4,000) created day 9, open: L5's page view is 119 days
+///   before (outside the 90-day lookback), L4's is after: not influenced.
+/// - O4 (A1, $500) created day 39 (10 May), won day 41: L1's page view of
+///   day 0 is 39 days before, influenced.
+fn log() -> Vec<Event> {
+    let page = TouchKind::PageView;
+    let web = Some(Channel::OrganicSearch);
+    vec![
+        account("A1"),
+        account("A2"),
+        account("A3"),
+        lead("L5", -120 * DAY, Channel::OrganicSearch, Some("A3")),
+        touch("T5", "L5", -110 * DAY, page, web, None, None),
+        lead("L1", 0, Channel::PaidSearch, Some("A1")),
+        touch("T1", "L1", HOUR, page, web, None, None),
+        lead("L2", DAY, Channel::Outbound, Some("A2")),
+        touch(
+            "T2",
+            "L2",
+            DAY + HOUR,
+            TouchKind::SalesCall,
+            None,
+            None,
+            None,
+        ),
+        lead("L3", 2 * DAY, Channel::OrganicSearch, None),
+        opportunity("O1", "A1", Some("L1"), 4 * DAY, 1_000_00),
+        opportunity("O2", "A2", Some("L2"), 5 * DAY, 2_000_00),
+        opportunity("O3", "A3", Some("L5"), 9 * DAY, 4_000_00),
+        closed("O1", true, 19 * DAY),
+        closed("O2", false, 32 * DAY),
+        lead("L4", 34 * DAY, Channel::OrganicSearch, Some("A3")),
+        touch("T4", "L4", 34 * DAY + HOUR, page, web, None, None),
+        opportunity("O4", "A1", Some("L1"), 39 * DAY, 500_00),
+        closed("O4", true, 41 * DAY),
+    ]
+}
+
+fn outcomes(events: &[Event], period: &Period) -> Table {
+    let p = Projections::from_events(events);
+    report("kpi_outcomes", &p, &ReportTerms::default(), period).unwrap()
+}
+
+fn rate(t: &Table, row: usize, name: &str) -> Option<f64> {
+    col(t, row, name).as_f64()
+}
+
+fn money(t: &Table, row: usize, name: &str) -> i64 {
+    match col(t, row, name) {
+        Value::Money(c) => *c,
+        other => panic!("{name} is {other:?}"),
+    }
+}
+
+#[test]
+fn all_time_and_each_month_worked_out_by_hand() {
+    let t = outcomes(&log(), &Period::ALL);
+    let months: Vec<String> = (0..t.rows.len()).map(|r| text(&t, r, "month")).collect();
+    assert_eq!(months, ["(all)", "2024-12", "2025-04", "2025-05"]);
+    // (all): 5 leads, 4 opportunities; 2 won, 1 lost; $7,500 created, of
+    // which O1 + O4 = $1,500 influenced.
+    assert_eq!(int(&t, 0, "leads"), 5);
+    assert_eq!(int(&t, 0, "opportunities"), 4);
+    assert_eq!(rate(&t, 0, "lead_to_opportunity"), Some(0.8));
+    assert_eq!(int(&t, 0, "won_deals"), 2);
+    assert_eq!(int(&t, 0, "lost_deals"), 1);
+    assert_eq!(rate(&t, 0, "win_rate"), Some(2.0 / 3.0));
+    assert_eq!(money(&t, 0, "pipeline_created_usd"), 7_500_00);
+    assert_eq!(money(&t, 0, "marketing_influenced_pipeline_usd"), 1_500_00);
+    assert_eq!(rate(&t, 0, "marketing_influenced_share"), Some(0.2));
+    // December 2024: one lead, nothing closed: the win rate is null, not 0.
+    assert_eq!(rate(&t, 1, "lead_to_opportunity"), Some(0.0));
+    assert_eq!(rate(&t, 1, "win_rate"), None);
+    assert_eq!(rate(&t, 1, "marketing_influenced_share"), None);
+    // April: 3 leads, O1..O3 created ($7,000, $1,000 influenced), O1 won.
+    assert_eq!(int(&t, 2, "leads"), 3);
+    assert_eq!(rate(&t, 2, "lead_to_opportunity"), Some(1.0));
+    assert_eq!(rate(&t, 2, "win_rate"), Some(1.0));
+    assert_eq!(money(&t, 2, "marketing_influenced_pipeline_usd"), 1_000_00);
+    assert_eq!(rate(&t, 2, "marketing_influenced_share"), Some(1.0 / 7.0));
+    // May: L4, O4 ($500, influenced); O4 won, O2 lost.
+    assert_eq!(rate(&t, 3, "win_rate"), Some(0.5));
+    assert_eq!(money(&t, 3, "marketing_influenced_pipeline_usd"), 500_00);
+}
+
+#[test]
+fn a_period_and_its_change_against_the_previous_one() {
+    let may = Period::from_dates(Some("2025-05-01"), Some("2025-05-31")).unwrap();
+    let before = compare::previous(&may).unwrap();
+    let current = outcomes(&log(), &may);
+    let previous = outcomes(&log(), &before);
+    let t = compare::compare(&current, &previous, &may, &before);
+    assert_eq!(text(&t, 0, "month"), "(all)");
+    // May against 1..30 April: win rate 1/2 against 1/1 (O1 closed 20 April).
+    assert_eq!(rate(&t, 0, "win_rate"), Some(0.5));
+    assert_eq!(rate(&t, 0, "win_rate_previous"), Some(1.0));
+    assert_eq!(rate(&t, 0, "win_rate_change"), Some(-0.5));
+    // 1 opportunity of 1 lead, against 3 of 3: no change.
+    assert_eq!(rate(&t, 0, "lead_to_opportunity_change"), Some(0.0));
+    // $500 influenced against $1,000.
+    assert_eq!(money(&t, 0, "marketing_influenced_pipeline_usd"), 500_00);
+    assert_eq!(
+        money(&t, 0, "marketing_influenced_pipeline_usd_previous"),
+        1_000_00
+    );
+    assert_eq!(
+        money(&t, 0, "marketing_influenced_pipeline_usd_change"),
+        -500_00
+    );
+}
+
+/// A marketing touch arriving after the opportunity (dated inside its
+/// window) makes it influenced; the cells follow batch by batch.
+#[test]
+fn a_late_touch_inside_the_window_makes_an_opportunity_influenced() {
+    let mut events = log();
+    let late = touch(
+        "T9",
+        "L2",
+        5 * DAY - HOUR,
+        TouchKind::EmailClick,
+        Some(Channel::Email),
+        None,
+        None,
+    );
+    let mut live = Live::new(ReportTerms::default());
+    live.apply(&events);
+    let t = live.table("kpi_outcomes", &Period::ALL).unwrap();
+    assert_eq!(money(&t, 0, "marketing_influenced_pipeline_usd"), 1_500_00);
+    live.apply(std::slice::from_ref(&late));
+    let t = live.table("kpi_outcomes", &Period::ALL).unwrap();
+    // O2's $2,000 is now influenced too.
+    assert_eq!(money(&t, 0, "marketing_influenced_pipeline_usd"), 3_500_00);
+    events.push(late);
+    assert_eq!(t, outcomes(&events, &Period::ALL));
+}
+
+/// The kit's kpi keeps exactly its columns.
+#[test]
+fn kpi_keeps_the_kits_columns() {
+    let t = outcomes(&log(), &Period::ALL);
+    assert_eq!(t.name, "kpi_outcomes");
+    let p = Projections::from_events(&log());
+    let k = report("kpi", &p, &ReportTerms::default(), &Period::ALL).unwrap();
+    let names: Vec<&str> = k.columns.iter().map(|c| &*c.name).collect();
+    assert_eq!(
+        names,
+        [
+            "month",
+            "leads",
+            "mqls",
+            "sals",
+            "sqls",
+            "opportunities",
+            "pipeline_created_usd",
+            "marketing_sourced_pipeline_usd",
+            "won_deals",
+            "won_usd",
+            "lost_deals"
+        ]
+    );
+}
