@@ -4,7 +4,8 @@
 #       clocks): p50/p99 at RATE new leads/s for SECONDS, open loop (each
 #       request due at start + i/RATE, timed from that scheduled time), on
 #       the embedded SQLite default with the starter agreement adopted (the
-#       SLA clocks run; the server steps them by the wall clock);
+#       SLA clocks run; the server steps them by the wall clock) and a
+#       webhook subscribed to every kind, delivered to a local receiver;
 #   (b) the batch-ingest ceiling over HTTP (arrays of 1,000 events, the
 #       documented maximum, CONNS in flight) beside `accord ingest` of the
 #       same lines into a fresh copy of the same database.
@@ -34,7 +35,8 @@ load=${SERVE_LOAD:-$root/target/release/examples/serve_load}
 lines=$(bench_facts "$leads")
 work=$(mktemp -d "$base/serve-XXXXXX")
 server=
-trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
+receiver=
+trap '[ -n "$server" ] && kill "$server" 2>/dev/null; [ -n "$receiver" ] && kill "$receiver" 2>/dev/null; rm -rf "$work"' EXIT
 bench_split "$lines" "$work/facts"
 : > "$work/empty.jsonl"
 
@@ -60,6 +62,29 @@ serve() {
 }
 stop() { kill "$server"; wait "$server" || true; server=; }
 
+# A webhook receiver on loopback answering 204 and counting what it got in
+# $1; sets $receiver and $hook_port.
+receive() {
+  python3 - "$1" > "$work/receiver.port" <<'PY' &
+import http.server, sys
+count_file, n = sys.argv[1], 0
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        global n
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.send_response(204); self.end_headers()
+        n += 1
+        open(count_file, "w").write(str(n))
+    def log_message(self, *a): pass
+s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+print(s.server_address[1], flush=True)
+s.serve_forever()
+PY
+  receiver=$!
+  until [ -s "$work/receiver.port" ]; do sleep 0.1; done
+  hook_port=$(cat "$work/receiver.port")
+}
+
 echo "load: $leads leads in the base ($head_n lines), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 for run in $(seq 1 "$runs"); do
   echo "== run $run"
@@ -84,10 +109,20 @@ PY
   stop
   fi
   if [[ $parts == *a* ]]; then
-  # (a) new leads at RATE/s.
+  # (a) new leads at RATE/s, with a webhook subscribed to every event kind
+  # (a local receiver answering 204; HOOKS=0 leaves it out).
   fresh "$work/lat.db"
+  if [ "${HOOKS:-1}" = 1 ]; then
+    receive "$work/hooks.count"
+    "$bin" hook create "http://127.0.0.1:$hook_port/hook" --db "$work/lat.db" \
+      --events lead.mql,lead.routed,lead.accepted,lead.rejected,sla.breached,sla.escalated,opportunity.won >/dev/null
+  fi
   serve "$work/lat.db"
   "$load" leads "$addr" "$token" "$rate" "$seconds" "${LEAD_CONNS:-64}"
   stop
+  if [ -n "$receiver" ]; then
+    kill "$receiver" 2>/dev/null; wait "$receiver" 2>/dev/null || true; receiver=
+    echo "webhooks: $(cat "$work/hooks.count" 2>/dev/null || echo 0) deliveries received during the run"
+  fi
   fi
 done
