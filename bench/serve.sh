@@ -65,6 +65,7 @@ stop() { kill "$server"; wait "$server" || true; server=; }
 # A webhook receiver on loopback answering 204 and counting what it got in
 # $1; sets $receiver and $hook_port.
 receive() {
+  rm -f "$work/receiver.port"
   python3 - "$1" > "$work/receiver.port" <<'PY' &
 import http.server, sys
 count_file, n = sys.argv[1], 0
