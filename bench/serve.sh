@@ -111,11 +111,12 @@ PY
   fi
   if [[ $parts == *a* ]]; then
   # (a) new leads at RATE/s, with a webhook subscribed to every event kind
-  # (a local receiver answering 204; HOOKS=0 leaves it out).
+  # (a local receiver answering 204; HOOKS=0 leaves it out; HOOK_URL names
+# another receiver, e.g. http://127.0.0.1:9/ for one that is down).
   fresh "$work/lat.db"
   if [ "${HOOKS:-1}" = 1 ]; then
     receive "$work/hooks.count"
-    "$bin" hook create "http://127.0.0.1:$hook_port/hook" --db "$work/lat.db" \
+    "$bin" hook create "${HOOK_URL:-http://127.0.0.1:$hook_port/hook}" --db "$work/lat.db" \
       --events lead.mql,lead.routed,lead.accepted,lead.rejected,sla.breached,sla.escalated,opportunity.won >/dev/null
   fi
   serve "$work/lat.db"

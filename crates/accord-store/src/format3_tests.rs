@@ -159,6 +159,9 @@ fn the_outbox_claims_in_per_key_order_and_records_only_the_current_claim() {
         next_at: 20,
     };
     assert!(store.record(a, 1, 11, &retry).unwrap());
+    // c's own time (0, from the fan-out) has passed, but c cannot be
+    // claimed before a: the next due is a's retry at 20 (b is leased to 40).
+    assert_eq!(store.next_due().unwrap(), Some(20), "c waits behind a");
     assert!(store.claim_due(19, 49, 10).unwrap().is_empty());
     let again = store.claim_due(20, 50, 10).unwrap();
     assert_eq!(again.len(), 1);

@@ -203,6 +203,8 @@ pub trait HookStore {
     /// Pending deliveries (the outbox's depth).
     fn pending_count(&self) -> Result<u64, StoreError>;
 
-    /// The earliest time a pending delivery is due, if any.
+    /// The earliest time a pending delivery that `claim_due` could take is
+    /// due, if any: one waiting behind an earlier pending delivery of its
+    /// order counts only once that one is done.
     fn next_due(&self) -> Result<Option<i64>, StoreError>;
 }

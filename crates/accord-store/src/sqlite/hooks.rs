@@ -341,7 +341,14 @@ impl HookStore for SqliteStore {
     fn next_due(&self) -> Result<Option<i64>, StoreError> {
         self.conn
             .query_row(
-                "SELECT min(next_at) FROM hook_outbox WHERE state = 0",
+                // A delivery waiting behind an earlier pending one of its
+                // order is not due whatever its own time says: counting it
+                // made the delivery thread spin while a receiver was down.
+                "SELECT min(o.next_at) FROM hook_outbox o
+                 WHERE o.state = 0
+                   AND NOT EXISTS (SELECT 1 FROM hook_outbox p
+                                   WHERE p.state = 0 AND p.subscription = o.subscription
+                                     AND p.order_key = o.order_key AND p.id < o.id)",
                 [],
                 |r| r.get(0),
             )
