@@ -46,7 +46,35 @@ fn check_url(url: &str) -> Result<(), &'static str> {
     if host.is_empty() || host.contains('@') {
         return Err("has no host (or holds credentials, which are not accepted)");
     }
-    Ok(())
+    check_port(host)
+}
+
+/// The authority's port, when it names one, is a number from 1 to 65535
+/// (`host:` alone would be sent nowhere, and retried for days).
+fn check_port(authority: &str) -> Result<(), &'static str> {
+    let after_host = match authority.strip_prefix('[') {
+        Some(v6) => {
+            let (_, after) = v6
+                .split_once(']')
+                .ok_or("has an unclosed `[` in its host")?;
+            after
+        }
+        None => authority.find(':').map_or("", |i| &authority[i..]),
+    };
+    let Some(port) = after_host.strip_prefix(':') else {
+        return if after_host.is_empty() {
+            Ok(())
+        } else {
+            Err("has something other than a port after its host")
+        };
+    };
+    if authority.starts_with(':') {
+        return Err("has no host (or holds credentials, which are not accepted)");
+    }
+    match port.parse::<u16>() {
+        Ok(n) if n > 0 && port.bytes().all(|b| b.is_ascii_digit()) => Ok(()),
+        _ => Err("has a port that is not a number from 1 to 65535"),
+    }
 }
 
 /// The event names of a `--events a,b` list, checked, without repeats.
@@ -114,6 +142,18 @@ mod tests {
             Err("does not start with http:// or https://")
         );
         assert!(check_url("http:///x").is_err());
+        let port = Err("has a port that is not a number from 1 to 65535");
+        assert_eq!(check_url("http://127.0.0.1:/hook"), port);
+        assert_eq!(check_url("http://127.0.0.1:0/hook"), port);
+        assert_eq!(check_url("http://127.0.0.1:65536/"), port);
+        assert_eq!(check_url("http://x:+80/"), port);
+        assert_eq!(check_url("http://x:8o/"), port);
+        assert!(check_url("https://example.com:65535/").is_ok());
+        assert!(check_url("http://[::1]:8080/hook").is_ok());
+        assert!(check_url("http://[::1]/hook").is_ok());
+        assert_eq!(check_url("http://[::1]:/"), port);
+        assert!(check_url("http://[::1/").is_err());
+        assert!(check_url("http://:80/").is_err());
         assert!(check_url("http://u:p@x/").is_err());
         assert!(check_url("http://x/a b").is_err());
         assert_eq!(
