@@ -78,7 +78,7 @@ fn a_migrated_file_reports_the_same_numbers_and_takes_imports() {
     assert_eq!(kits_reports(&out.stdout), v1_report());
     assert_eq!(
         user_version(&db),
-        4,
+        5,
         "migrated on the first write-enabled open"
     );
 
@@ -105,7 +105,7 @@ fn a_migrated_file_reports_the_same_numbers_and_takes_imports() {
     let out = accord(&["import", "more", "--db", "a.db"], cwd);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(events(&db), 88);
-    assert_eq!(user_version(&db), 4);
+    assert_eq!(user_version(&db), 5);
     let store = SqliteStore::open_read_only(&db).unwrap();
     let mut origins = Vec::new();
     store
@@ -128,7 +128,7 @@ fn an_agreement_adopted_into_a_format_1_file_migrates_it() {
     assert!(accord(&["init"], cwd).status.success());
     let out = accord(&["agreement", "adopt", "--db", "a.db"], cwd);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert_eq!(user_version(&db), 4);
+    assert_eq!(user_version(&db), 5);
     assert_eq!(events(&db), 88);
     let out = accord(&["report", "all", "--db", "a.db"], cwd);
     assert_eq!(

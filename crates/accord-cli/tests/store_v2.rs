@@ -49,7 +49,7 @@ fn a_format_2_file_is_read_as_it_is_and_migrated_when_written() {
     assert_eq!(text(&out.stdout), expected);
     assert_eq!(
         user_version(&db),
-        4,
+        5,
         "migrated on the first write-enabled open"
     );
 
@@ -113,7 +113,7 @@ fn a_format_1_file_takes_a_token_after_both_steps() {
         cwd,
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert_eq!(user_version(&db), 4);
+    assert_eq!(user_version(&db), 5);
     let store = SqliteStore::open_read_only(&db).unwrap();
     assert_eq!(store.tokens().unwrap().len(), 1);
     assert_eq!(store.counts().unwrap().total(), 87);

@@ -1,10 +1,12 @@
 //! A database written by the format-3 binary (accord 0cefed9, see
 //! tests/fixtures/README.md), holding a 300-lead demo and two models kept
 //! as that build kept them, in views (`model/1` adopted, `model/2` not):
-//! read as it is when it cannot be written, migrated to format 4 in place
+//! read as it is when it cannot be written, migrated to format 5 in place
 //! when it can (the models moved into the `models` table, every event
-//! kept), and the adopted model predicts exactly what the format-3 binary
-//! printed.
+//! kept; the view `model/adopted` deleted, no event appended, so no model
+//! is in use until `accord model adopt N` appends a `model_adopted`
+//! event), and the model, once adopted, predicts from the engine's state
+//! exactly what the format-3 binary printed from its scan of the log.
 
 mod common;
 
@@ -49,12 +51,12 @@ fn a_format_3_file_keeps_its_events_and_models_and_predicts_the_same() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(
         user_version(&db),
-        4,
+        5,
         "migrated on the first write-enabled open"
     );
     let listed = text(&out.stdout);
     let lines: Vec<&str> = listed.lines().collect();
-    assert_eq!(lines.len(), 3, "{listed}");
+    assert_eq!(lines.len(), 4, "{listed}");
     // The figures the format-3 binary printed when it trained them: v1
     // (7-day cut-off) tested at ROC AUC 0.8993, v2 with a 14-day cut-off.
     assert_eq!(
@@ -69,7 +71,6 @@ fn a_format_3_file_keeps_its_events_and_models_and_predicts_the_same() {
             "7",
             "d",
             "0.8993",
-            "adopted"
         ],
         "{listed}"
     );
@@ -79,6 +80,10 @@ fn a_format_3_file_keeps_its_events_and_models_and_predicts_the_same() {
             && !lines[2].contains("adopted"),
         "{listed}"
     );
+    assert_eq!(
+        lines[3], "none adopted: `accord model adopt N` puts one in use",
+        "the format-3 view `model/adopted` is not carried over"
+    );
     let store = SqliteStore::open_read_only(&db).unwrap();
     assert_eq!(store.counts().unwrap().total(), EVENTS, "every event kept");
     assert_eq!(store.head().unwrap(), 10);
@@ -87,7 +92,7 @@ fn a_format_3_file_keeps_its_events_and_models_and_predicts_the_same() {
         ("model/1", false),
         ("model/2", false),
         ("model/latest", false),
-        ("model/adopted", true),
+        ("model/adopted", false),
         ("meta/demo", true),
     ] {
         assert_eq!(store.view(name).unwrap().is_some(), kept, "{name}");
@@ -103,7 +108,25 @@ fn a_format_3_file_keeps_its_events_and_models_and_predicts_the_same() {
     );
     drop(store);
 
-    // The adopted model's predictions, as the format-3 binary printed them.
+    // No model in use: `lead show` has no prediction.
+    let out = accord(
+        &[
+            "lead", "show", "L0000001", "--format", "json", "--db", "a.db",
+        ],
+        cwd,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(got["prediction"], serde_json::Value::Null);
+
+    // v1 adopted again (an event now), its predictions are the ones the
+    // format-3 binary printed.
+    let out = accord(&["model", "adopt", "1", "--db", "a.db"], cwd);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "model v1 adopted (model_adopted M1 in the log): reaches opportunity within 90 days, from what was known 7 days after creation\n"
+    );
     let expected: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(format!("{FIXTURES}/store-v3.predictions.json")).unwrap(),
     )
@@ -126,7 +149,13 @@ fn a_format_3_file_keeps_its_events_and_models_and_predicts_the_same() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(
         text(&out.stdout),
-        "model v2 adopted: reaches opportunity within 90 days, from what was known 14 days after creation\n"
+        "model v2 adopted (model_adopted M2 in the log): reaches opportunity within 90 days, from what was known 14 days after creation\n"
+    );
+    let out = accord(&["model", "adopt", "2", "--db", "a.db"], cwd);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "model v2 already in use (nothing stored): reaches opportunity within 90 days, from what was known 14 days after creation\n"
     );
     let out = accord(&["model", "adopt", "9", "--db", "a.db"], cwd);
     assert!(!out.status.success());
@@ -140,5 +169,9 @@ fn a_format_3_file_keeps_its_events_and_models_and_predicts_the_same() {
     assert_eq!(adopted.len(), 1, "{listed}");
     assert!(adopted[0].trim_start().starts_with("v2 "), "{listed}");
     let store = SqliteStore::open_read_only(&db).unwrap();
-    assert_eq!(store.counts().unwrap().total(), EVENTS, "no event added");
+    assert_eq!(
+        store.counts().unwrap().total(),
+        EVENTS + 2,
+        "two adoptions added, nothing else"
+    );
 }

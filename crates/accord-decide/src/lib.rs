@@ -14,6 +14,7 @@
 mod clocks;
 mod explain;
 mod hash;
+mod history;
 mod hours;
 mod matching;
 mod route;
@@ -32,6 +33,7 @@ use accord_core::event::*;
 
 pub use explain::{LeadFacts, LeadReport, LeadSummary, ScoreLine, StepLine, TouchLine};
 pub use hash::StateHash;
+pub use history::LeadHistory;
 pub use sla_view::{ClockFilter, ClockLine, EscalationLine, MarketingLine, SlaReport};
 
 use hours::Clock;
@@ -93,6 +95,9 @@ struct InForce {
 pub struct Engine {
     state: State,
     in_force: Option<InForce>,
+    /// The model in use: the latest `ModelAdopted` applied (boxed: the
+    /// engine without one carries a pointer, nothing per lead).
+    model: Option<Box<ModelAdoption>>,
 }
 
 /// A decision to store: an event and where it came from.
@@ -119,6 +124,11 @@ impl Engine {
             agreement,
             clock,
         });
+    }
+
+    /// The predictive model in use: the latest adoption applied.
+    pub fn model(&self) -> Option<&ModelAdoption> {
+        self.model.as_deref()
     }
 
     /// The agreement in force and its version.
@@ -219,7 +229,7 @@ impl Engine {
         let st = &mut self.state;
         st.events += 1;
         let at = event.occurred_at().unix_seconds();
-        if !matches!(event, Event::AgreementAdopted(_)) {
+        if !matches!(event, Event::AgreementAdopted(_) | Event::ModelAdopted(_)) {
             st.clock = st.clock.max(at);
         }
         match event {
@@ -379,6 +389,7 @@ impl Engine {
                     .or_default()
                     .push((a.from.unix_seconds(), a.until.unix_seconds()));
             }
+            Event::ModelAdopted(m) => self.model = Some(Box::new(m.clone())),
             // The SLA's own: folded by `sla_apply`.
             Event::ClockBreached(_)
             | Event::MqlTargetMissed(_)
@@ -401,6 +412,9 @@ impl Engine {
         match event {
             Event::AgreementAdopted(_) => Err(Refusal::Decision {
                 what: "agreement_adopted (use `accord agreement adopt`)",
+            }),
+            Event::ModelAdopted(_) => Err(Refusal::Decision {
+                what: "model_adopted (use `accord model adopt`)",
             }),
             Event::OwnerAssigned(_) => Err(Refusal::Decision {
                 what: "owner_assigned (send a `reassign` action)",

@@ -41,6 +41,22 @@ impl Seeds {
     }
 }
 
+/// A model's adoption: the one event that carries a JSON artifact.
+fn model_adoption() -> Event {
+    use accord_core::domain::{Document, Text, Timestamp};
+    Event::ModelAdopted(event::ModelAdoption {
+        number: 1,
+        model_version: 2,
+        digest: Text::parse(&"0f".repeat(32)).expect("64 hex digits"),
+        artifact: Document::parse(
+            r#"{"version":2,"stage":"opportunity","model":{"weights":[0.5]}}"#,
+        )
+        .expect("a short document"),
+        adopted_at: Timestamp::from_unix_seconds(1_767_225_600),
+        by: Some(Text::parse("Ana").expect("a short text")),
+    })
+}
+
 fn build() -> Seeds {
     let dir = tempfile::tempdir().expect("a temporary folder");
     accord_gen::generate(
@@ -103,6 +119,7 @@ fn build() -> Seeds {
         }
     }
     corpus.push((Target::Event, chunk));
+    corpus.push((Target::Event, model_adoption().to_bytes()));
 
     let mut live = Live::new(ReportTerms::default());
     live.apply(&events);

@@ -362,6 +362,7 @@ fn what(event: &Event) -> String {
             format!("missed acceptance {id} of {} for {}", m.region, m.month)
         }
         Event::Escalated(e) => format!("escalation {id} ({})", e.step),
+        Event::ModelAdopted(m) => format!("model adoption {id} (v{})", m.model_version),
     }
 }
 
@@ -377,7 +378,7 @@ fn time_column(event: &Event) -> &'static str {
         Event::TargetSet(_) => "month",
         Event::Touched(_) | Event::StageChanged(_) => "occurred_at",
         Event::OpportunityClosed(_) => "closed_at",
-        Event::AgreementAdopted(_) => "adopted_at",
+        Event::AgreementAdopted(_) | Event::ModelAdopted(_) => "adopted_at",
         Event::OwnerAssigned(_) => "assigned_at",
         Event::AccountMatched(_) => "matched_at",
         Event::RepAway(_) => "from",

@@ -222,7 +222,7 @@ fn a_format_1_file_is_read_as_it_is_and_migrated_when_opened_to_write() {
 
     // For writing: migrated, the old row kept as it was, new origins stored.
     let mut store = SqliteStore::open_existing(&path).unwrap();
-    assert_eq!(user_version(&path), 4);
+    assert_eq!(user_version(&path), 5);
     append(
         &mut store,
         &[
@@ -246,13 +246,13 @@ fn a_format_1_file_is_read_as_it_is_and_migrated_when_opened_to_write() {
 }
 
 #[test]
-fn a_file_newer_than_format_4_is_refused() {
+fn a_file_newer_than_format_5_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("v5.db");
+    let path = dir.path().join("v6.db");
     make_format_1(&path, &[touch("T1", 1)]);
     rusqlite::Connection::open(&path)
         .unwrap()
-        .execute_batch("PRAGMA user_version = 5")
+        .execute_batch("PRAGMA user_version = 6")
         .unwrap();
     for open in [
         SqliteStore::open_existing,
@@ -261,14 +261,14 @@ fn a_file_newer_than_format_4_is_refused() {
     ] {
         match open(&path) {
             Err(StoreError::TooNew {
-                found: 5,
-                supported: 4,
+                found: 6,
+                supported: 5,
                 ..
             }) => {}
             other => panic!("expected TooNew, got {:?}", other.map(|_| ())),
         }
     }
-    assert_eq!(user_version(&path), 5);
+    assert_eq!(user_version(&path), 6);
 }
 
 proptest! {

@@ -76,7 +76,7 @@ fn a_format_2_file_is_read_as_it_is_and_migrated_when_opened_to_write() {
     assert!(tables(&path).is_empty());
 
     let mut store = SqliteStore::open_existing(&path).unwrap();
-    assert_eq!(user_version(&path), 4);
+    assert_eq!(user_version(&path), 5);
     assert_eq!(
         tables(&path),
         ["hook_cursor", "hook_outbox", "hook_subscriptions"]

@@ -86,7 +86,7 @@ fn a_format_3_file_has_its_model_views_moved_into_the_table() {
     assert_eq!(user_version(&path), 3);
 
     let store = SqliteStore::open_existing(&path).unwrap();
-    assert_eq!(user_version(&path), 4);
+    assert_eq!(user_version(&path), 5);
     assert_eq!(store.head().unwrap(), 1, "the log is kept");
     let record = |version: u32, head: u64, body: &[u8]| ModelRecord {
         version,
@@ -102,11 +102,11 @@ fn a_format_3_file_has_its_model_views_moved_into_the_table() {
     assert_eq!(store.latest_model_version().unwrap(), Some(2));
     assert_eq!(
         view_names(&path),
-        ["model/1x", "model/adopted", "report/kpi"],
-        "the model views and model/latest are gone; the others stay"
+        ["model/1x", "report/kpi"],
+        "the model views, model/latest and model/adopted (format 5: adoption is an event) are gone; the others stay"
     );
     drop(store);
-    // Opened again: format 4 already, nothing moves twice.
+    // Opened again: format 5 already, nothing moves twice.
     let store = SqliteStore::open_existing(&path).unwrap();
     assert_eq!(store.models().unwrap().len(), 2);
 }
@@ -156,4 +156,47 @@ fn a_model_version_is_stored_once_and_its_bytes_are_checked() {
         store.models(),
         Err(StoreError::ModelDamaged { version: 3, .. })
     ));
+}
+
+#[test]
+fn a_format_4_file_loses_its_adopted_view_and_keeps_its_models() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v4.db");
+    let mut store = SqliteStore::create_or_open(&path).unwrap();
+    let mut batch = Batch::default();
+    batch.push(&touch("T1", 1));
+    let mut tx = store.begin().unwrap();
+    tx.append(&batch).unwrap();
+    tx.commit().unwrap();
+    store
+        .add_model(&NewModel {
+            version: 1,
+            trained_at: 1_700_000_000,
+            head: 1,
+            artifact: b"{\"v\":1}".to_vec(),
+        })
+        .unwrap();
+    store
+        .put_views(1, &[("model/adopted", b"1"), ("report/kpi", b"kpi")])
+        .unwrap();
+    drop(store);
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("PRAGMA user_version = 4;")
+        .unwrap();
+
+    let before = std::fs::read(&path).unwrap();
+    drop(SqliteStore::open_read_only(&path).unwrap());
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        before,
+        "read-only: untouched"
+    );
+    assert_eq!(user_version(&path), 4);
+
+    let store = SqliteStore::open_existing(&path).unwrap();
+    assert_eq!(user_version(&path), 5);
+    assert_eq!(store.head().unwrap(), 1, "no event appended");
+    assert_eq!(view_names(&path), ["report/kpi"]);
+    assert_eq!(store.models().unwrap().len(), 1, "the model is kept");
 }

@@ -58,7 +58,7 @@ use open::{classify, FileId, VIEWS_WAIT, WRITE_WAIT};
 /// table (`tokens::TOKENS_SCHEMA`) and the webhooks' tables
 /// (`hooks::HOOKS_SCHEMA`). 4: the `models` table (`models::MODELS_SCHEMA`),
 /// trained models moved out of the views. See `open::migrate`.
-const FORMAT_VERSION: i64 = 4;
+const FORMAT_VERSION: i64 = 5;
 /// Marks a database as accord's (`PRAGMA application_id`): "acrd".
 const APPLICATION_ID: i64 = 0x6163_7264;
 

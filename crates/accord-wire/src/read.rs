@@ -302,6 +302,14 @@ fn event(f: &Fields<'_>, kind: EventKind) -> Result<Event, WireError> {
             adopted_at: time(f, "adopted_at")?,
             by: f.opt("by", Text::parse)?,
         }),
+        EventKind::ModelAdopted => Event::ModelAdopted(ModelAdoption {
+            number: f.count("number")?,
+            model_version: f.count("model_version")?,
+            digest: f.req("digest", Text::parse)?,
+            artifact: f.req("artifact", Document::parse)?,
+            adopted_at: time(f, "adopted_at")?,
+            by: f.opt("by", Text::parse)?,
+        }),
         EventKind::OwnerAssigned => assignment(f)?,
         EventKind::AccountMatched => Event::AccountMatched(AccountMatch {
             lead: f.id("lead_id", LeadId::parse)?,

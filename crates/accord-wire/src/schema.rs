@@ -21,7 +21,7 @@ pub enum LineType {
 
 impl LineType {
     /// Every type, events in `EventKind` order, then the actions.
-    pub const ALL: [LineType; 22] = [
+    pub const ALL: [LineType; 23] = [
         LineType::Event(EventKind::AccountRecorded),
         LineType::Event(EventKind::RepRecorded),
         LineType::Event(EventKind::CampaignRecorded),
@@ -40,6 +40,7 @@ impl LineType {
         LineType::Event(EventKind::MqlTargetMissed),
         LineType::Event(EventKind::AcceptanceMissed),
         LineType::Event(EventKind::Escalated),
+        LineType::Event(EventKind::ModelAdopted),
         LineType::Accept,
         LineType::Qualify,
         LineType::Reject,
@@ -74,6 +75,7 @@ impl LineType {
                     | EventKind::MqlTargetMissed
                     | EventKind::AcceptanceMissed
                     | EventKind::Escalated
+                    | EventKind::ModelAdopted
             )
         )
     }
@@ -146,6 +148,14 @@ pub fn event_fields(kind: EventKind) -> &'static [&'static str] {
             "accepted",
             "decided",
             "judged_at",
+        ],
+        EventKind::ModelAdopted => &[
+            "number",
+            "model_version",
+            "digest",
+            "artifact",
+            "adopted_at",
+            "by",
         ],
         EventKind::Escalated => &[
             "escalation_id",

@@ -139,6 +139,14 @@ pub fn write_event(event: &Event, origin: &Origin, out: &mut String) {
             w.time("adopted_at", e.adopted_at);
             w.opt("by", e.by.as_ref().map(|t| t.as_str()));
         }
+        Event::ModelAdopted(e) => {
+            w.int("number", Some(e.number));
+            w.int("model_version", Some(e.model_version));
+            w.str("digest", e.digest.as_str());
+            w.str("artifact", e.artifact.as_str());
+            w.time("adopted_at", e.adopted_at);
+            w.opt("by", e.by.as_ref().map(|t| t.as_str()));
+        }
         Event::OwnerAssigned(e) => {
             w.str("assignment_id", e.id.as_str());
             w.str("lead_id", e.lead.as_str());

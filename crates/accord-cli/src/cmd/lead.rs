@@ -57,11 +57,10 @@ pub fn run_lead(args: LeadArgs) -> CmdResult {
         )
         .into());
     };
-    let prediction = match predict::stored::adopted(&store)? {
-        Some(a) => {
-            let d = predict::collect(&store, &a.params()?)?;
-            predict::explain::explain_lead(&a, &d, &args.id)?
-        }
+    // From the engine's state: the model its latest `model_adopted`
+    // carries, the lead's features from its rows (no pass over the log).
+    let prediction = match predict::explain::in_use(&engine)? {
+        Some(a) => predict::explain::explain_live(&a, &engine, &args.id)?,
         None => None,
     };
     let text = if args.format == "json" {

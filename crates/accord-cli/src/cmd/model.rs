@@ -45,8 +45,9 @@ enum ModelCommand {
     /// The stored models: version, when trained, what they predict, test
     /// ROC AUC, and which one is adopted.
     List(ListArgs),
-    /// Put a stored model in use (`accord lead show` explains its
-    /// predictions).
+    /// Put a stored model in use: appends a `model_adopted` event carrying
+    /// it to the log (`accord lead show`, the API and the dashboard show
+    /// its predictions).
     Adopt(AdoptArgs),
 }
 
@@ -63,6 +64,9 @@ pub struct ListArgs {
 pub struct AdoptArgs {
     /// The model's version (see `accord model list`).
     version: u32,
+    /// Who adopts it (kept with the adoption in the log).
+    #[arg(long, value_name = "NAME")]
+    by: Option<String>,
     #[command(flatten)]
     db: DbArgs,
 }

@@ -262,6 +262,14 @@ fn the_engines_events_round_trip_with_their_keys() {
             adopted_at: at,
             by: Some(Text::parse("Ana").unwrap()),
         }),
+        Event::ModelAdopted(ModelAdoption {
+            number: 2,
+            model_version: 5,
+            digest: Text::parse(&"cd".repeat(32)).unwrap(),
+            artifact: Document::parse("{\"version\":5}").unwrap(),
+            adopted_at: at,
+            by: None,
+        }),
         Event::OwnerAssigned(Assignment {
             id: DecisionId::parse("~7").unwrap(),
             lead: LeadId::parse("L1").unwrap(),
@@ -298,6 +306,7 @@ fn the_engines_events_round_trip_with_their_keys() {
         keys,
         [
             "agreement_adopted V3",
+            "model_adopted M2",
             "owner_assigned ~7",
             "account_matched L1",
             "rep_away OOO-1"

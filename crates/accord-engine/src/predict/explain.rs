@@ -4,7 +4,9 @@
 use accord_model::{Contribution, Explanation};
 use serde::Serialize;
 
-use super::{Artifact, Dataset, PredictError};
+use accord_model::table::Frame;
+
+use super::{features, Artifact, Dataset, PredictError};
 
 /// One reason, in words.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -45,7 +47,49 @@ pub fn explain_lead(
     let Some(row) = d.leads.iter().position(|l| l == lead) else {
         return Ok(None);
     };
-    let e: Explanation = a.model.explain(&d.frame, row)?;
+    explain_row(a, &d.frame, row, lead).map(Some)
+}
+
+/// The prediction of `lead` under `a` from the engine's state (no pass
+/// over the log): its features by `features::of_engine`, the definition
+/// training reads. `None` when the engine knows no such lead.
+pub fn explain_live(
+    a: &Artifact,
+    engine: &accord_decide::Engine,
+    lead: &str,
+) -> Result<Option<LeadPrediction>, PredictError> {
+    let Some(frame) = features::of_engine(engine, &a.params()?, lead) else {
+        return Ok(None);
+    };
+    explain_row(a, &frame, 0, lead).map(Some)
+}
+
+/// The probability alone of `lead` under `a`, from the engine's state.
+pub fn probability_live(
+    a: &Artifact,
+    engine: &accord_decide::Engine,
+    lead: &str,
+) -> Result<Option<f64>, PredictError> {
+    let Some(frame) = features::of_engine(engine, &a.params()?, lead) else {
+        return Ok(None);
+    };
+    Ok(a.model.predict(&frame)?.first().copied())
+}
+
+/// The model in use by `engine`: the artifact its latest `model_adopted`
+/// carries; `None` when no model was adopted.
+pub fn in_use(engine: &accord_decide::Engine) -> Result<Option<Artifact>, PredictError> {
+    engine.model().map(super::stored::of_adoption).transpose()
+}
+
+/// Row `row` of `frame` explained under `a`.
+fn explain_row(
+    a: &Artifact,
+    frame: &Frame,
+    row: usize,
+    lead: &str,
+) -> Result<LeadPrediction, PredictError> {
+    let e: Explanation = a.model.explain(frame, row)?;
     let reason = |c: &Contribution| Reason {
         feature: c.column.clone(),
         value: c.value.clone(),
@@ -53,7 +97,7 @@ pub fn explain_lead(
         odds_factor: c.odds_factor(),
     };
     let strong = |c: &&Contribution| c.logit.abs() >= SHOWN.ln_1p();
-    Ok(Some(LeadPrediction {
+    Ok(LeadPrediction {
         lead: lead.to_owned(),
         model_version: a.version,
         stage: a.stage.clone(),
@@ -77,7 +121,7 @@ pub fn explain_lead(
             .take(MOST)
             .map(reason)
             .collect(),
-    }))
+    })
 }
 
 /// A feature and its value as a phrase.

@@ -2,13 +2,21 @@
 //!
 //! The scoring time of a lead is its creation plus `cutoff_days`. A feature
 //! reads only what the log says happened at or before it: the lead's fields
-//! at creation, the account it was created with or matched to by then (the
-//! account's first record), the touches and stage changes up to then. The
+//! at creation, the account it was created with or matched to by then (if
+//! created by then; the log holds one record per account and one match per
+//! lead, one key one event), the touches and stage changes up to then. The
 //! outcome (label) is whether the lead reached `stage` (or a later funnel
 //! stage) within `within_days` of creation; a lead whose window had not
 //! ended by the log's last event time has none (it is not used), and a lead
 //! that reached the stage before its scoring time is left out (nothing left
 //! to predict).
+//!
+//! One definition serves training and the live engine: [`CutoffFacts`]
+//! takes a lead's touches, stage changes and account match, keeping only
+//! what happened by the cut-off, and `Columns::push` turns those facts, the
+//! lead and its account as of the cut-off into a feature row. The
+//! [`Collector`] feeds them from a scan of the log (training); [`of_engine`]
+//! feeds them from the engine's rows of one lead (a live prediction).
 
 use std::collections::HashMap;
 
@@ -42,16 +50,86 @@ impl Params {
     }
 }
 
+/// What a lead's features read of its history: only what happened at or
+/// before its cut-off (creation + `cutoff_days`). Each `take_*` ignores a
+/// fact dated after it, so the order facts arrive in does not matter.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CutoffFacts {
+    cutoff: i64,
+    /// The account the engine matched the lead to, by the cut-off.
+    matched: Option<String>,
+    touches: [u32; TouchKind::ALL.len()],
+    first_touch: Option<i64>,
+    /// The campaigns touched, as numbers the feeder gives (one per id).
+    campaigns: Vec<u32>,
+    /// Highest funnel rank reached by the cut-off (0: `lead`).
+    stage_rank: u8,
+}
+
+impl CutoffFacts {
+    /// No fact yet about a lead whose cut-off is `cutoff` (Unix seconds).
+    pub fn new(cutoff: i64) -> CutoffFacts {
+        CutoffFacts {
+            cutoff,
+            ..CutoffFacts::default()
+        }
+    }
+
+    pub fn cutoff(&self) -> i64 {
+        self.cutoff
+    }
+
+    /// A match to `account` made at `at`; the first one by the cut-off counts.
+    pub fn take_match(&mut self, at: i64, account: &str) {
+        if at <= self.cutoff && self.matched.is_none() {
+            self.matched = Some(account.to_owned());
+        }
+    }
+
+    /// A touch of `kind` at `at`, of campaign number `campaign`.
+    pub fn take_touch(&mut self, at: i64, kind: TouchKind, campaign: Option<u32>) {
+        if at > self.cutoff {
+            return;
+        }
+        self.touches[kind.code() as usize] += 1;
+        self.first_touch = Some(self.first_touch.map_or(at, |f| f.min(at)));
+        if let Some(c) = campaign {
+            if !self.campaigns.contains(&c) {
+                self.campaigns.push(c);
+            }
+        }
+    }
+
+    /// A stage change to `to` at `at`.
+    pub fn take_stage(&mut self, at: i64, to: &Named<Stage>) {
+        if at > self.cutoff {
+            return;
+        }
+        if let Some(rank) = to.core().and_then(Stage::funnel_rank) {
+            self.stage_rank = self.stage_rank.max(rank);
+        }
+    }
+
+    /// The id of the lead's account as of the cut-off: the one it was
+    /// created with, else the one matched by then.
+    pub fn account_id<'a>(&'a self, lead: &'a Lead) -> Option<&'a str> {
+        lead.account
+            .as_ref()
+            .map(|a| a.as_str())
+            .or(self.matched.as_deref())
+    }
+}
+
+/// The cut-off of `lead` under `params`.
+pub fn cutoff_of(lead: &Lead, params: &Params) -> i64 {
+    lead.created_at.unix_seconds() + params.cutoff_days * DAY
+}
+
 /// What is kept of a lead while the log is read.
 #[derive(Clone, Debug)]
 struct LeadRow {
     lead: Lead,
-    matched: Option<String>,
-    touches: [u32; TouchKind::ALL.len()],
-    first_touch: Option<i64>,
-    campaigns: Vec<String>,
-    /// Highest funnel rank reached by the scoring time.
-    stage_rank: Option<u8>,
+    facts: CutoffFacts,
     reached_at: Option<i64>,
 }
 
@@ -62,6 +140,8 @@ pub struct Collector {
     accounts: HashMap<String, Account>,
     leads: Vec<LeadRow>,
     index: HashMap<String, usize>,
+    /// Campaign ids as the numbers `CutoffFacts` keeps.
+    campaigns: HashMap<String, u32>,
     /// The latest time any event carries: the log's end.
     end: i64,
 }
@@ -85,12 +165,9 @@ impl Collector {
             accounts: HashMap::new(),
             leads: Vec::new(),
             index: HashMap::new(),
+            campaigns: HashMap::new(),
             end: i64::MIN,
         }
-    }
-
-    fn cutoff(&self, row: usize) -> i64 {
-        self.leads[row].lead.created_at.unix_seconds() + self.params.cutoff_days * DAY
     }
 
     pub fn apply(&mut self, event: &Event) {
@@ -100,9 +177,8 @@ impl Collector {
         }
         match event {
             Event::AccountRecorded(a) => {
-                self.accounts
-                    .entry(a.id.as_str().to_owned())
-                    .or_insert_with(|| a.clone());
+                // The latest record, as the engine keeps it.
+                self.accounts.insert(a.id.as_str().to_owned(), a.clone());
             }
             Event::LeadCreated(l) => {
                 let id = l.id.as_str().to_owned();
@@ -112,56 +188,37 @@ impl Collector {
                 self.index.insert(id, self.leads.len());
                 self.leads.push(LeadRow {
                     lead: l.clone(),
-                    matched: None,
-                    touches: [0; TouchKind::ALL.len()],
-                    first_touch: None,
-                    campaigns: Vec::new(),
-                    stage_rank: Some(0),
+                    facts: CutoffFacts::new(cutoff_of(l, &self.params)),
                     reached_at: None,
                 });
             }
             Event::AccountMatched(m) => {
-                let Some(&r) = self.index.get(m.lead.as_str()) else {
-                    return;
-                };
-                if m.matched_at.unix_seconds() <= self.cutoff(r) && self.leads[r].matched.is_none()
-                {
-                    self.leads[r].matched = Some(m.account.as_str().to_owned());
+                if let Some(&r) = self.index.get(m.lead.as_str()) {
+                    let f = &mut self.leads[r].facts;
+                    f.take_match(m.matched_at.unix_seconds(), m.account.as_str());
                 }
             }
             Event::Touched(t) => {
                 let Some(&r) = self.index.get(t.lead.as_str()) else {
                     return;
                 };
-                let when = t.occurred_at.unix_seconds();
-                if when > self.cutoff(r) {
-                    return;
-                }
-                let row = &mut self.leads[r];
-                row.touches[t.kind.code() as usize] += 1;
-                row.first_touch = Some(row.first_touch.map_or(when, |f| f.min(when)));
-                if let Some(c) = &t.campaign {
-                    if !row.campaigns.iter().any(|x| x == c.as_str()) {
-                        row.campaigns.push(c.as_str().to_owned());
-                    }
-                }
+                let campaign = t.campaign.as_ref().map(|c| {
+                    let next = self.campaigns.len() as u32;
+                    *self.campaigns.entry(c.as_str().to_owned()).or_insert(next)
+                });
+                let f = &mut self.leads[r].facts;
+                f.take_touch(t.occurred_at.unix_seconds(), t.kind, campaign);
             }
             Event::StageChanged(s) => {
                 let Some(&r) = self.index.get(s.lead.as_str()) else {
                     return;
                 };
                 let when = s.occurred_at.unix_seconds();
-                let cutoff = self.cutoff(r);
-                let reaches = self.params.reaches(&s.to);
                 let row = &mut self.leads[r];
-                if reaches {
+                if self.params.reaches(&s.to) {
                     row.reached_at = Some(row.reached_at.map_or(when, |t| t.min(when)));
                 }
-                if when <= cutoff {
-                    if let Some(rank) = s.to.core().and_then(Stage::funnel_rank) {
-                        row.stage_rank = Some(row.stage_rank.map_or(rank, |r| r.max(rank)));
-                    }
-                }
+                row.facts.take_stage(when, &s.to);
             }
             _ => {}
         }
@@ -184,17 +241,13 @@ impl Collector {
         for &i in &order {
             let row = &self.leads[i];
             let c = row.lead.created_at.unix_seconds();
-            let cutoff = c + p.cutoff_days * DAY;
+            let cutoff = row.facts.cutoff();
             let window_end = c + p.within_days * DAY;
             let account = row
-                .lead
-                .account
-                .as_ref()
-                .map(|a| a.as_str().to_owned())
-                .or_else(|| row.matched.clone())
-                .and_then(|a| self.accounts.get(&a))
-                .filter(|a| a.created_at.unix_seconds() <= cutoff);
-            cols.push(row, account, cutoff);
+                .facts
+                .account_id(&row.lead)
+                .and_then(|a| self.accounts.get(a));
+            cols.push(&row.lead, &row.facts, account);
             label.push(match row.reached_at {
                 Some(t) if t <= cutoff => None,
                 Some(t) if t <= window_end => Some(true),
@@ -223,6 +276,29 @@ fn event_time(e: &Event) -> Option<i64> {
         Event::OpportunityClosed(o) => o.closed_at.unix_seconds(),
         _ => return None,
     })
+}
+
+/// The features of one lead of the engine, as a frame of one row: the
+/// same facts (`CutoffFacts`, fed from the engine's rows instead of the
+/// log) and the same row (`Columns::push`) as training reads. `None` when
+/// the engine knows no such lead.
+pub fn of_engine(engine: &accord_decide::Engine, params: &Params, lead: &str) -> Option<Frame> {
+    let h = engine.lead_history(lead)?;
+    let l = h.lead();
+    let mut facts = CutoffFacts::new(cutoff_of(l, params));
+    if let Some(m) = h.matched() {
+        facts.take_match(m.matched_at.unix_seconds(), m.account.as_str());
+    }
+    for (at, kind, campaign) in h.touches() {
+        facts.take_touch(at, kind, campaign);
+    }
+    for (at, to) in h.stages() {
+        facts.take_stage(at, to);
+    }
+    let account = facts.account_id(l).and_then(|a| h.account(a));
+    let mut cols = Columns::default();
+    cols.push(l, &facts, account);
+    Some(cols.finish())
 }
 
 /// The feature columns, filled lead by lead.
@@ -254,8 +330,12 @@ struct Columns {
 const WEEKDAYS: [&str; 7] = ["thu", "fri", "sat", "sun", "mon", "tue", "wed"];
 
 impl Columns {
-    fn push(&mut self, row: &LeadRow, account: Option<&Account>, cutoff: i64) {
-        let l = &row.lead;
+    /// The one definition of a lead's feature row: its fields at creation,
+    /// `facts` (what happened by its cut-off) and `account`, its account's
+    /// record, read only when created by the cut-off.
+    fn push(&mut self, l: &Lead, row: &CutoffFacts, account: Option<&Account>) {
+        let cutoff = row.cutoff;
+        let account = account.filter(|a| a.created_at.unix_seconds() <= cutoff);
         self.seniority.push(Some(l.seniority.word()));
         self.persona.push(l.persona.as_ref().map(Named::as_str));
         self.industry.push(l.industry_reported.map(|i| i.word()));
@@ -307,8 +387,8 @@ impl Columns {
             }));
         debug_assert!(row.first_touch.is_none_or(|t| t <= cutoff));
         self.stage.push(
-            row.stage_rank
-                .and_then(|r| Stage::ALL.get(usize::from(r)))
+            Stage::ALL
+                .get(usize::from(row.stage_rank))
                 .map(|s| s.word()),
         );
     }

@@ -28,6 +28,8 @@ pub enum PredictError {
     NoModel,
     #[error("no model v{0} is stored (`accord model list` shows the stored ones)")]
     NotStored(u32),
+    #[error("another process adopted a model as adoption {number} meanwhile; nothing stored (try again)")]
+    AdoptionRaced { number: u32 },
     #[error("stored model {name}: {message}")]
     Damaged { name: String, message: String },
 }

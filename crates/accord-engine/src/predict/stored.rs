@@ -1,43 +1,30 @@
 //! Models stored beside the log in the store's `models` table (store format
 //! 4), each an `Artifact` as JSON under its version, with the head it was
-//! trained at and the artifact's digest. Which model is in use is the view
-//! `model/adopted` (its version number).
+//! trained at and the artifact's digest. Which model is in use is an event
+//! of the log (`model_adopted`, store format 5, origin `Person`): it carries
+//! the artifact's JSON and its SHA-256, so the log alone gives the same
+//! predictions on replay; the latest adoption is in use.
 //!
 //! A model is derived from the log: the learner is deterministic, so the
 //! same log, stage, window and cut-off train the same model again.
 
-use accord_store::{EventStore, ModelStore, NewModel};
+use accord_core::domain::{Document, Text, Timestamp};
+use accord_core::event::{Batch, Event, EventKind, ModelAdoption, Origin};
+use accord_store::{AppendTx, EventStore, ModelStore, NewModel};
 
 use super::{Artifact, PredictError};
-
-pub const ADOPTED: &str = "model/adopted";
-
-fn number<S: EventStore>(store: &S, name: &str) -> Result<Option<u32>, PredictError> {
-    let Some((_, body)) = store.view(name)? else {
-        return Ok(None);
-    };
-    let text = String::from_utf8_lossy(&body);
-    text.trim()
-        .parse()
-        .map(Some)
-        .map_err(|_| PredictError::Damaged {
-            name: name.to_owned(),
-            message: format!("{text:?} is not a version number"),
-        })
-}
+use crate::agreement::sha256_hex;
 
 /// The next version number.
 pub fn next_version<S: ModelStore>(store: &S) -> Result<u32, PredictError> {
     Ok(store.latest_model_version()?.unwrap_or(0) + 1)
 }
 
-/// Stores `a` as its version, trained at `trained_at` (Unix seconds); then
-/// adopts it when `adopt`.
-pub fn store_model<S: EventStore + ModelStore>(
+/// Stores `a` as its version, trained at `trained_at` (Unix seconds).
+pub fn store_model<S: ModelStore>(
     store: &mut S,
     a: &Artifact,
     trained_at: i64,
-    adopt: bool,
 ) -> Result<(), PredictError> {
     let artifact = serde_json::to_vec(a).expect("an artifact serialises");
     store.add_model(&NewModel {
@@ -46,10 +33,6 @@ pub fn store_model<S: EventStore + ModelStore>(
         head: a.head,
         artifact,
     })?;
-    if adopt {
-        let v = a.version.to_string();
-        store.put_views(a.head, &[(ADOPTED, v.as_bytes())])?;
-    }
     Ok(())
 }
 
@@ -73,22 +56,103 @@ pub fn load_model<S: ModelStore>(store: &S, n: u32) -> Result<Artifact, PredictE
     decode(n, &m.artifact)
 }
 
-/// The adopted model, if any.
-pub fn adopted<S: EventStore + ModelStore>(store: &S) -> Result<Option<Artifact>, PredictError> {
-    match number(store, ADOPTED)? {
-        None => Ok(None),
-        Some(n) => load_model(store, n).map(Some),
+/// The model an adoption carries.
+pub fn of_adoption(m: &ModelAdoption) -> Result<Artifact, PredictError> {
+    decode(m.model_version, m.artifact.as_str().as_bytes())
+}
+
+/// The latest `model_adopted` event of the log, read by key (no scan).
+pub fn latest_adoption<S: EventStore>(store: &S) -> Result<Option<ModelAdoption>, PredictError> {
+    let ids = store.ids(EventKind::ModelAdopted)?;
+    let Some(n) = ids
+        .iter()
+        .filter_map(|id| id.strip_prefix('M').and_then(|n| n.parse::<u32>().ok()))
+        .max()
+    else {
+        return Ok(None);
+    };
+    match store.find(EventKind::ModelAdopted, &format!("M{n}"))? {
+        Some((_, Event::ModelAdopted(m))) => Ok(Some(m)),
+        _ => Err(PredictError::Damaged {
+            name: format!("model adoption M{n}"),
+            message: "not stored as a model adoption".into(),
+        }),
     }
 }
 
-/// Puts stored version `n` in use. Fails when it is not stored, or does not
-/// read back as a model.
-pub fn adopt<S: EventStore + ModelStore>(store: &mut S, n: u32) -> Result<Artifact, PredictError> {
-    let a = load_model(store, n)?;
-    let head = store.head()?;
-    let v = n.to_string();
-    store.put_views(head, &[(ADOPTED, v.as_bytes())])?;
-    Ok(a)
+/// The model in use (the latest adoption in the log), if any.
+pub fn adopted<S: EventStore>(store: &S) -> Result<Option<Artifact>, PredictError> {
+    latest_adoption(store)?
+        .as_ref()
+        .map(of_adoption)
+        .transpose()
+}
+
+/// What `adopt` did.
+#[derive(Clone, Debug)]
+pub struct Adopted {
+    pub artifact: Artifact,
+    /// The adoption's number (its key `M<number>`).
+    pub number: u32,
+    /// The same model was in use already: nothing was stored.
+    pub already_in_use: bool,
+}
+
+/// Puts stored version `n` in use: appends a `model_adopted` event
+/// carrying its artifact (origin `Person { by }`), unless it is the one in
+/// use. Fails when it is not stored, does not read back as a model, or is
+/// larger than an event may carry (1 MiB).
+pub fn adopt<S: EventStore + ModelStore>(
+    store: &mut S,
+    n: u32,
+    by: Option<&str>,
+    now: Timestamp,
+) -> Result<Adopted, PredictError> {
+    let stored = store.model(n)?.ok_or(PredictError::NotStored(n))?;
+    let artifact = decode(n, &stored.artifact)?;
+    let text = std::str::from_utf8(&stored.artifact).map_err(|e| PredictError::Damaged {
+        name: format!("v{n}"),
+        message: e.to_string(),
+    })?;
+    let digest = sha256_hex(text.as_bytes());
+    let latest = latest_adoption(store)?;
+    if let Some(m) = &latest {
+        if m.model_version == n && m.digest.as_str() == digest {
+            return Ok(Adopted {
+                artifact,
+                number: m.number,
+                already_in_use: true,
+            });
+        }
+    }
+    let number = latest.map_or(1, |m| m.number + 1);
+    let by = by
+        .map(|b| Text::parse(b.trim()))
+        .transpose()
+        .map_err(|e| PredictError::Data(format!("--by: {e}")))?;
+    let event = Event::ModelAdopted(ModelAdoption {
+        number,
+        model_version: n,
+        digest: Text::parse(&digest).expect("64 hex digits"),
+        artifact: Document::parse(text).map_err(|e| {
+            PredictError::Data(format!("model v{n} cannot be adopted: its artifact: {e}"))
+        })?,
+        adopted_at: now,
+        by: by.clone(),
+    });
+    let mut batch = Batch::default();
+    batch.push_from(&event, &Origin::Person { by });
+    let mut tx = store.begin()?;
+    let outcome = tx.append(&batch)?;
+    if outcome.appended != 1 {
+        return Err(PredictError::AdoptionRaced { number });
+    }
+    tx.commit()?;
+    Ok(Adopted {
+        artifact,
+        number,
+        already_in_use: false,
+    })
 }
 
 /// A stored model, as `accord model list` shows it.
@@ -106,9 +170,9 @@ pub struct Listed {
     pub adopted: bool,
 }
 
-/// Every stored model, by version, and which one is adopted.
+/// Every stored model, by version, and which one is in use (from the log).
 pub fn list<S: EventStore + ModelStore>(store: &S) -> Result<Vec<Listed>, PredictError> {
-    let adopted = number(store, ADOPTED)?;
+    let adopted = latest_adoption(store)?.map(|m| m.model_version);
     store
         .models()?
         .into_iter()

@@ -66,6 +66,21 @@ pub(crate) fn migrate_models_3_to_4(conn: &Connection) -> rusqlite::Result<usize
     Ok(moved.len())
 }
 
+/// Format 4 → 5: which model is in use became an event of the log
+/// (`model_adopted`, carrying the artifact), so the view `model/adopted`
+/// that said it is deleted. No event is appended: a migrated file has no
+/// model in use until `accord model adopt N` (the models stay stored).
+/// Runs inside the migration's transaction.
+pub(crate) fn migrate_models_4_to_5(conn: &Connection) -> rusqlite::Result<()> {
+    let has_views = conn
+        .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'views'")?
+        .exists([])?;
+    if has_views {
+        conn.execute("DELETE FROM views WHERE name = 'model/adopted'", [])?;
+    }
+    Ok(())
+}
+
 impl SqliteStore {
     fn has_models(&self) -> Result<bool, StoreError> {
         self.conn

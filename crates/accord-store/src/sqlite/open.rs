@@ -33,7 +33,7 @@ use std::time::Duration;
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 use super::hooks::{migrate_hooks_2_to_3, HOOKS_SCHEMA};
-use super::models::{migrate_models_3_to_4, MODELS_SCHEMA};
+use super::models::{migrate_models_3_to_4, migrate_models_4_to_5, MODELS_SCHEMA};
 use super::tokens::{MIGRATE_2_TO_3_TOKENS, TOKENS_SCHEMA};
 use super::{SqliteStore, APPLICATION_ID, FORMAT_VERSION, SCHEMA, VIEWS_TABLE};
 
@@ -399,7 +399,9 @@ impl SqliteStore {
     /// adds the `tokens` table (`tokens::MIGRATE_2_TO_3_TOKENS`) and the
     /// webhooks' tables (`hooks::migrate_hooks_2_to_3`), empty. Format 3 → 4
     /// adds the `models` table and moves the `model/<n>` views into it
-    /// (`models::migrate_models_3_to_4`). All steps a
+    /// (`models::migrate_models_3_to_4`). Format 4 → 5 (the event kind
+    /// `model_adopted`, which an older build could not read) deletes the
+    /// view `model/adopted` (`models::migrate_models_4_to_5`). All steps a
     /// file needs run in the one transaction. On failure
     /// (read-only, busy, disk full) nothing is changed and the error says why.
     fn migrate(&mut self) -> Result<(), StoreError> {
@@ -436,6 +438,10 @@ impl SqliteStore {
             if (1..4).contains(&version) {
                 // Format 3 → 4: the models' table, the model views moved in.
                 migrate_models_3_to_4(&self.conn).map_err(|e| self.fail(e))?;
+            }
+            if (1..5).contains(&version) {
+                // Format 4 → 5: model adoption is an event; its view goes.
+                migrate_models_4_to_5(&self.conn).map_err(|e| self.fail(e))?;
             }
             if (1..FORMAT_VERSION).contains(&version) {
                 self.conn

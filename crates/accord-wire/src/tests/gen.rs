@@ -384,6 +384,28 @@ fn adoption() -> impl Strategy<Value = Event> {
         })
 }
 
+fn model_adoption() -> impl Strategy<Value = Event> {
+    (
+        (any::<u32>(), any::<u32>()),
+        "[0-9a-f]{64}",
+        "(?s).{0,300}",
+        time(),
+        proptest::option::of(text()),
+    )
+        .prop_map(
+            |((number, model_version), digest, artifact, adopted_at, by)| {
+                Event::ModelAdopted(ModelAdoption {
+                    number,
+                    model_version,
+                    digest: Text::parse(&digest).unwrap(),
+                    artifact: Document::parse(&artifact).unwrap(),
+                    adopted_at,
+                    by,
+                })
+            },
+        )
+}
+
 fn assignment() -> impl Strategy<Value = Event> {
     use proptest::collection::vec;
     let exclusion = select(
@@ -562,6 +584,7 @@ pub fn any_event() -> impl Strategy<Value = Event> {
     prop_oneof![
         4 => input_event(),
         1 => adoption(),
+        1 => model_adoption(),
         1 => assignment(),
         1 => matched(),
         1 => away(),

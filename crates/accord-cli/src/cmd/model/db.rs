@@ -50,7 +50,10 @@ pub fn train(args: TrainArgs) -> CmdResult {
     let trained_at = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
-    stored::store_model(&mut store, &a, trained_at, !args.no_adopt)?;
+    stored::store_model(&mut store, &a, trained_at)?;
+    if !args.no_adopt {
+        stored::adopt(&mut store, version, None, accord_import::now())?;
+    }
     if args.json {
         write_stdout(&(serde_json::to_string_pretty(&a)? + "\n"))?;
         return Ok(ExitCode::SUCCESS);

@@ -56,9 +56,20 @@ pub fn adopt(args: AdoptArgs) -> CmdResult {
         )
         .into());
     }
-    let a = stored::adopt(&mut store, args.version)?;
+    let done = stored::adopt(
+        &mut store,
+        args.version,
+        args.by.as_deref(),
+        accord_import::now(),
+    )?;
+    let a = &done.artifact;
+    let how = if done.already_in_use {
+        "already in use (nothing stored)".to_owned()
+    } else {
+        format!("adopted (model_adopted M{} in the log)", done.number)
+    };
     write_stdout(&format!(
-        "model v{} adopted: reaches {} within {} days, from what was known {} days after creation\n",
+        "model v{} {how}: reaches {} within {} days, from what was known {} days after creation\n",
         a.version, a.stage, a.within_days, a.cutoff_days
     ))?;
     Ok(ExitCode::SUCCESS)
