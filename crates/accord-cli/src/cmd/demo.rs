@@ -111,6 +111,7 @@ pub fn run(args: Args) -> CmdResult {
         Some("accord demo"),
         accord_import::now(),
     )?;
+    train_demo_model(&mut store)?;
     let head = store.head()?;
     let mark = format!("leads={} seed={}", args.leads, args.seed);
     store.put_views(head, &[(DEMO_MARK, mark.as_bytes())])?;
@@ -409,4 +410,31 @@ fn remove_with_companions(path: &Path) {
         p.push(suffix);
         let _ = std::fs::remove_file(p);
     }
+}
+
+/// Trains a model on the demo's log (reaching opportunity within 90 days,
+/// from what was known 7 days after creation) and adopts it, so that the
+/// demo's leads carry predictions. `None` when the data is too small to
+/// train on (both outcomes needed): the demo goes on without one.
+fn train_demo_model(
+    store: &mut accord_store::SqliteStore,
+) -> Result<Option<u32>, Box<dyn std::error::Error>> {
+    use accord_engine::predict::{self, stored, Params};
+    let params = Params {
+        stage: accord_core::domain::Named::parse("opportunity").expect("a stage"),
+        within_days: 90,
+        cutoff_days: 7,
+    };
+    let head = store.head()?;
+    let d = predict::collect(store, &params)?;
+    let version = stored::next_version(store)?;
+    let a = match predict::train(&d, &params, 0.8, version, head) {
+        Ok(a) => a,
+        Err(predict::PredictError::Data(_)) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let now = accord_import::now();
+    stored::store_model(store, &a, now.unix_seconds())?;
+    stored::adopt(store, version, Some("accord demo"), now)?;
+    Ok(Some(version))
 }

@@ -59,10 +59,7 @@ pub fn run_lead(args: LeadArgs) -> CmdResult {
     };
     // From the engine's state: the model its latest `model_adopted`
     // carries, the lead's features from its rows (no pass over the log).
-    let prediction = match predict::explain::in_use(&engine)? {
-        Some(a) => predict::explain::explain_live(&a, &engine, &args.id)?,
-        None => None,
-    };
+    let prediction = predict::explain::lead_prediction(&engine, &args.id)?;
     let text = if args.format == "json" {
         let mut v = serde_json::to_value(&report)?;
         v["prediction"] = serde_json::to_value(&prediction)?;

@@ -82,6 +82,45 @@ pub fn in_use(engine: &accord_decide::Engine) -> Result<Option<Artifact>, Predic
     engine.model().map(super::stored::of_adoption).transpose()
 }
 
+/// A lead's prediction in a list: the probability and the model's version.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Brief {
+    pub probability: f64,
+    pub model_version: u32,
+}
+
+/// The briefs of `leads` under the engine's model in use, in order: all
+/// `None` when no model is adopted (or for a lead the engine does not know).
+pub fn briefs(
+    engine: &accord_decide::Engine,
+    leads: &[&str],
+) -> Result<Vec<Option<Brief>>, PredictError> {
+    let Some(a) = in_use(engine)? else {
+        return Ok(vec![None; leads.len()]);
+    };
+    leads
+        .iter()
+        .map(|id| {
+            Ok(probability_live(&a, engine, id)?.map(|probability| Brief {
+                probability,
+                model_version: a.version,
+            }))
+        })
+        .collect()
+}
+
+/// Lead `id`'s prediction explained under the engine's model in use;
+/// `None` when no model is adopted or the lead is unknown.
+pub fn lead_prediction(
+    engine: &accord_decide::Engine,
+    id: &str,
+) -> Result<Option<LeadPrediction>, PredictError> {
+    match in_use(engine)? {
+        Some(a) => explain_live(&a, engine, id),
+        None => Ok(None),
+    }
+}
+
 /// Row `row` of `frame` explained under `a`.
 fn explain_row(
     a: &Artifact,

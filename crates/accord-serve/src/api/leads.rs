@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use accord_core::domain::Timestamp;
 use accord_engine::leads::{self, Cursor, LeadQuery};
+use accord_engine::predict;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -47,11 +48,29 @@ pub struct LeadsParams {
     limit: Option<usize>,
 }
 
+/// A lead of a page: its summary and the adopted model's prediction.
+#[derive(Serialize, ToSchema)]
+pub struct LeadRow {
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub summary: accord_decide::LeadSummary,
+    /// The probability (0..1) that the lead reaches the model's stage in
+    /// its window, and the model's version; `null` when no model is adopted.
+    pub prediction: Option<Brief>,
+}
+
+/// A lead's prediction in a list.
+#[derive(Serialize, ToSchema)]
+pub struct Brief {
+    /// 0..1
+    pub probability: f64,
+    pub model_version: u32,
+}
+
 /// A page of leads.
 #[derive(Serialize, ToSchema)]
 pub struct LeadPage {
-    #[schema(value_type = Vec<Object>)]
-    pub leads: Vec<accord_decide::LeadSummary>,
+    pub leads: Vec<LeadRow>,
     /// Where the next page starts (`null`: this is the last).
     pub next_cursor: Option<String>,
 }
@@ -94,15 +113,31 @@ pub async fn list_leads(
 ) -> Result<Json<LeadPage>, Problem> {
     let g = allow(&caller, Endpoint::ListLeads)?;
     let mut query = parse_query(&params, state.limits.page_leads)?;
-    let page = state
+    let (page, briefs) = state
         .handle
         .run(move |core| {
             query.visible_owners = owners(core, &caller, g);
-            leads::query(core.runner.engine(), &query)
+            let engine = core.runner.engine();
+            let page = leads::query(engine, &query);
+            let ids: Vec<&str> = page.leads.iter().map(|l| l.id.as_str()).collect();
+            let briefs = predict::explain::briefs(engine, &ids);
+            (page, briefs)
         })
         .await?;
+    let briefs = briefs.map_err(|e| Problem::internal(e.to_string()))?;
     Ok(Json(LeadPage {
-        leads: page.leads,
+        leads: page
+            .leads
+            .into_iter()
+            .zip(briefs)
+            .map(|(summary, b)| LeadRow {
+                summary,
+                prediction: b.map(|b| Brief {
+                    probability: b.probability,
+                    model_version: b.model_version,
+                }),
+            })
+            .collect(),
         next_cursor: page.next.map(Cursor::to_text),
     }))
 }
@@ -182,7 +217,10 @@ fn parse_query(params: &HashMap<String, String>, max: usize) -> Result<LeadQuery
     })
 }
 
-/// One lead explained: what `accord lead show --format json` prints.
+/// One lead explained: what `accord lead show --format json` prints,
+/// with `prediction`: the adopted model's probability (0..1), its version,
+/// and the features that raised or lowered it, in words (`null` when no
+/// model is adopted).
 ///
 /// A lead the caller may not see is answered as an unknown one (404).
 #[utoipa::path(
@@ -192,7 +230,7 @@ fn parse_query(params: &HashMap<String, String>, max: usize) -> Result<LeadQuery
     security(("token" = [])),
     params(("id" = String, Path, description = "The lead's id")),
     responses(
-        (status = 200, description = "The lead", body = Object),
+        (status = 200, description = "The lead (its `prediction` null when no model is adopted)", body = Object),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The role may not read leads", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such lead (or not the caller's)", body = Problem, content_type = "application/problem+json"),
@@ -203,20 +241,26 @@ pub async fn get_lead(
     State(state): State<AppState>,
     Authed(caller): Authed,
     Path(id): Path<String>,
-) -> Result<Json<accord_decide::LeadReport>, Problem> {
+) -> Result<Json<serde_json::Value>, Problem> {
     let g = allow(&caller, Endpoint::GetLead)?;
-    state
+    let (report, prediction) = state
         .handle
         .run(move |core| {
             let seen = owners(core, &caller, g);
             let engine = core.runner.engine();
-            leads::visible(engine, &id, seen.as_deref())
+            let report = leads::visible(engine, &id, seen.as_deref())
                 .then(|| engine.explain(&id))
                 .flatten()
-                .ok_or_else(|| no_lead(&id))
+                .ok_or_else(|| no_lead(&id))?;
+            let prediction = predict::explain::lead_prediction(engine, &id)
+                .map_err(|e| Problem::internal(e.to_string()))?;
+            Ok::<_, Problem>((report, prediction))
         })
-        .await?
-        .map(Json)
+        .await??;
+    let mut v = serde_json::to_value(&report).map_err(|e| Problem::internal(e.to_string()))?;
+    v["prediction"] =
+        serde_json::to_value(&prediction).map_err(|e| Problem::internal(e.to_string()))?;
+    Ok(Json(v))
 }
 
 fn no_lead(id: &str) -> Problem {
