@@ -131,6 +131,27 @@ test('time passes: an open clock counts down and becomes a breach on the SLA boa
   await page.context().close();
 });
 
+test('the queue shows each lead\'s prediction as the API gives it, and the lead page its factors', async () => {
+  // `accord demo` trains and adopts a model: the API's rows carry it.
+  const token = await server.token('rep', reps.rep);
+  const lead = reps.mqls[reps.mqls.length - 1];
+  const api = await server.api(`/v1/leads/${lead}`);
+  assert.ok(api.prediction, `the demo adopted a model: ${JSON.stringify(api.prediction)}`);
+  const listed = (await server.api('/v1/leads?stage=mql&limit=1000')).leads.find((l) => l.id === lead);
+  assert.equal(listed.prediction.probability, api.prediction.probability);
+  const shown = `${new Intl.NumberFormat('en-US', { maximumFractionDigits: 1, minimumFractionDigits: 1 }).format(api.prediction.probability * 100)}%`;
+  const page = await loggedIn(browser, server.base, token);
+  await open(page, '#/queue');
+  const row = page.locator('[data-testid="queue-mql"] tr', { hasText: lead });
+  await row.first().waitFor();
+  assert.ok((await row.first().textContent()).includes(shown), `queue row of ${lead} shows ${shown}`);
+  await open(page, `#/lead?id=${lead}`);
+  const fact = page.locator('[data-testid="lead-prediction"]');
+  await fact.waitFor();
+  assert.ok((await fact.textContent()).startsWith(shown), await fact.textContent());
+  await page.context().close();
+});
+
 test('a rep accepts a lead (it leaves the queue) and rejects one with a reason (on the rejections report)', async () => {
   const token = await server.token('rep', reps.rep);
   const page = await loggedIn(browser, server.base, token);

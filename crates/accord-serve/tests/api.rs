@@ -323,6 +323,18 @@ fn leads_are_listed_by_filter_a_page_at_a_time() {
             .collect();
         (ids, v["next_cursor"].as_str().map(str::to_owned))
     };
+    // No model adopted: every row's prediction and the lead's are null.
+    let page = s.get("/v1/leads?limit=2", Some(&s.admin)).json();
+    for l in page["leads"].as_array().unwrap() {
+        assert_eq!(l["prediction"], serde_json::Value::Null, "{l}");
+        assert!(
+            l["id"].is_string(),
+            "the summary's fields stay at the top: {l}"
+        );
+    }
+    let one = s.get("/v1/leads/L1", Some(&s.admin)).json();
+    assert_eq!(one["prediction"], serde_json::Value::Null);
+    assert_eq!(one["id"], "L1");
     // vp: 45 points; manager: 25 (no senior title).
     assert_eq!(ids("min_score=40").0, ["L1", "L3", "L5", "L7"]);
     assert_eq!(ids("max_score=30").0, ["L2", "L4", "L6"]);

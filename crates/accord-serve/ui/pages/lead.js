@@ -66,7 +66,23 @@ export async function render(root, ctx) {
   fact('Region', lead.region);
   fact('Created', fmt.time(lead.created_at));
   fact('Touches', fmt.int(lead.touch_count ?? lead.touches?.length));
+  const p = lead.prediction;
+  fact('Predicted', p
+    ? `${fmt.pct(p.probability)} chance to reach ${p.stage} within ${p.within_days} days (average lead ${fmt.pct(p.average)}; model v${p.model_version}, from what was known ${p.cutoff_days} days after creation)`
+    : 'no model adopted', 'lead-prediction');
   root.append(facts);
+  if (p && (p.raised_by.length || p.lowered_by.length)) {
+    const why = document.createElement('ul');
+    why.dataset.testid = 'lead-prediction-factors';
+    const item = (r, up) => {
+      const li = document.createElement('li');
+      li.textContent = `${up ? 'raised by' : 'lowered by'} ${r.words} (odds ${up ? '×' : '÷'}${fmt.decimal(up ? r.odds_factor : 1 / r.odds_factor)})`;
+      why.append(li);
+    };
+    p.raised_by.forEach((r) => item(r, true));
+    p.lowered_by.forEach((r) => item(r, false));
+    root.append(why);
+  }
 
   const h2 = document.createElement('h2');
   h2.textContent = 'Score';

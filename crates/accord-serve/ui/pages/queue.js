@@ -65,6 +65,8 @@ export async function render(root, ctx) {
       { key: 'id', label: 'Lead', href: (r) => ctx.link('lead', { id: r.id }) },
       { key: 'actions', label: 'Actions', sortable: false, value: () => null, format: (v, r) => actions(r, stage, reasons, ctx, status) },
       { key: 'score', label: 'Score', numeric: true, format: fmt.int },
+      // The adopted model's probability (the API's `prediction`; none adopted: —).
+      { key: 'prediction', label: 'Predicted', numeric: true, value: (r) => r.prediction?.probability ?? null, format: (v) => (v == null ? '—' : fmt.pct(v)) },
       { key: 'next_due', label: 'Next deadline', format: (v) => due(v, fmt) },
       { key: 'fit', label: 'Fit', numeric: true, format: fmt.int },
       { key: 'engagement', label: 'Engagement', numeric: true, format: fmt.int },
