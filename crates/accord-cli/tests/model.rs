@@ -116,18 +116,28 @@ fn train_store_evaluate_against_rules_and_explain_a_lead() {
         cwd,
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
+    // `accord demo` trained v1 and adopted it (a `model_adopted` event).
     let out = accord(&["model", "evaluate", "--db", "d.db"], cwd);
-    assert!(!out.status.success());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).starts_with("model v1 (adopted)"));
+    let out = accord(&["export", "events", "--db", "d.db"], cwd);
+    let adoptions: Vec<String> = text(&out.stdout)
+        .lines()
+        .filter(|l| l.contains(r#""type":"model_adopted""#))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(adoptions.len(), 1);
     assert!(
-        text(&out.stderr).contains("no model trained yet"),
+        adoptions[0].contains(r#""number":1,"model_version":1,"#)
+            && adoptions[0].contains(r#""by":"accord demo""#),
         "{}",
-        text(&out.stderr)
+        &adoptions[0][..200.min(adoptions[0].len())]
     );
 
     let out = accord(&["model", "train", "--db", "d.db", "--json"], cwd);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let a: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(a["version"], 1);
+    assert_eq!(a["version"], 2);
     assert_eq!(
         (a["within_days"].as_i64(), a["cutoff_days"].as_i64()),
         (Some(90), Some(7))
@@ -147,7 +157,7 @@ fn train_store_evaluate_against_rules_and_explain_a_lead() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let o = text(&out.stdout);
     assert!(
-        o.starts_with("model v1 (adopted): reaches opportunity within 90 days"),
+        o.starts_with("model v2 (adopted): reaches opportunity within 90 days"),
         "{o}"
     );
     assert!(o.contains(&format!("test leads: {te} created")), "{o}");
@@ -166,7 +176,7 @@ fn train_store_evaluate_against_rules_and_explain_a_lead() {
     // A second training is the next version, not adopted with --no-adopt.
     let out = accord(&["model", "train", "--db", "d.db", "--no-adopt"], cwd);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("stored as model v2 (not adopted)"));
+    assert!(text(&out.stdout).contains("stored as model v3 (not adopted)"));
     let out = accord(&["model", "evaluate", "--db", "d.db"], cwd);
-    assert!(text(&out.stdout).starts_with("model v1 (adopted)"));
+    assert!(text(&out.stdout).starts_with("model v2 (adopted)"));
 }
