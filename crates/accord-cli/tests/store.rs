@@ -300,7 +300,7 @@ fn what_is_not_an_accord_database_is_named_and_left_alone() {
     let set = Command::new("python3")
         .args([
             "-c",
-            "import sqlite3,sys\nsqlite3.connect(sys.argv[1]).execute('PRAGMA user_version = 5')",
+            "import sqlite3,sys\nsqlite3.connect(sys.argv[1]).execute('PRAGMA user_version = 6')",
         ])
         .arg(dir.path().join("newer.db"))
         .status()
@@ -317,7 +317,7 @@ fn what_is_not_an_accord_database_is_named_and_left_alone() {
     let cases: [(&str, &str); 4] = [
         ("leads.csv", "error: leads.csv: not an accord database (not a SQLite database: a text or CSV file?)\n"),
         ("folder", "error: folder is a folder, not a database file\n"),
-        ("newer.db", "error: newer.db: written by a newer accord (store format 5, this build reads up to 4)\n"),
+        ("newer.db", "error: newer.db: written by a newer accord (store format 6, this build reads up to 5)\n"),
         ("cut.db", "error: cut.db: the database file is damaged (its pages do not read back); nothing was changed\n"),
     ];
     for (db, message) in cases {
