@@ -13,6 +13,7 @@
 
 mod clocks;
 mod explain;
+mod fields;
 mod hash;
 mod hours;
 mod matching;

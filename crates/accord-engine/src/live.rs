@@ -116,6 +116,43 @@ pub fn ingest<S: EventStore>(
     ingest_parsed(store, engine, parsed, report)
 }
 
+/// [`ingest`], with the lines read and parsed on a second thread, a chunk
+/// or two ahead of the engine: reading and parsing JSON is a tenth of the
+/// work, and it overlaps the judging when a core is free. The outcomes,
+/// their order and what is stored are [`ingest`]'s. After an error the
+/// reading thread is left to end with the process or its input (it may be
+/// waiting on a pipe).
+pub fn ingest_beside<S: EventStore>(
+    store: &mut S,
+    engine: &mut Engine,
+    lines: impl Iterator<Item = (u64, String)> + Send + 'static,
+    report: &mut dyn FnMut(u64, &Outcome, &[Decided]),
+) -> Result<Summary, StoreError> {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(u64, Result<Input, WireError>)>>(2);
+    let reader = std::thread::spawn(move || {
+        let mut lines = lines;
+        loop {
+            let chunk: Vec<_> = lines
+                .by_ref()
+                .take(CHUNK)
+                .map(|(number, text)| (number, accord_wire::parse_line(&text)))
+                .collect();
+            // An empty chunk: the lines ended. A failed send: the engine
+            // stopped on an error; nothing more is wanted.
+            if chunk.is_empty() || tx.send(chunk).is_err() {
+                break;
+            }
+        }
+    });
+    let summary = ingest_parsed(store, engine, rx.into_iter().flatten(), report)?;
+    // Every chunk was taken, so the reader has ended; a panic there would
+    // otherwise look like the end of the input.
+    if let Err(panic) = reader.join() {
+        std::panic::resume_unwind(panic);
+    }
+    Ok(summary)
+}
+
 /// [`ingest`] of lines already parsed (a server parses each request's
 /// lines on the thread that received it, and only judges and stores them
 /// on the engine's).
