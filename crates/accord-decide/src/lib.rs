@@ -87,6 +87,10 @@ struct InForce {
     version: u32,
     agreement: Agreement,
     clock: Clock,
+    /// Each stage's `from` list (by the agreement's stage order) as stored
+    /// names: compared with a lead's stage on every event, without
+    /// comparing strings for the contract's own stages.
+    from: Vec<Vec<Named<Stage>>>,
 }
 
 /// The engine: its state and the agreement in force.
@@ -115,10 +119,17 @@ impl Engine {
     /// adoption does; a backtest puts a draft in force this way).
     pub fn put_in_force(&mut self, version: u32, agreement: Agreement) {
         let clock = Clock::new(agreement.routing.hours.as_ref());
+        // A name that is not a storable word is no lead's stage.
+        let from = agreement
+            .stages
+            .iter()
+            .map(|s| s.from.iter().filter_map(|x| Named::parse(x).ok()).collect())
+            .collect();
         self.in_force = Some(InForce {
             version,
             agreement,
             clock,
+            from,
         });
     }
 
@@ -640,7 +651,8 @@ impl Engine {
         f.agreement
             .stages
             .iter()
-            .position(|s| s.from.iter().any(|x| x == row.stage.as_str()) && scope.holds(&s.when))
+            .zip(&f.from)
+            .position(|(s, from)| from.contains(&row.stage) && scope.holds(&s.when))
     }
 
     fn not_allowed(&self, lead: u32, event: EventRec<'_>) -> Refusal {
