@@ -22,6 +22,10 @@ pub use tick::{follow, tick, TickError};
 /// thousands of events, small enough that an acknowledgement is prompt.
 pub const CHUNK: usize = 4_096;
 
+/// Inputs whose leads are read ahead at once ([`Engine::warm`]) before
+/// they are judged: enough misses to overlap, few enough to stay cached.
+const WARM: usize = 256;
+
 /// The engine's state after every stored event, in log order (replay:
 /// nothing is decided again).
 pub fn load<S: EventStore>(store: &S, progress: &mut dyn Progress) -> Result<Engine, StoreError> {
@@ -180,19 +184,30 @@ pub fn ingest_parsed<S: EventStore>(
             .collect();
         let refs: Vec<(EventKind, &str)> = keys.iter().map(|(k, id)| (*k, id.as_str())).collect();
         let mut may_be_stored = store.may_be_stored(&refs)?.into_iter();
-        for (number, input) in parsed {
-            let mut fired = Vec::new();
-            let outcome = match input {
-                Ok(input) => {
-                    let maybe = matches!(input, Input::Event(_))
-                        && may_be_stored.next().expect("a flag per event");
-                    one(
-                        store, engine, input, maybe, &mut batch, &mut seen, &mut fired,
-                    )?
-                }
-                Err(e) => Outcome::Invalid(e),
-            };
-            outcomes.push((number, outcome, fired));
+        let mut rest = parsed.into_iter();
+        loop {
+            let window: Vec<_> = rest.by_ref().take(WARM).collect();
+            if window.is_empty() {
+                break;
+            }
+            engine.warm(window.iter().filter_map(|(_, input)| match input {
+                Ok(Input::Event(e)) => Some(e),
+                _ => None,
+            }));
+            for (number, input) in window {
+                let mut fired = Vec::new();
+                let outcome = match input {
+                    Ok(input) => {
+                        let maybe = matches!(input, Input::Event(_))
+                            && may_be_stored.next().expect("a flag per event");
+                        one(
+                            store, engine, input, maybe, &mut batch, &mut seen, &mut fired,
+                        )?
+                    }
+                    Err(e) => Outcome::Invalid(e),
+                };
+                outcomes.push((number, outcome, fired));
+            }
         }
         if !batch.is_empty() {
             let mut tx = store.begin()?;
