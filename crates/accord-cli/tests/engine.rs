@@ -149,3 +149,42 @@ fn an_unknown_lead_is_named() {
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("no lead L404"));
 }
+
+/// Lines are read on a thread of their own: a line that cannot be read
+/// (not UTF-8) still ends the ingest with its number, after what came
+/// before it was stored.
+#[test]
+fn an_unreadable_line_is_named_and_what_came_before_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path());
+    let mut bytes = (LINES[..4].join("\n") + "\n").into_bytes();
+    bytes.extend_from_slice(b"{\"type\":\"touched\",\xff}\n");
+    bytes.extend_from_slice((LINES[4].to_owned() + "\n").as_bytes());
+    std::fs::write(dir.path().join("bad.jsonl"), bytes).unwrap();
+    let out = accord(&["ingest", "bad.jsonl"], dir.path());
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("bad.jsonl:5: cannot read the line")
+            && stderr.contains("none after it was read"),
+        "{stderr}"
+    );
+    // The four lines before it (two reps, the account, the lead) are
+    // stored with the engine's match; the touch after it is not.
+    let exported = ok(&accord(&["export", "events"], dir.path()));
+    let types: Vec<String> = exported
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["type"].to_string())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "\"agreement_adopted\"",
+            "\"rep_recorded\"",
+            "\"rep_recorded\"",
+            "\"account_recorded\"",
+            "\"lead_created\"",
+            "\"account_matched\"",
+        ]
+    );
+}

@@ -13,6 +13,7 @@
 
 mod clocks;
 mod explain;
+mod fields;
 mod hash;
 mod history;
 mod hours;
@@ -88,6 +89,10 @@ struct InForce {
     version: u32,
     agreement: Agreement,
     clock: Clock,
+    /// Each stage's `from` list (by the agreement's stage order) as stored
+    /// names: compared with a lead's stage on every event, without
+    /// comparing strings for the contract's own stages.
+    from: Vec<Vec<Named<Stage>>>,
 }
 
 /// The engine: its state and the agreement in force.
@@ -119,10 +124,17 @@ impl Engine {
     /// adoption does; a backtest puts a draft in force this way).
     pub fn put_in_force(&mut self, version: u32, agreement: Agreement) {
         let clock = Clock::new(agreement.routing.hours.as_ref());
+        // A name that is not a storable word is no lead's stage.
+        let from = agreement
+            .stages
+            .iter()
+            .map(|s| s.from.iter().filter_map(|x| Named::parse(x).ok()).collect())
+            .collect();
         self.in_force = Some(InForce {
             version,
             agreement,
             clock,
+            from,
         });
     }
 
@@ -149,6 +161,24 @@ impl Engine {
     /// Leads known.
     pub fn lead_count(&self) -> usize {
         self.state.leads.len()
+    }
+
+    /// Reads ahead what judging these events will read first (each touched
+    /// lead's row and its touches' end), so that their cache misses overlap
+    /// here instead of stalling each event in turn: a hint, with no effect
+    /// on the state or on any decision. Live ingest calls it for a window
+    /// of inputs before judging them (replay does the same in
+    /// [`Engine::apply_stored`]).
+    pub fn warm<'e>(&self, events: impl IntoIterator<Item = &'e Event>) {
+        let st = &self.state;
+        for e in events {
+            if let Event::Touched(t) = e {
+                if let Some(i) = st.lead_ids.get(t.lead.as_str()) {
+                    std::hint::black_box(st.leads[i as usize].lead.created_at);
+                    std::hint::black_box(st.touches[i as usize].last().map(|t| t.at));
+                }
+            }
+        }
     }
 
     /// Folds one stored event into the state. Never decides, never fails:
@@ -653,7 +683,8 @@ impl Engine {
         f.agreement
             .stages
             .iter()
-            .position(|s| s.from.iter().any(|x| x == row.stage.as_str()) && scope.holds(&s.when))
+            .zip(&f.from)
+            .position(|(s, from)| from.contains(&row.stage) && scope.holds(&s.when))
     }
 
     fn not_allowed(&self, lead: u32, event: EventRec<'_>) -> Refusal {

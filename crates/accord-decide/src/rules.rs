@@ -3,8 +3,14 @@
 //! when a rule reads it).
 
 use accord_core::agreement::Agreement;
-use accord_core::expr::{Expr, Scope, Val, Var, ACCOUNT, EVENT, LEAD, REP, TOUCH};
+use accord_core::expr::{
+    Expr, FieldType, Object, Scope, Val, Var, ACCOUNT, EVENT, LEAD, REP, TOUCH,
+};
 
+use crate::fields::{
+    AccountKey, EventKey, LeadKey, RepKey, TouchKey, ACCOUNT_KEYS, EVENT_KEYS, LEAD_KEYS, REP_KEYS,
+    TOUCH_KEYS,
+};
 use crate::state::{State, TouchRow, NONE};
 
 /// The event a stage criterion reacts to.
@@ -51,11 +57,26 @@ impl<'a> RuleScope<'a> {
 
     pub(crate) fn field(&self, var: Var, field: usize) -> Val<'a> {
         match var {
-            Var::Lead => self.lead_field(LEAD.fields[field].name),
-            Var::Account => self.account_field(ACCOUNT.fields[field].name),
-            Var::Touch => self.touch_field(TOUCH.fields[field].name),
-            Var::Rep => self.rep_field(REP.fields[field].name),
-            Var::Event => self.event_field(EVENT.fields[field].name),
+            Var::Lead => match LEAD_KEYS.get(field).copied().flatten() {
+                Some(k) => self.lead_field(k, field),
+                None => zero(&LEAD, field),
+            },
+            Var::Account => match ACCOUNT_KEYS.get(field).copied().flatten() {
+                Some(k) => self.account_field(k, field),
+                None => zero(&ACCOUNT, field),
+            },
+            Var::Touch => match TOUCH_KEYS.get(field).copied().flatten() {
+                Some(k) => self.touch_field(k, field),
+                None => zero(&TOUCH, field),
+            },
+            Var::Rep => match REP_KEYS.get(field).copied().flatten() {
+                Some(k) => self.rep_field(k, field),
+                None => zero(&REP, field),
+            },
+            Var::Event => match EVENT_KEYS.get(field).copied().flatten() {
+                Some(k) => self.event_field(k, field),
+                None => zero(&EVENT, field),
+            },
             Var::Now => Val::Timestamp(self.now),
             Var::MqlThreshold => Val::Int(i64::from(self.agreement.mql_threshold())),
         }
@@ -68,127 +89,126 @@ impl<'a> RuleScope<'a> {
         self.state.leads[self.lead as usize].account
     }
 
-    fn lead_field(&self, name: &str) -> Val<'a> {
+    fn lead_field(&self, key: LeadKey, field: usize) -> Val<'a> {
         let s = |x: Option<&'a str>| Val::Str(x.unwrap_or(""));
         if self.lead == NONE {
-            return zero(&LEAD, name);
+            return zero(&LEAD, field);
         }
         let row = &self.state.leads[self.lead as usize];
         let l = &row.lead;
         let account = self.state.account(row.account);
-        match name {
-            "id" => Val::Str(l.id.as_str()),
-            "email" => Val::Str(l.email.as_str()),
-            "email_domain" => Val::Str(&row.email_domain),
-            "free_mail" => Val::Bool(row.free_mail),
-            "full_name" => s(l.full_name.as_ref().map(|t| t.as_str())),
-            "title" => s(l.title.as_ref().map(|t| t.as_str())),
-            "seniority" => Val::Str(l.seniority.as_str()),
-            "persona" if self.classifying => s(l.persona.as_ref().map(|p| p.as_str())),
-            "persona" => Val::Str(crate::score::persona(self.state, self.agreement, self.lead)),
-            "company_name" => s(l.company_name.as_ref().map(|t| t.as_str())),
-            "website" => s(l.website.as_ref().map(|t| t.as_str())),
-            "employees" => Val::Int(
+        match key {
+            LeadKey::Id => Val::Str(l.id.as_str()),
+            LeadKey::Email => Val::Str(l.email.as_str()),
+            LeadKey::EmailDomain => Val::Str(&row.email_domain),
+            LeadKey::FreeMail => Val::Bool(row.free_mail),
+            LeadKey::FullName => s(l.full_name.as_ref().map(|t| t.as_str())),
+            LeadKey::Title => s(l.title.as_ref().map(|t| t.as_str())),
+            LeadKey::Seniority => Val::Str(l.seniority.as_str()),
+            LeadKey::Persona if self.classifying => s(l.persona.as_ref().map(|p| p.as_str())),
+            LeadKey::Persona => {
+                Val::Str(crate::score::persona(self.state, self.agreement, self.lead))
+            }
+            LeadKey::CompanyName => s(l.company_name.as_ref().map(|t| t.as_str())),
+            LeadKey::Website => s(l.website.as_ref().map(|t| t.as_str())),
+            LeadKey::Employees => Val::Int(
                 l.employees_reported
                     .or_else(|| account.and_then(|a| a.employees))
                     .unwrap_or(0),
             ),
-            "industry" => s(l
+            LeadKey::Industry => s(l
                 .industry_reported
                 .or_else(|| account.map(|a| a.industry))
                 .map(|i| i.as_str())),
-            "country" => Val::Str(l.country.as_str()),
-            "region" => Val::Str(l.region.as_str()),
-            "source_channel" => Val::Str(l.source_channel.as_str()),
-            "source_campaign_id" => s(l.source_campaign.as_ref().map(|c| c.as_str())),
-            "created_at" => Val::Timestamp(l.created_at.unix_seconds()),
-            "stage" => Val::Str(row.stage.as_str()),
-            "fit_score" | "engagement_score" | "score" if !self.scores => Val::Int(0),
-            "fit_score" => Val::Int(crate::score::fit(self.state, self.agreement, self.lead)),
-            "engagement_score" => Val::Int(crate::score::engagement(
+            LeadKey::Country => Val::Str(l.country.as_str()),
+            LeadKey::Region => Val::Str(l.region.as_str()),
+            LeadKey::SourceChannel => Val::Str(l.source_channel.as_str()),
+            LeadKey::SourceCampaignId => s(l.source_campaign.as_ref().map(|c| c.as_str())),
+            LeadKey::CreatedAt => Val::Timestamp(l.created_at.unix_seconds()),
+            LeadKey::Stage => Val::Str(row.stage.as_str()),
+            LeadKey::FitScore | LeadKey::EngagementScore | LeadKey::Score if !self.scores => {
+                Val::Int(0)
+            }
+            LeadKey::FitScore => Val::Int(crate::score::fit(self.state, self.agreement, self.lead)),
+            LeadKey::EngagementScore => Val::Int(crate::score::engagement(
                 self.state,
                 self.agreement,
                 self.lead,
                 self.now,
             )),
-            "score" => Val::Int(crate::score::score(
+            LeadKey::Score => Val::Int(crate::score::score(
                 self.state,
                 self.agreement,
                 self.lead,
                 self.now,
             )),
-            "account_id" => s(account.map(|a| a.id.as_str())),
-            _ => zero(&LEAD, name),
+            LeadKey::AccountId => s(account.map(|a| a.id.as_str())),
         }
     }
 
-    fn account_field(&self, name: &str) -> Val<'a> {
+    fn account_field(&self, key: AccountKey, field: usize) -> Val<'a> {
         let Some(a) = self.state.account(self.account_row()) else {
-            return zero(&ACCOUNT, name);
+            return zero(&ACCOUNT, field);
         };
-        match name {
-            "id" => Val::Str(a.id.as_str()),
-            "name" => Val::Str(a.name.as_str()),
-            "domain" => Val::Str(a.domain.as_str()),
-            "industry" => Val::Str(a.industry.as_str()),
-            "employees" => Val::Int(a.employees.unwrap_or(0)),
-            "annual_revenue_usd" => {
+        match key {
+            AccountKey::Id => Val::Str(a.id.as_str()),
+            AccountKey::Name => Val::Str(a.name.as_str()),
+            AccountKey::Domain => Val::Str(a.domain.as_str()),
+            AccountKey::Industry => Val::Str(a.industry.as_str()),
+            AccountKey::Employees => Val::Int(a.employees.unwrap_or(0)),
+            AccountKey::AnnualRevenueUsd => {
                 Val::Double(a.annual_revenue.map_or(0.0, |m| m.cents() as f64 / 100.0))
             }
-            "country" => Val::Str(a.country.as_str()),
-            "region" => Val::Str(a.region.as_str()),
-            "tier" => Val::Str(a.tier.as_str()),
-            "owner_rep_id" => Val::Str(a.owner_rep.as_ref().map_or("", |r| r.as_str())),
-            "named" => Val::Bool(a.owner_rep.is_some()),
-            _ => zero(&ACCOUNT, name),
+            AccountKey::Country => Val::Str(a.country.as_str()),
+            AccountKey::Region => Val::Str(a.region.as_str()),
+            AccountKey::Tier => Val::Str(a.tier.as_str()),
+            AccountKey::OwnerRepId => Val::Str(a.owner_rep.as_ref().map_or("", |r| r.as_str())),
+            AccountKey::Named => Val::Bool(a.owner_rep.is_some()),
         }
     }
 
-    fn touch_field(&self, name: &str) -> Val<'a> {
+    fn touch_field(&self, key: TouchKey, field: usize) -> Val<'a> {
         let Some(t) = self.touch else {
-            return zero(&TOUCH, name);
+            return zero(&TOUCH, field);
         };
         let names = &self.state.names;
         let content = || self.state.content_of(t);
         let s = |x: Option<&'a str>| Val::Str(x.unwrap_or(""));
-        match name {
-            "kind" => Val::Str(t.kind.as_str()),
-            "channel" => s(t.channel.map(|c| c.as_str())),
-            "campaign_id" => s(names.name(t.campaign)),
-            "content_id" => s(names.name(t.content)),
-            "rep_id" => s(names.name(t.rep)),
-            "occurred_at" => Val::Timestamp(t.at),
-            "content_kind" => s(content().map(|c| c.kind.as_str())),
-            "journey_stage" => s(content().map(|c| c.journey_stage.as_str())),
-            "persona" => s(content().map(|c| c.persona.as_str())),
-            _ => zero(&TOUCH, name),
+        match key {
+            TouchKey::Kind => Val::Str(t.kind.as_str()),
+            TouchKey::Channel => s(t.channel.map(|c| c.as_str())),
+            TouchKey::CampaignId => s(names.name(t.campaign)),
+            TouchKey::ContentId => s(names.name(t.content)),
+            TouchKey::RepId => s(names.name(t.rep)),
+            TouchKey::OccurredAt => Val::Timestamp(t.at),
+            TouchKey::ContentKind => s(content().map(|c| c.kind.as_str())),
+            TouchKey::JourneyStage => s(content().map(|c| c.journey_stage.as_str())),
+            TouchKey::Persona => s(content().map(|c| c.persona.as_str())),
         }
     }
 
-    fn rep_field(&self, name: &str) -> Val<'a> {
+    fn rep_field(&self, key: RepKey, field: usize) -> Val<'a> {
         let Some(r) = self.state.rep(self.rep) else {
-            return zero(&REP, name);
+            return zero(&REP, field);
         };
-        match name {
-            "id" => Val::Str(r.id.as_str()),
-            "team" => Val::Str(r.team.as_str()),
-            "region" => Val::Str(r.region.as_str()),
-            "vertical" => Val::Str(r.vertical.map_or("", |v| v.as_str())),
-            "capacity_per_day" => Val::Int(i64::from(r.capacity_per_day)),
-            _ => zero(&REP, name),
+        match key {
+            RepKey::Id => Val::Str(r.id.as_str()),
+            RepKey::Team => Val::Str(r.team.as_str()),
+            RepKey::Region => Val::Str(r.region.as_str()),
+            RepKey::Vertical => Val::Str(r.vertical.map_or("", |v| v.as_str())),
+            RepKey::CapacityPerDay => Val::Int(i64::from(r.capacity_per_day)),
         }
     }
 
-    fn event_field(&self, name: &str) -> Val<'a> {
+    fn event_field(&self, key: EventKey, field: usize) -> Val<'a> {
         let Some(e) = self.event else {
-            return zero(&EVENT, name);
+            return zero(&EVENT, field);
         };
-        match name {
-            "kind" => Val::Str(e.kind),
-            "reason" => Val::Str(e.reason),
-            "rep_id" => Val::Str(e.rep),
-            "occurred_at" => Val::Timestamp(e.at),
-            _ => zero(&EVENT, name),
+        match key {
+            EventKey::Kind => Val::Str(e.kind),
+            EventKey::Reason => Val::Str(e.reason),
+            EventKey::RepId => Val::Str(e.rep),
+            EventKey::OccurredAt => Val::Timestamp(e.at),
         }
     }
 
@@ -209,10 +229,10 @@ impl Scope for RuleScope<'_> {
     }
 }
 
-/// The zero value of a field (an absent record reads as all zeros).
-fn zero(object: &accord_core::expr::Object, name: &str) -> Val<'static> {
-    use accord_core::expr::FieldType;
-    match object.field(name).map(|(_, f)| f.ty) {
+/// The zero value of the field at `field` of `object` (an absent record
+/// reads as all zeros).
+fn zero(object: &Object, field: usize) -> Val<'static> {
+    match object.fields.get(field).map(|f| f.ty) {
         Some(FieldType::Bool) => Val::Bool(false),
         Some(FieldType::Int) => Val::Int(0),
         Some(FieldType::Double) => Val::Double(0.0),

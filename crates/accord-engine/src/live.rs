@@ -22,6 +22,10 @@ pub use tick::{follow, tick, TickError};
 /// thousands of events, small enough that an acknowledgement is prompt.
 pub const CHUNK: usize = 4_096;
 
+/// Inputs whose leads are read ahead at once ([`Engine::warm`]) before
+/// they are judged: enough misses to overlap, few enough to stay cached.
+const WARM: usize = 256;
+
 /// The engine's state after every stored event, in log order (replay:
 /// nothing is decided again).
 pub fn load<S: EventStore>(store: &S, progress: &mut dyn Progress) -> Result<Engine, StoreError> {
@@ -116,6 +120,43 @@ pub fn ingest<S: EventStore>(
     ingest_parsed(store, engine, parsed, report)
 }
 
+/// [`ingest`], with the lines read and parsed on a second thread, a chunk
+/// or two ahead of the engine: reading and parsing JSON is a tenth of the
+/// work, and it overlaps the judging when a core is free. The outcomes,
+/// their order and what is stored are [`ingest`]'s. After an error the
+/// reading thread is left to end with the process or its input (it may be
+/// waiting on a pipe).
+pub fn ingest_beside<S: EventStore>(
+    store: &mut S,
+    engine: &mut Engine,
+    lines: impl Iterator<Item = (u64, String)> + Send + 'static,
+    report: &mut dyn FnMut(u64, &Outcome, &[Decided]),
+) -> Result<Summary, StoreError> {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(u64, Result<Input, WireError>)>>(2);
+    let reader = std::thread::spawn(move || {
+        let mut lines = lines;
+        loop {
+            let chunk: Vec<_> = lines
+                .by_ref()
+                .take(CHUNK)
+                .map(|(number, text)| (number, accord_wire::parse_line(&text)))
+                .collect();
+            // An empty chunk: the lines ended. A failed send: the engine
+            // stopped on an error; nothing more is wanted.
+            if chunk.is_empty() || tx.send(chunk).is_err() {
+                break;
+            }
+        }
+    });
+    let summary = ingest_parsed(store, engine, rx.into_iter().flatten(), report)?;
+    // Every chunk was taken, so the reader has ended; a panic there would
+    // otherwise look like the end of the input.
+    if let Err(panic) = reader.join() {
+        std::panic::resume_unwind(panic);
+    }
+    Ok(summary)
+}
+
 /// [`ingest`] of lines already parsed (a server parses each request's
 /// lines on the thread that received it, and only judges and stores them
 /// on the engine's).
@@ -143,19 +184,30 @@ pub fn ingest_parsed<S: EventStore>(
             .collect();
         let refs: Vec<(EventKind, &str)> = keys.iter().map(|(k, id)| (*k, id.as_str())).collect();
         let mut may_be_stored = store.may_be_stored(&refs)?.into_iter();
-        for (number, input) in parsed {
-            let mut fired = Vec::new();
-            let outcome = match input {
-                Ok(input) => {
-                    let maybe = matches!(input, Input::Event(_))
-                        && may_be_stored.next().expect("a flag per event");
-                    one(
-                        store, engine, input, maybe, &mut batch, &mut seen, &mut fired,
-                    )?
-                }
-                Err(e) => Outcome::Invalid(e),
-            };
-            outcomes.push((number, outcome, fired));
+        let mut rest = parsed.into_iter();
+        loop {
+            let window: Vec<_> = rest.by_ref().take(WARM).collect();
+            if window.is_empty() {
+                break;
+            }
+            engine.warm(window.iter().filter_map(|(_, input)| match input {
+                Ok(Input::Event(e)) => Some(e),
+                _ => None,
+            }));
+            for (number, input) in window {
+                let mut fired = Vec::new();
+                let outcome = match input {
+                    Ok(input) => {
+                        let maybe = matches!(input, Input::Event(_))
+                            && may_be_stored.next().expect("a flag per event");
+                        one(
+                            store, engine, input, maybe, &mut batch, &mut seen, &mut fired,
+                        )?
+                    }
+                    Err(e) => Outcome::Invalid(e),
+                };
+                outcomes.push((number, outcome, fired));
+            }
         }
         if !batch.is_empty() {
             let mut tx = store.begin()?;

@@ -50,7 +50,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> CmdResult {
-    let reader: Box<dyn BufRead> = if args.input == "-" {
+    let reader: Box<dyn BufRead + Send> = if args.input == "-" {
         Box::new(std::io::BufReader::new(std::io::stdin()))
     } else {
         let file = std::fs::File::open(&args.input)
@@ -70,20 +70,30 @@ pub fn run(args: Args) -> CmdResult {
     } else {
         args.input.clone()
     };
-    let mut read_error = None;
+    // Set by the reading thread (`live::ingest_beside`) when a read fails.
+    let read_error = std::sync::Arc::new(std::sync::Mutex::new(None::<String>));
+    let failed = read_error.clone();
+    let source = shown.clone();
     let lines = reader
         .lines()
         .enumerate()
-        .map_while(|(i, line)| match line {
+        .map_while(move |(i, line)| match line {
             Ok(l) => Some((i as u64 + 1, l)),
             Err(e) => {
-                read_error = Some(format!("{shown}:{}: cannot read the line: {e}", i + 1));
+                *failed.lock().expect("not poisoned") =
+                    Some(format!(
+                        "{source}:{}: cannot read the line: {e}; the lines before it were judged and stored, none after it was read",
+                        i + 1
+                    ));
                 None
             }
         })
+        // Nothing after an unreadable line: `map_while` alone would go on
+        // with the next line when asked again.
+        .fuse()
         .filter(|(_, l)| !l.trim().is_empty());
     let mut out = String::new();
-    let summary = live::ingest(
+    let summary = live::ingest_beside(
         &mut store,
         &mut engine,
         lines,
@@ -112,7 +122,7 @@ pub fn run(args: Args) -> CmdResult {
     // by one saves seconds (see `replay`).
     std::mem::forget(engine);
     write_stdout(&out)?;
-    if let Some(e) = read_error {
+    if let Some(e) = read_error.lock().expect("not poisoned").take() {
         return Err(e.into());
     }
     eprintln!(
