@@ -45,6 +45,9 @@ pub struct Request<'a> {
     pub limit: usize,
     /// What each figure is compared with, if anything.
     pub compare: Option<Comparison>,
+    /// The funnel's leads by channel, region and persona
+    /// ([`funnel::Filter::ALL`]: every lead; only the funnel takes another).
+    pub filter: funnel::Filter,
 }
 
 /// What a period's figures are compared with.
@@ -137,6 +140,9 @@ pub fn answer_with<S: EventStore>(
     watcher: Option<&Watcher>,
     progress: &mut dyn Progress,
 ) -> Result<Answer, Error> {
+    if !request.filter.is_all() && request.names != ["funnel"] {
+        return Err(Error::FilterNotFunnel);
+    }
     if let Some(key) = request.explain {
         if request.compare.is_some() {
             return Err(Error::CompareExplained);
@@ -146,7 +152,7 @@ pub fn answer_with<S: EventStore>(
     if request.compare.is_some() && compare::previous(&request.period).is_none() {
         return Err(Error::CompareNeedsPeriod);
     }
-    if request.period.is_all() {
+    if request.period.is_all() && request.filter.is_all() {
         return all_time(store, request.names, agreement, progress).map(Answer::AllTime);
     }
     over_period(store, request, agreement, watcher, progress).map(Answer::Period)
@@ -210,7 +216,7 @@ pub fn all_time<S: EventStore>(
 /// Reports over `request.period`, from the day cells of `watcher` when it is
 /// current, else of a [`Live`] resumed from the snapshot or built from the
 /// log; with `request.compare`, each beside the same report over the
-/// previous period.
+/// previous period. A filtered funnel is read this way over all time too.
 pub fn over_period<S: EventStore>(
     store: &mut S,
     request: &Request<'_>,
@@ -228,12 +234,18 @@ pub fn over_period<S: EventStore>(
     let head = store.head()?;
     if let Some(w) = watcher.filter(|w| w.is_current(head, &stamp)) {
         let live = w.live();
-        let table = |name: &str, period: &Period| live.table(name, period);
+        let table = |name: &str, period: &Period| match name {
+            "funnel" => Ok(live.funnel(period, &request.filter)),
+            _ => live.table(name, period),
+        };
         return period_reports(table, live.projections(), 0, request, compared_with);
     }
     let terms = agreement.terms()?;
     if let Some(cells) = snapshot::cells_at(store, head, &stamp, terms)? {
-        let table = |name: &str, period: &Period| cells.table(name, period);
+        let table = |name: &str, period: &Period| match name {
+            "funnel" => Ok(cells.funnel(period, &request.filter)),
+            _ => cells.table(name, period),
+        };
         return period_reports(table, cells.projections(), 0, request, compared_with);
     }
     let (live, resumed) = snapshot::resume(store, head, terms, &stamp, progress)?;
@@ -253,7 +265,10 @@ pub fn over_period<S: EventStore>(
         Resumed::Snapshot { folded, .. } => folded,
         Resumed::Log => live.projections().events,
     };
-    let table = |name: &str, period: &Period| live.table(name, period);
+    let table = |name: &str, period: &Period| match name {
+        "funnel" => Ok(live.funnel(period, &request.filter)),
+        _ => live.table(name, period),
+    };
     period_reports(table, live.projections(), read, request, compared_with)
 }
 
@@ -325,7 +340,13 @@ pub fn explain<S: EventStore>(
     let as_of = describe_as_of(projections);
     let (table, what) = match which {
         Which::Funnel => {
-            let (table, total) = funnel::explain(projections, &request.period, key, request.limit)
+            let (table, total) = funnel::explain(
+                projections,
+                &request.period,
+                &request.filter,
+                key,
+                request.limit,
+            )
                 .map_err(Error::Explain)?;
             (table, Explanation::Funnel { total })
         }

@@ -255,6 +255,8 @@ impl std::fmt::Display for UnknownReport {
 impl std::error::Error for UnknownReport {}
 
 #[cfg(test)]
+mod funnel_tests;
+#[cfg(test)]
 mod outcomes_tests;
 #[cfg(test)]
 mod tests;

@@ -13,7 +13,7 @@ use std::time::Instant;
 
 use accord_engine::reports::{self, Answer, Comparison, Explanation, Request, Source};
 use accord_engine::{AgreementText, Progress};
-use accord_report::{Period, Table, REPORTS};
+use accord_report::{funnel, Period, Table, REPORTS};
 
 use super::{open_for_reading, CmdResult, DbArgs};
 
@@ -46,6 +46,7 @@ use super::{open_for_reading, CmdResult, DbArgs};
 ///   accord report all --out reports/
 ///   accord report attribution_campaign --explain O000042
 ///   accord report funnel --explain 2025-04,paid_search,mql
+///   accord report funnel --region EMEA --persona finance
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -68,6 +69,16 @@ pub struct Args {
     /// reports, COHORT_MONTH,CHANNEL,STAGE for the funnel.
     #[arg(long, value_name = "KEY")]
     explain: Option<String>,
+    /// The funnel of one source channel's leads only.
+    #[arg(long, value_name = "CHANNEL")]
+    channel: Option<String>,
+    /// The funnel of one region's leads only (NA, EMEA, APAC, LATAM).
+    #[arg(long, value_name = "REGION")]
+    region: Option<String>,
+    /// The funnel of one persona's leads only: a contract persona,
+    /// `(declared)` (any the agreement declares) or `(none)`.
+    #[arg(long, value_name = "PERSONA")]
+    persona: Option<String>,
     /// Leads listed by `funnel --explain`.
     #[arg(long, default_value_t = 20, value_name = "N")]
     limit: usize,
@@ -99,6 +110,11 @@ enum Format {
 pub fn run(args: Args) -> CmdResult {
     let names = reports::select(&args.name)?;
     let period = Period::from_dates(args.from.as_deref(), args.to.as_deref())?;
+    let filter = funnel::Filter::parse(
+        args.channel.as_deref(),
+        args.region.as_deref(),
+        args.persona.as_deref(),
+    )?;
     let agreement = read_agreement(args.agreement.as_deref())?;
     let started = Instant::now();
     let mut store = open_for_reading(&args.db)?;
@@ -110,6 +126,7 @@ pub fn run(args: Args) -> CmdResult {
         compare: args
             .compare
             .map(|CompareWith::Previous| Comparison::Previous),
+        filter,
     };
     let mut progress = Bars::new();
     let answer = reports::answer(&mut store, &request, &agreement, &mut progress)?;
