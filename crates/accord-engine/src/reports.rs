@@ -347,7 +347,7 @@ pub fn explain<S: EventStore>(
                 key,
                 request.limit,
             )
-                .map_err(Error::Explain)?;
+            .map_err(Error::Explain)?;
             (table, Explanation::Funnel { total })
         }
         Which::Attribution => {

@@ -114,7 +114,10 @@ fn filtered(channel: Option<&str>, region: Option<&str>, persona: Option<&str>) 
         ReportTerms::default(),
         Projections::from_events(&five_leads()),
     );
-    live.funnel(&Period::ALL, &Filter::parse(channel, region, persona).unwrap())
+    live.funnel(
+        &Period::ALL,
+        &Filter::parse(channel, region, persona).unwrap(),
+    )
 }
 
 #[test]
@@ -162,7 +165,9 @@ fn a_channel_with_a_region_and_the_other_personas() {
     let t = filtered(None, Some("LATAM"), None);
     assert_eq!(
         rows(&t),
-        [row("(all)", "(all)", [0; 8])].into_iter().collect::<Rows>()
+        [row("(all)", "(all)", [0; 8])]
+            .into_iter()
+            .collect::<Rows>()
     );
     assert!(col(&t, 0, "lead_to_mql").as_f64().is_none());
     // `(all)` is no filter: the unfiltered funnel.

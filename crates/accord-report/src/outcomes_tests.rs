@@ -179,3 +179,73 @@ fn kpi_keeps_the_kits_columns() {
         ]
     );
 }
+
+/// The kit's `kpi` of the same log, with L1 going to mql (day 0) and sal
+/// (day 1) and L3 to mql (day 3), worked out by hand: per month leads, mqls,
+/// sals, sqls, opportunities, pipeline, marketing-sourced pipeline (primary
+/// lead not `outbound`: O1, O3, O4), won deals and amount, lost deals.
+#[test]
+fn the_kits_kpi_of_the_same_log() {
+    use crate::tests::stage;
+    use accord_core::domain::Stage;
+    let mut events = log();
+    events.push(stage(
+        "S1",
+        "L1",
+        Stage::Lead,
+        Stage::Mql,
+        2 * HOUR,
+        None,
+        None,
+    ));
+    events.push(stage("S2", "L1", Stage::Mql, Stage::Sal, DAY, None, None));
+    events.push(stage(
+        "S3",
+        "L3",
+        Stage::Lead,
+        Stage::Mql,
+        3 * DAY,
+        None,
+        None,
+    ));
+    let p = Projections::from_events(&events);
+    let t = report("kpi", &p, &ReportTerms::default(), &Period::ALL).unwrap();
+    type Row = (&'static str, [i64; 10]);
+    let want: [Row; 4] = [
+        ("(all)", [5, 2, 1, 0, 4, 7_500_00, 5_500_00, 2, 1_500_00, 1]),
+        ("2024-12", [1, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+        (
+            "2025-04",
+            [3, 2, 1, 0, 3, 7_000_00, 5_000_00, 1, 1_000_00, 0],
+        ),
+        ("2025-05", [1, 0, 0, 0, 1, 500_00, 500_00, 1, 500_00, 1]),
+    ];
+    assert_eq!(t.rows.len(), want.len());
+    for (r, (month, counts)) in want.iter().enumerate() {
+        assert_eq!(text(&t, r, "month"), *month);
+        let got: Vec<i64> = t.columns[1..]
+            .iter()
+            .map(|c| match col(&t, r, &c.name) {
+                Value::Int(n) | Value::Money(n) => *n,
+                other => panic!("{} is {other:?}", c.name),
+            })
+            .collect();
+        assert_eq!(got, counts, "{month}");
+    }
+    assert_eq!(
+        t.columns.iter().map(|c| &*c.name).collect::<Vec<_>>(),
+        [
+            "month",
+            "leads",
+            "mqls",
+            "sals",
+            "sqls",
+            "opportunities",
+            "pipeline_created_usd",
+            "marketing_sourced_pipeline_usd",
+            "won_deals",
+            "won_usd",
+            "lost_deals"
+        ]
+    );
+}

@@ -528,9 +528,10 @@ impl Projections {
                 leads.created_at[i] = l.created_at.unix_seconds();
                 leads.source_channel[i] = l.source_channel.code();
                 leads.region[i] = l.region.code();
-                leads.persona[i] = l.persona.as_ref().map_or(NO_CODE, |p| {
-                    p.core().map_or(DECLARED_PERSONA, |p| p.code())
-                });
+                leads.persona[i] = l
+                    .persona
+                    .as_ref()
+                    .map_or(NO_CODE, |p| p.core().map_or(DECLARED_PERSONA, |p| p.code()));
                 leads.account[i] = account;
             }
             Event::Touched(t) => {

@@ -345,7 +345,14 @@ fn funnel_counts_leads_reaching_each_stage() {
 #[test]
 fn funnel_explain_lists_the_cell() {
     let p = Projections::from_events(&small_log());
-    let (t, total) = funnel::explain(&p, &Period::ALL, &funnel::Filter::ALL, "2025-04,(all),mql", 20).unwrap();
+    let (t, total) = funnel::explain(
+        &p,
+        &Period::ALL,
+        &funnel::Filter::ALL,
+        "2025-04,(all),mql",
+        20,
+    )
+    .unwrap();
     assert_eq!(total, 2);
     assert_eq!(text(&t, 0, "lead_id"), "L1");
     assert!(funnel::explain(&p, &Period::ALL, &funnel::Filter::ALL, "2025-04,(all)", 20).is_err());

@@ -444,7 +444,9 @@ fn the_funnel_is_filtered_by_channel_region_and_persona() {
     assert_eq!(r.status, 200, "{}", r.body);
     // (all),(all)'s leads: L1, L2, L4 are EMEA; L3, L4 finance; L1, L2, L3 referral.
     let leads = |q: &str| {
-        let v = s.get(&format!("/v1/reports/funnel?{q}"), Some(&s.admin)).json();
+        let v = s
+            .get(&format!("/v1/reports/funnel?{q}"), Some(&s.admin))
+            .json();
         assert_eq!(v["reports"][0]["rows"][0]["cohort_month"], "(all)", "{v}");
         assert_eq!(v["reports"][0]["rows"][0]["source_channel"], "(all)", "{v}");
         v["reports"][0]["rows"][0]["leads"].as_i64()
@@ -478,7 +480,10 @@ fn the_funnel_is_filtered_by_channel_region_and_persona() {
         (400, Some("persona"))
     );
     // Only the funnel is filtered.
-    assert_eq!(s.get("/v1/reports/kpi?region=NA", Some(&s.admin)).status, 422);
+    assert_eq!(
+        s.get("/v1/reports/kpi?region=NA", Some(&s.admin)).status,
+        422
+    );
 }
 
 #[test]
