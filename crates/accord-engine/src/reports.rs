@@ -41,8 +41,11 @@ pub struct Request<'a> {
     pub period: Period,
     /// A key to explain (an opportunity id, or `MONTH,CHANNEL,STAGE`).
     pub explain: Option<&'a str>,
-    /// Leads listed by a funnel explanation.
+    /// Leads listed by a funnel explanation, opportunities by `won_by`.
     pub limit: usize,
+    /// A key of an attribution report (a campaign or a channel, `(none)`,
+    /// `(no campaign)`): the won opportunities crediting it instead.
+    pub won_by: Option<&'a str>,
     /// What each figure is compared with, if anything.
     pub compare: Option<Comparison>,
     /// The funnel's leads by channel, region and persona
@@ -119,6 +122,9 @@ pub enum Explanation {
     Funnel { total: usize },
     /// An opportunity's credit: `outcome` says what it was credited for.
     Attribution { outcome: String },
+    /// The won opportunities crediting a key: `total`, of which the table
+    /// lists some.
+    WonBy { total: usize },
 }
 
 /// Answers `request` from `store` under `agreement`.
@@ -142,6 +148,12 @@ pub fn answer_with<S: EventStore>(
 ) -> Result<Answer, Error> {
     if !request.filter.is_all() && request.names != ["funnel"] {
         return Err(Error::FilterNotFunnel);
+    }
+    if let Some(key) = request.won_by {
+        if request.compare.is_some() || request.explain.is_some() {
+            return Err(Error::WonByAlone);
+        }
+        return won_by(store, request, key, agreement, watcher, progress).map(Answer::Explained);
     }
     if let Some(key) = request.explain {
         if request.compare.is_some() {
@@ -362,4 +374,54 @@ pub fn explain<S: EventStore>(
         }
     };
     Ok(Explained { table, as_of, what })
+}
+
+/// The won opportunities crediting `key` in the one attribution report
+/// asked, over the period: from the watcher's state when it is current,
+/// else from the whole log folded.
+pub fn won_by<S: EventStore>(
+    store: &S,
+    request: &Request<'_>,
+    key: &str,
+    agreement: &AgreementText,
+    watcher: Option<&Watcher>,
+    progress: &mut dyn Progress,
+) -> Result<Explained, Error> {
+    let by = match request.names {
+        ["attribution_campaign"] => accord_report::won_by::By::Campaign,
+        ["attribution_channel"] => accord_report::won_by::By::Channel,
+        _ => return Err(Error::WonByNotAttribution),
+    };
+    let terms = agreement.terms()?;
+    let head = store.head()?;
+    let live = watcher
+        .filter(|w| w.is_current(head, &agreement.stamp()))
+        .map(Watcher::live);
+    let (table, total, as_of) = match live {
+        Some(live) => {
+            let (t, n) = live
+                .won_by(by, key, &request.period, request.limit)
+                .map_err(Error::Explain)?;
+            (t, n, describe_as_of(live.projections()))
+        }
+        None => {
+            let p = fold_log(store, head, progress)?;
+            let (t, n) = accord_report::won_by::won_by(
+                &p,
+                &terms,
+                p.derived(),
+                by,
+                key,
+                &request.period,
+                request.limit,
+            )
+            .map_err(Error::Explain)?;
+            (t, n, describe_as_of(&p))
+        }
+    };
+    Ok(Explained {
+        table,
+        as_of,
+        what: Explanation::WonBy { total },
+    })
 }

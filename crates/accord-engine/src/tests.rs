@@ -273,6 +273,7 @@ fn a_period_read_stores_the_snapshot_and_the_next_one_reads_no_log() {
         limit: 20,
         compare: None,
         filter: accord_report::funnel::Filter::ALL,
+        won_by: None,
     };
     let agreement = default_agreement();
     let answer = |store: &mut SqliteStore, told: &mut Told| match reports::answer(
@@ -316,6 +317,7 @@ fn explaining_is_for_the_funnel_and_attribution() {
             limit: 1,
             compare: None,
             filter: accord_report::funnel::Filter::ALL,
+            won_by: None,
         };
         reports::answer(store, &request, &agreement, &mut Quiet)
     };
@@ -366,6 +368,7 @@ fn an_explanation_reads_a_current_watcher_and_folds_the_log_otherwise() {
         limit: 10,
         compare: None,
         filter: accord_report::funnel::Filter::ALL,
+        won_by: None,
     };
     let ask = |store: &mut SqliteStore, watcher: &Watcher| {
         let mut folds = Folds::default();
@@ -594,6 +597,7 @@ fn a_period_read_from_a_current_watcher_reads_no_log_batch() {
         limit: 20,
         compare: None,
         filter: accord_report::funnel::Filter::ALL,
+        won_by: None,
     };
     let before = store.scans.get();
     let from_cells =
@@ -786,6 +790,7 @@ fn a_period_read_on_a_read_only_database_tells_that_the_snapshot_was_not_stored(
         limit: 20,
         compare: None,
         filter: accord_report::funnel::Filter::ALL,
+        won_by: None,
     };
     let mut told = Told::default();
     let answer = reports::answer(&mut store, &request, &default_agreement(), &mut told).unwrap();

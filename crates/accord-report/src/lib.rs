@@ -65,6 +65,7 @@ pub mod snapshot;
 pub mod stats;
 pub mod table;
 pub mod velocity;
+pub mod won_by;
 
 use std::borrow::Cow;
 

@@ -488,6 +488,18 @@ impl Live {
         attribution::explain_in(&self.p, terms, &self.ix, opportunity_id)
     }
 
+    /// The won opportunities crediting one key of an attribution report
+    /// ([`crate::won_by::won_by`]), from the orders kept here.
+    pub fn won_by(
+        &self,
+        by: crate::won_by::By,
+        key: &str,
+        period: &Period,
+        limit: usize,
+    ) -> Result<(Table, usize), String> {
+        crate::won_by::won_by(&self.p, &self.terms, &self.ix, by, key, period, limit)
+    }
+
     /// Report `name` over `period`, from the cells of its days.
     pub fn table(&self, name: &str, period: &Period) -> Result<Table, UnknownReport> {
         table_of(&self.p, &self.cells, &self.terms, name, period)

@@ -1,4 +1,4 @@
-//! `kpi_outcomes` on a log small enough to work out by hand.
+//! `kpi_outcomes`, `kpi` and the won opportunities attribution lists, on a log small enough to work out by hand.
 
 // Amounts in cents are written dollars_cents (`1_000_00` is $1,000.00).
 #![allow(clippy::inconsistent_digit_grouping)]
@@ -247,5 +247,52 @@ fn the_kits_kpi_of_the_same_log() {
             "won_usd",
             "lost_deals"
         ]
+    );
+}
+
+/// O1 ($1,000, won day 19) and O4 ($500, won day 41) have L1's page view
+/// (organic search, no campaign) in their windows; O2 was lost, O3 is open.
+#[test]
+fn the_won_opportunities_crediting_a_key_largest_first() {
+    use crate::won_by::By;
+    let live = Live::build(ReportTerms::default(), Projections::from_events(&log()));
+    let list = |by, key: &str, period: &Period| {
+        let (t, total) = live.won_by(by, key, period, 10).unwrap();
+        let rows: Vec<(String, i64, i64)> = (0..t.rows.len())
+            .map(|r| {
+                let Value::Money(cents) = col(&t, r, "amount_usd") else {
+                    panic!("amount")
+                };
+                (text(&t, r, "opportunity_id"), *cents, int(&t, r, "touches"))
+            })
+            .collect();
+        (rows, total)
+    };
+    let both = (
+        vec![("O1".to_owned(), 1_000_00, 1), ("O4".to_owned(), 500_00, 1)],
+        2,
+    );
+    assert_eq!(list(By::Channel, "organic_search", &Period::ALL), both);
+    assert_eq!(list(By::Campaign, "(no campaign)", &Period::ALL), both);
+    assert_eq!(list(By::Channel, "(none)", &Period::ALL), (vec![], 0));
+    assert_eq!(list(By::Channel, "email", &Period::ALL), (vec![], 0));
+    let may = Period::from_dates(Some("2025-05-01"), Some("2025-05-31")).unwrap();
+    assert_eq!(
+        list(By::Channel, "organic_search", &may),
+        (vec![("O4".to_owned(), 500_00, 1)], 1)
+    );
+    let (t, total) = live
+        .won_by(By::Channel, "organic_search", &Period::ALL, 1)
+        .unwrap();
+    assert_eq!((t.rows.len(), total), (1, 2));
+    assert_eq!(
+        live.won_by(By::Campaign, "C9", &Period::ALL, 10)
+            .unwrap_err(),
+        "no campaign `C9` in the log"
+    );
+    assert_eq!(
+        live.won_by(By::Channel, "tv", &Period::ALL, 10)
+            .unwrap_err(),
+        "unknown channel `tv`"
     );
 }

@@ -487,6 +487,24 @@ fn the_funnel_is_filtered_by_channel_region_and_persona() {
 }
 
 #[test]
+fn attribution_lists_the_won_opportunities_crediting_a_key() {
+    let s = server(Default::default());
+    let v = s
+        .get(
+            "/v1/reports/attribution_channel?won_by=webinar&limit=5",
+            Some(&s.admin),
+        )
+        .json();
+    assert_eq!(v["explanation"]["opportunities"].as_u64(), Some(0), "{v}");
+    assert_eq!(v["reports"][0]["report"], "attribution won by", "{v}");
+    let status = |q: &str| s.get(&format!("/v1/reports/{q}"), Some(&s.admin)).status;
+    assert_eq!(status("attribution_channel?won_by=tv"), 422);
+    assert_eq!(status("attribution_campaign?won_by=C404"), 422);
+    assert_eq!(status("funnel?won_by=webinar"), 422);
+    assert_eq!(status("attribution_channel?won_by=email&explain=O1"), 422);
+}
+
+#[test]
 fn the_agreement_is_checked_with_lines_and_columns_and_adopted_as_an_event() {
     let s = server(Default::default());
     let v = s.get("/v1/agreement/versions", Some(&s.admin)).json();

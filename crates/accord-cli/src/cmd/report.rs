@@ -47,6 +47,7 @@ use super::{open_for_reading, CmdResult, DbArgs};
 ///   accord report attribution_campaign --explain O000042
 ///   accord report funnel --explain 2025-04,paid_search,mql
 ///   accord report funnel --region EMEA --persona finance
+///   accord report attribution_channel --won-by webinar --limit 5
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -79,7 +80,12 @@ pub struct Args {
     /// `(declared)` (any the agreement declares) or `(none)`.
     #[arg(long, value_name = "PERSONA")]
     persona: Option<String>,
-    /// Leads listed by `funnel --explain`.
+    /// attribution_campaign / attribution_channel: list the won opportunities
+    /// (closed in the period) that credit KEY, a campaign id or a channel
+    /// (`(none)`, `(no campaign)`), the largest first, at most --limit.
+    #[arg(long, value_name = "KEY")]
+    won_by: Option<String>,
+    /// Leads listed by `funnel --explain` (opportunities by --won-by).
     #[arg(long, default_value_t = 20, value_name = "N")]
     limit: usize,
     /// Add each figure's value over the previous period of as many days
@@ -122,6 +128,7 @@ pub fn run(args: Args) -> CmdResult {
         names: &names,
         period,
         explain: args.explain.as_deref(),
+        won_by: args.won_by.as_deref(),
         limit: args.limit,
         compare: args
             .compare
@@ -185,7 +192,7 @@ pub fn run(args: Args) -> CmdResult {
             }
         }
         Answer::Explained(explained) => {
-            let key = request.explain.unwrap_or_default();
+            let key = request.explain.or(request.won_by).unwrap_or_default();
             let table = &explained.table;
             let note = match explained.what {
                 Explanation::Funnel { total } => format!(
@@ -196,6 +203,10 @@ pub fn run(args: Args) -> CmdResult {
                 Explanation::Attribution { outcome } => {
                     format!(" — opportunity {key} {outcome}")
                 }
+                Explanation::WonBy { total } => format!(
+                    " — won opportunities crediting {key}: {total}, {} shown",
+                    table.rows.len()
+                ),
             };
             let caption = period_caption(table, period, &explained.as_of, &note);
             print(table, args.format.unwrap_or(Format::Table), &caption)?;

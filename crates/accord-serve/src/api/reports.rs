@@ -30,6 +30,10 @@ pub struct ReportParams {
     explain: Option<String>,
     /// Leads a funnel explanation lists (default 20).
     limit: Option<usize>,
+    /// attribution_campaign or attribution_channel: a row's key (a campaign
+    /// id or a channel, `(none)`, `(no campaign)`); the won opportunities
+    /// closed in the period crediting it, the largest first (at most `limit`).
+    won_by: Option<String>,
     /// The funnel of one source channel's leads (`(all)`: every channel).
     channel: Option<String>,
     /// The funnel of one region's leads (`NA`, `EMEA`, `APAC`, `LATAM`).
@@ -62,8 +66,8 @@ pub enum ReportName {
     All,
 }
 
-const PARAMS: [&str; 9] = [
-    "from", "to", "compare", "explain", "limit", "format", "channel", "region", "persona",
+const PARAMS: [&str; 10] = [
+    "from", "to", "compare", "explain", "limit", "format", "channel", "region", "persona", "won_by",
 ];
 
 /// A report (or `all`) over all time or a period, as JSON or CSV.
@@ -72,7 +76,8 @@ const PARAMS: [&str; 9] = [
 /// funnel of those leads only (another report with one is a 422).
 /// JSON: `{"as_of", "period", "compared_with", "reports": [{"report", "terms", "rows"}]}`;
 /// with `explain`, also `"explanation"`: `{"leads"}` (a funnel cell's count)
-/// or `{"outcome"}` (what an opportunity's credit is for).
+/// or `{"outcome"}` (what an opportunity's credit is for); with `won_by`,
+/// `{"opportunities"}` (how many won opportunities credit the key).
 /// CSV (`Accept: text/csv` or `format=csv`): the one report's rows.
 #[utoipa::path(
     get,
@@ -178,6 +183,7 @@ pub async fn get_report(
         Problem::bad_request("bad_parameter", e.to_string()).param(param)
     })?;
     let explain = params.get("explain").cloned();
+    let won_by = params.get("won_by").cloned();
     let answer = state
         .handle
         .run(move |core| -> Result<Answer, Problem> {
@@ -187,6 +193,7 @@ pub async fn get_report(
                 names: &names,
                 period,
                 explain: explain.as_deref(),
+                won_by: won_by.as_deref(),
                 limit,
                 compare,
                 filter,
@@ -247,5 +254,6 @@ fn explanation(what: &Explanation) -> serde_json::Value {
     match what {
         Explanation::Funnel { total } => serde_json::json!({ "leads": total }),
         Explanation::Attribution { outcome } => serde_json::json!({ "outcome": outcome }),
+        Explanation::WonBy { total } => serde_json::json!({ "opportunities": total }),
     }
 }
