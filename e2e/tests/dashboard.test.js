@@ -209,12 +209,15 @@ test('a screenshot of every page at 1280 and 375 px', async () => {
   const pages = ['kpi', 'funnel', 'velocity', 'sla', 'attribution', 'queue', 'lead', 'content', 'leaderboard', 'agreement'];
   for (const width of [1280, 375]) {
     const page = await loggedIn(browser, server.base, server.admin, width);
+    // The webinar channel's largest win, picked on the attribution page.
+    const won = (await server.api('/v1/reports/attribution_channel?won_by=webinar&limit=1')).reports[0].rows[0]?.opportunity_id ?? '';
     for (const name of pages) {
       let hash = `#/${name}`;
       if (name === 'kpi') hash += '?from=2026-01-01&to=2026-03-31';
       if (name === 'lead') hash += `?id=${reps.mqls[3]}`;
       if (name === 'queue') hash += `?owner=${reps.rep}`;
-      if (name === 'funnel') hash += `?cell=${encodeURIComponent('2025-06,(all),customer')}`;
+      if (name === 'funnel') hash += `?region=EMEA&cell=${encodeURIComponent('2025-06,(all),customer')}`;
+      if (name === 'attribution') hash += `?by=${encodeURIComponent('channel:webinar')}&opp=${won}`;
       await open(page, hash);
       await sleep(150);
       await page.screenshot({ path: join(dir, `${name}-${width}.png`), fullPage: true });
