@@ -238,6 +238,22 @@ impl Cells {
         }
     }
 
+    /// How many won opportunities closed in `period` credit a key (a
+    /// campaign key when `campaign`, else a channel key): the reports'
+    /// `won_opportunities`.
+    pub(crate) fn won_count(&self, campaign: bool, key: u32, period: &Period) -> usize {
+        let map = if campaign {
+            &self.by_campaign
+        } else {
+            &self.by_channel
+        };
+        let opps: i64 = in_days(map, Days::of(period))
+            .filter(|(&(_, k), _)| k == key)
+            .map(|(_, c)| c.opps)
+            .sum();
+        opps.max(0) as usize
+    }
+
     pub(crate) fn campaigns(&self, p: &Projections, period: &Period) -> Table {
         render_campaigns(p, summed(&self.by_campaign, period))
     }

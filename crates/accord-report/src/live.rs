@@ -497,7 +497,19 @@ impl Live {
         period: &Period,
         limit: usize,
     ) -> Result<(Table, usize), String> {
-        crate::won_by::won_by(&self.p, &self.terms, &self.ix, by, key, period, limit)
+        let cells = &self.cells.attribution;
+        let campaign = by == crate::won_by::By::Campaign;
+        let total = |code: u32| cells.won_count(campaign, code, period);
+        crate::won_by::won_by_in(
+            &self.p,
+            &self.terms,
+            &self.ix,
+            by,
+            key,
+            period,
+            limit,
+            Some(&total),
+        )
     }
 
     /// Report `name` over `period`, from the cells of its days.

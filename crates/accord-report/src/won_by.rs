@@ -1,13 +1,14 @@
 //! The won opportunities one row of an attribution report is made of: those
 //! closed in the period whose window credits the row's key (a campaign,
 //! `(no campaign)` or `(none)`; a channel or `(none)`), the largest first.
-//! What the dashboard offers to explain instead of a typed id.
+//! What the dashboard offers to explain instead of a typed id. The wins are
+//! looked at largest first and the look stops at `limit`; how many there
+//! are is the report's `won_opportunities` when the cells are at hand
+//! ([`crate::Live::won_by`]), else counted by looking at every win.
 
 use accord_core::domain::{Channel, Timestamp};
 
-use crate::attribution::{
-    campaign_key, channel_key, keep_marketing, window_touches, TouchIndex, NO_CAMPAIGN, NO_TOUCHES,
-};
+use crate::attribution::{campaign_key, channel_key, TouchIndex, NO_CAMPAIGN, NO_TOUCHES};
 use crate::projection::{OppStatus, Projections};
 use crate::table::{ColumnKind as K, Table, Value};
 use crate::{Period, ReportTerms};
@@ -32,7 +33,12 @@ pub fn won_by(
     period: &Period,
     limit: usize,
 ) -> Result<(Table, usize), String> {
-    let code = match (by, key) {
+    won_by_in(p, terms, ix, by, key, period, limit, None)
+}
+
+/// The key's code in the report's cells.
+pub(crate) fn code_of(p: &Projections, by: By, key: &str) -> Result<u32, String> {
+    Ok(match (by, key) {
         (_, "(none)") => NO_TOUCHES,
         (By::Campaign, "(no campaign)") => NO_CAMPAIGN,
         (By::Campaign, id) => p
@@ -43,35 +49,51 @@ pub fn won_by(
         (By::Channel, word) => Channel::parse(word)
             .map(|c| u32::from(c.code()))
             .ok_or_else(|| format!("unknown channel {}", crate::quoted(word)))?,
-    };
+    })
+}
+
+/// [`won_by`], the total given by `total` (from the cells) when there is one.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn won_by_in(
+    p: &Projections,
+    terms: &ReportTerms,
+    ix: &impl TouchIndex,
+    by: By,
+    key: &str,
+    period: &Period,
+    limit: usize,
+    total: Option<&dyn Fn(u32) -> usize>,
+) -> Result<(Table, usize), String> {
+    let code = code_of(p, by, key)?;
     let o = &p.opps;
-    let mut window = Vec::new();
+    let mut wins: Vec<u32> = (0..o.ids.len() as u32)
+        .filter(|&i| {
+            let i = i as usize;
+            o.created[i] && o.status[i] == OppStatus::Won && period.contains(o.closed_at[i])
+        })
+        .collect();
+    wins.sort_unstable_by(|&a, &b| {
+        o.amount_cents[b as usize]
+            .cmp(&o.amount_cents[a as usize])
+            .then_with(|| o.ids.name(a).cmp(o.ids.name(b)))
+    });
+    let stop = if total.is_some() { limit } else { usize::MAX };
     let mut found: Vec<(u32, i64)> = Vec::new();
-    for i in 0..o.ids.len() {
-        if !o.created[i] || o.status[i] != OppStatus::Won || !period.contains(o.closed_at[i]) {
-            continue;
+    for &opp in &wins {
+        if found.len() >= stop {
+            break;
         }
-        window_touches(p, terms, ix, i as u32, &mut window);
-        keep_marketing(p, &mut window);
-        let touches = if window.is_empty() {
+        let (marketing, keyed) = window_counts(p, terms, ix, opp, by, code);
+        let touches = if marketing == 0 {
             i64::from(code == NO_TOUCHES)
         } else {
-            let keyed = |t: u32| match by {
-                By::Campaign => campaign_key(p, t),
-                By::Channel => channel_key(p, t),
-            };
-            window.iter().filter(|&&(_, t)| keyed(t) == code).count() as i64
+            keyed
         };
         if touches > 0 {
-            found.push((i as u32, if window.is_empty() { 0 } else { touches }));
+            found.push((opp, if marketing == 0 { 0 } else { touches }));
         }
     }
-    found.sort_unstable_by(|&(a, _), &(b, _)| {
-        let (a, b) = (a as usize, b as usize);
-        o.amount_cents[b]
-            .cmp(&o.amount_cents[a])
-            .then_with(|| o.ids.name(a as u32).cmp(o.ids.name(b as u32)))
-    });
+    let total = total.map_or(found.len(), |t| t(code));
     let mut t = Table::new(
         "attribution won by",
         &[
@@ -90,5 +112,46 @@ pub fn won_by(
             Value::Int(touches),
         ]);
     }
-    Ok((t, found.len()))
+    Ok((t, total))
+}
+
+/// An opportunity's marketing touches in its attribution window (the
+/// touches [`crate::attribution::window_touches`] finds, less sales ones),
+/// and how many of them have the key `code`: counted without ordering them.
+fn window_counts(
+    p: &Projections,
+    terms: &ReportTerms,
+    ix: &impl TouchIndex,
+    o: u32,
+    by: By,
+    code: u32,
+) -> (i64, i64) {
+    let i = o as usize;
+    let account = p.opps.account[i];
+    if account == crate::projection::NONE {
+        return (0, 0);
+    }
+    let end = p.opps.created_at[i];
+    let start = end - i64::from(terms.lookback_days) * 86_400;
+    let at = &p.touches.at;
+    let (mut marketing, mut keyed) = (0, 0);
+    for &lead in ix.account_leads(account) {
+        let touches = ix.lead_touches(lead);
+        let from = touches.partition_point(|&t| at[t as usize] < start);
+        for &t in &touches[from..] {
+            if at[t as usize] > end {
+                break;
+            }
+            if p.touches.is_sales(t) {
+                continue;
+            }
+            marketing += 1;
+            let k = match by {
+                By::Campaign => campaign_key(p, t),
+                By::Channel => channel_key(p, t),
+            };
+            keyed += i64::from(k == code);
+        }
+    }
+    (marketing, keyed)
 }
