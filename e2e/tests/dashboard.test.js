@@ -95,6 +95,21 @@ test('a manager sees the KPI and funnel figures the report API gives', async () 
   await page.waitForSelector('[data-testid="funnel-cell"] table');
   const listed = await page.locator('[data-testid="funnel-cell"] tbody tr').count();
   assert.equal(listed, cohort.customer, 'one row per lead of the cell');
+  // Filters picked on the page: region, then persona; the figures are the
+  // API's for the same filter, and smaller than the unfiltered ones.
+  for (const [name, value] of [['region', 'EMEA'], ['persona', 'technical_buyer']]) {
+    await page.evaluate(() => { delete document.body.dataset.ready; });
+    await page.selectOption(`[data-testid="funnel-${name}"]`, value);
+    await page.waitForFunction(() => document.body.dataset.ready === 'funnel');
+  }
+  const filtered = await server.api('/v1/reports/funnel?region=EMEA&persona=technical_buyer');
+  const frow = filtered.reports[0].rows.find((r) => r.cohort_month === '(all)' && r.source_channel === '(all)');
+  assert.ok(frow.leads > 0 && frow.leads < row.leads, `EMEA technical buyers: ${frow.leads} of ${row.leads}`);
+  for (const stage of ['leads', 'mql', 'sal', 'sql', 'opportunity', 'customer']) {
+    assert.equal(await page.textContent(`[data-testid="funnel-(all)-${stage}"]`), int(frow[stage]), `filtered funnel ${stage}`);
+  }
+  assert.match(page.url(), /region=EMEA/);
+  assert.match(page.url(), /persona=technical_buyer/);
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
@@ -215,12 +230,15 @@ test('a screenshot of every page at 1280 and 375 px', async () => {
   const pages = ['kpi', 'funnel', 'velocity', 'sla', 'attribution', 'queue', 'lead', 'content', 'leaderboard', 'agreement'];
   for (const width of [1280, 375]) {
     const page = await loggedIn(browser, server.base, server.admin, width);
+    // The webinar channel's largest win, picked on the attribution page.
+    const won = (await server.api('/v1/reports/attribution_channel?won_by=webinar&limit=1')).reports[0].rows[0]?.opportunity_id ?? '';
     for (const name of pages) {
       let hash = `#/${name}`;
       if (name === 'kpi') hash += '?from=2026-01-01&to=2026-03-31';
       if (name === 'lead') hash += `?id=${reps.mqls[3]}`;
       if (name === 'queue') hash += `?owner=${reps.rep}`;
-      if (name === 'funnel') hash += `?cell=${encodeURIComponent('2025-06,(all),customer')}`;
+      if (name === 'funnel') hash += `?region=EMEA&cell=${encodeURIComponent('2025-06,(all),customer')}`;
+      if (name === 'attribution') hash += `?by=${encodeURIComponent('channel:webinar')}&opp=${won}`;
       await open(page, hash);
       await sleep(150);
       await page.screenshot({ path: join(dir, `${name}-${width}.png`), fullPage: true });

@@ -57,12 +57,22 @@ test('attribution switches model from the keyboard and explains one opportunity 
   for (const r of channels) {
     assert.equal(await page.textContent(`[data-testid="attribution-channel-${r.channel}"]`), dollars(r.first_touch_usd), `first touch ${r.channel}`);
   }
-  // One opportunity, typed in and explained.
-  const opp = 'O000001';
-  const explained = await server.api(`/v1/reports/attribution_campaign?explain=${opp}`);
-  await page.fill('[data-testid="attribution-opp"]', opp);
+  // A channel picked from the keyboard lists its won opportunities as the API does.
+  const top = [...channels].filter((r) => r.channel !== '(none)').sort((a, b) => b.linear_usd - a.linear_usd)[0];
+  const won = await server.api(`/v1/reports/attribution_channel?won_by=${top.channel}&limit=10`);
+  assert.ok(won.explanation.opportunities >= 1, 'the top channel was credited for a win');
+  await page.focus('[data-testid="attribution-by"]');
   await page.evaluate(() => { delete document.body.dataset.ready; });
-  await page.press('[data-testid="attribution-opp"]', 'Enter');
+  await page.selectOption('[data-testid="attribution-by"]', `channel:${top.channel}`);
+  await page.waitForFunction(() => document.body.dataset.ready === 'attribution');
+  const listed = won.reports[0].rows;
+  assert.equal(await page.locator('[data-testid="attribution-won"] tbody tr').count(), listed.length);
+  assert.match(await page.textContent('[data-testid="attribution-won-count"]'), new RegExp(`^${int(won.explanation.opportunities)} won opportunit`));
+  // The largest one picked and explained.
+  const opp = listed[0].opportunity_id;
+  const explained = await server.api(`/v1/reports/attribution_campaign?explain=${opp}`);
+  await page.evaluate(() => { delete document.body.dataset.ready; });
+  await page.click(`[data-testid="attribution-won-${opp}"] a`);
   await page.waitForFunction(() => document.body.dataset.ready === 'attribution');
   assert.equal(await page.textContent('[data-testid="attribution-explain-outcome"]'), `${opp}: ${explained.explanation.outcome}`);
   for (const r of explained.reports[0].rows) {

@@ -77,6 +77,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         (started.elapsed() - folded).as_secs_f64()
     );
 
+    funnel_timings(&live);
+
     let mut rng = Rng(7);
     let mut made = Vec::new();
     let mut totals = Vec::new();
@@ -339,4 +341,44 @@ fn close(a: &accord_report::Table, b: &accord_report::Table) -> bool {
                 _ => u == v,
             })
         })
+}
+
+/// The funnel read from the day cells over all time and over the last
+/// quarter of the data, unfiltered and filtered (by region, by region and
+/// persona, by all three): each the median of 5 reads.
+fn funnel_timings(live: &Live) {
+    use accord_report::funnel::Filter;
+    let end = live.projections().as_of.map_or(0, Timestamp::unix_seconds);
+    let day = |t: i64| Timestamp::from_unix_seconds(t).to_string()[..10].to_owned();
+    let quarter =
+        Period::from_dates(Some(&day(end - 90 * 86_400)), Some(&day(end))).expect("dates");
+    let filters = [
+        ("unfiltered", Filter::ALL),
+        (
+            "region=EMEA",
+            Filter::parse(None, Some("EMEA"), None).expect("a region"),
+        ),
+        (
+            "region=EMEA&persona=finance",
+            Filter::parse(None, Some("EMEA"), Some("finance")).expect("a persona"),
+        ),
+        (
+            "channel=webinar&region=NA&persona=(none)",
+            Filter::parse(Some("webinar"), Some("NA"), Some("(none)")).expect("all three"),
+        ),
+    ];
+    for (what, period) in [("all time", Period::ALL), ("last 90 days", quarter)] {
+        for (name, filter) in &filters {
+            let mut ms: Vec<f64> = (0..5)
+                .map(|_| {
+                    let t = Instant::now();
+                    let table = live.funnel(&period, filter);
+                    std::hint::black_box(table);
+                    t.elapsed().as_secs_f64() * 1000.0
+                })
+                .collect();
+            ms.sort_by(f64::total_cmp);
+            println!("funnel {what} {name}: median {:.2} ms", ms[2]);
+        }
+    }
 }

@@ -54,6 +54,15 @@ pub enum Error {
     Explain(String),
     #[error("--explain works with funnel, attribution_campaign and attribution_channel")]
     CannotExplain,
+    /// A channel, region or persona filter on a report other than the funnel.
+    #[error("only the funnel is filtered by channel, region and persona")]
+    FilterNotFunnel,
+    /// `won_by` on a report other than attribution's.
+    #[error("won_by lists the won opportunities of attribution_campaign or attribution_channel")]
+    WonByNotAttribution,
+    /// `won_by` with `explain` or `compare`.
+    #[error("won_by goes with neither explain nor compare")]
+    WonByAlone,
     /// `--compare previous` without a period of both ends.
     #[error("--compare previous needs both --from and --to: the previous period has the same number of days and ends the day before --from")]
     CompareNeedsPeriod,

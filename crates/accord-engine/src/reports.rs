@@ -41,10 +41,16 @@ pub struct Request<'a> {
     pub period: Period,
     /// A key to explain (an opportunity id, or `MONTH,CHANNEL,STAGE`).
     pub explain: Option<&'a str>,
-    /// Leads listed by a funnel explanation.
+    /// Leads listed by a funnel explanation, opportunities by `won_by`.
     pub limit: usize,
+    /// A key of an attribution report (a campaign or a channel, `(none)`,
+    /// `(no campaign)`): the won opportunities crediting it instead.
+    pub won_by: Option<&'a str>,
     /// What each figure is compared with, if anything.
     pub compare: Option<Comparison>,
+    /// The funnel's leads by channel, region and persona
+    /// ([`funnel::Filter::ALL`]: every lead; only the funnel takes another).
+    pub filter: funnel::Filter,
 }
 
 /// What a period's figures are compared with.
@@ -116,6 +122,9 @@ pub enum Explanation {
     Funnel { total: usize },
     /// An opportunity's credit: `outcome` says what it was credited for.
     Attribution { outcome: String },
+    /// The won opportunities crediting a key: `total`, of which the table
+    /// lists some.
+    WonBy { total: usize },
 }
 
 /// Answers `request` from `store` under `agreement`.
@@ -137,6 +146,15 @@ pub fn answer_with<S: EventStore>(
     watcher: Option<&Watcher>,
     progress: &mut dyn Progress,
 ) -> Result<Answer, Error> {
+    if !request.filter.is_all() && request.names != ["funnel"] {
+        return Err(Error::FilterNotFunnel);
+    }
+    if let Some(key) = request.won_by {
+        if request.compare.is_some() || request.explain.is_some() {
+            return Err(Error::WonByAlone);
+        }
+        return won_by(store, request, key, agreement, watcher, progress).map(Answer::Explained);
+    }
     if let Some(key) = request.explain {
         if request.compare.is_some() {
             return Err(Error::CompareExplained);
@@ -146,7 +164,7 @@ pub fn answer_with<S: EventStore>(
     if request.compare.is_some() && compare::previous(&request.period).is_none() {
         return Err(Error::CompareNeedsPeriod);
     }
-    if request.period.is_all() {
+    if request.period.is_all() && request.filter.is_all() {
         return all_time(store, request.names, agreement, progress).map(Answer::AllTime);
     }
     over_period(store, request, agreement, watcher, progress).map(Answer::Period)
@@ -210,7 +228,7 @@ pub fn all_time<S: EventStore>(
 /// Reports over `request.period`, from the day cells of `watcher` when it is
 /// current, else of a [`Live`] resumed from the snapshot or built from the
 /// log; with `request.compare`, each beside the same report over the
-/// previous period.
+/// previous period. A filtered funnel is read this way over all time too.
 pub fn over_period<S: EventStore>(
     store: &mut S,
     request: &Request<'_>,
@@ -228,12 +246,18 @@ pub fn over_period<S: EventStore>(
     let head = store.head()?;
     if let Some(w) = watcher.filter(|w| w.is_current(head, &stamp)) {
         let live = w.live();
-        let table = |name: &str, period: &Period| live.table(name, period);
+        let table = |name: &str, period: &Period| match name {
+            "funnel" => Ok(live.funnel(period, &request.filter)),
+            _ => live.table(name, period),
+        };
         return period_reports(table, live.projections(), 0, request, compared_with);
     }
     let terms = agreement.terms()?;
     if let Some(cells) = snapshot::cells_at(store, head, &stamp, terms)? {
-        let table = |name: &str, period: &Period| cells.table(name, period);
+        let table = |name: &str, period: &Period| match name {
+            "funnel" => Ok(cells.funnel(period, &request.filter)),
+            _ => cells.table(name, period),
+        };
         return period_reports(table, cells.projections(), 0, request, compared_with);
     }
     let (live, resumed) = snapshot::resume(store, head, terms, &stamp, progress)?;
@@ -253,7 +277,10 @@ pub fn over_period<S: EventStore>(
         Resumed::Snapshot { folded, .. } => folded,
         Resumed::Log => live.projections().events,
     };
-    let table = |name: &str, period: &Period| live.table(name, period);
+    let table = |name: &str, period: &Period| match name {
+        "funnel" => Ok(live.funnel(period, &request.filter)),
+        _ => live.table(name, period),
+    };
     period_reports(table, live.projections(), read, request, compared_with)
 }
 
@@ -325,8 +352,14 @@ pub fn explain<S: EventStore>(
     let as_of = describe_as_of(projections);
     let (table, what) = match which {
         Which::Funnel => {
-            let (table, total) = funnel::explain(projections, &request.period, key, request.limit)
-                .map_err(Error::Explain)?;
+            let (table, total) = funnel::explain(
+                projections,
+                &request.period,
+                &request.filter,
+                key,
+                request.limit,
+            )
+            .map_err(Error::Explain)?;
             (table, Explanation::Funnel { total })
         }
         Which::Attribution => {
@@ -341,4 +374,54 @@ pub fn explain<S: EventStore>(
         }
     };
     Ok(Explained { table, as_of, what })
+}
+
+/// The won opportunities crediting `key` in the one attribution report
+/// asked, over the period: from the watcher's state when it is current,
+/// else from the whole log folded.
+pub fn won_by<S: EventStore>(
+    store: &S,
+    request: &Request<'_>,
+    key: &str,
+    agreement: &AgreementText,
+    watcher: Option<&Watcher>,
+    progress: &mut dyn Progress,
+) -> Result<Explained, Error> {
+    let by = match request.names {
+        ["attribution_campaign"] => accord_report::won_by::By::Campaign,
+        ["attribution_channel"] => accord_report::won_by::By::Channel,
+        _ => return Err(Error::WonByNotAttribution),
+    };
+    let terms = agreement.terms()?;
+    let head = store.head()?;
+    let live = watcher
+        .filter(|w| w.is_current(head, &agreement.stamp()))
+        .map(Watcher::live);
+    let (table, total, as_of) = match live {
+        Some(live) => {
+            let (t, n) = live
+                .won_by(by, key, &request.period, request.limit)
+                .map_err(Error::Explain)?;
+            (t, n, describe_as_of(live.projections()))
+        }
+        None => {
+            let p = fold_log(store, head, progress)?;
+            let (t, n) = accord_report::won_by::won_by(
+                &p,
+                &terms,
+                p.derived(),
+                by,
+                key,
+                &request.period,
+                request.limit,
+            )
+            .map_err(Error::Explain)?;
+            (t, n, describe_as_of(&p))
+        }
+    };
+    Ok(Explained {
+        table,
+        as_of,
+        what: Explanation::WonBy { total },
+    })
 }

@@ -272,6 +272,8 @@ fn a_period_read_stores_the_snapshot_and_the_next_one_reads_no_log() {
         explain: None,
         limit: 20,
         compare: None,
+        filter: accord_report::funnel::Filter::ALL,
+        won_by: None,
     };
     let agreement = default_agreement();
     let answer = |store: &mut SqliteStore, told: &mut Told| match reports::answer(
@@ -314,6 +316,8 @@ fn explaining_is_for_the_funnel_and_attribution() {
             explain: Some(key),
             limit: 1,
             compare: None,
+            filter: accord_report::funnel::Filter::ALL,
+            won_by: None,
         };
         reports::answer(store, &request, &agreement, &mut Quiet)
     };
@@ -363,6 +367,8 @@ fn an_explanation_reads_a_current_watcher_and_folds_the_log_otherwise() {
         explain: Some("2025-04,paid_search,leads"),
         limit: 10,
         compare: None,
+        filter: accord_report::funnel::Filter::ALL,
+        won_by: None,
     };
     let ask = |store: &mut SqliteStore, watcher: &Watcher| {
         let mut folds = Folds::default();
@@ -590,6 +596,8 @@ fn a_period_read_from_a_current_watcher_reads_no_log_batch() {
         explain: None,
         limit: 20,
         compare: None,
+        filter: accord_report::funnel::Filter::ALL,
+        won_by: None,
     };
     let before = store.scans.get();
     let from_cells =
@@ -781,6 +789,8 @@ fn a_period_read_on_a_read_only_database_tells_that_the_snapshot_was_not_stored(
         explain: None,
         limit: 20,
         compare: None,
+        filter: accord_report::funnel::Filter::ALL,
+        won_by: None,
     };
     let mut told = Told::default();
     let answer = reports::answer(&mut store, &request, &default_agreement(), &mut told).unwrap();

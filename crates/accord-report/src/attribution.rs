@@ -130,8 +130,21 @@ pub fn weights(
 }
 
 /// Keys for touches without a campaign, and for opportunities without touches.
-const NO_CAMPAIGN: u32 = NONE - 1;
-const NO_TOUCHES: u32 = NONE;
+pub(crate) const NO_CAMPAIGN: u32 = NONE - 1;
+pub(crate) const NO_TOUCHES: u32 = NONE;
+
+/// A touch's key in `attribution_campaign`: its campaign, or [`NO_CAMPAIGN`].
+pub(crate) fn campaign_key(p: &Projections, t: u32) -> u32 {
+    match p.touches.campaign[t as usize] {
+        NONE => NO_CAMPAIGN,
+        c => c,
+    }
+}
+
+/// A touch's key in `attribution_channel`: its channel's code.
+pub(crate) fn channel_key(p: &Projections, t: u32) -> u32 {
+    u32::from(p.touches.channel[t as usize])
+}
 
 /// Credit is kept in units of 10⁻⁹ cent.
 const UNITS_PER_CENT: f64 = 1e9;
@@ -198,11 +211,7 @@ impl Cells {
         let mut campaigns: Vec<u32> = Vec::with_capacity(touches.len());
         let mut channels: Vec<u32> = Vec::with_capacity(touches.len());
         for (&(_, t), w) in touches.iter().zip(weights(p, terms, o, touches)) {
-            let campaign = match p.touches.campaign[t as usize] {
-                NONE => NO_CAMPAIGN,
-                c => c,
-            };
-            let channel = u32::from(p.touches.channel[t as usize]);
+            let (campaign, channel) = (campaign_key(p, t), channel_key(p, t));
             let units =
                 w.map(|w| i128::from(sign) * (amount as f64 * w * UNITS_PER_CENT).round() as i128);
             for (map, key) in [
@@ -227,6 +236,22 @@ impl Cells {
                 map.entry((d, key)).or_default().opps += sign;
             }
         }
+    }
+
+    /// How many won opportunities closed in `period` credit a key (a
+    /// campaign key when `campaign`, else a channel key): the reports'
+    /// `won_opportunities`.
+    pub(crate) fn won_count(&self, campaign: bool, key: u32, period: &Period) -> usize {
+        let map = if campaign {
+            &self.by_campaign
+        } else {
+            &self.by_channel
+        };
+        let opps: i64 = in_days(map, Days::of(period))
+            .filter(|(&(_, k), _)| k == key)
+            .map(|(_, c)| c.opps)
+            .sum();
+        opps.max(0) as usize
     }
 
     pub(crate) fn campaigns(&self, p: &Projections, period: &Period) -> Table {

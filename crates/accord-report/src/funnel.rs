@@ -6,16 +6,17 @@
 //! entered them. Rows: every (month, channel) with leads, a `(all)` channel row
 //! per month, a `(all)` month row per channel and (`(all)`, `(all)`), in byte
 //! order. With a period, the cohorts are the leads created in it: the cells
-//! count leads by creation day and source channel, and what a lead reached
-//! is looked up at any time.
+//! count leads by creation day, source channel, region and persona, and what
+//! a lead reached is looked up at any time. A [`Filter`] keeps the leads of
+//! one channel, region and/or persona; the kit's funnel is unfiltered.
 
 use std::collections::BTreeMap;
 
-use accord_core::domain::{Month, Stage, Timestamp};
+use accord_core::domain::{Channel, Month, Persona, Region, Stage, Timestamp};
 use rustc_hash::FxHashMap;
 
 use crate::cells::{add, day, in_days, DayMap, Days, Months};
-use crate::projection::{Projections, FUNNEL_STAGES};
+use crate::projection::{Projections, DECLARED_PERSONA, FUNNEL_STAGES, NO_CODE};
 use crate::table::{ColumnKind as K, Table, Value};
 use crate::{Period, ALL};
 
@@ -64,32 +65,142 @@ fn in_period(p: &Projections, period: &Period, lead: u32) -> bool {
     p.leads.is_created(lead) && period.contains(p.leads.created_at[lead as usize])
 }
 
-/// The funnel's cells: [`Counts`] per (creation day, source channel code).
+/// A lead's persona as the funnel tells them apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PersonaKey {
+    /// One of the contract's personas.
+    Core(Persona),
+    /// A persona the agreement declares (all of them together).
+    Declared,
+    /// No persona given.
+    None,
+}
+
+impl PersonaKey {
+    /// The filter's word for a persona: a contract word, `(declared)`, `(none)`.
+    pub fn parse(word: &str) -> Option<PersonaKey> {
+        match word {
+            "(declared)" => Some(PersonaKey::Declared),
+            "(none)" => Some(PersonaKey::None),
+            w => Persona::parse(w).map(PersonaKey::Core),
+        }
+    }
+
+    fn code(self) -> u8 {
+        match self {
+            PersonaKey::Core(p) => p.code(),
+            PersonaKey::Declared => DECLARED_PERSONA,
+            PersonaKey::None => NO_CODE,
+        }
+    }
+}
+
+/// Which leads a funnel counts: those of the channel, region and persona
+/// given (any, where `None`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Filter {
+    pub channel: Option<Channel>,
+    pub region: Option<Region>,
+    pub persona: Option<PersonaKey>,
+}
+
+/// A filter word that names nothing the funnel tells apart.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FilterError {
+    #[error("channel: unknown source channel {0} ({channels})", channels = Channel::WORDS.join(", "))]
+    Channel(String),
+    #[error("region: unknown region {0} ({regions})", regions = Region::WORDS.join(", "))]
+    Region(String),
+    #[error("persona: unknown persona {0} ({personas}, (declared): any the agreement declares, (none): no persona)", personas = Persona::WORDS.join(", "))]
+    Persona(String),
+}
+
+impl Filter {
+    /// No filter: every lead.
+    pub const ALL: Filter = Filter {
+        channel: None,
+        region: None,
+        persona: None,
+    };
+
+    /// A filter from its words (each optional; `(all)` is no filter).
+    pub fn parse(
+        channel: Option<&str>,
+        region: Option<&str>,
+        persona: Option<&str>,
+    ) -> Result<Filter, FilterError> {
+        fn given(w: Option<&str>) -> Option<&str> {
+            w.filter(|&w| w != ALL)
+        }
+        Ok(Filter {
+            channel: given(channel)
+                .map(|w| Channel::parse(w).ok_or_else(|| FilterError::Channel(crate::quoted(w))))
+                .transpose()?,
+            region: given(region)
+                .map(|w| Region::parse(w).ok_or_else(|| FilterError::Region(crate::quoted(w))))
+                .transpose()?,
+            persona: given(persona)
+                .map(|w| PersonaKey::parse(w).ok_or_else(|| FilterError::Persona(crate::quoted(w))))
+                .transpose()?,
+        })
+    }
+
+    pub fn is_all(&self) -> bool {
+        *self == Filter::ALL
+    }
+
+    /// Whether a cell's key (see [`key`]) is one of the filter's.
+    fn keeps_key(&self, key: u32) -> bool {
+        let [channel, region, persona, _] = key.to_le_bytes();
+        self.channel.is_none_or(|c| c.code() == channel)
+            && self.region.is_none_or(|r| r.code() == region)
+            && self.persona.is_none_or(|p| p.code() == persona)
+    }
+
+    /// Whether a lead is one of the filter's (the same test as the cells').
+    pub fn keeps(&self, p: &Projections, lead: u32) -> bool {
+        self.keeps_key(key(p, lead))
+    }
+}
+
+/// A lead's cell key besides its day: its channel, region and persona codes.
+fn key(p: &Projections, lead: u32) -> u32 {
+    let l = lead as usize;
+    u32::from_le_bytes([
+        p.leads.source_channel[l],
+        p.leads.region[l],
+        p.leads.persona[l],
+        0,
+    ])
+}
+
+/// The funnel's cells: [`Counts`] per (creation day, [`key`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Cells(pub(crate) DayMap<[i64; COUNTS]>);
 
 impl Cells {
     /// What a lead adds (`sign` 1) or takes back (-1): once created, to the
-    /// cell of its creation day and channel, each counter it reached.
+    /// cell of its creation day, channel, region and persona, each counter
+    /// it reached.
     pub(crate) fn lead(&mut self, p: &Projections, lead: u32, sign: i64) {
         if !p.leads.is_created(lead) {
             return;
         }
-        let l = lead as usize;
-        let key = (
-            day(p.leads.created_at[l]),
-            u32::from(p.leads.source_channel[l]),
-        );
+        let k = (day(p.leads.created_at[lead as usize]), key(p, lead));
         let counts = lead_counts(p, lead).map(|n| n as i64);
-        add(self.0.entry(key).or_default(), counts, sign);
+        add(self.0.entry(k).or_default(), counts, sign);
     }
 
-    pub(crate) fn table(&self, p: &Projections, period: &Period) -> Table {
+    /// The funnel over `period` of the leads `filter` keeps.
+    pub(crate) fn table(&self, p: &Projections, period: &Period, filter: &Filter) -> Table {
         let mut cells: FxHashMap<(Month, u8), Counts> = FxHashMap::default();
         let mut months = Months::default();
-        for (&(d, channel), c) in in_days(&self.0, Days::of(period)) {
+        for (&(d, key), c) in in_days(&self.0, Days::of(period)) {
+            if !filter.keeps_key(key) {
+                continue;
+            }
             let cell = cells
-                .entry((months.of(d), channel as u8))
+                .entry((months.of(d), key.to_le_bytes()[0]))
                 .or_insert([0; COUNTS]);
             for (a, &b) in cell.iter_mut().zip(c) {
                 *a += b as u64;
@@ -131,11 +242,13 @@ fn render(p: &Projections, cells: impl Iterator<Item = ((Month, u8), Counts)>) -
 }
 
 /// The leads counted in one cell, `MONTH,CHANNEL,STAGE` (either key may be
-/// `(all)`; the stage is a column name from `leads` to `disqualified`): the
-/// first `limit` by lead id, and how many there are.
+/// `(all)`; the stage is a column name from `leads` to `disqualified`) of
+/// the funnel of the leads `filter` keeps: the first `limit` by lead id, and
+/// how many there are.
 pub fn explain(
     p: &Projections,
     period: &Period,
+    filter: &Filter,
     cell: &str,
     limit: usize,
 ) -> Result<(Table, usize), String> {
@@ -170,6 +283,7 @@ pub fn explain(
     let mut matched: Vec<u32> = (0..p.leads.len() as u32)
         .filter(|&l| {
             in_period(p, period, l)
+                && filter.keeps(p, l)
                 && month.is_none_or(|m| cohort(p, l) == m)
                 && (channel == ALL
                     || p.leads.channel_name(p.leads.source_channel[l as usize]) == channel)

@@ -19,26 +19,101 @@ use std::collections::BTreeMap;
 
 use accord_core::domain::{Channel, Month, Stage};
 
-use crate::cells::{add, day, Day, Days, Months};
+use crate::cells::{day, Day, Days, Months};
 use crate::projection::{OppStatus, Projections, NONE};
 use crate::table::{ColumnKind as K, Table, Value};
 use crate::{Period, ALL};
 
-/// A month's (or a day's) counters, in column order (see the indexes below).
-pub(crate) type Counts = [i64; 11];
-const LEADS: usize = 0;
-const MQLS: usize = 1;
-const SALS: usize = 2;
-const SQLS: usize = 3;
-const OPPS: usize = 4;
-const PIPELINE: usize = 5;
-const MARKETING: usize = 6;
-const WON: usize = 7;
-const WON_CENTS: usize = 8;
-const LOST: usize = 9;
-/// Pipeline of opportunities created with a marketing touch in their window
-/// (`kpi_outcomes` only; the kit's `kpi` has no such column).
-const INFLUENCED: usize = 10;
+/// A month's (or a day's) counters. Each is a sum; what adds to which is
+/// [`Cells::lead`], [`Cells::transition`] and [`Cells::opp`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Counts {
+    /// Leads created.
+    pub leads: i64,
+    /// Transitions into `mql` (entries, not leads).
+    pub mqls: i64,
+    /// Transitions into `sal`.
+    pub sals: i64,
+    /// Transitions into `sql`.
+    pub sqls: i64,
+    /// Opportunities created.
+    pub opps: i64,
+    /// Their amount, in cents.
+    pub pipeline: i64,
+    /// The amount of those whose primary lead's channel is not `outbound`.
+    pub marketing_sourced: i64,
+    /// Deals won, by day of close.
+    pub won: i64,
+    /// Their amount, in cents.
+    pub won_cents: i64,
+    /// Deals lost, by day of close.
+    pub lost: i64,
+    /// The amount of the opportunities created with a marketing touch in
+    /// their attribution window (`kpi_outcomes` only; the kit's `kpi` has no
+    /// such column).
+    pub influenced: i64,
+}
+
+impl Counts {
+    /// Adds `sign` × `other`, counter by counter.
+    fn add(&mut self, other: &Counts, sign: i64) {
+        let [a, b] = [self.slots(), other.slots()];
+        *self = Counts::from_slots(std::array::from_fn(|i| a[i] + sign * b[i]));
+    }
+
+    fn is_zero(&self) -> bool {
+        *self == Counts::default()
+    }
+
+    /// The counters in a fixed order (how the snapshot writes them).
+    pub(crate) fn slots(&self) -> [i64; 11] {
+        let Counts {
+            leads,
+            mqls,
+            sals,
+            sqls,
+            opps,
+            pipeline,
+            marketing_sourced,
+            won,
+            won_cents,
+            lost,
+            influenced,
+        } = *self;
+        [
+            leads,
+            mqls,
+            sals,
+            sqls,
+            opps,
+            pipeline,
+            marketing_sourced,
+            won,
+            won_cents,
+            lost,
+            influenced,
+        ]
+    }
+
+    /// The counters of [`Counts::slots`]' order.
+    pub(crate) fn from_slots(s: [i64; 11]) -> Counts {
+        let [leads, mqls, sals, sqls, opps, pipeline, marketing_sourced, won, won_cents, lost, influenced] =
+            s;
+        Counts {
+            leads,
+            mqls,
+            sals,
+            sqls,
+            opps,
+            pipeline,
+            marketing_sourced,
+            won,
+            won_cents,
+            lost,
+            influenced,
+        }
+    }
+}
 
 const COLUMNS: &[(&str, K)] = &[
     ("month", K::Text),
@@ -66,19 +141,19 @@ impl Cells {
     /// A created lead, on its creation day.
     pub(crate) fn lead(&mut self, p: &Projections, lead: u32, sign: i64) {
         if p.leads.is_created(lead) {
-            self.at(p.leads.created_at[lead as usize])[LEADS] += sign;
+            self.at(p.leads.created_at[lead as usize]).leads += sign;
         }
     }
 
     /// A transition into `mql`, `sal` or `sql`, on its day (never changes).
     pub(crate) fn transition(&mut self, p: &Projections, t: u32) {
-        let counter = match p.transitions.to_stage(t) {
-            Stage::Mql => MQLS,
-            Stage::Sal => SALS,
-            Stage::Sql => SQLS,
-            _ => return,
-        };
-        self.at(p.transitions.at[t as usize])[counter] += 1;
+        let at = p.transitions.at[t as usize];
+        match p.transitions.to_stage(t) {
+            Stage::Mql => self.at(at).mqls += 1,
+            Stage::Sal => self.at(at).sals += 1,
+            Stage::Sql => self.at(at).sqls += 1,
+            _ => {}
+        }
     }
 
     /// An opportunity: created (with its pipeline, marketing-sourced when its
@@ -95,28 +170,33 @@ impl Cells {
         let marketing = lead != NONE
             && p.leads.is_created(lead)
             && p.leads.source_channel[lead as usize] != Channel::Outbound.code();
-        let mut created = [0; 11];
-        created[OPPS] = 1;
-        created[PIPELINE] = amount;
-        created[MARKETING] = amount * i64::from(marketing);
-        created[INFLUENCED] = amount * i64::from(influenced);
-        add(self.at(op.created_at[i]), created, sign);
-        let mut closed = [0; 11];
-        match op.status[i] {
+        let created = Counts {
+            opps: 1,
+            pipeline: amount,
+            marketing_sourced: amount * i64::from(marketing),
+            influenced: amount * i64::from(influenced),
+            ..Counts::default()
+        };
+        self.at(op.created_at[i]).add(&created, sign);
+        let closed = match op.status[i] {
             OppStatus::Open => return,
-            OppStatus::Lost => closed[LOST] = 1,
-            OppStatus::Won => {
-                closed[WON] = 1;
-                closed[WON_CENTS] = amount;
-            }
-        }
-        add(self.at(op.closed_at[i]), closed, sign);
+            OppStatus::Lost => Counts {
+                lost: 1,
+                ..Counts::default()
+            },
+            OppStatus::Won => Counts {
+                won: 1,
+                won_cents: amount,
+                ..Counts::default()
+            },
+        };
+        self.at(op.closed_at[i]).add(&closed, sign);
     }
 
     /// Adds another fold's cells in.
     pub(crate) fn merge(&mut self, other: Cells) {
         for (d, k) in other.0 {
-            add(self.0.entry(d).or_default(), k, 1);
+            self.0.entry(d).or_default().add(&k, 1);
         }
     }
 
@@ -136,7 +216,7 @@ impl Cells {
         if days.from < days.until {
             let mut month_of = Months::default();
             for (&d, k) in self.0.range(days.from..days.until) {
-                add(months.entry(month_of.of(d)).or_default(), *k, 1);
+                months.entry(month_of.of(d)).or_default().add(k, 1);
             }
         }
         months
@@ -146,13 +226,10 @@ impl Cells {
 /// The rows of both tables: `(all)` (the sum), then each month with any
 /// counter not zero.
 fn rows(months: BTreeMap<Month, Counts>) -> Vec<(String, Counts)> {
-    let months: Vec<(Month, Counts)> = months
-        .into_iter()
-        .filter(|(_, k)| k.iter().any(|&n| n != 0))
-        .collect();
-    let mut total: Counts = [0; 11];
+    let months: Vec<(Month, Counts)> = months.into_iter().filter(|(_, k)| !k.is_zero()).collect();
+    let mut total = Counts::default();
     for (_, k) in &months {
-        add(&mut total, *k, 1);
+        total.add(k, 1);
     }
     std::iter::once((ALL.to_owned(), total))
         .chain(months.into_iter().map(|(m, k)| (m.to_string(), k)))
@@ -164,17 +241,19 @@ fn rows(months: BTreeMap<Month, Counts>) -> Vec<(String, Counts)> {
 fn render(months: BTreeMap<Month, Counts>) -> Table {
     let mut t = Table::new("kpi", COLUMNS);
     for (label, k) in rows(months) {
-        let mut row = vec![Value::Text(label)];
-        row.extend(
-            COLUMNS[1..]
-                .iter()
-                .zip(k)
-                .map(|(&(_, kind), n)| match kind {
-                    K::Money => Value::Money(n),
-                    _ => Value::Int(n),
-                }),
-        );
-        t.push(row);
+        t.push(vec![
+            Value::Text(label),
+            Value::Int(k.leads),
+            Value::Int(k.mqls),
+            Value::Int(k.sals),
+            Value::Int(k.sqls),
+            Value::Int(k.opps),
+            Value::Money(k.pipeline),
+            Value::Money(k.marketing_sourced),
+            Value::Int(k.won),
+            Value::Money(k.won_cents),
+            Value::Int(k.lost),
+        ]);
     }
     t
 }
@@ -200,18 +279,18 @@ const OUTCOME_COLUMNS: &[(&str, K)] = &[
 fn render_outcomes(months: BTreeMap<Month, Counts>) -> Table {
     let mut t = Table::new("kpi_outcomes", OUTCOME_COLUMNS);
     for (label, k) in rows(months) {
-        let n = |i: usize| k[i].max(0) as u64;
+        let n = |v: i64| v.max(0) as u64;
         t.push(vec![
             Value::Text(label),
-            Value::Int(k[LEADS]),
-            Value::Int(k[OPPS]),
-            Value::ratio(n(OPPS), n(LEADS)),
-            Value::Int(k[WON]),
-            Value::Int(k[LOST]),
-            Value::ratio(n(WON), n(WON) + n(LOST)),
-            Value::Money(k[PIPELINE]),
-            Value::Money(k[INFLUENCED]),
-            Value::ratio(n(INFLUENCED), n(PIPELINE)),
+            Value::Int(k.leads),
+            Value::Int(k.opps),
+            Value::ratio(n(k.opps), n(k.leads)),
+            Value::Int(k.won),
+            Value::Int(k.lost),
+            Value::ratio(n(k.won), n(k.won) + n(k.lost)),
+            Value::Money(k.pipeline),
+            Value::Money(k.influenced),
+            Value::ratio(n(k.influenced), n(k.pipeline)),
         ]);
     }
     t

@@ -65,6 +65,7 @@ pub mod snapshot;
 pub mod stats;
 pub mod table;
 pub mod velocity;
+pub mod won_by;
 
 use std::borrow::Cow;
 
@@ -254,6 +255,8 @@ impl std::fmt::Display for UnknownReport {
 
 impl std::error::Error for UnknownReport {}
 
+#[cfg(test)]
+mod funnel_tests;
 #[cfg(test)]
 mod outcomes_tests;
 #[cfg(test)]

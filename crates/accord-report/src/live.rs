@@ -488,10 +488,54 @@ impl Live {
         attribution::explain_in(&self.p, terms, &self.ix, opportunity_id)
     }
 
+    /// The won opportunities crediting one key of an attribution report
+    /// ([`crate::won_by::won_by`]), from the orders kept here.
+    pub fn won_by(
+        &self,
+        by: crate::won_by::By,
+        key: &str,
+        period: &Period,
+        limit: usize,
+    ) -> Result<(Table, usize), String> {
+        let cells = &self.cells.attribution;
+        let campaign = by == crate::won_by::By::Campaign;
+        let total = |code: u32| cells.won_count(campaign, code, period);
+        crate::won_by::won_by_in(
+            &self.p,
+            &self.terms,
+            &self.ix,
+            by,
+            key,
+            period,
+            limit,
+            Some(&total),
+        )
+    }
+
     /// Report `name` over `period`, from the cells of its days.
     pub fn table(&self, name: &str, period: &Period) -> Result<Table, UnknownReport> {
         table_of(&self.p, &self.cells, &self.terms, name, period)
     }
+
+    /// The funnel over `period` of the leads `filter` keeps.
+    pub fn funnel(&self, period: &Period, filter: &funnel::Filter) -> Table {
+        funnel_of(&self.p, &self.cells, &self.terms, period, filter)
+    }
+}
+
+/// The funnel of the leads `filter` keeps, as [`table_of`] renders it
+/// unfiltered.
+pub(crate) fn funnel_of(
+    p: &Projections,
+    c: &Cells,
+    terms: &ReportTerms,
+    period: &Period,
+    filter: &funnel::Filter,
+) -> Table {
+    let mut table = c.funnel.table(p, period, filter);
+    table.terms = crate::terms_used("funnel", terms);
+    terms.models.show(&mut table);
+    table
 }
 
 /// Report `name` over `period` from the cells (and the catalog of `p` that
@@ -505,7 +549,7 @@ pub(crate) fn table_of(
     period: &Period,
 ) -> Result<Table, UnknownReport> {
     let mut table = match name {
-        "funnel" => c.funnel.table(p, period),
+        "funnel" => return Ok(funnel_of(p, c, terms, period, &funnel::Filter::ALL)),
         "velocity" => c.velocity.table(period),
         "sla_followup" => c.sla.followup(p, period),
         "sla_marketing" => c.sla.marketing(p, period),

@@ -1,4 +1,4 @@
-//! `kpi_outcomes` on a log small enough to work out by hand.
+//! `kpi_outcomes`, `kpi` and the won opportunities attribution lists, on a log small enough to work out by hand.
 
 // Amounts in cents are written dollars_cents (`1_000_00` is $1,000.00).
 #![allow(clippy::inconsistent_digit_grouping)]
@@ -177,5 +177,122 @@ fn kpi_keeps_the_kits_columns() {
             "won_usd",
             "lost_deals"
         ]
+    );
+}
+
+/// The kit's `kpi` of the same log, with L1 going to mql (day 0) and sal
+/// (day 1) and L3 to mql (day 3), worked out by hand: per month leads, mqls,
+/// sals, sqls, opportunities, pipeline, marketing-sourced pipeline (primary
+/// lead not `outbound`: O1, O3, O4), won deals and amount, lost deals.
+#[test]
+fn the_kits_kpi_of_the_same_log() {
+    use crate::tests::stage;
+    use accord_core::domain::Stage;
+    let mut events = log();
+    events.push(stage(
+        "S1",
+        "L1",
+        Stage::Lead,
+        Stage::Mql,
+        2 * HOUR,
+        None,
+        None,
+    ));
+    events.push(stage("S2", "L1", Stage::Mql, Stage::Sal, DAY, None, None));
+    events.push(stage(
+        "S3",
+        "L3",
+        Stage::Lead,
+        Stage::Mql,
+        3 * DAY,
+        None,
+        None,
+    ));
+    let p = Projections::from_events(&events);
+    let t = report("kpi", &p, &ReportTerms::default(), &Period::ALL).unwrap();
+    type Row = (&'static str, [i64; 10]);
+    let want: [Row; 4] = [
+        ("(all)", [5, 2, 1, 0, 4, 7_500_00, 5_500_00, 2, 1_500_00, 1]),
+        ("2024-12", [1, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+        (
+            "2025-04",
+            [3, 2, 1, 0, 3, 7_000_00, 5_000_00, 1, 1_000_00, 0],
+        ),
+        ("2025-05", [1, 0, 0, 0, 1, 500_00, 500_00, 1, 500_00, 1]),
+    ];
+    assert_eq!(t.rows.len(), want.len());
+    for (r, (month, counts)) in want.iter().enumerate() {
+        assert_eq!(text(&t, r, "month"), *month);
+        let got: Vec<i64> = t.columns[1..]
+            .iter()
+            .map(|c| match col(&t, r, &c.name) {
+                Value::Int(n) | Value::Money(n) => *n,
+                other => panic!("{} is {other:?}", c.name),
+            })
+            .collect();
+        assert_eq!(got, counts, "{month}");
+    }
+    assert_eq!(
+        t.columns.iter().map(|c| &*c.name).collect::<Vec<_>>(),
+        [
+            "month",
+            "leads",
+            "mqls",
+            "sals",
+            "sqls",
+            "opportunities",
+            "pipeline_created_usd",
+            "marketing_sourced_pipeline_usd",
+            "won_deals",
+            "won_usd",
+            "lost_deals"
+        ]
+    );
+}
+
+/// O1 ($1,000, won day 19) and O4 ($500, won day 41) have L1's page view
+/// (organic search, no campaign) in their windows; O2 was lost, O3 is open.
+#[test]
+fn the_won_opportunities_crediting_a_key_largest_first() {
+    use crate::won_by::By;
+    let live = Live::build(ReportTerms::default(), Projections::from_events(&log()));
+    let list = |by, key: &str, period: &Period| {
+        let (t, total) = live.won_by(by, key, period, 10).unwrap();
+        let rows: Vec<(String, i64, i64)> = (0..t.rows.len())
+            .map(|r| {
+                let Value::Money(cents) = col(&t, r, "amount_usd") else {
+                    panic!("amount")
+                };
+                (text(&t, r, "opportunity_id"), *cents, int(&t, r, "touches"))
+            })
+            .collect();
+        (rows, total)
+    };
+    let both = (
+        vec![("O1".to_owned(), 1_000_00, 1), ("O4".to_owned(), 500_00, 1)],
+        2,
+    );
+    assert_eq!(list(By::Channel, "organic_search", &Period::ALL), both);
+    assert_eq!(list(By::Campaign, "(no campaign)", &Period::ALL), both);
+    assert_eq!(list(By::Channel, "(none)", &Period::ALL), (vec![], 0));
+    assert_eq!(list(By::Channel, "email", &Period::ALL), (vec![], 0));
+    let may = Period::from_dates(Some("2025-05-01"), Some("2025-05-31")).unwrap();
+    assert_eq!(
+        list(By::Channel, "organic_search", &may),
+        (vec![("O4".to_owned(), 500_00, 1)], 1)
+    );
+    let (t, total) = live
+        .won_by(By::Channel, "organic_search", &Period::ALL, 1)
+        .unwrap();
+    assert_eq!((t.rows.len(), total), (1, 2));
+    assert_eq!(
+        live.won_by(By::Campaign, "C9", &Period::ALL, 10)
+            .unwrap_err(),
+        "no campaign `C9` in the log"
+    );
+    assert_eq!(
+        live.won_by(By::Channel, "tv", &Period::ALL, 10)
+            .unwrap_err(),
+        "unknown channel `tv`"
     );
 }

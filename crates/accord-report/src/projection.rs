@@ -25,6 +25,8 @@ use rustc_hash::FxHashMap;
 pub const NONE: u32 = u32::MAX;
 /// "No value" in a vocabulary (`u8` code) column.
 pub const NO_CODE: u8 = u8::MAX;
+/// A lead's persona that the agreement declares (not one of the contract's).
+pub const DECLARED_PERSONA: u8 = u8::MAX - 1;
 /// "Not known yet" in a time column.
 pub const NO_TIME: i64 = i64::MIN;
 /// "Never" for a first-entry time.
@@ -176,6 +178,9 @@ pub struct Leads {
     pub created_at: Vec<i64>,
     pub source_channel: Vec<u8>,
     pub region: Vec<u8>,
+    /// The persona's code, [`DECLARED_PERSONA`] for one the contract does not
+    /// name, `NO_CODE` for none.
+    pub persona: Vec<u8>,
     pub account: Vec<u32>,
     /// Furthest funnel rank entered by a transition (0 = lead only).
     pub reached: Vec<u8>,
@@ -193,6 +198,7 @@ impl Leads {
             self.created_at.push(NO_TIME);
             self.source_channel.push(NO_CODE);
             self.region.push(NO_CODE);
+            self.persona.push(NO_CODE);
             self.account.push(NONE);
             self.reached.push(0);
             self.ever_recycled.push(false);
@@ -522,6 +528,10 @@ impl Projections {
                 leads.created_at[i] = l.created_at.unix_seconds();
                 leads.source_channel[i] = l.source_channel.code();
                 leads.region[i] = l.region.code();
+                leads.persona[i] = l
+                    .persona
+                    .as_ref()
+                    .map_or(NO_CODE, |p| p.core().map_or(DECLARED_PERSONA, |p| p.code()));
                 leads.account[i] = account;
             }
             Event::Touched(t) => {

@@ -345,10 +345,17 @@ fn funnel_counts_leads_reaching_each_stage() {
 #[test]
 fn funnel_explain_lists_the_cell() {
     let p = Projections::from_events(&small_log());
-    let (t, total) = funnel::explain(&p, &Period::ALL, "2025-04,(all),mql", 20).unwrap();
+    let (t, total) = funnel::explain(
+        &p,
+        &Period::ALL,
+        &funnel::Filter::ALL,
+        "2025-04,(all),mql",
+        20,
+    )
+    .unwrap();
     assert_eq!(total, 2);
     assert_eq!(text(&t, 0, "lead_id"), "L1");
-    assert!(funnel::explain(&p, &Period::ALL, "2025-04,(all)", 20).is_err());
+    assert!(funnel::explain(&p, &Period::ALL, &funnel::Filter::ALL, "2025-04,(all)", 20).is_err());
 }
 
 #[test]
@@ -982,7 +989,7 @@ fn values_from_users_are_quoted_short_and_escaped() {
     let err = attribution::explain(&p, &ReportTerms::default(), &long).unwrap_err();
     assert!(err.len() < 120, "{err}");
     assert!(
-        funnel::explain(&p, &Period::ALL, &long, 20)
+        funnel::explain(&p, &Period::ALL, &funnel::Filter::ALL, &long, 20)
             .unwrap_err()
             .len()
             < 150

@@ -136,6 +136,9 @@ impl From<accord_engine::Error> for Problem {
             | E::CannotExplain
             | E::CompareNeedsPeriod
             | E::CompareExplained
+            | E::FilterNotFunnel
+            | E::WonByNotAttribution
+            | E::WonByAlone
             | E::BadName { .. } => Problem::unprocessable("bad_parameter", e.to_string()),
             E::Agreement(_) => Problem::unprocessable("invalid_agreement", e.to_string()),
             _ => Problem::internal(e.to_string()),

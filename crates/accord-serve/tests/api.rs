@@ -434,6 +434,89 @@ fn reports_come_as_json_or_csv_with_the_cli_parameters() {
 }
 
 #[test]
+fn the_funnel_is_filtered_by_channel_region_and_persona() {
+    let s = server(Default::default());
+    let mut l3 = lead("L3", "cy@contoso.example");
+    l3["region"] = json!("NA");
+    l3["persona"] = json!("finance");
+    let mut l4 = lead("L4", "di@contoso.example");
+    l4["persona"] = json!("finance");
+    l4["source_channel"] = json!("webinar");
+    let r = s.post(
+        "/v1/events",
+        Some(&s.admin),
+        &json!([
+            lead("L1", "ana@northwind.example"),
+            lead("L2", "bo@northwind.example"),
+            l3,
+            l4
+        ])
+        .to_string(),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    // (all),(all)'s leads: L1, L2, L4 are EMEA; L3, L4 finance; L1, L2, L3 referral.
+    let leads = |q: &str| {
+        let v = s
+            .get(&format!("/v1/reports/funnel?{q}"), Some(&s.admin))
+            .json();
+        assert_eq!(v["reports"][0]["rows"][0]["cohort_month"], "(all)", "{v}");
+        assert_eq!(v["reports"][0]["rows"][0]["source_channel"], "(all)", "{v}");
+        v["reports"][0]["rows"][0]["leads"].as_i64()
+    };
+    assert_eq!(leads("region=EMEA"), Some(3));
+    assert_eq!(leads("persona=finance"), Some(2));
+    assert_eq!(leads("persona=(none)"), Some(2));
+    assert_eq!(leads("region=EMEA&persona=finance"), Some(1));
+    assert_eq!(leads("channel=referral&persona=finance"), Some(1));
+    assert_eq!(leads("channel=referral&region=(all)"), Some(3));
+    assert_eq!(leads("region=LATAM&from=2026-03-01&to=2026-03-31"), Some(0));
+    // A filtered cell lists the filter's leads only.
+    let v = s
+        .get(
+            "/v1/reports/funnel?explain=(all),(all),leads&region=EMEA&persona=finance",
+            Some(&s.admin),
+        )
+        .json();
+    assert_eq!(v["explanation"]["leads"].as_u64(), Some(1), "{v}");
+    assert_eq!(v["reports"][0]["rows"][0]["lead_id"], "L4", "{v}");
+    // A word that names nothing is told by its parameter.
+    let r = s.get("/v1/reports/funnel?region=Mars", Some(&s.admin));
+    assert_eq!(
+        (r.status, r.json()["parameter"].as_str()),
+        (400, Some("region"))
+    );
+    assert!(r.body.contains("`Mars`"), "{}", r.body);
+    let r = s.get("/v1/reports/funnel?persona=boss", Some(&s.admin));
+    assert_eq!(
+        (r.status, r.json()["parameter"].as_str()),
+        (400, Some("persona"))
+    );
+    // Only the funnel is filtered.
+    assert_eq!(
+        s.get("/v1/reports/kpi?region=NA", Some(&s.admin)).status,
+        422
+    );
+}
+
+#[test]
+fn attribution_lists_the_won_opportunities_crediting_a_key() {
+    let s = server(Default::default());
+    let v = s
+        .get(
+            "/v1/reports/attribution_channel?won_by=webinar&limit=5",
+            Some(&s.admin),
+        )
+        .json();
+    assert_eq!(v["explanation"]["opportunities"].as_u64(), Some(0), "{v}");
+    assert_eq!(v["reports"][0]["report"], "attribution won by", "{v}");
+    let status = |q: &str| s.get(&format!("/v1/reports/{q}"), Some(&s.admin)).status;
+    assert_eq!(status("attribution_channel?won_by=tv"), 422);
+    assert_eq!(status("attribution_campaign?won_by=C404"), 422);
+    assert_eq!(status("funnel?won_by=webinar"), 422);
+    assert_eq!(status("attribution_channel?won_by=email&explain=O1"), 422);
+}
+
+#[test]
 fn the_agreement_is_checked_with_lines_and_columns_and_adopted_as_an_event() {
     let s = server(Default::default());
     let v = s.get("/v1/agreement/versions", Some(&s.admin)).json();

@@ -13,7 +13,7 @@ use std::time::Instant;
 
 use accord_engine::reports::{self, Answer, Comparison, Explanation, Request, Source};
 use accord_engine::{AgreementText, Progress};
-use accord_report::{Period, Table, REPORTS};
+use accord_report::{funnel, Period, Table, REPORTS};
 
 use super::{open_for_reading, CmdResult, DbArgs};
 
@@ -46,6 +46,8 @@ use super::{open_for_reading, CmdResult, DbArgs};
 ///   accord report all --out reports/
 ///   accord report attribution_campaign --explain O000042
 ///   accord report funnel --explain 2025-04,paid_search,mql
+///   accord report funnel --region EMEA --persona finance
+///   accord report attribution_channel --won-by webinar --limit 5
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -68,7 +70,22 @@ pub struct Args {
     /// reports, COHORT_MONTH,CHANNEL,STAGE for the funnel.
     #[arg(long, value_name = "KEY")]
     explain: Option<String>,
-    /// Leads listed by `funnel --explain`.
+    /// The funnel of one source channel's leads only.
+    #[arg(long, value_name = "CHANNEL")]
+    channel: Option<String>,
+    /// The funnel of one region's leads only (NA, EMEA, APAC, LATAM).
+    #[arg(long, value_name = "REGION")]
+    region: Option<String>,
+    /// The funnel of one persona's leads only: a contract persona,
+    /// `(declared)` (any the agreement declares) or `(none)`.
+    #[arg(long, value_name = "PERSONA")]
+    persona: Option<String>,
+    /// attribution_campaign / attribution_channel: list the won opportunities
+    /// (closed in the period) that credit KEY, a campaign id or a channel
+    /// (`(none)`, `(no campaign)`), the largest first, at most --limit.
+    #[arg(long, value_name = "KEY")]
+    won_by: Option<String>,
+    /// Leads listed by `funnel --explain` (opportunities by --won-by).
     #[arg(long, default_value_t = 20, value_name = "N")]
     limit: usize,
     /// Add each figure's value over the previous period of as many days
@@ -99,6 +116,11 @@ enum Format {
 pub fn run(args: Args) -> CmdResult {
     let names = reports::select(&args.name)?;
     let period = Period::from_dates(args.from.as_deref(), args.to.as_deref())?;
+    let filter = funnel::Filter::parse(
+        args.channel.as_deref(),
+        args.region.as_deref(),
+        args.persona.as_deref(),
+    )?;
     let agreement = read_agreement(args.agreement.as_deref())?;
     let started = Instant::now();
     let mut store = open_for_reading(&args.db)?;
@@ -106,10 +128,12 @@ pub fn run(args: Args) -> CmdResult {
         names: &names,
         period,
         explain: args.explain.as_deref(),
+        won_by: args.won_by.as_deref(),
         limit: args.limit,
         compare: args
             .compare
             .map(|CompareWith::Previous| Comparison::Previous),
+        filter,
     };
     let mut progress = Bars::new();
     let answer = reports::answer(&mut store, &request, &agreement, &mut progress)?;
@@ -168,7 +192,7 @@ pub fn run(args: Args) -> CmdResult {
             }
         }
         Answer::Explained(explained) => {
-            let key = request.explain.unwrap_or_default();
+            let key = request.explain.or(request.won_by).unwrap_or_default();
             let table = &explained.table;
             let note = match explained.what {
                 Explanation::Funnel { total } => format!(
@@ -179,6 +203,10 @@ pub fn run(args: Args) -> CmdResult {
                 Explanation::Attribution { outcome } => {
                     format!(" — opportunity {key} {outcome}")
                 }
+                Explanation::WonBy { total } => format!(
+                    " — won opportunities crediting {key}: {total}, {} shown",
+                    table.rows.len()
+                ),
             };
             let caption = period_caption(table, period, &explained.as_of, &note);
             print(table, args.format.unwrap_or(Format::Table), &caption)?;

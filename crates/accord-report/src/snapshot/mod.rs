@@ -29,12 +29,12 @@ mod codec;
 mod projections;
 mod state;
 
-use crate::live::{table_of, Cells};
+use crate::live::{funnel_of, table_of, Cells};
 use crate::{Live, Period, Projections, ReportTerms, Table, UnknownReport};
 use codec::{In, Out};
 
 /// The layout's number: bumped by any change of what is written.
-pub const FORMAT: u32 = 4;
+pub const FORMAT: u32 = 5;
 const MAGIC_CELLS: &[u8; 8] = b"accordLC";
 const MAGIC_BULK: &[u8; 8] = b"accordLB";
 
@@ -84,6 +84,12 @@ impl ReportCells {
     /// Report `name` over `period`, as [`Live::table`] gives it.
     pub fn table(&self, name: &str, period: &Period) -> Result<Table, UnknownReport> {
         table_of(&self.p, &self.cells, &self.terms, name, period)
+    }
+
+    /// The funnel over `period` of the leads `filter` keeps, as
+    /// [`Live::funnel`] gives it.
+    pub fn funnel(&self, period: &Period, filter: &crate::funnel::Filter) -> Table {
+        funnel_of(&self.p, &self.cells, &self.terms, period, filter)
     }
 
     /// The catalog and the as-of time of the snapshot.

@@ -133,6 +133,7 @@ fn write_leads(out: &mut Out, l: &Leads) {
         created_at,
         source_channel,
         region,
+        persona,
         account,
         reached,
         ever_recycled,
@@ -143,6 +144,7 @@ fn write_leads(out: &mut Out, l: &Leads) {
     out.i64s(created_at);
     out.u8s(source_channel);
     out.u8s(region);
+    out.u8s(persona);
     out.u32s(account);
     out.u8s(reached);
     out.bools(ever_recycled);
@@ -156,6 +158,7 @@ fn read_leads(r: &mut In<'_>) -> Result<Leads, SnapshotError> {
     let created_at = r.i64s("lead creation times")?;
     let source_channel = r.u8s("lead channels")?;
     let region = r.u8s("lead regions")?;
+    let persona = r.u8s("lead personas")?;
     let account = r.u32s("lead accounts")?;
     let reached = r.u8s("lead furthest stages")?;
     let ever_recycled = r.bools("leads recycled")?;
@@ -170,6 +173,7 @@ fn read_leads(r: &mut In<'_>) -> Result<Leads, SnapshotError> {
             created_at.len(),
             source_channel.len(),
             region.len(),
+            persona.len(),
             account.len(),
             reached.len(),
             ever_recycled.len(),
@@ -189,6 +193,7 @@ fn read_leads(r: &mut In<'_>) -> Result<Leads, SnapshotError> {
         created_at,
         source_channel,
         region,
+        persona,
         account,
         reached,
         ever_recycled,

@@ -86,7 +86,7 @@ pub(crate) fn write_cells(out: &mut Out, c: &Cells) {
     out.len(kpi.0.len());
     for (&d, counts) in &kpi.0 {
         out.i64(d);
-        ints(out, counts);
+        ints(out, &counts.slots());
     }
     day_map(out, &rejections.0, ints);
     let leaderboard::Cells { reps, cycle } = leaderboard;
@@ -138,7 +138,7 @@ pub(crate) fn read_cells(r: &mut In<'_>) -> Res<Cells> {
     let mut days = BTreeMap::new();
     for _ in 0..n {
         let d = r.i64("kpi cells")?;
-        days.insert(d, read_ints(r, "kpi cells")?);
+        days.insert(d, kpi::Counts::from_slots(read_ints(r, "kpi cells")?));
     }
     let kpi = kpi::Cells(days);
     let rejections = rejections::Cells(read_day_map(r, "rejection cells", read_ints)?);

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use accord_engine::reports::{self, Answer, Comparison, Explanation, Request};
 use accord_engine::Quiet;
-use accord_report::Period;
+use accord_report::{funnel, Period};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -30,6 +30,17 @@ pub struct ReportParams {
     explain: Option<String>,
     /// Leads a funnel explanation lists (default 20).
     limit: Option<usize>,
+    /// attribution_campaign or attribution_channel: a row's key (a campaign
+    /// id or a channel, `(none)`, `(no campaign)`); the won opportunities
+    /// closed in the period crediting it, the largest first (at most `limit`).
+    won_by: Option<String>,
+    /// The funnel of one source channel's leads (`(all)`: every channel).
+    channel: Option<String>,
+    /// The funnel of one region's leads (`NA`, `EMEA`, `APAC`, `LATAM`).
+    region: Option<String>,
+    /// The funnel of one persona's leads: a contract persona, `(declared)`
+    /// (any the agreement declares) or `(none)` (no persona).
+    persona: Option<String>,
     /// `json` (default) or `csv` (one report only); `Accept: text/csv` asks for CSV too.
     format: Option<String>,
 }
@@ -55,13 +66,18 @@ pub enum ReportName {
     All,
 }
 
-const PARAMS: [&str; 6] = ["from", "to", "compare", "explain", "limit", "format"];
+const PARAMS: [&str; 10] = [
+    "from", "to", "compare", "explain", "limit", "format", "channel", "region", "persona", "won_by",
+];
 
 /// A report (or `all`) over all time or a period, as JSON or CSV.
 ///
+/// The funnel takes `channel`, `region` and `persona` (any together): the
+/// funnel of those leads only (another report with one is a 422).
 /// JSON: `{"as_of", "period", "compared_with", "reports": [{"report", "terms", "rows"}]}`;
 /// with `explain`, also `"explanation"`: `{"leads"}` (a funnel cell's count)
-/// or `{"outcome"}` (what an opportunity's credit is for).
+/// or `{"outcome"}` (what an opportunity's credit is for); with `won_by`,
+/// `{"opportunities"}` (how many won opportunities credit the key).
 /// CSV (`Accept: text/csv` or `format=csv`): the one report's rows.
 #[utoipa::path(
     get,
@@ -153,7 +169,21 @@ pub async fn get_report(
         )
         .param("format"));
     }
+    let filter = funnel::Filter::parse(
+        params.get("channel").map(String::as_str),
+        params.get("region").map(String::as_str),
+        params.get("persona").map(String::as_str),
+    )
+    .map_err(|e| {
+        let param = match e {
+            funnel::FilterError::Channel(_) => "channel",
+            funnel::FilterError::Region(_) => "region",
+            funnel::FilterError::Persona(_) => "persona",
+        };
+        Problem::bad_request("bad_parameter", e.to_string()).param(param)
+    })?;
     let explain = params.get("explain").cloned();
+    let won_by = params.get("won_by").cloned();
     let answer = state
         .handle
         .run(move |core| -> Result<Answer, Problem> {
@@ -163,8 +193,10 @@ pub async fn get_report(
                 names: &names,
                 period,
                 explain: explain.as_deref(),
+                won_by: won_by.as_deref(),
                 limit,
                 compare,
+                filter,
             };
             Ok(reports::answer_with(
                 &mut core.store,
@@ -222,5 +254,6 @@ fn explanation(what: &Explanation) -> serde_json::Value {
     match what {
         Explanation::Funnel { total } => serde_json::json!({ "leads": total }),
         Explanation::Attribution { outcome } => serde_json::json!({ "outcome": outcome }),
+        Explanation::WonBy { total } => serde_json::json!({ "opportunities": total }),
     }
 }

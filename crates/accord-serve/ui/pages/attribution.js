@@ -1,8 +1,11 @@
 // Attribution: won revenue by channel and by campaign under each model the
 // agreement lists (the reports hold a column per listed model; a switcher
-// picks the one to sort by), and one opportunity's credit taken apart.
-// Reads GET /v1/reports/attribution_channel, /attribution_campaign, and the
-// latter with `explain=OPPORTUNITY`.
+// picks the one to sort by), and one opportunity's credit taken apart: the
+// user picks a channel or campaign, then one of the won opportunities it was
+// credited for. Reads GET /v1/reports/attribution_channel,
+// /attribution_campaign, either with `won_by=KEY` (the won opportunities
+// crediting a row's key, largest first), and the latter with
+// `explain=OPPORTUNITY`.
 
 import { el, section, empty, style, periodQuery, describe } from "./velocity.js";
 
@@ -60,13 +63,13 @@ export async function render(root, ctx) {
         ? `The 25 campaigns with the most ${label(model).toLowerCase()} credit, of ${ctx.fmt.int(byCampaign.length)}.` : ""),
       creditTable(ctx, top, "campaign_id", "Campaign", models, model, total, "attribution-campaign", true)));
   }
-  root.append(await explainSection(ctx, models, model));
+  root.append(await explainSection(ctx, models, model, chRows, caRows));
 }
 
 /** This page's link with its parameters changed (the period kept). */
 function link(ctx, change) {
   const keep = {};
-  for (const k of ["model", "opp"]) if (ctx.params.get(k)) keep[k] = ctx.params.get(k);
+  for (const k of ["model", "by", "opp"]) if (ctx.params.get(k)) keep[k] = ctx.params.get(k);
   return ctx.link("attribution", { ...keep, ...change });
 }
 
@@ -90,34 +93,67 @@ function creditTable(ctx, rows, key, keyLabel, models, model, total, testid, cam
   ], { testid, sortKey: `${model}_usd`, sortDir: -1 });
 }
 
-// One opportunity's credit: its touches, each one's weight and dollars
-// under the chosen model.
-async function explainSection(ctx, models, model) {
+// One opportunity's credit: pick a channel or campaign (`by`), then one of
+// the won opportunities it was credited for (`opp`); its touches, each one's
+// weight and dollars under the chosen model.
+async function explainSection(ctx, models, model, chRows, caRows) {
+  const { fmt } = ctx;
+  const col = `${model}_usd`;
+  const by = ctx.params.get("by") || "";
   const opp = (ctx.params.get("opp") || "").trim();
-  const input = el("input", { id: "at-opp", name: "opp", type: "text", value: opp, "data-testid": "attribution-opp", placeholder: "e.g. O000042", autocomplete: "off", spellcheck: "false" });
-  const form = el("form", { class: "filters" }, el("label", {}, "Opportunity id", input), el("button", { type: "submit", "data-testid": "attribution-explain-submit" }, "Explain"));
-  form.addEventListener("submit", (e) => {
-    e.preventDefault();
-    ctx.go(link(ctx, { opp: input.value.trim() }));
-  });
-  const out = section("One opportunity's credit", form);
-  if (!opp) {
-    out.append(empty("Type an opportunity's id (the CRM's, as imported, such as O000042) and press Explain to see which touches earned its credit, and how much under each model."));
+  const option = (value, text) => el("option", { value, selected: value === by }, text);
+  const channels = [...chRows].sort((a, b) => b[col] - a[col]);
+  const campaigns = [...caRows].sort((a, b) => b[col] - a[col]).slice(0, 50);
+  const select = el("select", { id: "at-by", name: "by", "data-testid": "attribution-by" },
+    option("", "Pick a channel or campaign…"),
+    el("optgroup", { label: "Channels" }, ...channels.map((r) => option(`channel:${r.channel}`, r.channel === "(none)" ? "No marketing touch" : fmt.label(r.channel)))),
+    el("optgroup", { label: "Campaigns (the 50 most credited)" }, ...campaigns.map((r) => option(`campaign:${r.campaign_id}`, r.campaign_id === "(none)" ? "No marketing touch" : r.campaign_id))));
+  select.addEventListener("change", () => ctx.go(link(ctx, { by: select.value || null, opp: null })));
+  const out = section("One opportunity's credit", el("form", { class: "filters" }, el("label", { for: "at-by" }, "Credited to", select)));
+  out.querySelector("form").addEventListener("submit", (e) => e.preventDefault());
+  if (!by && !opp) {
+    out.append(empty("Pick a channel or campaign to list the won opportunities it was credited for, then pick one to see which touches earned its credit, and how much under each model."));
     return out;
   }
+  if (by) {
+    const [kind, ...rest] = by.split(":");
+    const key = rest.join(":");
+    const report = kind === "campaign" ? "attribution_campaign" : "attribution_channel";
+    try {
+      const won = await ctx.api(`/v1/reports/${report}${periodQuery(ctx.period, { won_by: key, limit: "10" })}`);
+      const rows = won.reports[0].rows;
+      const n = won.explanation?.opportunities ?? rows.length;
+      const what = kind === "campaign" ? `campaign ${key}` : fmt.label(key);
+      out.append(el("p", { class: "note", "data-testid": "attribution-won-count" },
+        n === 0 ? `No won opportunity ${describe(ctx.period)} credits ${what}.`
+          : `${fmt.int(n)} won opportunit${n === 1 ? "y" : "ies"} ${describe(ctx.period)} credit${n === 1 ? "s" : ""} ${what}${n > rows.length ? `; the ${rows.length} largest` : ""}. Pick one.`));
+      if (rows.length) {
+        out.append(ctx.table.create(rows, [
+          { key: "opportunity_id", label: "Opportunity", href: (r) => link(ctx, { opp: r.opportunity_id }), testid: (r) => `attribution-won-${r.opportunity_id}` },
+          { key: "closed_at", label: "Won", format: fmt.time },
+          { key: "amount_usd", label: "Amount", numeric: true, format: (v) => fmt.moneyFull(v) },
+          { key: "touches", label: "Its touches", numeric: true, format: fmt.int },
+        ], { testid: "attribution-won" }));
+      }
+    } catch (e) {
+      if (e.status !== 422 && e.status !== 400) throw e;
+      out.append(empty(`${e.problem?.detail || e.message}.`));
+    }
+  }
+  if (!opp) return out;
   let answer;
   try {
     answer = await ctx.api(`/v1/reports/attribution_campaign?${new URLSearchParams({ explain: opp })}`);
   } catch (e) {
     if (e.status === 422 || e.status === 400 || e.status === 404) {
-      out.append(empty(`${e.problem?.detail || e.message}. Check the id: opportunity ids are the CRM's (as imported).`));
+      out.append(empty(`${e.problem?.detail || e.message}.`));
       return out;
     }
     throw e;
   }
   const rows = answer.reports[0].rows;
+  out.append(el("h3", {}, `Opportunity ${opp}`));
   out.append(el("p", { "data-testid": "attribution-explain-outcome" }, `${opp}: ${answer.explanation?.outcome ?? ""}`));
-  const { fmt } = ctx;
   const others = models.filter((m) => m !== model && `${m}_usd` in (rows[0] || {}));
   out.append(ctx.table.create(rows, [
     { key: "touch_id", label: "Touch" },
