@@ -35,7 +35,7 @@ use accord_core::event::*;
 pub use explain::{LeadFacts, LeadReport, LeadSummary, ScoreLine, StepLine, TouchLine};
 pub use hash::StateHash;
 pub use history::LeadHistory;
-pub use sla_view::{ClockFilter, ClockLine, EscalationLine, MarketingLine, SlaReport};
+pub use sla_view::{ClockFilter, ClockLine, ClockPage, EscalationLine, MarketingLine, SlaReport};
 
 use hours::Clock;
 use rules::{EventRec, RuleScope};

@@ -40,6 +40,14 @@ pub struct ClockLine {
 }
 
 /// Which clocks to list.
+/// A board's clocks: the counts of each state and the lines listed.
+#[derive(Clone, Debug, Default)]
+pub struct ClockPage {
+    pub open: usize,
+    pub breached: usize,
+    pub clocks: Vec<ClockLine>,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct ClockFilter {
     /// Only the clocks of this owner.
@@ -178,15 +186,7 @@ impl Engine {
         let clock: &Clock = e.clock(c);
         let row = &st.leads[e.lead as usize];
         let owner = st.rep(row.owner);
-        let state = if clock.breach.is_some() {
-            "breached"
-        } else if clock.met() {
-            "met"
-        } else if clock.due < now {
-            "breached"
-        } else {
-            "open"
-        };
+        let state = state_of(clock, now);
         let promised = self
             .in_force
             .as_ref()
@@ -270,23 +270,104 @@ impl Engine {
 
     /// The escalations fired, in log order.
     pub fn escalations(&self) -> Vec<EscalationLine> {
-        self.state
+        self.state.sla.fired.iter().map(escalation_line).collect()
+    }
+
+    /// The clocks of a board at `now`: how many are open and breached
+    /// among those `filter` and `sees` (the owner's rep id, `None` when
+    /// the lead has none) let through, and up to `limit` of one state,
+    /// the most urgent first: open by nearest deadline, breached by latest
+    /// deadline, ties by lead id then clock name. Each clock is judged on
+    /// its numbers; lines are built only for those listed.
+    pub fn clock_page(
+        &self,
+        now: Timestamp,
+        filter: &ClockFilter,
+        sees: &dyn Fn(Option<&str>) -> bool,
+        breached: bool,
+        limit: usize,
+    ) -> ClockPage {
+        let mut page = ClockPage::default();
+        if self.in_force.is_none() {
+            return page;
+        }
+        let st = &self.state;
+        let now = now.unix_seconds();
+        // (due, lead id, clock name, entry, clock) of the state listed.
+        let mut listed: Vec<(i64, &str, &str, u32, SlaClock)> = Vec::new();
+        for (n, e) in st.sla.entries.iter().enumerate() {
+            let owner = st.rep(st.leads[e.lead as usize].owner);
+            let rep = owner.map(|o| o.id.as_str());
+            let off_filter = filter.rep.as_deref().is_some_and(|r| rep != Some(r))
+                || filter
+                    .team
+                    .as_deref()
+                    .is_some_and(|t| owner.is_none_or(|o| o.team.as_str() != t));
+            if off_filter || !sees(rep) || st.sla.awaiting.contains(&(n as u32)) {
+                continue;
+            }
+            for c in SlaClock::ALL {
+                let state = state_of(e.clock(c), now);
+                match state {
+                    "open" => page.open += 1,
+                    "breached" => page.breached += 1,
+                    _ => continue,
+                }
+                if (state == "breached") == breached {
+                    let lead = st.leads[e.lead as usize].lead.id.as_str();
+                    listed.push((e.clock(c).due, lead, c.as_str(), n as u32, c));
+                }
+            }
+        }
+        let order = |a: &(i64, &str, &str, u32, SlaClock), b: &(i64, &str, &str, u32, SlaClock)| {
+            let due = if breached {
+                b.0.cmp(&a.0)
+            } else {
+                a.0.cmp(&b.0)
+            };
+            due.then(a.1.cmp(b.1)).then(a.2.cmp(b.2))
+        };
+        if listed.len() > limit && limit > 0 {
+            listed.select_nth_unstable_by(limit - 1, order);
+        }
+        listed.truncate(limit);
+        listed.sort_unstable_by(order);
+        page.clocks = listed
+            .into_iter()
+            .map(|(_, _, _, n, c)| self.line(st, &st.sla.entries[n as usize], c, now))
+            .collect();
+        page
+    }
+
+    /// The escalations a board shows: how many `sees` lets through (the
+    /// lead's owner's rep id, `None` when it has none or the escalation is
+    /// about no lead) and the latest `limit` of them, latest first; lines
+    /// built only for those.
+    pub fn escalation_page(
+        &self,
+        sees: &dyn Fn(Option<&str>) -> bool,
+        unleaded: bool,
+        limit: usize,
+    ) -> (usize, Vec<EscalationLine>) {
+        let st = &self.state;
+        let shown = |e: &&accord_core::event::Escalation| match &e.lead {
+            None => unleaded,
+            Some(lead) => st
+                .lead_ids
+                .get(lead.as_str())
+                .is_some_and(|i| sees(st.rep(st.leads[i as usize].owner).map(|r| r.id.as_str()))),
+        };
+        let total = st.sla.fired.iter().filter(shown).count();
+        let latest = st
             .sla
             .fired
             .iter()
-            .map(|e| EscalationLine {
-                id: e.id.to_string(),
-                at: e.at.to_string(),
-                step: e.step.to_string(),
-                on: e.on.as_str(),
-                cause: e.cause.to_string(),
-                lead: e.lead.as_ref().map(|l| l.to_string()),
-                region: e.region.map(|r| r.to_string()),
-                month: e.month.map(|m| m.to_string()),
-                notify: e.notify.as_str(),
-                person: e.person.as_ref().map(|p| p.to_string()),
-            })
-            .collect()
+            .rev()
+            .filter(shown)
+            .take(limit)
+            .map(escalation_line)
+            .collect();
+        (total, latest)
     }
 
     /// The earliest deadline of the lead's open clocks.
@@ -303,6 +384,35 @@ impl Engine {
             .filter(|c| c.stopped.is_none() && c.breach.is_none())
             .map(|c| c.due)
             .min()
+    }
+}
+
+/// A clock's state at `now`: "breached" (fired, or its deadline passed
+/// unmet), "met", else "open".
+fn state_of(clock: &Clock, now: i64) -> &'static str {
+    if clock.breach.is_some() {
+        "breached"
+    } else if clock.met() {
+        "met"
+    } else if clock.due < now {
+        "breached"
+    } else {
+        "open"
+    }
+}
+
+fn escalation_line(e: &accord_core::event::Escalation) -> EscalationLine {
+    EscalationLine {
+        id: e.id.to_string(),
+        at: e.at.to_string(),
+        step: e.step.to_string(),
+        on: e.on.as_str(),
+        cause: e.cause.to_string(),
+        lead: e.lead.as_ref().map(|l| l.to_string()),
+        region: e.region.map(|r| r.to_string()),
+        month: e.month.map(|m| m.to_string()),
+        notify: e.notify.as_str(),
+        person: e.person.as_ref().map(|p| p.to_string()),
     }
 }
 

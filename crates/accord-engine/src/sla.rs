@@ -46,7 +46,9 @@ pub struct Board {
     pub marketing: Vec<MarketingLine>,
 }
 
-/// The board at `now`.
+/// The board at `now`. Clocks and escalations are judged on the engine's
+/// numbers and only those listed become lines: at 1M leads a board of
+/// 150,000 clocks answers in milliseconds, not seconds.
 pub fn board(engine: &Engine, now: Timestamp, q: &BoardQuery) -> Board {
     let filter = ClockFilter {
         rep: q.owner.clone(),
@@ -57,45 +59,18 @@ pub fn board(engine: &Engine, now: Timestamp, q: &BoardQuery) -> Board {
             .as_ref()
             .is_none_or(|v| owner.is_some_and(|o| v.iter().any(|r| r == o)))
     };
-    let lines: Vec<ClockLine> = engine
-        .clock_lines(now, &filter)
-        .into_iter()
-        .filter(|c| sees(c.owner.as_deref()))
-        .collect();
-    let open = lines.iter().filter(|c| c.state == "open").count();
-    let breached = lines.len() - open;
-    let want = match q.listed {
-        Listed::Open => "open",
-        Listed::Breached => "breached",
-    };
-    let mut clocks: Vec<ClockLine> = lines.into_iter().filter(|c| c.state == want).collect();
-    // RFC 3339 UTC times of one width sort as text; ties by lead, clock.
-    match q.listed {
-        Listed::Open => {
-            clocks.sort_by(|a, b| (&a.due, &a.lead, a.clock).cmp(&(&b.due, &b.lead, b.clock)))
-        }
-        Listed::Breached => {
-            clocks.sort_by(|a, b| (&b.due, &a.lead, a.clock).cmp(&(&a.due, &b.lead, b.clock)))
-        }
-    }
-    clocks.truncate(q.limit);
-    let escalations: Vec<EscalationLine> = engine
-        .escalations()
-        .into_iter()
-        .filter(|e| match (&q.visible_owners, &e.lead) {
-            (None, _) => true,
-            (Some(v), Some(lead)) => crate::leads::visible(engine, lead, Some(v)),
-            (Some(_), None) => false,
-        })
-        .collect();
-    let escalations_total = escalations.len();
+    let page = engine.clock_page(now, &filter, &sees, q.listed == Listed::Breached, q.limit);
+    // An escalation about no lead (a missed target) is for those who see
+    // every lead.
+    let (escalations_total, escalations) =
+        engine.escalation_page(&sees, q.visible_owners.is_none(), q.limit);
     Board {
         as_of: now.to_string(),
-        open,
-        breached,
-        clocks,
+        open: page.open,
+        breached: page.breached,
+        clocks: page.clocks,
         escalations_total,
-        escalations: escalations.into_iter().rev().take(q.limit).collect(),
+        escalations,
         marketing: engine.marketing_lines(now),
     }
 }
