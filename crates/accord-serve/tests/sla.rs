@@ -127,6 +127,18 @@ fn open_clocks_count_down_and_run_out_into_breaches_by_the_servers_clock() {
         c["breach"].as_str().is_some_and(|id| id.starts_with('~')),
         "{c}"
     );
+    // The follow-up breach escalated at once to the rep's manager
+    // (`follow_up_late_manager`, after 0 h); the director's step is 24 h
+    // after the breach, 18 h from now: one escalation about a lead, L1.
+    // (Marketing's months may add escalations about no lead: a month that
+    // ended since the MQLs, by the wall clock, is judged against its target.)
+    let about_leads: Vec<(&str, &str)> = b["escalations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| Some((e["lead"].as_str()?, e["step"].as_str()?)))
+        .collect();
+    assert_eq!(about_leads, [("L1", "follow_up_late_manager")], "{b}");
     // A rep sees their own leads' clocks only; the counts are theirs too.
     let b = s.get("/v1/sla", Some(&r2)).json();
     assert_eq!(
@@ -139,8 +151,11 @@ fn open_clocks_count_down_and_run_out_into_breaches_by_the_servers_clock() {
         .unwrap()
         .iter()
         .all(|c| c["lead"] == "L2"));
+    // Nor escalations of others' leads, nor those about no lead.
+    assert_eq!(b["escalations_total"].as_u64(), Some(0), "{b}");
     let b = s.get("/v1/sla?state=breached", Some(&r1)).json();
     assert_eq!(b["clocks"].as_array().unwrap().len(), 1);
+    assert_eq!(b["escalations_total"].as_u64(), Some(1), "{b}");
     // owner= narrows; limit cuts the list, not the counts.
     let b = s.get("/v1/sla?owner=R2&limit=1", Some(&s.admin)).json();
     assert_eq!(
