@@ -140,6 +140,17 @@ impl TestServer {
     }
 
     /// The log's head, read from the file by another connection.
+    /// Events of `kind` stored (the server's own clock may store breaches
+    /// between two reads of the head; this counts one kind only).
+    pub fn stored(&self, kind: accord_core::event::EventKind) -> u64 {
+        use accord_store::EventStore;
+        SqliteStore::open_read_only(&self.db)
+            .unwrap()
+            .counts()
+            .unwrap()
+            .get(kind)
+    }
+
     pub fn head(&self) -> u64 {
         use accord_store::EventStore;
         SqliteStore::open_read_only(&self.db)
