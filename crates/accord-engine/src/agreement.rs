@@ -83,15 +83,10 @@ pub fn adopt<S: EventStore>(
         adopted_at: now,
         by: by.clone(),
     });
-    let mut batch = Batch::default();
-    batch.push_from(&event, &Origin::Person { by });
-    let mut tx = store.begin()?;
-    let outcome = tx.append(&batch)?;
-    if outcome.appended != 1 {
+    if !append_alone(store, &event, by)? {
         // Another process adopted this version since `latest` read the log.
         return Err(Error::AdoptionRaced { version });
     }
-    tx.commit()?;
     Ok(Adopted {
         version,
         digest,
@@ -100,6 +95,25 @@ pub fn adopt<S: EventStore>(
 }
 
 /// A name given with `--by`: 1 to [`MAX_BY_CHARS`] characters, no control characters.
+/// Appends a person's `event` in a transaction of its own: false, and
+/// nothing stored, when its key was taken meanwhile (another process
+/// adopted the same number since the caller read the log). Agreement and
+/// model adoption both store this way.
+pub(crate) fn append_alone<S: EventStore>(
+    store: &mut S,
+    event: &Event,
+    by: Option<Text>,
+) -> Result<bool, StoreError> {
+    let mut batch = Batch::default();
+    batch.push_from(event, &Origin::Person { by });
+    let mut tx = store.begin()?;
+    if tx.append(&batch)?.appended != 1 {
+        return Ok(false);
+    }
+    tx.commit()?;
+    Ok(true)
+}
+
 fn person(by: &str) -> Result<Text, Error> {
     let by = by.trim();
     let chars = by.chars().count();

@@ -9,11 +9,11 @@
 //! same log, stage, window and cut-off train the same model again.
 
 use accord_core::domain::{Document, Text, Timestamp};
-use accord_core::event::{Batch, Event, EventKind, ModelAdoption, Origin};
-use accord_store::{AppendTx, EventStore, ModelStore, NewModel};
+use accord_core::event::{Event, EventKind, ModelAdoption};
+use accord_store::{EventStore, ModelStore, NewModel};
 
 use super::{Artifact, PredictError};
-use crate::agreement::sha256_hex;
+use crate::agreement::{append_alone, sha256_hex};
 
 /// The next version number.
 pub fn next_version<S: ModelStore>(store: &S) -> Result<u32, PredictError> {
@@ -140,14 +140,9 @@ pub fn adopt<S: EventStore + ModelStore>(
         adopted_at: now,
         by: by.clone(),
     });
-    let mut batch = Batch::default();
-    batch.push_from(&event, &Origin::Person { by });
-    let mut tx = store.begin()?;
-    let outcome = tx.append(&batch)?;
-    if outcome.appended != 1 {
+    if !append_alone(store, &event, by)? {
         return Err(PredictError::AdoptionRaced { number });
     }
-    tx.commit()?;
     Ok(Adopted {
         artifact,
         number,
