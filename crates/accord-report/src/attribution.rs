@@ -21,6 +21,9 @@
 //! credit per (close day, key), in fixed point of 10⁻⁹ cent so that sums are
 //! exact and order-free; a sum is rounded to cents once, when shown.
 
+use std::cmp::Reverse;
+use std::collections::BTreeMap;
+
 use accord_core::domain::{Channel, Timestamp, TouchKind};
 use rustc_hash::FxHashMap;
 
@@ -179,16 +182,46 @@ fn cents(units: i128) -> i64 {
 }
 
 /// Attribution's cells: credit per (close day, campaign key) and per
-/// (close day, channel code or [`NO_TOUCHES`]).
+/// (close day, channel code or [`NO_TOUCHES`]), and the won opportunities
+/// crediting each key ([`Wins`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Cells {
     pub(crate) by_campaign: DayMap<Credit>,
     pub(crate) by_channel: DayMap<Credit>,
+    pub(crate) wins: Wins,
+}
+
+/// Per key, the won opportunities it is credited by: what `won_by` lists.
+/// An entry is (key, amount largest first, opportunity) → the key's
+/// marketing touches in the opportunity's window (0 under [`NO_TOUCHES`]).
+/// Kept by [`Cells::win`] with the credit, so a key's wins are a range of
+/// the map, already by amount. The amount in an entry is the opportunity's
+/// amount when it was added: between batches, its amount now.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Wins {
+    pub(crate) by_campaign: WinMap,
+    pub(crate) by_channel: WinMap,
+}
+
+/// See [`Wins`].
+pub(crate) type WinMap = BTreeMap<(u32, Reverse<i64>, u32), u32>;
+
+/// Adds (`sign` 1) or takes back (-1) the entry of win `o` under `key`.
+fn mark(map: &mut WinMap, key: u32, amount: i64, o: u32, sign: i64, touches: u32) {
+    let entry = (key, Reverse(amount), o);
+    if sign > 0 {
+        let before = map.insert(entry, touches);
+        debug_assert!(before.is_none(), "a win is added once per key");
+    } else {
+        let before = map.remove(&entry);
+        debug_assert_eq!(before, Some(touches), "a win taken back was added");
+    }
 }
 
 impl Cells {
     /// What a won opportunity adds (`sign` 1) or takes back (-1), on its
-    /// close day, given its window's marketing `touches`.
+    /// close day, given its window's marketing `touches`: its credit per key
+    /// and its entry in [`Wins`] under each key it credits.
     pub(crate) fn win(
         &mut self,
         p: &Projections,
@@ -197,14 +230,19 @@ impl Cells {
         sign: i64,
         touches: &[(i64, u32)],
     ) {
+        debug_assert!(sign == 1 || sign == -1);
         let d = day(p.opps.closed_at[o as usize]);
         let amount = p.opps.amount_cents[o as usize];
         let whole = i128::from(sign) * i128::from(amount) * UNITS_PER_CENT as i128;
         if touches.is_empty() {
-            for map in [&mut self.by_campaign, &mut self.by_channel] {
+            for (map, wins) in [
+                (&mut self.by_campaign, &mut self.wins.by_campaign),
+                (&mut self.by_channel, &mut self.wins.by_channel),
+            ] {
                 let c = map.entry((d, NO_TOUCHES)).or_default();
                 c.opps += sign;
                 c.units.iter_mut().for_each(|u| *u += whole);
+                mark(wins, NO_TOUCHES, amount, o, sign, 0);
             }
             return;
         }
@@ -226,14 +264,14 @@ impl Cells {
             campaigns.push(campaign);
             channels.push(channel);
         }
-        for (map, mut keys) in [
-            (&mut self.by_campaign, campaigns),
-            (&mut self.by_channel, channels),
+        for (map, wins, mut keys) in [
+            (&mut self.by_campaign, &mut self.wins.by_campaign, campaigns),
+            (&mut self.by_channel, &mut self.wins.by_channel, channels),
         ] {
             keys.sort_unstable();
-            keys.dedup();
-            for key in keys {
-                map.entry((d, key)).or_default().opps += sign;
+            for run in keys.chunk_by(|a, b| a == b) {
+                map.entry((d, run[0])).or_default().opps += sign;
+                mark(wins, run[0], amount, o, sign, run.len() as u32);
             }
         }
     }

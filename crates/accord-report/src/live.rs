@@ -489,7 +489,8 @@ impl Live {
     }
 
     /// The won opportunities crediting one key of an attribution report
-    /// ([`crate::won_by::won_by`]), from the orders kept here.
+    /// ([`crate::won_by::won_by`]), from the attribution cells' index of
+    /// each key's wins: a lookup, whatever the key.
     pub fn won_by(
         &self,
         by: crate::won_by::By,
@@ -497,19 +498,15 @@ impl Live {
         period: &Period,
         limit: usize,
     ) -> Result<(Table, usize), String> {
-        let cells = &self.cells.attribution;
-        let campaign = by == crate::won_by::By::Campaign;
-        let total = |code: u32| cells.won_count(campaign, code, period);
-        crate::won_by::won_by_in(
+        let code = crate::won_by::code_of(&self.p, by, key)?;
+        Ok(crate::won_by::listed(
             &self.p,
-            &self.terms,
-            &self.ix,
+            &self.cells.attribution,
             by,
-            key,
+            code,
             period,
             limit,
-            Some(&total),
-        )
+        ))
     }
 
     /// Report `name` over `period`, from the cells of its days.

@@ -296,3 +296,211 @@ fn the_won_opportunities_crediting_a_key_largest_first() {
         "unknown channel `tv`"
     );
 }
+
+/// Days from 2025-04-01 (day 0). One lead and one opportunity per account
+/// (B1..B7), every opportunity created on day 10 (the 90-day window is
+/// [day -80, day 10]); `event` is the rare channel, `C7` the rare campaign:
+/// - P1 ($3,000, won day 20): two emails.
+/// - P2 ($5,000, won day 21): an email, and an event of campaign C7.
+/// - P4 ($2,000, won day 40, in May): an event. Recorded before P3, so that
+///   its place among the opportunities comes first: the tie with P3 is put
+///   in id order all the same.
+/// - P3 ($2,000, won day 22): two events and an email (and a sales call,
+///   which attribution does not credit).
+/// - P5 ($9,000, won day 23): an event on day -100 (before its window) and
+///   an email.
+/// - P6 ($1,000, won day 24): an event on day 12 (after its creation): no
+///   touch in its window, so `(none)`.
+/// - P7 ($8,000, lost day 20): an event; not won, never listed.
+fn rare_log() -> Vec<Event> {
+    use crate::tests::campaign;
+    let t = |id: &str, lead: &str, day: i64, channel: Channel, c: Option<&str>| {
+        let kind = TouchKind::EmailClick;
+        touch(id, lead, day * DAY, kind, Some(channel), c, None)
+    };
+    let (email, event) = (Channel::Email, Channel::Event);
+    let mut log = vec![campaign("C7", 100_00)];
+    for (n, a) in ["B1", "B2", "B3", "B4", "B5", "B6", "B7"]
+        .iter()
+        .enumerate()
+    {
+        log.push(account(a));
+        let l = format!("M{}", n + 1);
+        log.push(lead(&l, -120 * DAY, Channel::Webinar, Some(a)));
+    }
+    log.extend([
+        t("U1", "M1", 1, email, None),
+        t("U2", "M1", 2, email, None),
+        t("U3", "M2", 1, email, None),
+        t("U4", "M2", 3, event, Some("C7")),
+        t("U5", "M3", 2, event, None),
+        t("U6", "M3", 4, event, None),
+        t("U7", "M3", 5, email, None),
+        touch("U8", "M3", 6 * DAY, TouchKind::SalesCall, None, None, None),
+        t("U9", "M4", 3, event, None),
+        t("U10", "M5", -100, event, None),
+        t("U11", "M5", 5, email, None),
+        t("U12", "M6", 12, event, None),
+        t("U13", "M7", 1, event, None),
+        opportunity("P1", "B1", Some("M1"), 10 * DAY, 3_000_00),
+        opportunity("P2", "B2", Some("M2"), 10 * DAY, 5_000_00),
+        opportunity("P4", "B4", Some("M4"), 10 * DAY, 2_000_00),
+        opportunity("P3", "B3", Some("M3"), 10 * DAY, 2_000_00),
+        opportunity("P5", "B5", Some("M5"), 10 * DAY, 9_000_00),
+        opportunity("P6", "B6", Some("M6"), 10 * DAY, 1_000_00),
+        opportunity("P7", "B7", Some("M7"), 10 * DAY, 8_000_00),
+        closed("P1", true, 20 * DAY),
+        closed("P2", true, 21 * DAY),
+        closed("P4", true, 40 * DAY),
+        closed("P3", true, 22 * DAY),
+        closed("P5", true, 23 * DAY),
+        closed("P6", true, 24 * DAY),
+        closed("P7", false, 20 * DAY),
+    ]);
+    log
+}
+
+type Listed = (Vec<(String, i64, i64)>, usize);
+
+/// `won_by` as (opportunity, cents, touches) rows and the total.
+fn listed(live: &Live, by: crate::won_by::By, key: &str, period: &Period, limit: usize) -> Listed {
+    let (t, total) = live.won_by(by, key, period, limit).unwrap();
+    let rows = (0..t.rows.len())
+        .map(|r| {
+            (
+                text(&t, r, "opportunity_id"),
+                money(&t, r, "amount_usd"),
+                int(&t, r, "touches"),
+            )
+        })
+        .collect();
+    (rows, total)
+}
+
+fn rows(list: &[(&str, i64, i64)]) -> Vec<(String, i64, i64)> {
+    list.iter().map(|&(o, c, n)| (o.to_owned(), c, n)).collect()
+}
+
+/// The answers worked out by hand from [`rare_log`].
+fn check_rare(live: &Live) {
+    use crate::won_by::By::{Campaign, Channel as Ch};
+    let all = &Period::ALL;
+    let april = Period::from_dates(Some("2025-04-01"), Some("2025-04-30")).unwrap();
+    let may = Period::from_dates(Some("2025-05-01"), Some("2025-05-31")).unwrap();
+    let event = rows(&[
+        ("P2", 5_000_00, 1),
+        ("P3", 2_000_00, 2),
+        ("P4", 2_000_00, 1),
+    ]);
+    assert_eq!(listed(live, Ch, "event", all, 10), (event.clone(), 3));
+    // The limit cuts after the tie is put in id order: P3 before P4.
+    assert_eq!(listed(live, Ch, "event", all, 2), (event[..2].to_vec(), 3));
+    assert_eq!(listed(live, Ch, "event", all, 0), (vec![], 3));
+    assert_eq!(
+        listed(live, Ch, "event", &april, 10),
+        (event[..2].to_vec(), 2)
+    );
+    assert_eq!(
+        listed(live, Ch, "event", &may, 10),
+        (event[2..].to_vec(), 1)
+    );
+    assert_eq!(
+        listed(live, Campaign, "C7", all, 10),
+        (rows(&[("P2", 5_000_00, 1)]), 1)
+    );
+    assert_eq!(
+        listed(live, Ch, "(none)", all, 10),
+        (rows(&[("P6", 1_000_00, 0)]), 1)
+    );
+    assert_eq!(
+        listed(live, Campaign, "(none)", all, 10),
+        (rows(&[("P6", 1_000_00, 0)]), 1)
+    );
+    let email = rows(&[
+        ("P5", 9_000_00, 1),
+        ("P2", 5_000_00, 1),
+        ("P1", 3_000_00, 2),
+        ("P3", 2_000_00, 1),
+    ]);
+    assert_eq!(listed(live, Ch, "email", all, 10), (email, 4));
+    let no_campaign = rows(&[
+        ("P5", 9_000_00, 1),
+        ("P2", 5_000_00, 1),
+        ("P1", 3_000_00, 2),
+        ("P3", 2_000_00, 3),
+        ("P4", 2_000_00, 1),
+    ]);
+    assert_eq!(
+        listed(live, Campaign, "(no campaign)", all, 10),
+        (no_campaign, 5)
+    );
+    assert_eq!(listed(live, Ch, "webinar", all, 10), (vec![], 0));
+}
+
+#[test]
+fn a_rare_keys_wins_are_found_exactly_largest_first() {
+    let log = rare_log();
+    let built = Live::build(ReportTerms::default(), Projections::from_events(&log));
+    check_rare(&built);
+    // The same from the fold without a `Live` (the engine's path without a
+    // watcher).
+    let p = Projections::from_events(&log);
+    let (t, total) = crate::won_by::won_by(
+        &p,
+        &ReportTerms::default(),
+        p.derived(),
+        crate::won_by::By::Channel,
+        "event",
+        &Period::ALL,
+        2,
+    )
+    .unwrap();
+    assert_eq!(
+        (
+            text(&t, 0, "opportunity_id"),
+            text(&t, 1, "opportunity_id"),
+            total
+        ),
+        ("P2".into(), "P3".into(), 3)
+    );
+}
+
+/// The index is kept batch by batch (touches arriving after the win, an
+/// amount changed by a close, the log in any order), equals one build's,
+/// and comes back whole from a snapshot.
+#[test]
+fn the_wins_index_live_equals_a_fold_and_survives_a_snapshot() {
+    let terms = ReportTerms::default();
+    let mut log = rare_log();
+    // P2's event (its only C7 touch) arrives last, after P2 was won.
+    let late = log
+        .iter()
+        .position(|e| matches!(e, Event::Touched(t) if t.id.as_str() == "U4"))
+        .unwrap();
+    let u4 = log.remove(late);
+    log.push(u4);
+    let mut live = Live::new(terms);
+    let cut = log.len() - 1;
+    for batch in [&log[..cut / 3], &log[cut / 3..cut / 2], &log[cut / 2..cut]] {
+        live.apply(batch);
+    }
+    // Before U4: P2 credits no event, the event list is P3 and P4.
+    assert_eq!(
+        listed(&live, crate::won_by::By::Channel, "event", &Period::ALL, 10),
+        (rows(&[("P3", 2_000_00, 2), ("P4", 2_000_00, 1)]), 2)
+    );
+    live.apply(&log[cut..]);
+    check_rare(&live);
+    let built = Live::build(terms, Projections::from_events(&log));
+    assert_eq!(
+        live.parts().1.attribution.wins,
+        built.parts().1.attribution.wins
+    );
+    let snap = live.to_snapshot();
+    let read = Live::from_snapshot(&snap.cells, &snap.bulk, terms).unwrap();
+    assert_eq!(
+        read.parts().1.attribution.wins,
+        live.parts().1.attribution.wins
+    );
+    check_rare(&read);
+}

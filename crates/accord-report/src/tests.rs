@@ -49,7 +49,7 @@ pub(crate) fn rep(id: &str) -> Event {
     })
 }
 
-fn campaign(id: &str, cost_cents: i64) -> Event {
+pub(crate) fn campaign(id: &str, cost_cents: i64) -> Event {
     Event::CampaignRecorded(Campaign {
         id: CampaignId::parse(id).unwrap(),
         name: Text::parse("Spring").unwrap(),
@@ -854,6 +854,8 @@ proptest! {
             live.apply(&log[w[0]..w[1]]);
         }
         let built = Live::build(terms, Projections::from_events(&log));
+        // The index `won_by` reads, kept with the attribution cells.
+        prop_assert_eq!(&live.parts().1.attribution.wins, &built.parts().1.attribution.wins);
         for period in test_periods() {
             for name in REPORTS {
                 prop_assert_eq!(

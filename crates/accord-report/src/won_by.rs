@@ -1,14 +1,18 @@
 //! The won opportunities one row of an attribution report is made of: those
 //! closed in the period whose window credits the row's key (a campaign,
 //! `(no campaign)` or `(none)`; a channel or `(none)`), the largest first.
-//! What the dashboard offers to explain instead of a typed id. The wins are
-//! looked at largest first and the look stops at `limit`; how many there
-//! are is the report's `won_opportunities` when the cells are at hand
-//! ([`crate::Live::won_by`]), else counted by looking at every win.
+//! What the dashboard offers to explain instead of a typed id. Finding them
+//! is a lookup: the attribution cells keep, per key, the wins crediting it by
+//! amount ([`crate::attribution::Wins`]), batch by batch with the credit;
+//! how many there are is the report's `won_opportunities`.
+
+use std::cmp::Reverse;
 
 use accord_core::domain::{Channel, Timestamp};
 
-use crate::attribution::{campaign_key, channel_key, TouchIndex, NO_CAMPAIGN, NO_TOUCHES};
+use crate::attribution::{
+    self, keep_marketing, window_touches, TouchIndex, NO_CAMPAIGN, NO_TOUCHES,
+};
 use crate::projection::{OppStatus, Projections};
 use crate::table::{ColumnKind as K, Table, Value};
 use crate::{Period, ReportTerms};
@@ -23,7 +27,9 @@ pub enum By {
 /// The won opportunities closed in `period` that credit `key` under `by`:
 /// the first `limit` by amount (largest first, then id), and how many there
 /// are. Columns: `opportunity_id`, `closed_at`, `amount_usd` and `touches`
-/// (the key's marketing touches in the window; 0 for `(none)`).
+/// (the key's marketing touches in the window; 0 for `(none)`). Without a
+/// [`crate::Live`] at hand: every win's window is looked at once, into
+/// attribution cells of their own ([`crate::Live::won_by`] reads its own).
 pub fn won_by(
     p: &Projections,
     terms: &ReportTerms,
@@ -33,7 +39,19 @@ pub fn won_by(
     period: &Period,
     limit: usize,
 ) -> Result<(Table, usize), String> {
-    won_by_in(p, terms, ix, by, key, period, limit, None)
+    let code = code_of(p, by, key)?;
+    let mut cells = attribution::Cells::default();
+    let mut window = Vec::new();
+    let o = &p.opps;
+    for i in 0..o.ids.len() as u32 {
+        let u = i as usize;
+        if o.created[u] && o.status[u] == OppStatus::Won && period.contains(o.closed_at[u]) {
+            window_touches(p, terms, ix, i, &mut window);
+            keep_marketing(p, &mut window);
+            cells.win(p, terms, i, 1, &window);
+        }
+    }
+    Ok(listed(p, &cells, by, code, period, limit))
 }
 
 /// The key's code in the report's cells.
@@ -52,48 +70,39 @@ pub(crate) fn code_of(p: &Projections, by: By, key: &str) -> Result<u32, String>
     })
 }
 
-/// [`won_by`], the total given by `total` (from the cells) when there is one.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn won_by_in(
+/// The won opportunities closed in `period` crediting the key `code`, read
+/// from the cells' [`attribution::Wins`] (a range of the key's entries,
+/// largest first, stopping after the `limit`-th once the amount changes:
+/// equal amounts are then put in id order), and their number from the
+/// cells' credit.
+pub(crate) fn listed(
     p: &Projections,
-    terms: &ReportTerms,
-    ix: &impl TouchIndex,
+    cells: &attribution::Cells,
     by: By,
-    key: &str,
+    code: u32,
     period: &Period,
     limit: usize,
-    total: Option<&dyn Fn(u32) -> usize>,
-) -> Result<(Table, usize), String> {
-    let code = code_of(p, by, key)?;
+) -> (Table, usize) {
+    let (wins, campaign) = match by {
+        By::Campaign => (&cells.wins.by_campaign, true),
+        By::Channel => (&cells.wins.by_channel, false),
+    };
     let o = &p.opps;
-    let mut wins: Vec<u32> = (0..o.ids.len() as u32)
-        .filter(|&i| {
-            let i = i as usize;
-            o.created[i] && o.status[i] == OppStatus::Won && period.contains(o.closed_at[i])
-        })
-        .collect();
-    wins.sort_unstable_by(|&a, &b| {
-        o.amount_cents[b as usize]
-            .cmp(&o.amount_cents[a as usize])
-            .then_with(|| o.ids.name(a).cmp(o.ids.name(b)))
-    });
-    let stop = if total.is_some() { limit } else { usize::MAX };
-    let mut found: Vec<(u32, i64)> = Vec::new();
-    for &opp in &wins {
-        if found.len() >= stop {
+    let mut found: Vec<(i64, u32, u32)> = Vec::new();
+    let range = (code, Reverse(i64::MAX), 0)..=(code, Reverse(i64::MIN), u32::MAX);
+    for (&(_, Reverse(amount), opp), &touches) in wins.range(range) {
+        if found.len() >= limit && found.last().is_none_or(|&(last, _, _)| last != amount) {
             break;
         }
-        let (marketing, keyed) = window_counts(p, terms, ix, opp, by, code);
-        let touches = if marketing == 0 {
-            i64::from(code == NO_TOUCHES)
-        } else {
-            keyed
-        };
-        if touches > 0 {
-            found.push((opp, if marketing == 0 { 0 } else { touches }));
+        if period.contains(o.closed_at[opp as usize]) {
+            found.push((amount, opp, touches));
         }
     }
-    let total = total.map_or(found.len(), |t| t(code));
+    found.sort_unstable_by(|a, b| {
+        b.0.cmp(&a.0)
+            .then_with(|| o.ids.name(a.1).cmp(o.ids.name(b.1)))
+    });
+    found.truncate(limit);
     let mut t = Table::new(
         "attribution won by",
         &[
@@ -103,55 +112,13 @@ pub(crate) fn won_by_in(
             ("touches", K::Int),
         ],
     );
-    for &(opp, touches) in found.iter().take(limit) {
-        let i = opp as usize;
+    for &(amount, opp, touches) in &found {
         t.push(vec![
             Value::text(o.ids.name(opp)),
-            Value::Timestamp(Timestamp::from_unix_seconds(o.closed_at[i])),
-            Value::Money(o.amount_cents[i]),
-            Value::Int(touches),
+            Value::Timestamp(Timestamp::from_unix_seconds(o.closed_at[opp as usize])),
+            Value::Money(amount),
+            Value::Int(i64::from(touches)),
         ]);
     }
-    Ok((t, total))
-}
-
-/// An opportunity's marketing touches in its attribution window (the
-/// touches [`crate::attribution::window_touches`] finds, less sales ones),
-/// and how many of them have the key `code`: counted without ordering them.
-fn window_counts(
-    p: &Projections,
-    terms: &ReportTerms,
-    ix: &impl TouchIndex,
-    o: u32,
-    by: By,
-    code: u32,
-) -> (i64, i64) {
-    let i = o as usize;
-    let account = p.opps.account[i];
-    if account == crate::projection::NONE {
-        return (0, 0);
-    }
-    let end = p.opps.created_at[i];
-    let start = end - i64::from(terms.lookback_days) * 86_400;
-    let at = &p.touches.at;
-    let (mut marketing, mut keyed) = (0, 0);
-    for &lead in ix.account_leads(account) {
-        let touches = ix.lead_touches(lead);
-        let from = touches.partition_point(|&t| at[t as usize] < start);
-        for &t in &touches[from..] {
-            if at[t as usize] > end {
-                break;
-            }
-            if p.touches.is_sales(t) {
-                continue;
-            }
-            marketing += 1;
-            let k = match by {
-                By::Campaign => campaign_key(p, t),
-                By::Channel => channel_key(p, t),
-            };
-            keyed += i64::from(k == code);
-        }
-    }
-    (marketing, keyed)
+    (t, cells.won_count(campaign, code, period))
 }

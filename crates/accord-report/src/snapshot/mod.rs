@@ -13,7 +13,8 @@
 //!   ([`ReportCells`]).
 //! - *bulk*: the digest of the cells part it belongs with, then the rows of
 //!   leads, touches, transitions, opportunities and accounts column by
-//!   column, and `Live`'s indexes: with the cells, a whole [`Live`] that takes
+//!   column, `Live`'s indexes and the attribution cells' index of each key's
+//!   wins (what `won_by` reads): with the cells, a whole [`Live`] that takes
 //!   new events, with nothing rebuilt.
 //!
 //! Numbers are little-endian; a column is its length (`u64`) then its
@@ -34,7 +35,7 @@ use crate::{Live, Period, Projections, ReportTerms, Table, UnknownReport};
 use codec::{In, Out};
 
 /// The layout's number: bumped by any change of what is written.
-pub const FORMAT: u32 = 5;
+pub const FORMAT: u32 = 6;
 const MAGIC_CELLS: &[u8; 8] = b"accordLC";
 const MAGIC_BULK: &[u8; 8] = b"accordLB";
 
@@ -104,13 +105,14 @@ impl Live {
         let mut body = Out::default();
         write_terms(&mut body, self.terms());
         projections::write_catalog(&mut body, self.projections());
-        let (ix, cells) = self.parts();
-        state::write_cells(&mut body, cells);
+        let (ix, live_cells) = self.parts();
+        state::write_cells(&mut body, live_cells);
         let cells = seal(MAGIC_CELLS, &body.bytes);
         let mut bulk = Out::default();
         bulk.u64(accord_core::event::digest(&body.bytes));
         projections::write_bulk(&mut bulk, self.projections());
         state::write_indexes(&mut bulk, ix);
+        state::write_wins(&mut bulk, &live_cells.attribution.wins);
         Snapshot {
             cells,
             bulk: seal(MAGIC_BULK, &bulk.bytes),
@@ -124,7 +126,7 @@ impl Live {
         bulk: &[u8],
         terms: ReportTerms,
     ) -> Result<Live, SnapshotError> {
-        let (mut p, cells_state) = read_cells_part(cells, &terms)?;
+        let (mut p, mut cells_state) = read_cells_part(cells, &terms)?;
         let body = open(MAGIC_BULK, bulk)?;
         let mut r = In::new(body);
         if r.u64("pairing")? != accord_core::event::digest(&cells[20..]) {
@@ -132,6 +134,7 @@ impl Live {
         }
         projections::read_bulk(&mut r, &mut p)?;
         let ix = state::read_indexes(&mut r)?;
+        cells_state.attribution.wins = state::read_wins(&mut r, &p)?;
         if !r.is_done() {
             return Err(r.invalid("end"));
         }

@@ -4,6 +4,7 @@
 //! a multiset as its sorted values (a snapshot is taken between batches,
 //! when no change is queued).
 
+use std::cmp::Reverse;
 use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap;
@@ -14,6 +15,7 @@ use crate::attribution::Credit;
 use crate::cells::{Day, DayMap};
 use crate::content::DayUse;
 use crate::live::{Cells, Indexes};
+use crate::projection::{OppStatus, Projections};
 use crate::stats::{DayMultisets, Multiset};
 use crate::{attribution, content, funnel, kpi, leaderboard, rejections, sla, velocity};
 
@@ -61,6 +63,60 @@ pub(crate) fn read_indexes(r: &mut In<'_>) -> Res<Indexes> {
     })
 }
 
+/// The attribution cells' [`attribution::Wins`], in the bulk part: per
+/// map its keys, opportunities and touch counts as three columns, in the
+/// map's order (the amounts are the opportunities' own).
+pub(crate) fn write_wins(out: &mut Out, wins: &attribution::Wins) {
+    let attribution::Wins {
+        by_campaign,
+        by_channel,
+    } = wins;
+    for map in [by_campaign, by_channel] {
+        let keys: Vec<u32> = map.keys().map(|&(k, _, _)| k).collect();
+        let opps: Vec<u32> = map.keys().map(|&(_, _, o)| o).collect();
+        let touches: Vec<u32> = map.values().copied().collect();
+        out.u32s(&keys);
+        out.u32s(&opps);
+        out.u32s(&touches);
+    }
+}
+
+/// [`write_wins`] read back against the opportunities of `p`: each entry
+/// a created, won opportunity, each (key, opportunity) once.
+pub(crate) fn read_wins(r: &mut In<'_>, p: &Projections) -> Res<attribution::Wins> {
+    let o = &p.opps;
+    let mut read = |what: &'static str| -> Res<attribution::WinMap> {
+        let keys = r.u32s(what)?;
+        let opps = r.u32s(what)?;
+        let touches = r.u32s(what)?;
+        if keys.len() != opps.len() || keys.len() != touches.len() {
+            return Err(r.invalid(what));
+        }
+        let won = |i: u32| {
+            let i = i as usize;
+            i < o.len() && o.created[i] && o.status[i] == OppStatus::Won
+        };
+        if !opps.iter().all(|&i| won(i)) {
+            return Err(r.invalid(what));
+        }
+        let n = keys.len();
+        let map: attribution::WinMap = keys
+            .into_iter()
+            .zip(opps)
+            .zip(touches)
+            .map(|((k, i), t)| ((k, Reverse(o.amount_cents[i as usize]), i), t))
+            .collect();
+        if map.len() != n {
+            return Err(r.invalid(what));
+        }
+        Ok(map)
+    };
+    Ok(attribution::Wins {
+        by_campaign: read("wins by campaign")?,
+        by_channel: read("wins by channel")?,
+    })
+}
+
 pub(crate) fn write_cells(out: &mut Out, c: &Cells) {
     let Cells {
         funnel,
@@ -95,6 +151,8 @@ pub(crate) fn write_cells(out: &mut Out, c: &Cells) {
     let attribution::Cells {
         by_campaign,
         by_channel,
+        // Only a whole `Live` answers `won_by`: in the bulk part.
+        wins: _,
     } = attribution;
     for credits in [by_campaign, by_channel] {
         day_map(out, credits, |o, c: &Credit| {
@@ -159,6 +217,7 @@ pub(crate) fn read_cells(r: &mut In<'_>) -> Res<Cells> {
     let attribution = attribution::Cells {
         by_campaign: read_day_map(r, "credit by campaign", credit)?,
         by_channel: read_day_map(r, "credit by channel", credit)?,
+        wins: attribution::Wins::default(),
     };
     let assets = r.len(8, "content uses")?;
     let mut uses = Vec::with_capacity(assets);

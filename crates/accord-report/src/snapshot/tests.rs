@@ -35,6 +35,7 @@ proptest! {
         let snap = live.to_snapshot();
         let mut read = Live::from_snapshot(&snap.cells, &snap.bulk, terms).unwrap();
         prop_assert!(read.to_snapshot() == snap);
+        prop_assert_eq!(&read.parts().1.attribution.wins, &live.parts().1.attribution.wins);
         prop_assert_eq!(tables(&read), tables(&live));
         let cells = ReportCells::from_snapshot(&snap.cells, terms).unwrap();
         prop_assert_eq!(tables_of(|n, p| cells.table(n, p).unwrap()), tables(&live));
