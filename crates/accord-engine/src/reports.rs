@@ -331,7 +331,6 @@ pub fn explain<S: EventStore>(
         Funnel,
         Attribution,
     }
-    let terms = agreement.terms()?;
     let which = match request.names {
         ["funnel"] => Which::Funnel,
         ["attribution_campaign" | "attribution_channel"] => Which::Attribution,
@@ -342,11 +341,14 @@ pub fn explain<S: EventStore>(
     let live = watcher
         .filter(|w| w.is_current(head, &agreement.stamp()))
         .map(Watcher::live);
-    let projections = match live {
-        Some(live) => live.projections(),
+    // A current watcher's terms are the agreement's (its stamp says so):
+    // the agreement is parsed (milliseconds) only for a fold.
+    let (projections, terms) = match live {
+        Some(live) => (live.projections(), *live.terms()),
         None => {
+            let terms = agreement.terms()?;
             folded = fold_log(store, head, progress)?;
-            &folded
+            (&folded, terms)
         }
     };
     let as_of = describe_as_of(projections);
@@ -392,7 +394,6 @@ pub fn won_by<S: EventStore>(
         ["attribution_channel"] => accord_report::won_by::By::Channel,
         _ => return Err(Error::WonByNotAttribution),
     };
-    let terms = agreement.terms()?;
     let head = store.head()?;
     let live = watcher
         .filter(|w| w.is_current(head, &agreement.stamp()))
@@ -405,6 +406,7 @@ pub fn won_by<S: EventStore>(
             (t, n, describe_as_of(live.projections()))
         }
         None => {
+            let terms = agreement.terms()?;
             let p = fold_log(store, head, progress)?;
             let (t, n) = accord_report::won_by::won_by(
                 &p,
