@@ -75,8 +75,18 @@ test('attribution switches model from the keyboard and explains one opportunity 
   await page.click(`[data-testid="attribution-won-${opp}"] a`);
   await page.waitForFunction(() => document.body.dataset.ready === 'attribution');
   assert.equal(await page.textContent('[data-testid="attribution-explain-outcome"]'), `${opp}: ${explained.explanation.outcome}`);
-  for (const r of explained.reports[0].rows) {
-    assert.equal(await page.textContent(`[data-testid="attribution-explain-credit-${r.touch_id}"]`), dollars(r.first_touch_usd), `credit of ${r.touch_id}`);
+  // At most 20 touches are listed (those with the most credit), each with
+  // the API's credit; the first touch, which holds all first-touch credit,
+  // among them; the rest counted.
+  const touches = explained.reports[0].rows;
+  assert.equal(await page.locator('[data-testid="attribution-explain"] tbody tr').count(), Math.min(20, touches.length));
+  assert.equal(await page.locator(`[data-testid="attribution-explain-credit-${touches[0].touch_id}"]`).count(), 1);
+  for (const r of touches) {
+    const cell = page.locator(`[data-testid="attribution-explain-credit-${r.touch_id}"]`);
+    if (await cell.count()) assert.equal(await cell.textContent(), dollars(r.first_touch_usd), `credit of ${r.touch_id}`);
+  }
+  if (touches.length > 20) {
+    assert.match(await page.textContent('[data-testid="attribution-explain-rest"]'), new RegExp(`^${int(touches.length)} touches: the 20 with the most first touch credit are listed \\(of equals, the earliest\\); the other ${int(touches.length - 20)} share \\$0\\.`));
   }
   assert.deepEqual(page.problems, []);
   await page.context().close();

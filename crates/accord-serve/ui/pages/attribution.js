@@ -9,6 +9,9 @@
 
 import { el, section, empty, style, periodQuery, describe } from "./velocity.js";
 
+/** Touches of one opportunity listed before "list all". */
+const TOP_TOUCHES = 20;
+
 const ALL_MODELS = ["first_touch", "last_touch", "linear", "u_shaped", "time_decay"];
 const MEANING = {
   first_touch: "all credit to the first touch",
@@ -132,7 +135,7 @@ async function explainSection(ctx, models, model, chRows, caRows) {
           { key: "opportunity_id", label: "Opportunity", href: (r) => link(ctx, { opp: r.opportunity_id }), testid: (r) => `attribution-won-${r.opportunity_id}` },
           { key: "closed_at", label: "Won", format: fmt.time },
           { key: "amount_usd", label: "Amount", numeric: true, format: (v) => fmt.moneyFull(v) },
-          { key: "touches", label: "Its touches", numeric: true, format: fmt.int },
+          { key: "touches", label: key === "(none)" ? "Marketing touches" : `${kind === "campaign" ? key : fmt.label(key)} touches`, numeric: true, format: fmt.int },
         ], { testid: "attribution-won" }));
       }
     } catch (e) {
@@ -151,9 +154,23 @@ async function explainSection(ctx, models, model, chRows, caRows) {
     }
     throw e;
   }
-  const rows = answer.reports[0].rows;
+  const all = answer.reports[0].rows;
   out.append(el("h3", {}, `Opportunity ${opp}`));
   out.append(el("p", { "data-testid": "attribution-explain-outcome" }, `${opp}: ${answer.explanation?.outcome ?? ""}`));
+  // A win of a large account can have hundreds of touches: the ones with the
+  // most credit under the chosen model are listed (in time order), the rest
+  // counted, unless all are asked for.
+  const credit = (r) => r[col] || 0;
+  let rows = all;
+  if (all.length > TOP_TOUCHES && ctx.params.get("touches") !== "all") {
+    const top = new Set([...all].sort((a, b) => credit(b) - credit(a)).slice(0, TOP_TOUCHES));
+    rows = all.filter((r) => top.has(r));
+    const rest = all.filter((r) => !top.has(r));
+    const restUsd = rest.reduce((s, r) => s + credit(r), 0);
+    out.append(el("p", { class: "note", "data-testid": "attribution-explain-rest" },
+      `${fmt.int(all.length)} touches: the ${rows.length} with the most ${label(model).toLowerCase()} credit are listed (of equals, the earliest); the other ${fmt.int(rest.length)} share ${fmt.moneyFull(restUsd)}. `,
+      el("a", { href: link(ctx, { touches: "all" }), "data-testid": "attribution-explain-all" }, `List all ${fmt.int(all.length)} touches`)));
+  }
   const others = models.filter((m) => m !== model && `${m}_usd` in (rows[0] || {}));
   out.append(ctx.table.create(rows, [
     { key: "touch_id", label: "Touch" },

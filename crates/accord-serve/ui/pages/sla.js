@@ -100,7 +100,7 @@ export async function render(root, ctx) {
   root.append(h4);
   root.append(ctx.table.create(open.escalations, [
     { key: 'at', label: 'At', format: fmt.time },
-    { key: 'step', label: 'Step' },
+    { key: 'step', label: 'Step', format: fmt.label },
     { key: 'on', label: 'On', format: fmt.label },
     { key: 'lead', label: 'About', format: (v, r) => v ?? `${r.region ?? ''} ${fmt.month(r.month)}`, href: (r) => (r.lead ? ctx.link('lead', { id: r.lead }) : null) },
     { key: 'notify', label: 'Told', format: fmt.label },
@@ -112,7 +112,10 @@ export async function render(root, ctx) {
     ...(followup ? followup.reports[0].rows.map((r) => r.mql_month) : []),
     ...(rejections ? rejections.reports[0].rows.map((r) => r.month) : []),
   ])].sort().reverse();
-  const month = ctx.params.get('month') || months[0] || null;
+  // By default the latest month with MQLs entered (a month holding only a
+  // rejection would show an empty compliance table).
+  const withMqls = followup ? followup.reports[0].rows.map((r) => r.mql_month).sort().reverse() : [];
+  const month = ctx.params.get('month') || withMqls[0] || months[0] || null;
   if (followup && months.length) {
     const f = document.createElement('form');
     f.className = 'filters';
@@ -145,7 +148,7 @@ export async function render(root, ctx) {
       { key: 'never_followed_up', label: 'Never followed up', numeric: true, format: fmt.int },
       { key: 'median_first_touch_minutes', label: 'Median first touch', numeric: true, format: (v) => fmt.duration(v === null ? null : v * 60) },
       { key: 'decided_48h_rate', label: `Decided in ${terms.decide_hours ?? 48} h`, numeric: true, format: (v) => fmt.pct(v) },
-    ], { empty: 'No MQLs entered in this period.', testid: 'sla-followup-table', sortKey: 'rep_id', sortDir: 1 }));
+    ], { empty: months.length > 1 ? `No MQL entered in ${fmt.month(month)}: pick another month above.` : 'No MQL entered in this period.', testid: 'sla-followup-table', sortKey: 'rep_id', sortDir: 1 }));
   }
 
   if (rejections) {
@@ -159,7 +162,7 @@ export async function render(root, ctx) {
       { key: 'recycled', label: 'Recycled', numeric: true, format: fmt.int },
       { key: 'disqualified', label: 'Disqualified', numeric: true, format: fmt.int },
       { key: 'share', label: 'Share of the month', numeric: true, format: (v) => fmt.pct(v) },
-    ], { empty: 'No MQL was rejected in this period.', testid: 'sla-rejections-table', sortKey: 'month', sortDir: -1 }));
+    ], { empty: months.length > 1 ? `No MQL was rejected in ${fmt.month(month)}: pick another month above.` : 'No MQL was rejected in this period.', testid: 'sla-rejections-table', sortKey: 'month', sortDir: -1 }));
   }
 
   const h6 = document.createElement('h2');
