@@ -180,7 +180,7 @@ async function explainSection(ctx, models, model, chRows, caRows) {
     { key: "channel", label: "Channel", format: (v) => (v == null ? "—" : fmt.label(v)) },
     { key: "campaign_id", label: "Campaign" },
     { key: "days_before", label: "Days before", numeric: true, format: (v) => fmt.decimal(v, 1) },
-    { key: `${model}_weight`, label: `${fmt.label(model)} weight`, numeric: true, format: (v) => fmt.pct(v) },
+    { key: `${model}_weight`, label: `${fmt.label(model)} weight`, numeric: true, format: (v) => fmt.pct(v, v > 0 && v < 0.001 ? 3 : 1) },
     { key: `${model}_usd`, label: `${fmt.label(model)} credit`, numeric: true, format: (v) => fmt.moneyFull(v), testid: (r) => `attribution-explain-credit-${r.touch_id}` },
     ...others.map((m) => ({ key: `${m}_usd`, label: fmt.label(m), numeric: true, format: (v) => fmt.moneyFull(v) })),
   ], { testid: "attribution-explain" }));

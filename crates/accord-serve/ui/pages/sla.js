@@ -140,7 +140,25 @@ export async function render(root, ctx) {
     h5.textContent = `Sales compliance per rep, ${fmt.month(month)}`;
     root.append(h5);
     const terms = followup.reports[0].terms || {};
-    root.append(ctx.table.create(followup.reports[0].rows.filter((r) => r.mql_month === month), [
+    // Hundreds of reps: the month's line for all of them, then the 25 with
+    // the lowest follow-up rate (those to talk to), unless all are asked for.
+    const inMonth = followup.reports[0].rows.filter((r) => r.mql_month === month);
+    const reps = inMonth.filter((r) => r.rep_id !== '(all)');
+    let shown = inMonth;
+    if (reps.length > 25 && ctx.params.get('reps') !== 'all') {
+      const worst = [...reps].sort((a, b) => (a.followed_up_24h_rate ?? 1) - (b.followed_up_24h_rate ?? 1)).slice(0, 25);
+      shown = inMonth.filter((r) => r.rep_id === '(all)' || worst.includes(r));
+      const p = document.createElement('p');
+      p.className = 'note';
+      p.dataset.testid = 'sla-followup-worst';
+      p.append(`The 25 reps of ${fmt.int(reps.length)} with the lowest follow-up rate, and all reps together. `);
+      const a = document.createElement('a');
+      a.href = ctx.link('sla', { owner, month, reps: 'all' });
+      a.textContent = `Show all ${fmt.int(reps.length)} reps`;
+      p.append(a);
+      root.append(p);
+    }
+    root.append(ctx.table.create(shown, [
       { key: 'mql_month', label: 'MQL month', format: fmt.month },
       { key: 'rep_id', label: 'Rep', format: (v) => (v === '(all)' ? 'All reps' : v) },
       { key: 'mqls', label: 'MQLs', numeric: true, format: fmt.int },
