@@ -159,16 +159,14 @@ async function explainSection(ctx, models, model, chRows, caRows) {
   out.append(el("p", { "data-testid": "attribution-explain-outcome" }, `${opp}: ${answer.explanation?.outcome ?? ""}`));
   // A win of a large account can have hundreds of touches: the ones with the
   // most credit under the chosen model are listed (in time order), the rest
-  // counted, unless all are asked for.
+  // counted (no figure is summed here), unless all are asked for.
   const credit = (r) => r[col] || 0;
   let rows = all;
   if (all.length > TOP_TOUCHES && ctx.params.get("touches") !== "all") {
     const top = new Set([...all].sort((a, b) => credit(b) - credit(a)).slice(0, TOP_TOUCHES));
     rows = all.filter((r) => top.has(r));
-    const rest = all.filter((r) => !top.has(r));
-    const restUsd = rest.reduce((s, r) => s + credit(r), 0);
     out.append(el("p", { class: "note", "data-testid": "attribution-explain-rest" },
-      `${fmt.int(all.length)} touches: the ${rows.length} with the most ${label(model).toLowerCase()} credit are listed (of equals, the earliest); the other ${fmt.int(rest.length)} share ${fmt.moneyFull(restUsd)}. `,
+      `${fmt.int(all.length)} touches: the ${rows.length} with the most ${label(model).toLowerCase()} credit are listed (of equals, the earliest), the other ${fmt.int(all.length - rows.length)} are not. `,
       el("a", { href: link(ctx, { touches: "all" }), "data-testid": "attribution-explain-all" }, `List all ${fmt.int(all.length)} touches`)));
   }
   const others = models.filter((m) => m !== model && `${m}_usd` in (rows[0] || {}));
