@@ -42,7 +42,7 @@ impl Engine {
                     let row = &st.leads[i as usize];
                     let entry = Entry {
                         lead: i,
-                        id: t.id.clone(),
+                        id: st.keys.key(t.id.as_str()),
                         at,
                         imported: matches!(origin, Origin::Imported),
                         region: row.lead.region,
@@ -100,10 +100,11 @@ impl Engine {
                 let entry = st
                     .lead_ids
                     .get(b.lead.as_str())
-                    .and_then(|i| st.sla.find_entry(i, b.entry.as_str()));
+                    .and_then(|i| st.sla.find_entry(&st.keys, i, b.entry.as_str()));
                 if let Some(e) = entry {
+                    let key = st.keys.key(b.id.as_str());
                     st.sla
-                        .breached(e, b.clock, &b.id, b.due.unix_seconds(), agreement);
+                        .breached(e, b.clock, &b.id, key, b.due.unix_seconds(), agreement);
                 }
             }
             Event::MqlTargetMissed(m) => {
@@ -192,7 +193,7 @@ impl Engine {
         let from = at.max(e.at);
         for c in SlaClock::ALL {
             let clock = e.clock_mut(c);
-            if clock.stopped.is_some() || clock.breach.is_some() || clock.due <= at {
+            if clock.stopped.is_some() || clock.breached() || clock.due <= at {
                 continue;
             }
             let left = f.clock.working_between(old, from, clock.due);
@@ -248,7 +249,7 @@ impl Engine {
                 let e = &sla.entries[entry as usize];
                 let clock = e.clock(c);
                 if clock.met()
-                    || clock.breach.is_some()
+                    || clock.breached()
                     || clock.due != timer.at
                     || !sla.answerable(e, clock.due)
                 {
@@ -258,7 +259,7 @@ impl Engine {
                 vec![Event::ClockBreached(ClockBreach {
                     id: engine_id(sla.ids.breach),
                     lead: row.lead.id.clone(),
-                    entry: e.id.clone(),
+                    entry: TransitionId::parse(&st.keys.id(e.id)).expect("a stored id"),
                     clock: c,
                     rep: st.rep_id(row.owner).cloned(),
                     due: at,
@@ -366,7 +367,7 @@ fn unset(at: i64) -> crate::sla::Clock {
     crate::sla::Clock {
         due: at,
         stopped: None,
-        breach: None,
+        breach: crate::state::NO_KEY,
     }
 }
 

@@ -11,13 +11,13 @@ use accord_core::domain::*;
 use accord_core::event::SlaClock;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::state::NONE;
+use crate::state::{Keys, NONE, NO_KEY};
 
 /// One MQL entry and its two clocks.
 pub(crate) struct Entry {
     pub lead: u32,
-    /// The transition into mql.
-    pub id: TransitionId,
+    /// The transition into mql (its id's key in `State::keys`).
+    pub id: u64,
     pub at: i64,
     /// Imported history (not judged live).
     pub imported: bool,
@@ -55,14 +55,19 @@ pub(crate) struct Clock {
     /// When it was stopped: the first follow-up, or the decision (either
     /// may come after `due`: late).
     pub stopped: Option<i64>,
-    /// The id of its breach event, once fired.
-    pub breach: Option<DecisionId>,
+    /// The key of its breach event's id in `State::keys`, once fired,
+    /// else [`NO_KEY`].
+    pub breach: u64,
 }
 
 impl Clock {
     /// Met in time: stopped at or before its deadline.
     pub fn met(&self) -> bool {
         self.stopped.is_some_and(|t| t <= self.due)
+    }
+    /// Its breach was fired.
+    pub fn breached(&self) -> bool {
+        self.breach != NO_KEY
     }
 }
 
@@ -276,10 +281,10 @@ impl Sla {
     }
 
     /// The entry of lead `lead` whose transition is `id`.
-    pub fn find_entry(&self, lead: u32, id: &str) -> Option<u32> {
+    pub fn find_entry(&self, keys: &Keys, lead: u32, id: &str) -> Option<u32> {
         let mut e = self.latest.get(&lead).copied().unwrap_or(NONE);
         while e != NONE {
-            if self.entries[e as usize].id.as_str() == id {
+            if keys.is(self.entries[e as usize].id, id) {
                 return Some(e);
             }
             e = self.entries[e as usize].prev;
@@ -294,11 +299,12 @@ impl Sla {
         entry: u32,
         clock: SlaClock,
         id: &DecisionId,
+        key: u64,
         at: i64,
         agreement: Option<&Agreement>,
     ) {
         let e = &mut self.entries[entry as usize];
-        e.clock_mut(clock).breach = Some(id.clone());
+        e.clock_mut(clock).breach = key;
         let cause = Cause {
             id: Text::parse(id.as_str()).expect("an id is short text"),
             on: clock.trigger(),

@@ -193,7 +193,7 @@ impl Engine {
             .map(|f| f.agreement.sla.sales.follow_up_attempts);
         ClockLine {
             lead: row.lead.id.to_string(),
-            entry: e.id.to_string(),
+            entry: st.keys.id(e.id),
             started_at: ts(e.at),
             clock: c.as_str(),
             owner: owner.map(|r| r.id.to_string()),
@@ -202,7 +202,7 @@ impl Engine {
             state,
             seconds_left: (state == "open").then_some(clock.due - now),
             stopped_at: clock.stopped.map(ts),
-            breach: clock.breach.as_ref().map(|b| b.to_string()),
+            breach: clock.breached().then(|| st.keys.id(clock.breach)),
             attempts: (c == SlaClock::FollowUp).then_some(e.attempts),
             attempts_promised: promised.filter(|_| c == SlaClock::FollowUp),
         }
@@ -381,7 +381,7 @@ impl Engine {
         SlaClock::ALL
             .into_iter()
             .map(|c| e.clock(c))
-            .filter(|c| c.stopped.is_none() && c.breach.is_none())
+            .filter(|c| c.stopped.is_none() && !c.breached())
             .map(|c| c.due)
             .min()
     }
@@ -390,7 +390,7 @@ impl Engine {
 /// A clock's state at `now`: "breached" (fired, or its deadline passed
 /// unmet), "met", else "open".
 fn state_of(clock: &Clock, now: i64) -> &'static str {
-    if clock.breach.is_some() {
+    if clock.breached() {
         "breached"
     } else if clock.met() {
         "met"
