@@ -8,7 +8,7 @@ use accord_core::domain::*;
 use accord_core::event::*;
 
 use crate::sla::{verdict, Cause, Due, Entry, Timer, Verdict};
-use crate::state::{engine_number, NONE};
+use crate::state::{engine_number, NONE, NO_KEY};
 use crate::{Decided, Engine};
 
 impl Engine {
@@ -133,10 +133,31 @@ impl Engine {
                 if let Some(n) = engine_number(e.id.as_str()) {
                     st.sla.ids.escalation = st.sla.ids.escalation.max(n);
                 }
+                let step = st.names.intern(e.step.as_str());
                 if let Some(&c) = st.sla.cause_ids.get(&(e.on, e.cause.as_str().into())) {
-                    st.sla.escalated.insert((c, e.step.as_str().into()));
+                    st.sla.escalated.insert((c, step));
                 }
-                st.sla.fired.push(e.clone());
+                let lead = e.lead.as_ref();
+                let fired = crate::sla::Fired {
+                    id: st.keys.key(e.id.as_str()),
+                    cause: st.keys.key(e.cause.as_str()),
+                    at: e.at.unix_seconds(),
+                    month: e.month,
+                    lead_key: lead.map_or(NO_KEY, |l| st.keys.key(l.as_str())),
+                    lead: lead
+                        .and_then(|l| st.lead_ids.get(l.as_str()))
+                        .unwrap_or(NONE),
+                    step,
+                    person: e
+                        .person
+                        .as_ref()
+                        .map_or(NONE, |p| st.names.intern(p.as_str())),
+                    on: e.on,
+                    notify: e.notify,
+                    region: e.region,
+                };
+                st.sla.fired.reserve(1);
+                st.sla.fired.push(fired);
             }
             _ => {}
         }
@@ -271,11 +292,12 @@ impl Engine {
                 let Some(step) = f.agreement.sla.escalation.get(step as usize) else {
                     return Vec::new();
                 };
-                if step.on != cause.on
-                    || sla
-                        .escalated
-                        .contains(&(cause_n, step.name.as_str().into()))
-                {
+                let fired = || {
+                    st.names
+                        .number(&step.name)
+                        .is_some_and(|name| sla.escalated.contains(&(cause_n, name)))
+                };
+                if step.on != cause.on || fired() {
                     return Vec::new();
                 }
                 // A later step does not fire once the clock was met, late.

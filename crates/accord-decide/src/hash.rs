@@ -97,9 +97,9 @@ impl Engine {
             put(&[mqls, accepted, rejected].map(u32::to_le_bytes).concat());
         }
         for e in &sla.fired {
-            put(e.id.as_str().as_bytes());
-            put(e.cause.as_str().as_bytes());
-            put(&e.at.unix_seconds().to_le_bytes());
+            put(st.keys.id(e.id).as_bytes());
+            put(st.keys.id(e.cause).as_bytes());
+            put(&e.at.to_le_bytes());
         }
         StateHash(digest(&buf))
     }

@@ -108,6 +108,27 @@ pub(crate) struct Cause {
     pub month: Option<Month>,
 }
 
+/// An escalation fired, as numbers (one is kept per breach or rejection
+/// escalated: most of the SLA's state at 1M leads): ids as keys in
+/// `State::keys`, names in `State::names` (`NONE`: absent).
+/// `State::escalation` gives back the event.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Fired {
+    pub id: u64,
+    pub cause: u64,
+    pub at: i64,
+    pub month: Option<Month>,
+    /// The lead's id as a key, or [`NO_KEY`].
+    pub lead_key: u64,
+    /// The lead's row, [`NONE`] when there is no lead or it is unknown.
+    pub lead: u32,
+    pub step: u32,
+    pub person: u32,
+    pub on: Trigger,
+    pub notify: accord_core::agreement::Role,
+    pub region: Option<Region>,
+}
+
 /// Something that falls due. Ordered by time, then kind (breaches, then
 /// escalation steps, then month ends), then the numbers below.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -151,12 +172,12 @@ pub(crate) struct Sla {
     /// kinds may be equal (`~1`).
     pub cause_ids: FxHashMap<(Trigger, Box<str>), u32>,
     /// The escalations fired, in log order.
-    pub fired: Vec<accord_core::event::Escalation>,
+    pub fired: Vec<Fired>,
     /// Entries made before any agreement was in force: their deadlines are
     /// set when the first is adopted.
     pub awaiting: Vec<u32>,
-    /// (cause, step name) of the escalations fired.
-    pub escalated: FxHashSet<(u32, Box<str>)>,
+    /// (cause, step name's number in `State::names`) of the escalations fired.
+    pub escalated: FxHashSet<(u32, u32)>,
     /// Region-months judged missed: (target missed, acceptance missed).
     pub missed: FxHashMap<(Region, Month), (bool, bool)>,
     /// When the first agreement was adopted: imported clocks that ran out

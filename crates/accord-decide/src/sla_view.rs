@@ -7,7 +7,7 @@ use accord_core::event::SlaClock;
 use serde::Serialize;
 
 use crate::sla::{Clock, Entry};
-use crate::state::State;
+use crate::state::{State, NONE, NO_KEY};
 use crate::Engine;
 
 /// One clock of one MQL entry.
@@ -270,7 +270,12 @@ impl Engine {
 
     /// The escalations fired, in log order.
     pub fn escalations(&self) -> Vec<EscalationLine> {
-        self.state.sla.fired.iter().map(escalation_line).collect()
+        let st = &self.state;
+        st.sla
+            .fired
+            .iter()
+            .map(|f| escalation_line(&st.escalation(f)))
+            .collect()
     }
 
     /// The clocks of a board at `now`: how many are open and breached
@@ -350,12 +355,17 @@ impl Engine {
         limit: usize,
     ) -> (usize, Vec<EscalationLine>) {
         let st = &self.state;
-        let shown = |e: &&accord_core::event::Escalation| match &e.lead {
-            None => unleaded,
-            Some(lead) => st
-                .lead_ids
-                .get(lead.as_str())
-                .is_some_and(|i| sees(st.rep(st.leads[i as usize].owner).map(|r| r.id.as_str()))),
+        let shown = |e: &&crate::sla::Fired| match (e.lead_key, e.lead) {
+            (NO_KEY, _) => unleaded,
+            (key, i) => {
+                // A lead not known when it fired: looked up now.
+                let row = if i == NONE {
+                    st.lead_ids.get(&st.keys.id(key))
+                } else {
+                    Some(i)
+                };
+                row.is_some_and(|i| sees(st.rep(st.leads[i as usize].owner).map(|r| r.id.as_str())))
+            }
         };
         let total = st.sla.fired.iter().filter(shown).count();
         let latest = st
@@ -365,7 +375,7 @@ impl Engine {
             .rev()
             .filter(shown)
             .take(limit)
-            .map(escalation_line)
+            .map(|f| escalation_line(&st.escalation(f)))
             .collect();
         (total, latest)
     }

@@ -89,6 +89,10 @@ impl Names {
         }
         i
     }
+    /// The number of `name`, if interned.
+    pub(crate) fn number(&self, name: &str) -> Option<u32> {
+        self.ids.get(name)
+    }
     /// The name numbered `i` (`None` for [`NONE`]).
     pub(crate) fn name(&self, i: u32) -> Option<&str> {
         self.list.get(i as usize).map(|s| &**s)
@@ -411,6 +415,24 @@ impl State {
 
     pub(crate) fn rep_id(&self, row: u32) -> Option<&RepId> {
         self.rep(row).map(|r| &r.id)
+    }
+
+    /// An escalation fired, as its event.
+    pub(crate) fn escalation(&self, f: &crate::sla::Fired) -> accord_core::event::Escalation {
+        let name = |n: u32| self.names.name(n).map(str::to_string);
+        accord_core::event::Escalation {
+            id: DecisionId::parse(&self.keys.id(f.id)).expect("an id it was"),
+            step: Text::parse(&name(f.step).unwrap_or_default()).expect("a name it was"),
+            on: f.on,
+            cause: Text::parse(&self.keys.id(f.cause)).expect("an id it was"),
+            lead: (f.lead_key != NO_KEY)
+                .then(|| LeadId::parse(&self.keys.id(f.lead_key)).expect("an id it was")),
+            region: f.region,
+            month: f.month,
+            notify: f.notify,
+            person: name(f.person).map(|p| RepId::parse(&p).expect("an id it was")),
+            at: Timestamp::from_unix_seconds(f.at),
+        }
     }
 
     /// The ids touch `t` names.
