@@ -76,7 +76,7 @@ impl Engine {
                     && !matches!(origin, Origin::Imported)
                 {
                     let cause = Cause {
-                        id: Text::parse(t.id.as_str()).expect("an id is short text"),
+                        id: NO_KEY,
                         on: Trigger::Rejected,
                         at,
                         lead: i,
@@ -85,7 +85,8 @@ impl Engine {
                         month: None,
                     };
                     let reason = t.reason.as_ref().map(|r| r.as_str());
-                    st.sla.caused(cause, agreement, reason);
+                    st.sla
+                        .caused(cause, t.id.as_str(), &mut st.keys, agreement, reason);
                 }
             }
             Event::OwnerAssigned(a) => {
@@ -102,9 +103,14 @@ impl Engine {
                     .get(b.lead.as_str())
                     .and_then(|i| st.sla.find_entry(&st.keys, i, b.entry.as_str()));
                 if let Some(e) = entry {
-                    let key = st.keys.key(b.id.as_str());
-                    st.sla
-                        .breached(e, b.clock, &b.id, key, b.due.unix_seconds(), agreement);
+                    st.sla.breached(
+                        e,
+                        b.clock,
+                        &b.id,
+                        &mut st.keys,
+                        b.due.unix_seconds(),
+                        agreement,
+                    );
                 }
             }
             Event::MqlTargetMissed(m) => {
@@ -113,7 +119,7 @@ impl Engine {
                 }
                 st.sla.missed.entry((m.region, m.month)).or_default().0 = true;
                 let cause = Cause {
-                    id: Text::parse(m.id.as_str()).expect("an id is short text"),
+                    id: NO_KEY,
                     on: Trigger::MqlTargetMissed,
                     at: m.judged_at.unix_seconds(),
                     lead: NONE,
@@ -121,7 +127,8 @@ impl Engine {
                     region: Some(m.region),
                     month: Some(m.month),
                 };
-                st.sla.caused(cause, agreement, None);
+                st.sla
+                    .caused(cause, m.id.as_str(), &mut st.keys, agreement, None);
             }
             Event::AcceptanceMissed(m) => {
                 if let Some(n) = engine_number(m.id.as_str()) {
@@ -134,7 +141,7 @@ impl Engine {
                     st.sla.ids.escalation = st.sla.ids.escalation.max(n);
                 }
                 let step = st.names.intern(e.step.as_str());
-                if let Some(&c) = st.sla.cause_ids.get(&(e.on, e.cause.as_str().into())) {
+                if let Some(c) = st.sla.cause_of(e.on, e.cause.as_str()) {
                     st.sla.escalated.insert((c, step));
                 }
                 let lead = e.lead.as_ref();
@@ -320,7 +327,7 @@ impl Engine {
                     id: engine_id(sla.ids.escalation),
                     step: Text::parse(&step.name).expect("a step name is short text"),
                     on: step.on,
-                    cause: cause.id.clone(),
+                    cause: Text::parse(&st.keys.id(cause.id)).expect("an id it was"),
                     lead: (cause.lead != NONE)
                         .then(|| st.leads[cause.lead as usize].lead.id.clone()),
                     region: cause.region,

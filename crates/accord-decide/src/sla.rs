@@ -97,8 +97,9 @@ pub(crate) struct Tally {
 
 /// What set off an escalation: a breach, a missed target or a rejection.
 pub(crate) struct Cause {
-    /// The id of the event.
-    pub id: Text,
+    /// The key of the event's id in `State::keys` ([`NO_KEY`] until
+    /// recorded).
+    pub id: u64,
     pub on: Trigger,
     pub at: i64,
     pub lead: u32,
@@ -170,7 +171,9 @@ pub(crate) struct Sla {
     pub causes: Vec<Cause>,
     /// (trigger, the cause's event id) → cause number: ids of different
     /// kinds may be equal (`~1`).
-    pub cause_ids: FxHashMap<(Trigger, Box<str>), u32>,
+    pub cause_ids: FxHashMap<(Trigger, u64), u32>,
+    /// The same for ids of no common shape (not a `Keys::known` key).
+    pub cause_other: FxHashMap<(Trigger, Box<str>), u32>,
     /// The escalations fired, in log order.
     pub fired: Vec<Fired>,
     /// Entries made before any agreement was in force: their deadlines are
@@ -320,14 +323,15 @@ impl Sla {
         entry: u32,
         clock: SlaClock,
         id: &DecisionId,
-        key: u64,
+        keys: &mut Keys,
         at: i64,
         agreement: Option<&Agreement>,
     ) {
+        let key = keys.key(id.as_str());
         let e = &mut self.entries[entry as usize];
         e.clock_mut(clock).breach = key;
         let cause = Cause {
-            id: Text::parse(id.as_str()).expect("an id is short text"),
+            id: key,
             on: clock.trigger(),
             at,
             lead: e.lead,
@@ -335,12 +339,20 @@ impl Sla {
             region: None,
             month: None,
         };
-        self.caused(cause, agreement, None);
+        self.caused(cause, id.as_str(), keys, agreement, None);
     }
 
-    /// Records a cause and sets each of the agreement's steps on its
+    /// Records a cause (its event's id `id`; `cause.id` is set here unless
+    /// already a key) and sets each of the agreement's steps on its
     /// trigger (and, for a rejection, its reason) to fire.
-    pub fn caused(&mut self, cause: Cause, agreement: Option<&Agreement>, reason: Option<&str>) {
+    pub fn caused(
+        &mut self,
+        mut cause: Cause,
+        id: &str,
+        keys: &mut Keys,
+        agreement: Option<&Agreement>,
+        reason: Option<&str>,
+    ) {
         let Some(a) = agreement else {
             return;
         };
@@ -365,9 +377,22 @@ impl Sla {
             }));
         }
         if any {
-            self.cause_ids
-                .insert((cause.on, cause.id.as_str().into()), n);
+            if cause.id == NO_KEY {
+                cause.id = keys.key(id);
+            }
+            match Keys::known(id) {
+                Some(key) => self.cause_ids.insert((cause.on, key), n),
+                None => self.cause_other.insert((cause.on, id.into()), n),
+            };
             self.causes.push(cause);
+        }
+    }
+
+    /// The cause numbered for the event `id` of trigger `on`, if recorded.
+    pub fn cause_of(&self, on: Trigger, id: &str) -> Option<u32> {
+        match Keys::known(id) {
+            Some(key) => self.cause_ids.get(&(on, key)).copied(),
+            None => self.cause_other.get(&(on, id.into())).copied(),
         }
     }
 

@@ -124,7 +124,7 @@ impl Keys {
         OTHER | (self.other.len() - 1) as u64
     }
     /// The key of `id` when it needs no entry of its own.
-    fn known(id: &str) -> Option<u64> {
+    pub(crate) fn known(id: &str) -> Option<u64> {
         if let Some(key) = packed(id) {
             return Some(Self::packed(key));
         }

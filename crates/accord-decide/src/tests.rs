@@ -505,6 +505,8 @@ fn the_many_rows_stay_small() {
     assert_eq!(size_of::<crate::state::TouchRow>(), 24);
     assert_eq!(size_of::<crate::state::Step>(), 64);
     assert_eq!(size_of::<crate::state::StepOrigin>(), 8);
+    assert_eq!(size_of::<crate::sla::Fired>(), 56);
+    assert_eq!(size_of::<crate::sla::Cause>(), 40);
 }
 
 /// An id kept as a key reads back byte for byte, whatever its shape, and
