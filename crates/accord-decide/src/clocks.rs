@@ -8,7 +8,7 @@ use accord_core::domain::*;
 use accord_core::event::*;
 
 use crate::sla::{verdict, Cause, Due, Entry, Timer, Verdict};
-use crate::state::{engine_number, NONE};
+use crate::state::{engine_number, NONE, NO_KEY};
 use crate::{Decided, Engine};
 
 impl Engine {
@@ -42,7 +42,7 @@ impl Engine {
                     let row = &st.leads[i as usize];
                     let entry = Entry {
                         lead: i,
-                        id: t.id.clone(),
+                        id: st.keys.key(t.id.as_str()),
                         at,
                         imported: matches!(origin, Origin::Imported),
                         region: row.lead.region,
@@ -76,7 +76,7 @@ impl Engine {
                     && !matches!(origin, Origin::Imported)
                 {
                     let cause = Cause {
-                        id: Text::parse(t.id.as_str()).expect("an id is short text"),
+                        id: NO_KEY,
                         on: Trigger::Rejected,
                         at,
                         lead: i,
@@ -85,7 +85,8 @@ impl Engine {
                         month: None,
                     };
                     let reason = t.reason.as_ref().map(|r| r.as_str());
-                    st.sla.caused(cause, agreement, reason);
+                    st.sla
+                        .caused(cause, t.id.as_str(), &mut st.keys, agreement, reason);
                 }
             }
             Event::OwnerAssigned(a) => {
@@ -100,10 +101,16 @@ impl Engine {
                 let entry = st
                     .lead_ids
                     .get(b.lead.as_str())
-                    .and_then(|i| st.sla.find_entry(i, b.entry.as_str()));
+                    .and_then(|i| st.sla.find_entry(&st.keys, i, b.entry.as_str()));
                 if let Some(e) = entry {
-                    st.sla
-                        .breached(e, b.clock, &b.id, b.due.unix_seconds(), agreement);
+                    st.sla.breached(
+                        e,
+                        b.clock,
+                        &b.id,
+                        &mut st.keys,
+                        b.due.unix_seconds(),
+                        agreement,
+                    );
                 }
             }
             Event::MqlTargetMissed(m) => {
@@ -112,7 +119,7 @@ impl Engine {
                 }
                 st.sla.missed.entry((m.region, m.month)).or_default().0 = true;
                 let cause = Cause {
-                    id: Text::parse(m.id.as_str()).expect("an id is short text"),
+                    id: NO_KEY,
                     on: Trigger::MqlTargetMissed,
                     at: m.judged_at.unix_seconds(),
                     lead: NONE,
@@ -120,7 +127,8 @@ impl Engine {
                     region: Some(m.region),
                     month: Some(m.month),
                 };
-                st.sla.caused(cause, agreement, None);
+                st.sla
+                    .caused(cause, m.id.as_str(), &mut st.keys, agreement, None);
             }
             Event::AcceptanceMissed(m) => {
                 if let Some(n) = engine_number(m.id.as_str()) {
@@ -132,10 +140,31 @@ impl Engine {
                 if let Some(n) = engine_number(e.id.as_str()) {
                     st.sla.ids.escalation = st.sla.ids.escalation.max(n);
                 }
-                if let Some(&c) = st.sla.cause_ids.get(&(e.on, e.cause.as_str().into())) {
-                    st.sla.escalated.insert((c, e.step.as_str().into()));
+                let step = st.names.intern(e.step.as_str());
+                if let Some(c) = st.sla.cause_of(e.on, e.cause.as_str()) {
+                    st.sla.escalated.insert((c, step));
                 }
-                st.sla.fired.push(e.clone());
+                let lead = e.lead.as_ref();
+                let fired = crate::sla::Fired {
+                    id: st.keys.key(e.id.as_str()),
+                    cause: st.keys.key(e.cause.as_str()),
+                    at: e.at.unix_seconds(),
+                    month: e.month,
+                    lead_key: lead.map_or(NO_KEY, |l| st.keys.key(l.as_str())),
+                    lead: lead
+                        .and_then(|l| st.lead_ids.get(l.as_str()))
+                        .unwrap_or(NONE),
+                    step,
+                    person: e
+                        .person
+                        .as_ref()
+                        .map_or(NONE, |p| st.names.intern(p.as_str())),
+                    on: e.on,
+                    notify: e.notify,
+                    region: e.region,
+                };
+                st.sla.fired.reserve(1);
+                st.sla.fired.push(fired);
             }
             _ => {}
         }
@@ -192,7 +221,7 @@ impl Engine {
         let from = at.max(e.at);
         for c in SlaClock::ALL {
             let clock = e.clock_mut(c);
-            if clock.stopped.is_some() || clock.breach.is_some() || clock.due <= at {
+            if clock.stopped.is_some() || clock.breached() || clock.due <= at {
                 continue;
             }
             let left = f.clock.working_between(old, from, clock.due);
@@ -248,7 +277,7 @@ impl Engine {
                 let e = &sla.entries[entry as usize];
                 let clock = e.clock(c);
                 if clock.met()
-                    || clock.breach.is_some()
+                    || clock.breached()
                     || clock.due != timer.at
                     || !sla.answerable(e, clock.due)
                 {
@@ -258,7 +287,7 @@ impl Engine {
                 vec![Event::ClockBreached(ClockBreach {
                     id: engine_id(sla.ids.breach),
                     lead: row.lead.id.clone(),
-                    entry: e.id.clone(),
+                    entry: TransitionId::parse(&st.keys.id(e.id)).expect("a stored id"),
                     clock: c,
                     rep: st.rep_id(row.owner).cloned(),
                     due: at,
@@ -270,11 +299,12 @@ impl Engine {
                 let Some(step) = f.agreement.sla.escalation.get(step as usize) else {
                     return Vec::new();
                 };
-                if step.on != cause.on
-                    || sla
-                        .escalated
-                        .contains(&(cause_n, step.name.as_str().into()))
-                {
+                let fired = || {
+                    st.names
+                        .number(&step.name)
+                        .is_some_and(|name| sla.escalated.contains(&(cause_n, name)))
+                };
+                if step.on != cause.on || fired() {
                     return Vec::new();
                 }
                 // A later step does not fire once the clock was met, late.
@@ -297,7 +327,7 @@ impl Engine {
                     id: engine_id(sla.ids.escalation),
                     step: Text::parse(&step.name).expect("a step name is short text"),
                     on: step.on,
-                    cause: cause.id.clone(),
+                    cause: Text::parse(&st.keys.id(cause.id)).expect("an id it was"),
                     lead: (cause.lead != NONE)
                         .then(|| st.leads[cause.lead as usize].lead.id.clone()),
                     region: cause.region,
@@ -366,7 +396,7 @@ fn unset(at: i64) -> crate::sla::Clock {
     crate::sla::Clock {
         due: at,
         stopped: None,
-        breach: None,
+        breach: crate::state::NO_KEY,
     }
 }
 

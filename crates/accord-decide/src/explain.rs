@@ -156,7 +156,7 @@ impl Engine {
                         report.score_lines.push(ScoreLine {
                             part: "engagement",
                             rule,
-                            touch: Some(st.touch_ids.id(term.touch.id)),
+                            touch: Some(st.keys.id(term.touch.id)),
                             at: Some(
                                 accord_core::domain::Timestamp::from_unix_seconds(term.touch.at)
                                     .to_string(),
@@ -177,12 +177,12 @@ impl Engine {
         }
         for step in &row.history {
             report.history.push(StepLine {
-                id: step.id.to_string(),
+                id: st.keys.id(step.id),
                 at: step.at.to_string(),
                 from: step.from.to_string(),
                 to: step.to.to_string(),
                 by: self.mover(step),
-                reason: step.reason.as_ref().map(|r| r.to_string()),
+                reason: st.names.name(step.reason).map(str::to_string),
             });
         }
         if row.owner != NONE {
@@ -190,7 +190,7 @@ impl Engine {
             report.owner = st.rep_id(row.owner).map(|r| r.to_string());
             report.owner_name = rep.map(|r| r.name.to_string());
         }
-        if let Some((a, origin)) = &row.assignment {
+        if let Some((a, origin)) = row.assignment.as_deref().map(crate::state::assignment) {
             report.owner_by = Some(match (&a.rule, origin) {
                 (Some(rule), Origin::Engine { agreement }) => {
                     format!("routing rule `{rule}` (agreement v{agreement})")
@@ -224,7 +224,8 @@ impl Engine {
         } else if let Some(id) = &l.account {
             report.account = Some(id.to_string());
         }
-        report.account_by = match (&l.account, &row.matched) {
+        let matched = row.matched.as_deref().map(crate::state::matched);
+        report.account_by = match (&l.account, &matched) {
             (Some(_), _) => Some("given with the lead".into()),
             (None, Some(m)) => Some(format!(
                 "matched on {} `{}` (confidence {:.1}%)",
@@ -235,7 +236,8 @@ impl Engine {
             (None, None) => None,
         };
         for t in st.touches[i as usize].iter().rev().take(RECENT_TOUCHES) {
-            let content = st.names.name(t.content).map(|c| {
+            let ids = st.names_of(t);
+            let content = st.names.name(ids.content).map(|c| {
                 st.content_of(t)
                     .map_or_else(|| c.to_string(), |k| format!("{} ({})", k.title, k.kind))
             });
@@ -244,7 +246,7 @@ impl Engine {
                 kind: t.kind.to_string(),
                 channel: t.channel.map(|c| c.to_string()),
                 content,
-                rep: st.names.name(t.rep).map(str::to_string),
+                rep: st.names.name(ids.rep).map(str::to_string),
             });
         }
         Some(report)
@@ -252,23 +254,23 @@ impl Engine {
 
     /// Who or what made a move, in words.
     fn mover(&self, step: &crate::state::Step) -> String {
-        match &step.origin {
-            Origin::Imported => "imported history".into(),
-            Origin::Ingested => "sent from outside".into(),
-            Origin::Engine { agreement } => {
+        use crate::state::StepOrigin;
+        let names = &self.state.names;
+        match step.origin {
+            StepOrigin::Imported => "imported history".into(),
+            StepOrigin::Ingested => "sent from outside".into(),
+            StepOrigin::Engine { agreement } => {
                 let criterion = self
                     .in_force
                     .as_ref()
-                    .filter(|f| f.version == *agreement)
+                    .filter(|f| f.version == agreement)
                     .and_then(|f| f.agreement.stage(step.to.as_str()))
                     .map(|s| format!(": `{}`", s.when.source().trim()))
                     .unwrap_or_default();
                 format!("the agreement v{agreement}{criterion}")
             }
-            Origin::Person { by } => match (&step.rep, by) {
-                (Some(rep), Some(by)) if by.as_str() != rep.as_str() => {
-                    format!("rep {rep} (by {by})")
-                }
+            StepOrigin::Person { by } => match (names.name(step.rep), names.name(by)) {
+                (Some(rep), Some(by)) if by != rep => format!("rep {rep} (by {by})"),
                 (Some(rep), _) => format!("rep {rep}"),
                 (None, Some(by)) => by.to_string(),
                 (None, None) => "a person".into(),

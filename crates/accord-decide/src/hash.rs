@@ -69,12 +69,17 @@ impl Engine {
         }
         let sla = &st.sla;
         for e in &sla.entries {
-            put(e.id.as_str().as_bytes());
+            put(st.keys.id(e.id).as_bytes());
             put(&e.attempts.to_le_bytes());
             for c in [&e.follow_up, &e.decide] {
                 put(&c.due.to_le_bytes());
                 put(&c.stopped.unwrap_or(i64::MIN).to_le_bytes());
-                put(c.breach.as_ref().map_or("", |b| b.as_str()).as_bytes());
+                let breach = if c.breached() {
+                    st.keys.id(c.breach)
+                } else {
+                    String::new()
+                };
+                put(breach.as_bytes());
             }
         }
         let mut months: Vec<_> = sla
@@ -92,9 +97,9 @@ impl Engine {
             put(&[mqls, accepted, rejected].map(u32::to_le_bytes).concat());
         }
         for e in &sla.fired {
-            put(e.id.as_str().as_bytes());
-            put(e.cause.as_str().as_bytes());
-            put(&e.at.unix_seconds().to_le_bytes());
+            put(st.keys.id(e.id).as_bytes());
+            put(st.keys.id(e.cause).as_bytes());
+            put(&e.at.to_le_bytes());
         }
         StateHash(digest(&buf))
     }

@@ -22,8 +22,8 @@ impl<'a> LeadHistory<'a> {
     }
 
     /// The engine's match of the lead to an account, if one was made.
-    pub fn matched(&self) -> Option<&'a AccountMatch> {
-        self.row.matched.as_ref()
+    pub fn matched(&self) -> Option<AccountMatch> {
+        self.row.matched.as_deref().map(crate::state::matched)
     }
 
     /// The latest record of account `id`, if recorded.
@@ -36,9 +36,11 @@ impl<'a> LeadHistory<'a> {
     /// campaign (a number standing for the campaign's id, the same for the
     /// same id).
     pub fn touches(&self) -> impl Iterator<Item = (i64, TouchKind, Option<u32>)> + 'a {
-        self.touches
-            .iter()
-            .map(|t| (t.at, t.kind, (t.campaign != NONE).then_some(t.campaign)))
+        let state = self.state;
+        self.touches.iter().map(move |t| {
+            let campaign = state.names_of(t).campaign;
+            (t.at, t.kind, (campaign != NONE).then_some(campaign))
+        })
     }
 
     /// Every stage change in order: its time (Unix seconds) and the stage

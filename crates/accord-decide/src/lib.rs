@@ -239,14 +239,11 @@ impl Engine {
             i => Some(i),
         };
         if let Some(i) = lead {
-            let names = &mut st.names;
-            let mut name = |k: Option<i64>| k.map_or(NONE, |k| names.intern_packed(k));
+            let ids = [t.campaign, t.content, t.rep];
             let row = TouchRow {
-                id: state::TouchIds::packed(t.id),
+                id: state::Keys::packed(t.id),
                 at,
-                campaign: name(t.campaign),
-                content: name(t.content),
-                rep: name(t.rep),
+                names: st.touch_names.intern_packed(ids, &mut st.names),
                 kind: t.kind,
                 channel: t.channel,
             };
@@ -314,12 +311,15 @@ impl Engine {
                 if let Some(i) = st.lead_ids.get(t.lead.as_str()) {
                     let names = &mut st.names;
                     let mut name = |s: Option<&str>| s.map_or(NONE, |s| names.intern(s));
-                    let row = TouchRow {
-                        id: st.touch_ids.key(t.id.as_str()),
-                        at,
+                    let ids = state::TouchNames {
                         campaign: name(t.campaign.as_ref().map(|c| c.as_str())),
                         content: name(t.content.as_ref().map(|c| c.as_str())),
                         rep: name(t.rep.as_ref().map(|r| r.as_str())),
+                    };
+                    let row = TouchRow {
+                        id: st.keys.key(t.id.as_str()),
+                        at,
+                        names: st.touch_names.intern(ids),
                         kind: t.kind,
                         channel: t.channel,
                     };
@@ -345,15 +345,21 @@ impl Engine {
                     }
                     row.stage = t.to.clone();
                     row.stage_since = t.occurred_at;
-                    row.history.push(Step {
-                        id: t.id.clone(),
+                    let step = Step {
+                        id: st.keys.key(t.id.as_str()),
                         at: t.occurred_at,
                         from: t.from.clone(),
                         to: t.to.clone(),
-                        rep: t.rep.clone(),
-                        reason: t.reason.clone(),
-                        origin: origin.clone(),
-                    });
+                        rep: t.rep.as_ref().map_or(NONE, |r| st.names.intern(r.as_str())),
+                        reason: t
+                            .reason
+                            .as_ref()
+                            .map_or(NONE, |r| st.names.intern(r.as_str())),
+                        origin: state::StepOrigin::of(origin, &mut st.names),
+                    };
+                    // A lead has a few steps: no room kept for more.
+                    row.history.reserve_exact(1);
+                    row.history.push(step);
                 }
             }
             Event::OpportunityCreated(o) => {
@@ -389,7 +395,7 @@ impl Engine {
                         }
                         None => row.waiting = row.owner == NONE,
                     }
-                    row.assignment = Some((a.clone(), origin.clone()));
+                    row.assignment = Some(state::encoded(event, origin));
                 }
                 // A rule's choice counts against the rep's capacity and
                 // moves the rule's round robin; a person's does neither.
@@ -409,7 +415,7 @@ impl Engine {
                 if let Some(i) = st.lead_ids.get(m.lead.as_str()) {
                     let row = &mut st.leads[i as usize];
                     row.account = account;
-                    row.matched = Some(m.clone());
+                    row.matched = Some(state::encoded(event, origin));
                 }
             }
             Event::RepAway(a) => {

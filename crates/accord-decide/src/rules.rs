@@ -177,9 +177,9 @@ impl<'a> RuleScope<'a> {
         match key {
             TouchKey::Kind => Val::Str(t.kind.as_str()),
             TouchKey::Channel => s(t.channel.map(|c| c.as_str())),
-            TouchKey::CampaignId => s(names.name(t.campaign)),
-            TouchKey::ContentId => s(names.name(t.content)),
-            TouchKey::RepId => s(names.name(t.rep)),
+            TouchKey::CampaignId => s(names.name(self.state.names_of(t).campaign)),
+            TouchKey::ContentId => s(names.name(self.state.names_of(t).content)),
+            TouchKey::RepId => s(names.name(self.state.names_of(t).rep)),
             TouchKey::OccurredAt => Val::Timestamp(t.at),
             TouchKey::ContentKind => s(content().map(|c| c.kind.as_str())),
             TouchKey::JourneyStage => s(content().map(|c| c.journey_stage.as_str())),

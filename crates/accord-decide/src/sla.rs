@@ -11,13 +11,13 @@ use accord_core::domain::*;
 use accord_core::event::SlaClock;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::state::NONE;
+use crate::state::{Keys, NONE, NO_KEY};
 
 /// One MQL entry and its two clocks.
 pub(crate) struct Entry {
     pub lead: u32,
-    /// The transition into mql.
-    pub id: TransitionId,
+    /// The transition into mql (its id's key in `State::keys`).
+    pub id: u64,
     pub at: i64,
     /// Imported history (not judged live).
     pub imported: bool,
@@ -55,14 +55,19 @@ pub(crate) struct Clock {
     /// When it was stopped: the first follow-up, or the decision (either
     /// may come after `due`: late).
     pub stopped: Option<i64>,
-    /// The id of its breach event, once fired.
-    pub breach: Option<DecisionId>,
+    /// The key of its breach event's id in `State::keys`, once fired,
+    /// else [`NO_KEY`].
+    pub breach: u64,
 }
 
 impl Clock {
     /// Met in time: stopped at or before its deadline.
     pub fn met(&self) -> bool {
         self.stopped.is_some_and(|t| t <= self.due)
+    }
+    /// Its breach was fired.
+    pub fn breached(&self) -> bool {
+        self.breach != NO_KEY
     }
 }
 
@@ -92,8 +97,9 @@ pub(crate) struct Tally {
 
 /// What set off an escalation: a breach, a missed target or a rejection.
 pub(crate) struct Cause {
-    /// The id of the event.
-    pub id: Text,
+    /// The key of the event's id in `State::keys` ([`NO_KEY`] until
+    /// recorded).
+    pub id: u64,
     pub on: Trigger,
     pub at: i64,
     pub lead: u32,
@@ -101,6 +107,27 @@ pub(crate) struct Cause {
     pub clock: Option<(u32, SlaClock)>,
     pub region: Option<Region>,
     pub month: Option<Month>,
+}
+
+/// An escalation fired, as numbers (one is kept per breach or rejection
+/// escalated: most of the SLA's state at 1M leads): ids as keys in
+/// `State::keys`, names in `State::names` (`NONE`: absent).
+/// `State::escalation` gives back the event.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Fired {
+    pub id: u64,
+    pub cause: u64,
+    pub at: i64,
+    pub month: Option<Month>,
+    /// The lead's id as a key, or [`NO_KEY`].
+    pub lead_key: u64,
+    /// The lead's row, [`NONE`] when there is no lead or it is unknown.
+    pub lead: u32,
+    pub step: u32,
+    pub person: u32,
+    pub on: Trigger,
+    pub notify: accord_core::agreement::Role,
+    pub region: Option<Region>,
 }
 
 /// Something that falls due. Ordered by time, then kind (breaches, then
@@ -144,14 +171,16 @@ pub(crate) struct Sla {
     pub causes: Vec<Cause>,
     /// (trigger, the cause's event id) → cause number: ids of different
     /// kinds may be equal (`~1`).
-    pub cause_ids: FxHashMap<(Trigger, Box<str>), u32>,
+    pub cause_ids: FxHashMap<(Trigger, u64), u32>,
+    /// The same for ids of no common shape (not a `Keys::known` key).
+    pub cause_other: FxHashMap<(Trigger, Box<str>), u32>,
     /// The escalations fired, in log order.
-    pub fired: Vec<accord_core::event::Escalation>,
+    pub fired: Vec<Fired>,
     /// Entries made before any agreement was in force: their deadlines are
     /// set when the first is adopted.
     pub awaiting: Vec<u32>,
-    /// (cause, step name) of the escalations fired.
-    pub escalated: FxHashSet<(u32, Box<str>)>,
+    /// (cause, step name's number in `State::names`) of the escalations fired.
+    pub escalated: FxHashSet<(u32, u32)>,
     /// Region-months judged missed: (target missed, acceptance missed).
     pub missed: FxHashMap<(Region, Month), (bool, bool)>,
     /// When the first agreement was adopted: imported clocks that ran out
@@ -276,10 +305,10 @@ impl Sla {
     }
 
     /// The entry of lead `lead` whose transition is `id`.
-    pub fn find_entry(&self, lead: u32, id: &str) -> Option<u32> {
+    pub fn find_entry(&self, keys: &Keys, lead: u32, id: &str) -> Option<u32> {
         let mut e = self.latest.get(&lead).copied().unwrap_or(NONE);
         while e != NONE {
-            if self.entries[e as usize].id.as_str() == id {
+            if keys.is(self.entries[e as usize].id, id) {
                 return Some(e);
             }
             e = self.entries[e as usize].prev;
@@ -294,13 +323,15 @@ impl Sla {
         entry: u32,
         clock: SlaClock,
         id: &DecisionId,
+        keys: &mut Keys,
         at: i64,
         agreement: Option<&Agreement>,
     ) {
+        let key = keys.key(id.as_str());
         let e = &mut self.entries[entry as usize];
-        e.clock_mut(clock).breach = Some(id.clone());
+        e.clock_mut(clock).breach = key;
         let cause = Cause {
-            id: Text::parse(id.as_str()).expect("an id is short text"),
+            id: key,
             on: clock.trigger(),
             at,
             lead: e.lead,
@@ -308,12 +339,20 @@ impl Sla {
             region: None,
             month: None,
         };
-        self.caused(cause, agreement, None);
+        self.caused(cause, id.as_str(), keys, agreement, None);
     }
 
-    /// Records a cause and sets each of the agreement's steps on its
+    /// Records a cause (its event's id `id`; `cause.id` is set here unless
+    /// already a key) and sets each of the agreement's steps on its
     /// trigger (and, for a rejection, its reason) to fire.
-    pub fn caused(&mut self, cause: Cause, agreement: Option<&Agreement>, reason: Option<&str>) {
+    pub fn caused(
+        &mut self,
+        mut cause: Cause,
+        id: &str,
+        keys: &mut Keys,
+        agreement: Option<&Agreement>,
+        reason: Option<&str>,
+    ) {
         let Some(a) = agreement else {
             return;
         };
@@ -338,9 +377,22 @@ impl Sla {
             }));
         }
         if any {
-            self.cause_ids
-                .insert((cause.on, cause.id.as_str().into()), n);
+            if cause.id == NO_KEY {
+                cause.id = keys.key(id);
+            }
+            match Keys::known(id) {
+                Some(key) => self.cause_ids.insert((cause.on, key), n),
+                None => self.cause_other.insert((cause.on, id.into()), n),
+            };
             self.causes.push(cause);
+        }
+    }
+
+    /// The cause numbered for the event `id` of trigger `on`, if recorded.
+    pub fn cause_of(&self, on: Trigger, id: &str) -> Option<u32> {
+        match Keys::known(id) {
+            Some(key) => self.cause_ids.get(&(on, key)).copied(),
+            None => self.cause_other.get(&(on, id.into())).copied(),
         }
     }
 

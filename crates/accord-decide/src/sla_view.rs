@@ -7,7 +7,7 @@ use accord_core::event::SlaClock;
 use serde::Serialize;
 
 use crate::sla::{Clock, Entry};
-use crate::state::State;
+use crate::state::{State, NONE, NO_KEY};
 use crate::Engine;
 
 /// One clock of one MQL entry.
@@ -193,7 +193,7 @@ impl Engine {
             .map(|f| f.agreement.sla.sales.follow_up_attempts);
         ClockLine {
             lead: row.lead.id.to_string(),
-            entry: e.id.to_string(),
+            entry: st.keys.id(e.id),
             started_at: ts(e.at),
             clock: c.as_str(),
             owner: owner.map(|r| r.id.to_string()),
@@ -202,7 +202,7 @@ impl Engine {
             state,
             seconds_left: (state == "open").then_some(clock.due - now),
             stopped_at: clock.stopped.map(ts),
-            breach: clock.breach.as_ref().map(|b| b.to_string()),
+            breach: clock.breached().then(|| st.keys.id(clock.breach)),
             attempts: (c == SlaClock::FollowUp).then_some(e.attempts),
             attempts_promised: promised.filter(|_| c == SlaClock::FollowUp),
         }
@@ -270,7 +270,12 @@ impl Engine {
 
     /// The escalations fired, in log order.
     pub fn escalations(&self) -> Vec<EscalationLine> {
-        self.state.sla.fired.iter().map(escalation_line).collect()
+        let st = &self.state;
+        st.sla
+            .fired
+            .iter()
+            .map(|f| escalation_line(&st.escalation(f)))
+            .collect()
     }
 
     /// The clocks of a board at `now`: how many are open and breached
@@ -350,12 +355,17 @@ impl Engine {
         limit: usize,
     ) -> (usize, Vec<EscalationLine>) {
         let st = &self.state;
-        let shown = |e: &&accord_core::event::Escalation| match &e.lead {
-            None => unleaded,
-            Some(lead) => st
-                .lead_ids
-                .get(lead.as_str())
-                .is_some_and(|i| sees(st.rep(st.leads[i as usize].owner).map(|r| r.id.as_str()))),
+        let shown = |e: &&crate::sla::Fired| match (e.lead_key, e.lead) {
+            (NO_KEY, _) => unleaded,
+            (key, i) => {
+                // A lead not known when it fired: looked up now.
+                let row = if i == NONE {
+                    st.lead_ids.get(&st.keys.id(key))
+                } else {
+                    Some(i)
+                };
+                row.is_some_and(|i| sees(st.rep(st.leads[i as usize].owner).map(|r| r.id.as_str())))
+            }
         };
         let total = st.sla.fired.iter().filter(shown).count();
         let latest = st
@@ -365,7 +375,7 @@ impl Engine {
             .rev()
             .filter(shown)
             .take(limit)
-            .map(escalation_line)
+            .map(|f| escalation_line(&st.escalation(f)))
             .collect();
         (total, latest)
     }
@@ -381,7 +391,7 @@ impl Engine {
         SlaClock::ALL
             .into_iter()
             .map(|c| e.clock(c))
-            .filter(|c| c.stopped.is_none() && c.breach.is_none())
+            .filter(|c| c.stopped.is_none() && !c.breached())
             .map(|c| c.due)
             .min()
     }
@@ -390,7 +400,7 @@ impl Engine {
 /// A clock's state at `now`: "breached" (fired, or its deadline passed
 /// unmet), "met", else "open".
 fn state_of(clock: &Clock, now: i64) -> &'static str {
-    if clock.breach.is_some() {
+    if clock.breached() {
         "breached"
     } else if clock.met() {
         "met"

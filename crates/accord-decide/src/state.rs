@@ -3,7 +3,7 @@
 //! [`crate::Engine::apply`], the one path of both replay and live ingest.
 
 use accord_core::domain::*;
-use accord_core::event::{AccountMatch, Assignment, Lead, Origin};
+use accord_core::event::{AccountMatch, Assignment, Event, Lead, Origin};
 use rustc_hash::FxHashMap;
 
 /// "No row" in a `u32` reference.
@@ -89,41 +89,73 @@ impl Names {
         }
         i
     }
+    /// The number of `name`, if interned.
+    pub(crate) fn number(&self, name: &str) -> Option<u32> {
+        self.ids.get(name)
+    }
     /// The name numbered `i` (`None` for [`NONE`]).
     pub(crate) fn name(&self, i: u32) -> Option<&str> {
         self.list.get(i as usize).map(|s| &**s)
     }
 }
 
-/// Touch ids as one `u64` each: an id of the common shape is its packed
-/// key; any other is kept here and numbered, with the top bit set.
+/// Ids as one `u64` each (touch, transition and decision ids): an id of
+/// the common shape is its packed key, an engine-made `~n` is `n` with bit
+/// 62 set, and any other is kept here and numbered, with the top bit set.
+/// [`Keys::id`] gives back the exact id.
 #[derive(Default)]
-pub(crate) struct TouchIds {
+pub(crate) struct Keys {
     other: Vec<Box<str>>,
 }
 
 const OTHER: u64 = 1 << 63;
+/// Packed keys use the low 54 bits, so this bit is free for `~n`.
+const ENGINE: u64 = 1 << 62;
 
-impl TouchIds {
+/// "No key" in a `u64` key field.
+pub(crate) const NO_KEY: u64 = u64::MAX;
+
+impl Keys {
     pub(crate) fn key(&mut self, id: &str) -> u64 {
-        match packed(id) {
-            Some(key) => Self::packed(key),
-            None => {
-                self.other.push(id.into());
-                OTHER | (self.other.len() - 1) as u64
-            }
+        if let Some(key) = Self::known(id) {
+            return key;
         }
+        self.other.push(id.into());
+        OTHER | (self.other.len() - 1) as u64
+    }
+    /// The key of `id` when it needs no entry of its own.
+    pub(crate) fn known(id: &str) -> Option<u64> {
+        if let Some(key) = packed(id) {
+            return Some(Self::packed(key));
+        }
+        // `~n` as written by the engine (no sign, no leading zero), so
+        // that `id` gives it back byte for byte.
+        let digits = id.strip_prefix('~')?;
+        let canonical = !digits.is_empty()
+            && digits.bytes().all(|c| c.is_ascii_digit())
+            && (digits == "0" || !digits.starts_with('0'));
+        let n: u64 = digits.parse().ok().filter(|_| canonical)?;
+        (n < ENGINE).then_some(ENGINE | n)
     }
     /// The key of the id packed as `key`.
     pub(crate) fn packed(key: i64) -> u64 {
-        // Packed keys are positive: the top bit is clear.
+        // Packed keys are positive and below bit 54.
         key as u64
     }
     pub(crate) fn id(&self, key: u64) -> String {
-        if key & OTHER == 0 {
-            accord_core::event::packed_key::unpack(key as i64)
-        } else {
+        if key & OTHER != 0 {
             self.other[(key & !OTHER) as usize].to_string()
+        } else if key & ENGINE != 0 {
+            format!("~{}", key & !ENGINE)
+        } else {
+            accord_core::event::packed_key::unpack(key as i64)
+        }
+    }
+    /// Whether `key` is the key of `id` (without keeping `id`).
+    pub(crate) fn is(&self, key: u64, id: &str) -> bool {
+        match Self::known(id) {
+            Some(k) => k == key,
+            None => key & OTHER != 0 && &*self.other[(key & !OTHER) as usize] == id,
         }
     }
 }
@@ -138,39 +170,129 @@ pub(crate) struct LeadRow {
     pub stage_since: Timestamp,
     /// The account: as the lead arrived with it, else as matched.
     pub account: u32,
-    pub matched: Option<AccountMatch>,
+    /// The engine's match, as its event's stored bytes ([`encoded`]): read
+    /// only to explain or predict the lead.
+    pub matched: Option<Box<[u8]>>,
     pub owner: u32,
-    pub assignment: Option<(Assignment, Origin)>,
+    /// The latest assignment (its rules tried and reps eligible), as its
+    /// event's stored bytes ([`encoded`]): read only to explain the lead.
+    pub assignment: Option<Box<[u8]>>,
     /// Routing found no eligible rep: routed again at the lead's next event.
     pub waiting: bool,
     pub history: Vec<Step>,
 }
 
-/// A touch, as scoring and `lead show` read it: 32 bytes, no allocation
-/// (touches are nine events in ten). Ids are numbers in [`State::names`],
-/// [`NONE`] when absent.
+/// A touch, as scoring and `lead show` read it: 24 bytes, no allocation
+/// (touches are nine events in ten: 19M at 1M leads). The ids it names
+/// are one number in [`State::touch_names`] ([`State::names_of`]).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct TouchRow {
-    /// The touch's id (see [`TouchIds`]).
+    /// The touch's id (see [`Keys`]).
     pub id: u64,
     pub at: i64,
-    pub campaign: u32,
-    pub content: u32,
-    pub rep: u32,
+    /// Its campaign, content and rep, numbered in [`State::touch_names`].
+    pub names: u32,
     pub kind: TouchKind,
     pub channel: Option<Channel>,
 }
 
-/// One stage change of a lead, and who or what made it.
+/// The ids a touch names, as numbers in [`State::names`] ([`NONE`] when
+/// absent).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct TouchNames {
+    pub campaign: u32,
+    pub content: u32,
+    pub rep: u32,
+}
+
+/// The (campaign, content, rep) combinations touches name, numbered: a few
+/// thousand, against millions of touches, so a touch keeps one `u32`.
+#[derive(Default)]
+pub(crate) struct TouchNameSets {
+    list: Vec<TouchNames>,
+    numbers: FxHashMap<TouchNames, u32>,
+    /// The same numbers by the packed ids (-1: absent), so that replay
+    /// interns a packed touch's three ids with one lookup.
+    packed: FxHashMap<[i64; 3], u32>,
+}
+
+impl TouchNameSets {
+    pub(crate) fn intern(&mut self, names: TouchNames) -> u32 {
+        let next = self.list.len() as u32;
+        match self.numbers.entry(names) {
+            std::collections::hash_map::Entry::Occupied(e) => *e.get(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                self.list.push(names);
+                *e.insert(next)
+            }
+        }
+    }
+    /// The number of the ids packed as `ids` (`None`: absent), each
+    /// interned in `names` when new.
+    pub(crate) fn intern_packed(&mut self, ids: [Option<i64>; 3], names: &mut Names) -> u32 {
+        let key = ids.map(|k| k.unwrap_or(-1));
+        if let Some(&n) = self.packed.get(&key) {
+            return n;
+        }
+        let [campaign, content, rep] = ids.map(|k| k.map_or(NONE, |k| names.intern_packed(k)));
+        let n = self.intern(TouchNames {
+            campaign,
+            content,
+            rep,
+        });
+        self.packed.insert(key, n);
+        n
+    }
+    pub(crate) fn get(&self, n: u32) -> TouchNames {
+        self.list[n as usize]
+    }
+}
+
+/// One stage change of a lead, and who or what made it: 64 bytes, no
+/// allocation for the contract's stages (ids are numbers: the
+/// transition's in [`State::keys`]; the rep's, the reason and a person's
+/// name in [`State::names`]).
 #[derive(Clone, Debug)]
 pub(crate) struct Step {
-    pub id: TransitionId,
+    /// The transition's id (see [`Keys`]).
+    pub id: u64,
     pub at: Timestamp,
     pub from: Named<Stage>,
     pub to: Named<Stage>,
-    pub rep: Option<RepId>,
-    pub reason: Option<Named<RejectionReason>>,
-    pub origin: Origin,
+    /// The rep's id in [`State::names`], or [`NONE`].
+    pub rep: u32,
+    /// The rejection reason in [`State::names`], or [`NONE`].
+    pub reason: u32,
+    pub origin: StepOrigin,
+}
+
+/// An [`Origin`] in 8 bytes: a person's name is a number in [`State::names`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum StepOrigin {
+    Imported,
+    Ingested,
+    Engine {
+        agreement: u32,
+    },
+    /// Who, or [`NONE`].
+    Person {
+        by: u32,
+    },
+}
+
+impl StepOrigin {
+    pub(crate) fn of(origin: &Origin, names: &mut Names) -> StepOrigin {
+        match origin {
+            Origin::Imported => StepOrigin::Imported,
+            Origin::Ingested => StepOrigin::Ingested,
+            Origin::Engine { agreement } => StepOrigin::Engine {
+                agreement: *agreement,
+            },
+            Origin::Person { by } => StepOrigin::Person {
+                by: by.as_ref().map_or(NONE, |b| names.intern(b.as_str())),
+            },
+        }
+    }
 }
 
 pub(crate) struct AccountRow {
@@ -203,7 +325,9 @@ pub(crate) struct State {
     pub matcher: crate::matching::Matcher,
     /// The ids touches name (campaigns, contents, reps).
     pub names: Names,
-    pub touch_ids: TouchIds,
+    /// The (campaign, content, rep) of touches, by [`TouchRow::names`].
+    pub touch_names: TouchNameSets,
+    pub keys: Keys,
     /// Published content by its id's number in `names`.
     pub content: FxHashMap<u32, accord_core::event::Content>,
     /// Opportunity id → its primary lead's row (or NONE).
@@ -293,16 +417,73 @@ impl State {
         self.rep(row).map(|r| &r.id)
     }
 
+    /// An escalation fired, as its event.
+    pub(crate) fn escalation(&self, f: &crate::sla::Fired) -> accord_core::event::Escalation {
+        let name = |n: u32| self.names.name(n).map(str::to_string);
+        accord_core::event::Escalation {
+            id: DecisionId::parse(&self.keys.id(f.id)).expect("an id it was"),
+            step: Text::parse(&name(f.step).unwrap_or_default()).expect("a name it was"),
+            on: f.on,
+            cause: Text::parse(&self.keys.id(f.cause)).expect("an id it was"),
+            lead: (f.lead_key != NO_KEY)
+                .then(|| LeadId::parse(&self.keys.id(f.lead_key)).expect("an id it was")),
+            region: f.region,
+            month: f.month,
+            notify: f.notify,
+            person: name(f.person).map(|p| RepId::parse(&p).expect("an id it was")),
+            at: Timestamp::from_unix_seconds(f.at),
+        }
+    }
+
+    /// The ids touch `t` names.
+    pub(crate) fn names_of(&self, t: &TouchRow) -> TouchNames {
+        self.touch_names.get(t.names)
+    }
+
     /// The content a touch names, if published.
     pub(crate) fn content_of(&self, t: &TouchRow) -> Option<&accord_core::event::Content> {
-        if t.content == NONE {
+        let content = self.names_of(t).content;
+        if content == NONE {
             return None;
         }
-        self.content.get(&t.content)
+        self.content.get(&content)
     }
 }
 
 /// The `n` of an engine-made id `~n`.
 pub(crate) fn engine_number(id: &str) -> Option<u64> {
     id.strip_prefix('~')?.parse().ok()
+}
+
+/// An event kept whole but seldom read, as its stored form (the origin's
+/// bytes, then the event's): one allocation of a few dozen bytes instead
+/// of a string per id.
+pub(crate) fn encoded(event: &Event, origin: &Origin) -> Box<[u8]> {
+    let mut out = Vec::with_capacity(64);
+    origin.encode(&mut out);
+    event.encode(&mut out);
+    out.into_boxed_slice()
+}
+
+/// The event and origin [`encoded`] made.
+fn decoded(bytes: &[u8]) -> (Event, Origin) {
+    let (origin, rest) = Origin::decode(bytes).expect("bytes the engine encoded");
+    let event = Event::decode(rest).expect("bytes the engine encoded");
+    (event, origin)
+}
+
+/// A lead row's [`LeadRow::assignment`], read back.
+pub(crate) fn assignment(bytes: &[u8]) -> (Assignment, Origin) {
+    match decoded(bytes) {
+        (Event::OwnerAssigned(a), origin) => (a, origin),
+        _ => unreachable!("an assignment is kept as one"),
+    }
+}
+
+/// A lead row's [`LeadRow::matched`], read back.
+pub(crate) fn matched(bytes: &[u8]) -> AccountMatch {
+    match decoded(bytes) {
+        (Event::AccountMatched(m), _) => m,
+        _ => unreachable!("a match is kept as one"),
+    }
 }

@@ -496,3 +496,58 @@ fn replay_of_packed_touches_scores_as_the_events_do() {
     }
     assert_eq!(replayed.state_hash(), one_by_one.state_hash());
 }
+
+/// The rows there are millions of stay small: a touch 24 bytes (19M at
+/// 1M leads), a stage step 64, with no allocation of their own.
+#[test]
+fn the_many_rows_stay_small() {
+    use std::mem::size_of;
+    assert_eq!(size_of::<crate::state::TouchRow>(), 24);
+    assert_eq!(size_of::<crate::state::Step>(), 64);
+    assert_eq!(size_of::<crate::state::StepOrigin>(), 8);
+    assert_eq!(size_of::<crate::sla::Fired>(), 56);
+    assert_eq!(size_of::<crate::sla::Cause>(), 40);
+}
+
+/// An id kept as a key reads back byte for byte, whatever its shape, and
+/// a key is only ever the key of its own id.
+#[test]
+fn keys_give_back_every_id() {
+    let mut keys = crate::state::Keys::default();
+    let ids = [
+        "T00000001",
+        "S1",
+        "AB000000000123",
+        "~1",
+        "~0",
+        "~4611686018427387903",
+        "~4611686018427387904",
+        "~01",
+        "~",
+        "~-1",
+        "~+1",
+        "~1a",
+        "t-9",
+        "ABC1",
+        "",
+        "12",
+        "0012",
+        "~18446744073709551615",
+    ];
+    let got: Vec<u64> = ids.iter().map(|id| keys.key(id)).collect();
+    for (id, &key) in ids.iter().zip(&got) {
+        assert_eq!(keys.id(key), *id);
+        assert!(keys.is(key, id), "{id}");
+        assert_ne!(key, crate::state::NO_KEY);
+    }
+    for (i, a) in ids.iter().enumerate() {
+        for (j, &key) in got.iter().enumerate() {
+            assert_eq!(keys.is(key, a), i == j, "{a} against {}", ids[j]);
+        }
+    }
+    // The common shapes take no room: only the odd ones were kept.
+    assert_eq!(keys.id(1 << 62 | 7), "~7");
+    assert_eq!(got[3], 1 << 62 | 1);
+    assert_eq!(got[6] >> 63, 1, "2^62 is past the engine's range");
+    assert_eq!(got[7] >> 63, 1, "~01 is not the engine's writing");
+}
