@@ -163,7 +163,6 @@ impl Engine {
                     notify: e.notify,
                     region: e.region,
                 };
-                st.sla.fired.reserve(1);
                 st.sla.fired.push(fired);
             }
             _ => {}
