@@ -52,6 +52,7 @@ keys!(
         EngagementScore = "engagement_score",
         Score = "score",
         AccountId = "account_id",
+        Predicted = "predicted",
     }
 );
 

@@ -18,7 +18,8 @@ impl std::fmt::Display for StateHash {
 
 impl Engine {
     /// Hashes every lead's stage, owner, account and score (at the clock),
-    /// the routing cursors and loads, the agreement version in force, and
+    /// the routing cursors and loads, the agreement version in force, the
+    /// model in use (its adoption's number and artifact digest), and
     /// the SLA: every clock's deadline, stop and breach, the months'
     /// tallies and misses, the escalations fired.
     pub fn state_hash(&self) -> StateHash {
@@ -31,6 +32,13 @@ impl Engine {
         put(&st.clock.to_le_bytes());
         put(&st.events.to_le_bytes());
         put(&self.agreement().map_or(0, |(v, _)| v).to_le_bytes());
+        // A rule may read `lead.predicted`: the model in use is part of the
+        // state. Nothing is added without one.
+        if let Some(m) = &st.model {
+            put(b"model");
+            put(&m.adoption.number.to_le_bytes());
+            put(m.adoption.digest.as_str().as_bytes());
+        }
         for (i, row) in st.leads.iter().enumerate() {
             put(row.lead.id.as_str().as_bytes());
             put(row.stage.as_str().as_bytes());

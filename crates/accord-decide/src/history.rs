@@ -1,5 +1,5 @@
 //! A lead's history as the engine holds it, read-only: what predictive
-//! scoring builds a lead's features from (`accord_engine::predict`), so
+//! scoring builds a lead's features from (`crate::predict::features`), so
 //! that a prediction needs no pass over the log and no state of its own.
 
 use accord_core::domain::{Named, Stage, TouchKind};
@@ -16,12 +16,22 @@ pub struct LeadHistory<'a> {
 }
 
 impl<'a> LeadHistory<'a> {
+    /// The history of lead row `lead` (a row of `state`).
+    pub(crate) fn of(state: &'a State, lead: u32) -> LeadHistory<'a> {
+        LeadHistory {
+            state,
+            row: &state.leads[lead as usize],
+            touches: &state.touches[lead as usize],
+        }
+    }
+
     /// The lead as created.
     pub fn lead(&self) -> &'a Lead {
         &self.row.lead
     }
 
-    /// The engine's match of the lead to an account, if one was made.
+    /// The engine's match of the lead to an account, if one was made
+    /// (decoded from its stored bytes at each call).
     pub fn matched(&self) -> Option<AccountMatch> {
         self.row.matched.as_deref().map(crate::state::matched)
     }
@@ -56,12 +66,7 @@ impl<'a> LeadHistory<'a> {
 impl Engine {
     /// The history of lead `id`, if known.
     pub fn lead_history(&self, id: &str) -> Option<LeadHistory<'_>> {
-        let st = &self.state;
-        let i = st.lead_ids.get(id)? as usize;
-        Some(LeadHistory {
-            state: st,
-            row: &st.leads[i],
-            touches: &st.touches[i],
-        })
+        let i = self.state.lead_ids.get(id)?;
+        Some(LeadHistory::of(&self.state, i))
     }
 }

@@ -18,6 +18,7 @@ mod hash;
 mod history;
 mod hours;
 mod matching;
+pub mod predict;
 mod route;
 mod rules;
 mod score;
@@ -100,9 +101,6 @@ struct InForce {
 pub struct Engine {
     state: State,
     in_force: Option<InForce>,
-    /// The model in use: the latest `ModelAdopted` applied (boxed: the
-    /// engine without one carries a pointer, nothing per lead).
-    model: Option<Box<ModelAdoption>>,
 }
 
 /// A decision to store: an event and where it came from.
@@ -138,9 +136,10 @@ impl Engine {
         });
     }
 
-    /// The predictive model in use: the latest adoption applied.
-    pub fn model(&self) -> Option<&ModelAdoption> {
-        self.model.as_deref()
+    /// The predictive model in use: the latest adoption applied, its
+    /// artifact read when it was applied.
+    pub fn model(&self) -> Option<&predict::InUse> {
+        self.state.model.as_deref()
     }
 
     /// The agreement in force and its version.
@@ -425,7 +424,7 @@ impl Engine {
                     .or_default()
                     .push((a.from.unix_seconds(), a.until.unix_seconds()));
             }
-            Event::ModelAdopted(m) => self.model = Some(Box::new(m.clone())),
+            Event::ModelAdopted(m) => st.model = Some(Box::new(predict::InUse::of(m))),
             // The SLA's own: folded by `sla_apply`.
             Event::ClockBreached(_)
             | Event::MqlTargetMissed(_)

@@ -143,6 +143,7 @@ impl<'a> RuleScope<'a> {
                 self.now,
             )),
             LeadKey::AccountId => s(account.map(|a| a.id.as_str())),
+            LeadKey::Predicted => Val::Double(crate::predict::predicted(self.state, self.lead)),
         }
     }
 

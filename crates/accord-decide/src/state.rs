@@ -345,6 +345,10 @@ pub(crate) struct State {
     pub events: u64,
     /// Both sides' SLA: clocks, tallies, timers.
     pub sla: crate::sla::Sla,
+    /// The predictive model in use: the latest `ModelAdopted` applied, its
+    /// artifact read then (boxed: without one the state carries a pointer;
+    /// nothing is kept per lead either way).
+    pub model: Option<Box<crate::predict::InUse>>,
 }
 
 impl State {

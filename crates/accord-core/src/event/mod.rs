@@ -433,7 +433,7 @@ record! {
         model_version: u32,
         /// SHA-256 of `artifact`, in lower-case hex.
         digest: Text,
-        /// The artifact as JSON (`accord_engine::predict::Artifact`).
+        /// The artifact as JSON (`accord_decide::predict::Artifact`).
         artifact: Document,
         adopted_at: Timestamp,
         /// Who adopted it, as they said.

@@ -134,6 +134,7 @@ pub static LEAD: Object = Object {
         f("engagement_score", I),
         f("score", I),
         f("account_id", S),
+        f("predicted", D),
     ],
 };
 

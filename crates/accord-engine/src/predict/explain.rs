@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use accord_model::table::Frame;
 
-use super::{features, Artifact, Dataset, PredictError};
+use super::{Artifact, Dataset, PredictError, Scorer};
 
 /// One reason, in words.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -50,36 +50,37 @@ pub fn explain_lead(
     explain_row(a, &d.frame, row, lead).map(Some)
 }
 
-/// The prediction of `lead` under `a` from the engine's state (no pass
-/// over the log): its features by `features::of_engine`, the definition
+/// The prediction of `lead` under `s` from the engine's state (no pass
+/// over the log): its features by `Scorer::features`, the definition
 /// training reads. `None` when the engine knows no such lead.
 pub fn explain_live(
-    a: &Artifact,
+    s: &Scorer,
     engine: &accord_decide::Engine,
     lead: &str,
 ) -> Result<Option<LeadPrediction>, PredictError> {
-    let Some(frame) = features::of_engine(engine, &a.params()?, lead) else {
+    let Some(h) = engine.lead_history(lead) else {
         return Ok(None);
     };
-    explain_row(a, &frame, 0, lead).map(Some)
+    explain_row(&s.artifact, &s.features(&h), 0, lead).map(Some)
 }
 
-/// The probability alone of `lead` under `a`, from the engine's state.
-pub fn probability_live(
-    a: &Artifact,
-    engine: &accord_decide::Engine,
-    lead: &str,
-) -> Result<Option<f64>, PredictError> {
-    let Some(frame) = features::of_engine(engine, &a.params()?, lead) else {
-        return Ok(None);
-    };
-    Ok(a.model.predict(&frame)?.first().copied())
+/// The probability alone of `lead` under `s`, from the engine's state (what
+/// `lead.predicted` reads in a rule).
+pub fn probability_live(s: &Scorer, engine: &accord_decide::Engine, lead: &str) -> Option<f64> {
+    engine.lead_history(lead).map(|h| s.probability(&h))
 }
 
-/// The model in use by `engine`: the artifact its latest `model_adopted`
-/// carries; `None` when no model was adopted.
-pub fn in_use(engine: &accord_decide::Engine) -> Result<Option<Artifact>, PredictError> {
-    engine.model().map(super::stored::of_adoption).transpose()
+/// The model in use by `engine`, read when its adoption was applied;
+/// `None` when no model was adopted, an error when the adopted one does not
+/// read back.
+pub fn in_use(engine: &accord_decide::Engine) -> Result<Option<&Scorer>, PredictError> {
+    match engine.model() {
+        None => Ok(None),
+        Some(m) => match &m.model {
+            Ok(s) => Ok(Some(s)),
+            Err(e) => Err(e.clone().into()),
+        },
+    }
 }
 
 /// A lead's prediction in a list: the probability and the model's version.
@@ -95,18 +96,18 @@ pub fn briefs(
     engine: &accord_decide::Engine,
     leads: &[&str],
 ) -> Result<Vec<Option<Brief>>, PredictError> {
-    let Some(a) = in_use(engine)? else {
+    let Some(s) = in_use(engine)? else {
         return Ok(vec![None; leads.len()]);
     };
-    leads
+    Ok(leads
         .iter()
         .map(|id| {
-            Ok(probability_live(&a, engine, id)?.map(|probability| Brief {
+            probability_live(s, engine, id).map(|probability| Brief {
                 probability,
-                model_version: a.version,
-            }))
+                model_version: s.artifact.version,
+            })
         })
-        .collect()
+        .collect())
 }
 
 /// Lead `id`'s prediction explained under the engine's model in use;
@@ -116,7 +117,7 @@ pub fn lead_prediction(
     id: &str,
 ) -> Result<Option<LeadPrediction>, PredictError> {
     match in_use(engine)? {
-        Some(a) => explain_live(&a, engine, id),
+        Some(s) => explain_live(s, engine, id),
         None => Ok(None),
     }
 }

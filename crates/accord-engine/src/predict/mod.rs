@@ -1,19 +1,22 @@
 //! Predictive scoring over the log: each lead's features as known at its
-//! scoring time (`features`), a model trained on the earlier leads and
+//! scoring time (`features`, defined in `accord_decide::predict` so that a
+//! rule can read a prediction), a model trained on the earlier leads and
 //! measured on the later ones, stored beside the log (`stored`).
 
 pub mod explain;
-pub mod features;
 pub mod stored;
+
+pub use accord_decide::predict::{
+    features, Artifact, CalibrationRecord, Collector, Damaged, Dataset, InUse, MetricsRecord,
+    Params, Scorer,
+};
 
 use std::time::{Duration, Instant};
 
-use accord_model::metrics::{calibration, Calibration, Metrics};
+use accord_model::metrics::{calibration, Metrics};
 use accord_model::{Model, ModelError};
 use accord_store::{EventStore, StoreError};
-use serde::{Deserialize, Serialize};
-
-pub use features::{Collector, Dataset, Params};
+use serde::Serialize;
 
 /// Why training or evaluating failed.
 #[derive(Debug, thiserror::Error)]
@@ -30,8 +33,8 @@ pub enum PredictError {
     NotStored(u32),
     #[error("another process adopted a model as adoption {number} meanwhile; nothing stored (try again)")]
     AdoptionRaced { number: u32 },
-    #[error("stored model {name}: {message}")]
-    Damaged { name: String, message: String },
+    #[error(transparent)]
+    Damaged(#[from] Damaged),
 }
 
 /// Every lead's features and outcome, from the whole log.
@@ -40,71 +43,6 @@ pub fn collect<S: EventStore>(store: &S, params: &Params) -> Result<Dataset, Sto
     let head = store.head()?;
     store.scan_decoded_entries_between(0, head, &mut |_, event| c.apply(&event))?;
     Ok(c.finish())
-}
-
-/// What a training stored: the model and how it was made and measured.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Artifact {
-    pub version: u32,
-    /// The log's head it was trained at.
-    pub head: u64,
-    pub stage: String,
-    pub within_days: i64,
-    pub cutoff_days: i64,
-    /// Leads with an outcome, split in creation order.
-    pub train_leads: usize,
-    pub test_leads: usize,
-    /// Creation times (Unix seconds) of the first and last training lead,
-    /// and of the first and last test lead.
-    pub train_window: (i64, i64),
-    pub test_window: (i64, i64),
-    pub train_positives: usize,
-    pub training_seconds: f64,
-    pub test: MetricsRecord,
-    pub calibration: Vec<CalibrationRecord>,
-    pub model: Model,
-}
-
-/// `Metrics`, as stored.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct MetricsRecord {
-    pub rows: usize,
-    pub positives: usize,
-    pub roc_auc: Option<f64>,
-    pub pr_auc: Option<f64>,
-    pub lift_top_decile: Option<f64>,
-}
-
-impl From<Metrics> for MetricsRecord {
-    fn from(m: Metrics) -> Self {
-        MetricsRecord {
-            rows: m.rows,
-            positives: m.positives,
-            roc_auc: m.roc_auc,
-            pr_auc: m.pr_auc,
-            lift_top_decile: m.lift_top_decile,
-        }
-    }
-}
-
-/// `Calibration`, as stored.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct CalibrationRecord {
-    pub decile: usize,
-    pub rows: usize,
-    pub predicted: f64,
-    pub observed: f64,
-}
-
-impl From<Calibration> for CalibrationRecord {
-    fn from(c: Calibration) -> Self {
-        CalibrationRecord {
-            decile: c.decile,
-            rows: c.rows,
-            predicted: c.predicted,
-            observed: c.observed,
-        }
-    }
 }
 
 /// The leads with an outcome split in creation order: indexes into the
@@ -169,21 +107,6 @@ pub fn train(
         calibration: calibration(&p, &yte).into_iter().map(Into::into).collect(),
         model,
     })
-}
-
-impl Artifact {
-    pub fn params(&self) -> Result<Params, PredictError> {
-        Ok(Params {
-            stage: accord_core::domain::Named::parse(&self.stage).map_err(|e| {
-                PredictError::Damaged {
-                    name: format!("v{}", self.version),
-                    message: e.to_string(),
-                }
-            })?,
-            within_days: self.within_days,
-            cutoff_days: self.cutoff_days,
-        })
-    }
 }
 
 /// A stored model and the agreement's rule score measured on the same test

@@ -12,7 +12,7 @@ use accord_core::domain::{Document, Text, Timestamp};
 use accord_core::event::{Event, EventKind, ModelAdoption};
 use accord_store::{EventStore, ModelStore, NewModel};
 
-use super::{Artifact, PredictError};
+use super::{Artifact, Damaged, PredictError};
 use crate::agreement::{append_alone, sha256_hex};
 
 /// The next version number.
@@ -36,18 +36,9 @@ pub fn store_model<S: ModelStore>(
     Ok(())
 }
 
-/// The artifact of a stored model's bytes, checked as a model read alone is.
+/// The artifact of a stored model's bytes ([`Artifact::decode`]).
 pub fn decode(version: u32, bytes: &[u8]) -> Result<Artifact, PredictError> {
-    let damaged = |message: String| PredictError::Damaged {
-        name: format!("v{version}"),
-        message,
-    };
-    let a: Artifact = serde_json::from_slice(bytes).map_err(|e| damaged(e.to_string()))?;
-    if a.version != version {
-        return Err(damaged(format!("its artifact says v{}", a.version)));
-    }
-    accord_model::Model::from_json(&a.model.to_json())?;
-    Ok(a)
+    Ok(Artifact::decode(version, bytes)?)
 }
 
 /// Stored version `n`.
@@ -73,10 +64,11 @@ pub fn latest_adoption<S: EventStore>(store: &S) -> Result<Option<ModelAdoption>
     };
     match store.find(EventKind::ModelAdopted, &format!("M{n}"))? {
         Some((_, Event::ModelAdopted(m))) => Ok(Some(m)),
-        _ => Err(PredictError::Damaged {
+        _ => Err(Damaged {
             name: format!("model adoption M{n}"),
             message: "not stored as a model adoption".into(),
-        }),
+        }
+        .into()),
     }
 }
 
@@ -110,7 +102,7 @@ pub fn adopt<S: EventStore + ModelStore>(
 ) -> Result<Adopted, PredictError> {
     let stored = store.model(n)?.ok_or(PredictError::NotStored(n))?;
     let artifact = decode(n, &stored.artifact)?;
-    let text = std::str::from_utf8(&stored.artifact).map_err(|e| PredictError::Damaged {
+    let text = std::str::from_utf8(&stored.artifact).map_err(|e| Damaged {
         name: format!("v{n}"),
         message: e.to_string(),
     })?;

@@ -324,12 +324,13 @@ proptest! {
         let d = dataset(&events);
         let a = artifact_of(&d);
         let e = engine_of(&events);
+        let scorer = super::Scorer::new(a.clone()).unwrap();
         let p = a.model.predict(&d.frame).unwrap();
         for (i, id) in d.leads.iter().enumerate() {
             let f = super::features::of_engine(&e, &params(), id).unwrap();
             let row: Vec<String> = f.columns.iter().map(|c| c.shown(0)).collect();
             prop_assert_eq!(&row, &cells(&d)[i]);
-            let live = super::explain::probability_live(&a, &e, id).unwrap().unwrap();
+            let live = super::explain::probability_live(&scorer, &e, id).unwrap();
             prop_assert_eq!(live.to_bits(), p[i].to_bits(), "lead {}", id);
         }
     }

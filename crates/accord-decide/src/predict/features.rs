@@ -15,14 +15,17 @@
 //! takes a lead's touches, stage changes and account match, keeping only
 //! what happened by the cut-off, and `Columns::push` turns those facts, the
 //! lead and its account as of the cut-off into a feature row. The
-//! [`Collector`] feeds them from a scan of the log (training); [`of_engine`]
-//! feeds them from the engine's rows of one lead (a live prediction).
+//! [`Collector`] feeds them from the log's events (training, from a scan);
+//! [`of_history`] feeds them from the engine's rows of one lead (a live
+//! prediction, and `lead.predicted` in the agreement's rules).
 
 use std::collections::HashMap;
 
 use accord_core::domain::{Named, Stage, TouchKind, Vocabulary};
 use accord_core::event::{Account, Event, Lead};
 use accord_model::table::{Column, Frame, Interner};
+
+use crate::history::LeadHistory;
 
 const DAY: i64 = 86_400;
 
@@ -278,12 +281,10 @@ fn event_time(e: &Event) -> Option<i64> {
     })
 }
 
-/// The features of one lead of the engine, as a frame of one row: the
-/// same facts (`CutoffFacts`, fed from the engine's rows instead of the
-/// log) and the same row (`Columns::push`) as training reads. `None` when
-/// the engine knows no such lead.
-pub fn of_engine(engine: &accord_decide::Engine, params: &Params, lead: &str) -> Option<Frame> {
-    let h = engine.lead_history(lead)?;
+/// The features of one lead from the engine's rows of it, as a frame of
+/// one row: the same facts (`CutoffFacts`, fed from the engine's rows
+/// instead of the log) and the same row (`Columns::push`) as training reads.
+pub fn of_history(h: &LeadHistory<'_>, params: &Params) -> Frame {
     let l = h.lead();
     let mut facts = CutoffFacts::new(cutoff_of(l, params));
     if let Some(m) = h.matched() {
@@ -298,12 +299,18 @@ pub fn of_engine(engine: &accord_decide::Engine, params: &Params, lead: &str) ->
     let account = facts.account_id(l).and_then(|a| h.account(a));
     let mut cols = Columns::default();
     cols.push(l, &facts, account);
-    Some(cols.finish())
+    cols.finish()
+}
+
+/// [`of_history`] of lead `lead` of `engine`; `None` when the engine knows
+/// no such lead.
+pub fn of_engine(engine: &crate::Engine, params: &Params, lead: &str) -> Option<Frame> {
+    Some(of_history(&engine.lead_history(lead)?, params))
 }
 
 /// The feature columns, filled lead by lead.
 #[derive(Default)]
-struct Columns {
+pub(crate) struct Columns {
     seniority: Interner,
     persona: Interner,
     industry: Interner,
@@ -393,7 +400,7 @@ impl Columns {
         );
     }
 
-    fn finish(self) -> Frame {
+    pub(crate) fn finish(self) -> Frame {
         let mut f = Frame::default();
         f.push("seniority", self.seniority.finish());
         f.push("persona", self.persona.finish());
