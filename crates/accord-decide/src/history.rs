@@ -38,6 +38,12 @@ impl<'a> LeadHistory<'a> {
 
     /// The latest record of account `id`, if recorded.
     pub fn account(&self, id: &str) -> Option<&'a Account> {
+        // Mostly the lead's own (given, else matched): no id looked up.
+        if let Some(a) = self.state.account(self.row.account) {
+            if a.id.as_str() == id {
+                return Some(a);
+            }
+        }
         let i = self.state.account_ids.get(id)?;
         self.state.accounts[i as usize].as_ref().map(|r| &r.account)
     }

@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::table::{Column, Frame, MISSING};
+use crate::table::{Column, Frame, Kind, MISSING};
 use crate::ModelError;
 
 /// A categorical level is kept when it occurs at least this often in
@@ -206,16 +206,12 @@ impl Encoder {
                 ) => {
                     for (r, &x) in v.iter().enumerate() {
                         let at = r * width + slot;
+                        let (standard, missing) = numeric_value(*log, *mean, *sd, x);
                         index[at] = off as u32;
-                        if x.is_nan() {
-                            value[at] = 0.0;
-                        } else {
-                            let t = if *log { signed_log(x) } else { x };
-                            value[at] = (t - mean) / sd;
-                        }
+                        value[at] = standard;
                         if *indicator {
                             index[at + 1] = off as u32 + 1;
-                            value[at + 1] = if x.is_nan() { 1.0 } else { 0.0 };
+                            value[at + 1] = missing;
                         }
                     }
                 }
@@ -237,17 +233,7 @@ impl Encoder {
                         value[at] = 1.0;
                     }
                 }
-                _ => {
-                    return Err(ModelError::Data(format!(
-                        "column {:?} is {} here but was {} in training",
-                        use_.name(),
-                        col.kind().word(),
-                        match use_ {
-                            ColumnUse::Numeric { .. } => "numeric",
-                            _ => "categorical",
-                        }
-                    )))
-                }
+                _ => return Err(kind_changed(use_, col.kind())),
             }
             slot += use_.slots();
         }
@@ -257,6 +243,136 @@ impl Encoder {
             index,
             value,
         })
+    }
+}
+
+/// A column used as one kind in training and found as `found`.
+fn kind_changed(use_: &ColumnUse, found: Kind) -> ModelError {
+    ModelError::Data(format!(
+        "column {:?} is {} here but was {} in training",
+        use_.name(),
+        found.word(),
+        match use_ {
+            ColumnUse::Numeric { .. } => "numeric",
+            _ => "categorical",
+        }
+    ))
+}
+
+/// A numeric value encoded: its standardised value (0 when missing) and
+/// its missing indicator (1 when missing). One definition for a frame's
+/// rows ([`Encoder::encode`]) and a single row ([`Encoder::encode_row`]).
+fn numeric_value(log: bool, mean: f64, sd: f64, x: f64) -> (f64, f64) {
+    if x.is_nan() {
+        (0.0, 1.0)
+    } else {
+        let t = if log { signed_log(x) } else { x };
+        ((t - mean) / sd, 0.0)
+    }
+}
+
+/// One value of a row, as a column of that kind holds it (NaN: missing).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Cell<'a> {
+    Number(f64),
+    Level(Option<&'a str>),
+}
+
+impl Cell<'_> {
+    fn kind(&self) -> Kind {
+        match self {
+            Cell::Number(_) => Kind::Numeric,
+            Cell::Level(_) => Kind::Categorical,
+        }
+    }
+}
+
+/// Where each column an encoder uses is found in a row of cells given in
+/// a fixed order of names ([`Encoder::plan`]): made once, so that encoding
+/// one row looks no name up.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RowPlan {
+    /// Per encoder column, its cell's position (`None`: dropped).
+    positions: Vec<Option<usize>>,
+    /// Per encoder column, its first feature.
+    offsets: Vec<usize>,
+    /// The cells a row has.
+    cells: usize,
+}
+
+impl Encoder {
+    /// The plan of rows whose cells are named `names`, in order: fails
+    /// when a column this encoder uses is not among them.
+    pub fn plan(&self, names: &[&str]) -> Result<RowPlan, ModelError> {
+        let positions = self
+            .columns
+            .iter()
+            .map(|c| match c {
+                ColumnUse::Dropped { .. } => Ok(None),
+                _ => names
+                    .iter()
+                    .position(|n| *n == c.name())
+                    .map(Some)
+                    .ok_or_else(|| ModelError::NoColumn {
+                        name: c.name().to_owned(),
+                        known: names.join(", "),
+                    }),
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(RowPlan {
+            positions,
+            offsets: self.offsets(),
+            cells: names.len(),
+        })
+    }
+
+    /// The slots of one row, whose cells are in `plan`'s order, given to
+    /// `slot` as (feature, value) in the order [`Encoder::encode`] writes
+    /// them (the intercept first): the same encoding, without a frame.
+    pub fn encode_row(
+        &self,
+        plan: &RowPlan,
+        cells: &[Cell<'_>],
+        mut slot: impl FnMut(u32, f64),
+    ) -> Result<(), ModelError> {
+        if cells.len() != plan.cells || plan.positions.len() != self.columns.len() {
+            return Err(ModelError::Data(format!(
+                "a row of {} cells, planned for {}",
+                cells.len(),
+                plan.cells
+            )));
+        }
+        slot(0, 1.0);
+        for ((use_, position), &off) in self.columns.iter().zip(&plan.positions).zip(&plan.offsets)
+        {
+            let Some(p) = *position else { continue };
+            match (use_, cells[p]) {
+                (
+                    ColumnUse::Numeric {
+                        log,
+                        mean,
+                        sd,
+                        indicator,
+                        ..
+                    },
+                    Cell::Number(x),
+                ) => {
+                    let (standard, missing) = numeric_value(*log, *mean, *sd, x);
+                    slot(off as u32, standard);
+                    if *indicator {
+                        slot(off as u32 + 1, missing);
+                    }
+                }
+                (ColumnUse::Categorical { levels: kept, .. }, Cell::Level(level)) => {
+                    slot(
+                        level_feature(kept, level.unwrap_or(MISSING_LEVEL), off),
+                        1.0,
+                    );
+                }
+                (_, cell) => return Err(kind_changed(use_, cell.kind())),
+            }
+        }
+        Ok(())
     }
 }
 

@@ -26,7 +26,7 @@ pub mod model;
 pub mod split;
 pub mod table;
 
-pub use encode::{ColumnUse, Encoder};
+pub use encode::{Cell, ColumnUse, Encoder, RowPlan};
 pub use evaluate::{evaluate, Evaluation};
 pub use metrics::{Calibration, Metrics};
 pub use model::{Contribution, Explanation, Model};

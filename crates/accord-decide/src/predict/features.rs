@@ -13,7 +13,7 @@
 //!
 //! One definition serves training and the live engine: [`CutoffFacts`]
 //! takes a lead's touches, stage changes and account match, keeping only
-//! what happened by the cut-off, and `Columns::push` turns those facts, the
+//! what happened by the cut-off, and [`row`] turns those facts, the
 //! lead and its account as of the cut-off into a feature row. The
 //! [`Collector`] feeds them from the log's events (training, from a scan);
 //! [`of_history`] feeds them from the engine's rows of one lead (a live
@@ -23,7 +23,10 @@ use std::collections::HashMap;
 
 use accord_core::domain::{Named, Stage, TouchKind, Vocabulary};
 use accord_core::event::{Account, Event, Lead};
-use accord_model::table::{Column, Frame, Interner};
+use std::sync::LazyLock;
+
+use accord_model::table::{Column, Frame, Interner, Kind};
+use accord_model::Cell;
 
 use crate::history::LeadHistory;
 
@@ -237,7 +240,7 @@ impl Collector {
                 .then(la.id.as_str().cmp(lb.id.as_str()))
         });
         let p = &self.params;
-        let mut cols = Columns::default();
+        let mut cols = Columns::new();
         let mut label = Vec::with_capacity(order.len());
         let mut leads = Vec::with_capacity(order.len());
         let mut created = Vec::with_capacity(order.len());
@@ -250,7 +253,7 @@ impl Collector {
                 .facts
                 .account_id(&row.lead)
                 .and_then(|a| self.accounts.get(a));
-            cols.push(&row.lead, &row.facts, account);
+            cols.push(self::row(&row.lead, &row.facts, account));
             label.push(match row.reached_at {
                 Some(t) if t <= cutoff => None,
                 Some(t) if t <= window_end => Some(true),
@@ -281,14 +284,16 @@ fn event_time(e: &Event) -> Option<i64> {
     })
 }
 
-/// The features of one lead from the engine's rows of it, as a frame of
-/// one row: the same facts (`CutoffFacts`, fed from the engine's rows
-/// instead of the log) and the same row (`Columns::push`) as training reads.
-pub fn of_history(h: &LeadHistory<'_>, params: &Params) -> Frame {
+/// What happened to a lead by its cut-off, from the engine's rows of it.
+fn facts_of(h: &LeadHistory<'_>, params: &Params) -> CutoffFacts {
     let l = h.lead();
     let mut facts = CutoffFacts::new(cutoff_of(l, params));
-    if let Some(m) = h.matched() {
-        facts.take_match(m.matched_at.unix_seconds(), m.account.as_str());
+    // The match counts only for a lead created without an account
+    // (`CutoffFacts::account_id`): decoded only then.
+    if l.account.is_none() {
+        if let Some(m) = h.matched() {
+            facts.take_match(m.matched_at.unix_seconds(), m.account.as_str());
+        }
     }
     for (at, kind, campaign) in h.touches() {
         facts.take_touch(at, kind, campaign);
@@ -296,10 +301,25 @@ pub fn of_history(h: &LeadHistory<'_>, params: &Params) -> Frame {
     for (at, to) in h.stages() {
         facts.take_stage(at, to);
     }
-    let account = facts.account_id(l).and_then(|a| h.account(a));
-    let mut cols = Columns::default();
-    cols.push(l, &facts, account);
+    facts
+}
+
+/// The features of one lead from the engine's rows of it, as a frame of
+/// one row: the same facts (`CutoffFacts`, fed from the engine's rows
+/// instead of the log) and the same row ([`row`]) as training reads.
+pub fn of_history(h: &LeadHistory<'_>, params: &Params) -> Frame {
+    let mut cols = Columns::new();
+    cols.push(row_of(h, params));
     cols.finish()
+}
+
+/// [`of_history`] as cells in [`names`] order, without a frame (what
+/// `lead.predicted` is computed from).
+pub fn row_of<'a>(h: &LeadHistory<'a>, params: &Params) -> [Cell<'a>; WIDTH] {
+    let l = h.lead();
+    let facts = facts_of(h, params);
+    let account = facts.account_id(l).and_then(|a| h.account(a));
+    row(l, &facts, account)
 }
 
 /// [`of_history`] of lead `lead` of `engine`; `None` when the engine knows
@@ -308,131 +328,183 @@ pub fn of_engine(engine: &crate::Engine, params: &Params, lead: &str) -> Option<
     Some(of_history(&engine.lead_history(lead)?, params))
 }
 
-/// The feature columns, filled lead by lead.
-#[derive(Default)]
-pub(crate) struct Columns {
-    seniority: Interner,
-    persona: Interner,
-    industry: Interner,
-    employees: Vec<f64>,
-    country: Interner,
-    region: Interner,
-    channel: Interner,
-    campaign: Interner,
-    has_title: Vec<f64>,
-    has_company: Vec<f64>,
-    weekday: Interner,
-    account_industry: Interner,
-    account_employees: Vec<f64>,
-    account_revenue: Vec<f64>,
-    account_tier: Interner,
-    touches: Vec<Vec<f64>>,
-    touches_all: Vec<f64>,
-    sales_touches: Vec<f64>,
-    campaigns: Vec<f64>,
-    first_touch_hours: Vec<f64>,
-    stage: Interner,
+/// How many features a lead has.
+pub const WIDTH: usize = 20 + TouchKind::ALL.len();
+
+/// The features' names and kinds, in the order [`row`] gives them.
+static COLUMNS: LazyLock<Vec<(String, Kind)>> = LazyLock::new(|| {
+    use Kind::{Categorical as C, Numeric as N};
+    let head = [
+        ("seniority", C),
+        ("persona", C),
+        ("industry", C),
+        ("employees", N),
+        ("country", C),
+        ("region", C),
+        ("source_channel", C),
+        ("source_campaign", C),
+        ("has_title", N),
+        ("has_company", N),
+        ("created_weekday", C),
+        ("account_industry", C),
+        ("account_employees", N),
+        ("account_revenue", N),
+        ("account_tier", C),
+    ];
+    let tail = [
+        ("touches", N),
+        ("sales_touches", N),
+        ("campaigns_touched", N),
+        ("hours_to_first_touch", N),
+        ("stage_at_cutoff", C),
+    ];
+    let named = |list: &[(&str, Kind)]| -> Vec<(String, Kind)> {
+        list.iter().map(|&(n, k)| (n.to_owned(), k)).collect()
+    };
+    let mut all = named(&head);
+    all.extend(
+        TouchKind::ALL
+            .iter()
+            .map(|k| (format!("touches_{}", k.word()), N)),
+    );
+    all.extend(named(&tail));
+    assert_eq!(all.len(), WIDTH);
+    all
+});
+
+/// The features' names, in the order [`row`] gives them.
+pub fn names() -> Vec<&'static str> {
+    COLUMNS.iter().map(|(n, _)| n.as_str()).collect()
+}
+
+/// A row of every feature missing, each of its column's kind.
+pub fn blank() -> [Cell<'static>; WIDTH] {
+    let mut out = [Cell::Number(f64::NAN); WIDTH];
+    for (cell, (_, kind)) in out.iter_mut().zip(COLUMNS.iter()) {
+        if *kind == Kind::Categorical {
+            *cell = Cell::Level(None);
+        }
+    }
+    out
 }
 
 const WEEKDAYS: [&str; 7] = ["thu", "fri", "sat", "sun", "mon", "tue", "wed"];
 
-impl Columns {
-    /// The one definition of a lead's feature row: its fields at creation,
-    /// `facts` (what happened by its cut-off) and `account`, its account's
-    /// record, read only when created by the cut-off.
-    fn push(&mut self, l: &Lead, row: &CutoffFacts, account: Option<&Account>) {
-        let cutoff = row.cutoff;
-        let account = account.filter(|a| a.created_at.unix_seconds() <= cutoff);
-        self.seniority.push(Some(l.seniority.word()));
-        self.persona.push(l.persona.as_ref().map(Named::as_str));
-        self.industry.push(l.industry_reported.map(|i| i.word()));
-        self.employees
-            .push(l.employees_reported.map_or(f64::NAN, |e| e as f64));
-        self.country.push(Some(l.country.as_str()));
-        self.region.push(Some(l.region.word()));
-        self.channel.push(Some(l.source_channel.word()));
-        self.campaign
-            .push(l.source_campaign.as_ref().map(|c| c.as_str()));
-        self.has_title.push(f64::from(u8::from(l.title.is_some())));
-        self.has_company
-            .push(f64::from(u8::from(l.company_name.is_some())));
-        let days = l.created_at.unix_seconds().div_euclid(DAY);
-        self.weekday
-            .push(Some(WEEKDAYS[days.rem_euclid(7) as usize]));
-        self.account_industry
-            .push(account.map(|a| a.industry.word()));
-        self.account_employees.push(
+/// The one definition of a lead's feature row: its fields at creation,
+/// `facts` (what happened by its cut-off) and `account`, its account's
+/// record, read only when created by the cut-off.
+pub fn row<'a>(
+    l: &'a Lead,
+    facts: &CutoffFacts,
+    account: Option<&'a Account>,
+) -> [Cell<'a>; WIDTH] {
+    let cutoff = facts.cutoff;
+    let account = account.filter(|a| a.created_at.unix_seconds() <= cutoff);
+    let level = Cell::Level;
+    let number = Cell::Number;
+    let bit = |b: bool| number(f64::from(u8::from(b)));
+    let days = l.created_at.unix_seconds().div_euclid(DAY);
+    let mut out = [number(f64::NAN); WIDTH];
+    let head = [
+        level(Some(l.seniority.word())),
+        level(l.persona.as_ref().map(Named::as_str)),
+        level(l.industry_reported.map(|i| i.word())),
+        number(l.employees_reported.map_or(f64::NAN, |e| e as f64)),
+        level(Some(l.country.as_str())),
+        level(Some(l.region.word())),
+        level(Some(l.source_channel.word())),
+        level(l.source_campaign.as_ref().map(|c| c.as_str())),
+        bit(l.title.is_some()),
+        bit(l.company_name.is_some()),
+        level(Some(WEEKDAYS[days.rem_euclid(7) as usize])),
+        level(account.map(|a| a.industry.word())),
+        number(
             account
                 .and_then(|a| a.employees)
                 .map_or(f64::NAN, |e| e as f64),
-        );
-        self.account_revenue.push(
+        ),
+        number(
             account
                 .and_then(|a| a.annual_revenue)
                 .map_or(f64::NAN, |m| m.cents() as f64 / 100.0),
-        );
-        self.account_tier.push(account.map(|a| a.tier.word()));
-        if self.touches.is_empty() {
-            self.touches = vec![Vec::new(); TouchKind::ALL.len()];
+        ),
+        level(account.map(|a| a.tier.word())),
+    ];
+    out[..head.len()].copy_from_slice(&head);
+    let mut all = 0u32;
+    let mut sales = 0u32;
+    for (i, k) in TouchKind::ALL.iter().enumerate() {
+        let n = facts.touches[k.code() as usize];
+        out[head.len() + i] = number(f64::from(n));
+        all += n;
+        if k.is_sales() {
+            sales += n;
         }
-        let mut all = 0u32;
-        let mut sales = 0u32;
-        for (k, col) in TouchKind::ALL.iter().zip(&mut self.touches) {
-            let n = row.touches[k.code() as usize];
-            col.push(f64::from(n));
-            all += n;
-            if k.is_sales() {
-                sales += n;
+    }
+    debug_assert!(facts.first_touch.is_none_or(|t| t <= cutoff));
+    let tail = [
+        number(f64::from(all)),
+        number(f64::from(sales)),
+        number(facts.campaigns.len() as f64),
+        number(facts.first_touch.map_or(f64::NAN, |t| {
+            (t - l.created_at.unix_seconds()) as f64 / 3600.0
+        })),
+        level(
+            Stage::ALL
+                .get(usize::from(facts.stage_rank))
+                .map(|s| s.word()),
+        ),
+    ];
+    out[WIDTH - tail.len()..].copy_from_slice(&tail);
+    out
+}
+
+/// One feature column, filled lead by lead.
+enum Builder {
+    Levels(Interner),
+    Numbers(Vec<f64>),
+}
+
+/// The feature columns, filled lead by lead.
+pub(crate) struct Columns {
+    columns: Vec<Builder>,
+}
+
+impl Columns {
+    pub(crate) fn new() -> Columns {
+        Columns {
+            columns: COLUMNS
+                .iter()
+                .map(|(_, k)| match k {
+                    Kind::Numeric => Builder::Numbers(Vec::new()),
+                    Kind::Categorical => Builder::Levels(Interner::default()),
+                })
+                .collect(),
+        }
+    }
+
+    /// One lead's row ([`row`]).
+    pub(crate) fn push(&mut self, row: [Cell<'_>; WIDTH]) {
+        for (b, cell) in self.columns.iter_mut().zip(row) {
+            match (b, cell) {
+                (Builder::Numbers(v), Cell::Number(x)) => v.push(x),
+                (Builder::Levels(i), Cell::Level(l)) => i.push(l),
+                _ => unreachable!("`row` gives each column its kind"),
             }
         }
-        self.touches_all.push(f64::from(all));
-        self.sales_touches.push(f64::from(sales));
-        self.campaigns.push(row.campaigns.len() as f64);
-        self.first_touch_hours
-            .push(row.first_touch.map_or(f64::NAN, |t| {
-                (t - l.created_at.unix_seconds()) as f64 / 3600.0
-            }));
-        debug_assert!(row.first_touch.is_none_or(|t| t <= cutoff));
-        self.stage.push(
-            Stage::ALL
-                .get(usize::from(row.stage_rank))
-                .map(|s| s.word()),
-        );
     }
 
     pub(crate) fn finish(self) -> Frame {
         let mut f = Frame::default();
-        f.push("seniority", self.seniority.finish());
-        f.push("persona", self.persona.finish());
-        f.push("industry", self.industry.finish());
-        f.push("employees", Column::Numeric(self.employees));
-        f.push("country", self.country.finish());
-        f.push("region", self.region.finish());
-        f.push("source_channel", self.channel.finish());
-        f.push("source_campaign", self.campaign.finish());
-        f.push("has_title", Column::Numeric(self.has_title));
-        f.push("has_company", Column::Numeric(self.has_company));
-        f.push("created_weekday", self.weekday.finish());
-        f.push("account_industry", self.account_industry.finish());
-        f.push("account_employees", Column::Numeric(self.account_employees));
-        f.push("account_revenue", Column::Numeric(self.account_revenue));
-        f.push("account_tier", self.account_tier.finish());
-        let touches = if self.touches.is_empty() {
-            vec![Vec::new(); TouchKind::ALL.len()]
-        } else {
-            self.touches
-        };
-        for (k, col) in TouchKind::ALL.iter().zip(touches) {
-            f.push(&format!("touches_{}", k.word()), Column::Numeric(col));
+        for ((name, _), b) in COLUMNS.iter().zip(self.columns) {
+            f.push(
+                name,
+                match b {
+                    Builder::Numbers(v) => Column::Numeric(v),
+                    Builder::Levels(i) => i.finish(),
+                },
+            );
         }
-        f.push("touches", Column::Numeric(self.touches_all));
-        f.push("sales_touches", Column::Numeric(self.sales_touches));
-        f.push("campaigns_touched", Column::Numeric(self.campaigns));
-        f.push(
-            "hours_to_first_touch",
-            Column::Numeric(self.first_touch_hours),
-        );
-        f.push("stage_at_cutoff", self.stage.finish());
         f
     }
 }

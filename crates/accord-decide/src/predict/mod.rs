@@ -11,6 +11,7 @@ pub mod features;
 
 use accord_core::event::ModelAdoption;
 use accord_model::table::Frame;
+use accord_model::RowPlan;
 
 pub use artifact::{Artifact, CalibrationRecord, Damaged, MetricsRecord};
 pub use features::{Collector, CutoffFacts, Dataset, Params};
@@ -54,6 +55,8 @@ impl InUse {
 pub struct Scorer {
     pub artifact: Artifact,
     pub params: Params,
+    /// Where the model's columns are in a feature row.
+    plan: RowPlan,
 }
 
 impl Scorer {
@@ -61,27 +64,38 @@ impl Scorer {
     /// encoder uses is a feature of the kind it was trained on.
     pub fn new(artifact: Artifact) -> Result<Scorer, Damaged> {
         let params = artifact.params()?;
-        let empty = features::Columns::default().finish();
-        artifact.model.predict(&empty).map_err(|e| Damaged {
+        let damaged = |e: accord_model::ModelError| Damaged {
             name: format!("v{}", artifact.version),
             message: format!("it does not read accord's features: {e}"),
-        })?;
-        Ok(Scorer { artifact, params })
+        };
+        let plan = artifact
+            .model
+            .encoder
+            .plan(&features::names())
+            .map_err(damaged)?;
+        artifact
+            .model
+            .probability(&plan, &features::blank())
+            .map_err(damaged)?;
+        Ok(Scorer {
+            artifact,
+            params,
+            plan,
+        })
     }
 
-    /// The lead's features, as a frame of one row.
+    /// The lead's features, as a frame of one row (to explain it).
     pub fn features(&self, h: &LeadHistory<'_>) -> Frame {
         features::of_history(h, &self.params)
     }
 
-    /// The probability the model gives the lead (0..1).
+    /// The probability the model gives the lead (0..1): the model applied
+    /// to the same row as [`Scorer::features`], without building a frame.
     pub fn probability(&self, h: &LeadHistory<'_>) -> f64 {
-        let p = self
-            .artifact
+        self.artifact
             .model
-            .predict(&self.features(h))
-            .expect("a model checked against the features when adopted");
-        p[0]
+            .probability(&self.plan, &features::row_of(h, &self.params))
+            .expect("a model checked against the features when adopted")
     }
 }
 
