@@ -20,11 +20,10 @@
 //! prediction, and `lead.predicted` in the agreement's rules).
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use accord_core::domain::{Named, Stage, TouchKind, Vocabulary};
 use accord_core::event::{Account, Event, Lead};
-use std::sync::LazyLock;
-
 use accord_model::table::{Column, Frame, Interner, Kind};
 use accord_model::Cell;
 
