@@ -167,6 +167,29 @@ test('the queue shows each lead\'s prediction as the API gives it, and the lead 
   await page.context().close();
 });
 
+test('every rep\'s queue draws the most urgent MQLs first, the rest on request', async () => {
+  // 100 rows are drawn at first; `rows=` lowers that for the demo's few MQLs.
+  const all = (await server.api('/v1/leads?stage=mql&limit=1000')).leads;
+  assert.ok(all.length > 20, `the demo has over 20 MQLs waiting: ${all.length}`);
+  const page = await loggedIn(browser, server.base, server.admin);
+  await open(page, '#/queue?owner=&rows=20');
+  const rows = page.locator('[data-testid="queue-mql"] tbody tr');
+  assert.equal(await rows.count(), 20);
+  // The most urgent: the nearest deadlines, then the highest score.
+  const urgent = [...all].sort((a, b) => (a.next_due ?? '\uffff').localeCompare(b.next_due ?? '\uffff') || b.score - a.score);
+  assert.equal(await rows.first().locator('td').first().textContent(), urgent[0].id);
+  assert.equal(await page.textContent('[data-testid="queue-mql-rest"]'),
+    `The 20 most urgent are listed, the other ${int(all.length - 20)} are not. Show all ${int(all.length)}`);
+  await page.click('[data-testid="queue-mql-all"]');
+  assert.equal(await rows.count(), all.length);
+  assert.equal(await page.locator('[data-testid="queue-mql-rest"]').count(), 0);
+  // Without `rows=`, all 41-odd fit under the first 100.
+  await open(page, '#/queue?owner=');
+  assert.equal(await rows.count(), Math.min(100, all.length));
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
 test('a rep accepts a lead (it leaves the queue) and rejects one with a reason (on the rejections report)', async () => {
   const token = await server.token('rep', reps.rep);
   const page = await loggedIn(browser, server.base, token);

@@ -86,7 +86,17 @@ test('attribution switches model from the keyboard and explains one opportunity 
     if (await cell.count()) assert.equal(await cell.textContent(), dollars(r.first_touch_usd), `credit of ${r.touch_id}`);
   }
   if (touches.length > 20) {
-    assert.match(await page.textContent('[data-testid="attribution-explain-rest"]'), new RegExp(`^${int(touches.length)} touches: the 20 with the most first touch credit are listed \\(of equals, the earliest\\), the other ${int(touches.length - 20)} are not\\.`));
+    // Of equal credit, the picked channel's touches come before the others.
+    const picked = touches.filter((r) => r.channel === top.channel);
+    const ties = picked.length ? `${top.channel.replaceAll('_', ' ')}'s first, then the earliest`.replace(/^./, (c) => c.toUpperCase()) : 'the earliest';
+    assert.equal(await page.textContent('[data-testid="attribution-explain-rest"]'),
+      `${int(touches.length)} touches: the 20 with the most first touch credit are listed (of equals, ${ties}), the other ${int(touches.length - 20)} are not. List all ${int(touches.length)} touches`);
+    const expected = [...touches]
+      .sort((a, b) => b.first_touch_usd - a.first_touch_usd || (b.channel === top.channel) - (a.channel === top.channel))
+      .slice(0, 20).map((r) => r.touch_id).sort();
+    const shown = (await page.$$eval('[data-testid^="attribution-explain-credit-"]', (cells) => cells.map((c) => c.dataset.testid)))
+      .map((t) => t.replace('attribution-explain-credit-', '')).sort();
+    assert.deepEqual(shown, expected);
   }
   assert.deepEqual(page.problems, []);
   await page.context().close();

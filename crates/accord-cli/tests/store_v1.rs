@@ -4,14 +4,13 @@
 
 mod common;
 
-use common::{accord, text};
+use common::{accord, copy_fixture, text, user_version, FIXTURES};
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 use accord_store::{EventStore, SqliteStore};
 
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
 const KIT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/bench");
 
 /// `accord report all`'s output from the format-1 binary on the fixture.
@@ -37,19 +36,6 @@ fn kits_reports(stdout: &[u8]) -> String {
     kit.to_owned()
 }
 
-/// The fixture copied into `dir` as `a.db`.
-fn copy_fixture(dir: &Path) -> PathBuf {
-    let db = dir.join("a.db");
-    std::fs::copy(format!("{FIXTURES}/store-v1.db"), &db).unwrap();
-    db
-}
-
-/// `PRAGMA user_version`, read from the file's header (bytes 60..64, big-endian).
-fn user_version(db: &Path) -> u32 {
-    let bytes = std::fs::read(db).unwrap();
-    u32::from_be_bytes(bytes[60..64].try_into().unwrap())
-}
-
 fn events(db: &Path) -> u64 {
     SqliteStore::open_read_only(db)
         .unwrap()
@@ -61,7 +47,7 @@ fn events(db: &Path) -> u64 {
 #[test]
 fn the_fixture_is_a_format_1_file_of_the_tiny_data() {
     let dir = tempfile::tempdir().unwrap();
-    let db = copy_fixture(dir.path());
+    let db = copy_fixture("store-v1.db", dir.path());
     assert_eq!(user_version(&db), 1);
     assert_eq!(events(&db), 87, "the tiny fixture's 87 events");
     assert_eq!(user_version(&db), 1, "reading it read-only changes nothing");
@@ -71,7 +57,7 @@ fn the_fixture_is_a_format_1_file_of_the_tiny_data() {
 fn a_migrated_file_reports_the_same_numbers_and_takes_imports() {
     let dir = tempfile::tempdir().unwrap();
     let cwd = dir.path();
-    let db = copy_fixture(cwd);
+    let db = copy_fixture("store-v1.db", cwd);
 
     let out = accord(&["report", "all", "--db", "a.db"], cwd);
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -124,7 +110,7 @@ fn a_migrated_file_reports_the_same_numbers_and_takes_imports() {
 fn an_agreement_adopted_into_a_format_1_file_migrates_it() {
     let dir = tempfile::tempdir().unwrap();
     let cwd = dir.path();
-    let db = copy_fixture(cwd);
+    let db = copy_fixture("store-v1.db", cwd);
     assert!(accord(&["init"], cwd).status.success());
     let out = accord(&["agreement", "adopt", "--db", "a.db"], cwd);
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -176,7 +162,7 @@ fn a_read_only_format_1_file_is_read_without_being_changed() {
     chmod(dir.path(), 0o755);
     let sub = dir.path().join("ro");
     std::fs::create_dir(&sub).unwrap();
-    let db = copy_fixture(&sub);
+    let db = copy_fixture("store-v1.db", &sub);
     let before = std::fs::read(&db).unwrap();
     chmod(&db, 0o444);
     chmod(&sub, 0o555);

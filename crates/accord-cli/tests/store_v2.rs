@@ -5,31 +5,15 @@
 
 mod common;
 
-use common::{accord, text};
-
-use std::path::{Path, PathBuf};
+use common::{accord, copy_fixture, text, user_version, FIXTURES};
 
 use accord_store::{EventStore, SqliteStore, TokenStore};
-
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
-
-fn copy(name: &str, dir: &Path) -> PathBuf {
-    let db = dir.join("a.db");
-    std::fs::copy(format!("{FIXTURES}/{name}"), &db).unwrap();
-    db
-}
-
-/// `PRAGMA user_version`, read from the file's header (bytes 60..64, big-endian).
-fn user_version(db: &Path) -> u32 {
-    let bytes = std::fs::read(db).unwrap();
-    u32::from_be_bytes(bytes[60..64].try_into().unwrap())
-}
 
 #[test]
 fn a_format_2_file_is_read_as_it_is_and_migrated_when_written() {
     let dir = tempfile::tempdir().unwrap();
     let cwd = dir.path();
-    let db = copy("store-v2.db", cwd);
+    let db = copy_fixture("store-v2.db", cwd);
     assert_eq!(user_version(&db), 2);
     {
         let store = SqliteStore::open_read_only(&db).unwrap();
@@ -106,7 +90,7 @@ fn a_format_2_file_is_read_as_it_is_and_migrated_when_written() {
 fn a_format_1_file_takes_a_token_after_both_steps() {
     let dir = tempfile::tempdir().unwrap();
     let cwd = dir.path();
-    let db = copy("store-v1.db", cwd);
+    let db = copy_fixture("store-v1.db", cwd);
     assert_eq!(user_version(&db), 1);
     let out = accord(
         &["token", "create", "--role", "analyst", "--db", "a.db"],

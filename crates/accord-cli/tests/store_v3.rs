@@ -10,25 +10,9 @@
 
 mod common;
 
-use common::{accord, text};
-
-use std::path::{Path, PathBuf};
+use common::{accord, copy_fixture, text, user_version, FIXTURES};
 
 use accord_store::{EventStore, ModelStore, SqliteStore};
-
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
-
-fn copy(dir: &Path) -> PathBuf {
-    let db = dir.join("a.db");
-    std::fs::copy(format!("{FIXTURES}/store-v3.db"), &db).unwrap();
-    db
-}
-
-/// `PRAGMA user_version`, read from the file's header (bytes 60..64, big-endian).
-fn user_version(db: &Path) -> u32 {
-    let bytes = std::fs::read(db).unwrap();
-    u32::from_be_bytes(bytes[60..64].try_into().unwrap())
-}
 
 /// What the format-3 binary's `accord demo --leads 300` stored (its
 /// `kind_counts`, summed when the fixture was made).
@@ -38,7 +22,7 @@ const EVENTS: u64 = 6562;
 fn a_format_3_file_keeps_its_events_and_models_and_predicts_the_same() {
     let dir = tempfile::tempdir().unwrap();
     let cwd = dir.path();
-    let db = copy(cwd);
+    let db = copy_fixture("store-v3.db", cwd);
     assert_eq!(user_version(&db), 3);
     {
         let store = SqliteStore::open_read_only(&db).unwrap();

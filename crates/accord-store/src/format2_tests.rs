@@ -1,22 +1,10 @@
 //! Store format 2: each event's origin, and format-1 files read and migrated.
 
+use super::format_support::{touch, user_version};
 use super::*;
 use accord_core::domain::*;
-use accord_core::event::{Batch, Event, Origin, Touch};
+use accord_core::event::{Batch, Event, Origin};
 use proptest::prelude::*;
-
-fn touch(id: &str, at: i64) -> Event {
-    Event::Touched(Touch {
-        id: TouchId::parse(id).unwrap(),
-        lead: LeadId::parse("L1").unwrap(),
-        occurred_at: Timestamp::from_unix_seconds(at),
-        kind: TouchKind::PageView,
-        channel: Some(Channel::Direct),
-        campaign: None,
-        content: None,
-        rep: None,
-    })
-}
 
 fn person(by: &str) -> Origin {
     Origin::Person {
@@ -187,13 +175,6 @@ fn make_format_1(path: &std::path::Path, events: &[Event]) {
          PRAGMA user_version = 1;",
     )
     .unwrap();
-}
-
-fn user_version(path: &std::path::Path) -> i64 {
-    rusqlite::Connection::open(path)
-        .unwrap()
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap()
 }
 
 #[test]

@@ -1,40 +1,9 @@
 //! Store format 3: the webhooks' tables, and a format-2 file migrated in
 //! place (its log untouched, the tables added empty).
 
+use super::format_support::{append, touch, user_version};
 use super::hooks::{Attempt, DeliveryState, HookStore, NewDelivery, NewSubscription};
 use super::*;
-use accord_core::domain::*;
-use accord_core::event::{Batch, Event, Touch};
-
-fn touch(id: &str, at: i64) -> Event {
-    Event::Touched(Touch {
-        id: TouchId::parse(id).unwrap(),
-        lead: LeadId::parse("L1").unwrap(),
-        occurred_at: Timestamp::from_unix_seconds(1_700_000_000 + at),
-        kind: TouchKind::EmailOpen,
-        channel: Some(Channel::Email),
-        campaign: None,
-        content: None,
-        rep: None,
-    })
-}
-
-fn append(store: &mut SqliteStore, events: &[Event]) {
-    let mut batch = Batch::default();
-    for e in events {
-        batch.push(e);
-    }
-    let mut tx = store.begin().unwrap();
-    tx.append(&batch).unwrap();
-    tx.commit().unwrap();
-}
-
-fn user_version(path: &std::path::Path) -> i64 {
-    rusqlite::Connection::open(path)
-        .unwrap()
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap()
-}
 
 fn tables(path: &std::path::Path) -> Vec<String> {
     let conn = rusqlite::Connection::open(path).unwrap();

@@ -1,30 +1,10 @@
 //! Store format 4: the `models` table, and a format-3 file whose model
 //! views are moved into it in place.
 
+use super::format_support::{touch, user_version};
 use super::models::{model_digest, ModelRecord, ModelStore, NewModel};
 use super::*;
-use accord_core::domain::*;
-use accord_core::event::{Batch, Event, Touch};
-
-fn touch(id: &str, at: i64) -> Event {
-    Event::Touched(Touch {
-        id: TouchId::parse(id).unwrap(),
-        lead: LeadId::parse("L1").unwrap(),
-        occurred_at: Timestamp::from_unix_seconds(1_700_000_000 + at),
-        kind: TouchKind::EmailOpen,
-        channel: Some(Channel::Email),
-        campaign: None,
-        content: None,
-        rep: None,
-    })
-}
-
-fn user_version(path: &std::path::Path) -> i64 {
-    rusqlite::Connection::open(path)
-        .unwrap()
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap()
-}
+use accord_core::event::Batch;
 
 fn view_names(path: &std::path::Path) -> Vec<String> {
     let conn = rusqlite::Connection::open(path).unwrap();

@@ -267,6 +267,9 @@ pub trait EventStore {
 mod tests;
 
 #[cfg(test)]
+mod format_support;
+
+#[cfg(test)]
 mod format2_tests;
 
 #[cfg(test)]

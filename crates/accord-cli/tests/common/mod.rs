@@ -41,3 +41,20 @@ pub fn ok(out: &Output) -> String {
     );
     text(&out.stdout)
 }
+
+/// The stored databases older builds wrote (tests/fixtures/README.md).
+pub const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+
+/// The fixture `name` copied into `dir` as `a.db`, to be migrated or read.
+pub fn copy_fixture(name: &str, dir: &Path) -> PathBuf {
+    let db = dir.join("a.db");
+    std::fs::copy(format!("{FIXTURES}/{name}"), &db).unwrap();
+    db
+}
+
+/// `PRAGMA user_version`, read from the file's header (bytes 60..64,
+/// big-endian), without opening the file through SQLite.
+pub fn user_version(db: &Path) -> u32 {
+    let bytes = std::fs::read(db).unwrap();
+    u32::from_be_bytes(bytes[60..64].try_into().unwrap())
+}

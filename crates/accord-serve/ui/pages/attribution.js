@@ -158,15 +158,22 @@ async function explainSection(ctx, models, model, chRows, caRows) {
   out.append(el("h3", {}, `Opportunity ${opp}`));
   out.append(el("p", { "data-testid": "attribution-explain-outcome" }, `${opp}: ${answer.explanation?.outcome ?? ""}`));
   // A win of a large account can have hundreds of touches: the ones with the
-  // most credit under the chosen model are listed (in time order), the rest
-  // counted (no figure is summed here), unless all are asked for.
+  // most credit under the chosen model are listed (in time order; of equal
+  // credit, those of the channel or campaign picked above first, then the
+  // earliest), the rest counted (no figure is summed here), unless all are
+  // asked for.
   const credit = (r) => r[col] || 0;
+  const [byKind, ...byRest] = by.split(":");
+  const byKey = byRest.join(":");
+  const picked = (r) => (byKind === "channel" ? r.channel === byKey : byKind === "campaign" ? r.campaign_id === byKey : false);
   let rows = all;
   if (all.length > TOP_TOUCHES && ctx.params.get("touches") !== "all") {
-    const top = new Set([...all].sort((a, b) => credit(b) - credit(a)).slice(0, TOP_TOUCHES));
+    const first = (a, b) => credit(b) - credit(a) || Number(picked(b)) - Number(picked(a));
+    const top = new Set([...all].sort(first).slice(0, TOP_TOUCHES));
     rows = all.filter((r) => top.has(r));
+    const ties = all.some(picked) ? `${byKind === "campaign" ? `campaign ${byKey}` : fmt.label(byKey)}'s first, then the earliest` : "the earliest";
     out.append(el("p", { class: "note", "data-testid": "attribution-explain-rest" },
-      `${fmt.int(all.length)} touches: the ${rows.length} with the most ${label(model).toLowerCase()} credit are listed (of equals, the earliest), the other ${fmt.int(all.length - rows.length)} are not. `,
+      `${fmt.int(all.length)} touches: the ${rows.length} with the most ${label(model).toLowerCase()} credit are listed (of equals, ${ties}), the other ${fmt.int(all.length - rows.length)} are not. `,
       el("a", { href: link(ctx, { touches: "all" }), "data-testid": "attribution-explain-all" }, `List all ${fmt.int(all.length)} touches`)));
   }
   const others = models.filter((m) => m !== model && `${m}_usd` in (rows[0] || {}));

@@ -3,6 +3,9 @@
 // then the highest score. A rep sees only their own leads (the API's
 // rule: GET /v1/leads answers only what the caller may see).
 
+// Rows drawn at first in each list, unless the link says `rows=N`.
+const FIRST_ROWS = 100;
+
 const STAGES = [
   ['mql', 'MQLs to accept or reject'],
   ['sal', 'Accepted leads to qualify'],
@@ -61,7 +64,29 @@ export async function render(root, ctx) {
     const h2 = document.createElement('h2');
     h2.textContent = `${title} (${fmt.int(leads.length)}${lists[i].next_cursor ? '+' : ''})`;
     root.append(h2);
-    root.append(ctx.table.create(leads, [
+    const box = document.createElement('div');
+    root.append(box);
+    // A manager looking at every rep can have thousands waiting: the most
+    // urgent are drawn, the rest on request (each row has its own controls).
+    const first = Number.parseInt(ctx.params.get('rows'), 10) > 0 ? Number.parseInt(ctx.params.get('rows'), 10) : FIRST_ROWS;
+    const draw = (all) => {
+      const shown = all ? leads : leads.slice(0, first);
+      box.replaceChildren(table(shown, stage));
+      if (shown.length < leads.length) {
+        const more = button(`Show all ${fmt.int(leads.length)}`, `queue-${stage}-all`, '');
+        more.addEventListener('click', () => draw(true));
+        const note = document.createElement('p');
+        note.className = 'note';
+        note.dataset.testid = `queue-${stage}-rest`;
+        note.append(`The ${fmt.int(shown.length)} most urgent are listed, the other ${fmt.int(leads.length - shown.length)} are not. `, more);
+        box.append(note);
+      }
+    };
+    draw(false);
+  });
+
+  function table(leads, stage) {
+    return ctx.table.create(leads, [
       { key: 'id', label: 'Lead', href: (r) => ctx.link('lead', { id: r.id }) },
       { key: 'actions', label: 'Actions', sortable: false, value: () => null, format: (v, r) => actions(r, stage, reasons, ctx, status) },
       { key: 'score', label: 'Score', numeric: true, format: fmt.int },
@@ -78,8 +103,8 @@ export async function render(root, ctx) {
         : 'No accepted leads waiting to be qualified.',
       testid: `queue-${stage}`,
       rowClass: (r) => (r.next_due && Date.parse(r.next_due) < Date.now() ? 'breached' : ''),
-    }));
-  });
+    });
+  }
 }
 
 function due(v, fmt) {
