@@ -6,7 +6,7 @@
 //! acknowledged is durable. Time passing without an input: [`tick`] fires
 //! what is due and stores it; [`follow`] applies what others stored.
 
-use accord_core::event::{Batch, Event, EventKind, Origin, PackedTouch};
+use accord_core::event::{Batch, EventKind, Origin};
 use accord_decide::{Decided, Engine, Refusal, Stored};
 use accord_store::{AppendTx, EventStore, StoreError};
 use accord_wire::{Input, WireError};
@@ -52,17 +52,13 @@ pub fn load_until<S: EventStore>(
     let total = store.counts()?.total();
     progress.started(total);
     // Decoded on this thread, applied on another; a touch of packed ids
-    // (nine events in ten) decoded without a string.
-    let read = |bytes: &[u8]| {
-        Ok(Some(match PackedTouch::decode(bytes) {
-            Some(t) => Stored::Touch(t),
-            None => Stored::Event(Event::decode(bytes)?),
-        }))
-    };
+    // (nine events in ten) decoded without a string, an assignment's lists
+    // not decoded (`Stored::read`).
+    let read = |origin: &Origin, bytes: &[u8]| Stored::read(origin, bytes).map(Some);
     crate::fold::read_beside(store, head, read, move |chunks| {
         let mut engine = Engine::new();
-        for chunk in chunks {
-            engine.apply_stored(&chunk);
+        for mut chunk in chunks {
+            engine.apply_stored(&mut chunk);
             progress.advanced(engine.events());
         }
         progress.finished();

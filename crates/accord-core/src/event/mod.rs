@@ -10,6 +10,7 @@
 //! `Event::decode` reads it back. Decoding re-parses every value, so a damaged
 //! log is reported, never silently believed.
 
+mod assignment_head;
 mod codec;
 mod origin;
 pub mod packed_key;
@@ -19,6 +20,7 @@ pub use origin::{decode_runs as decode_origin_runs, encode_runs as encode_origin
 
 use std::fmt;
 
+pub use assignment_head::AssignmentHead;
 pub use codec::digest;
 use codec::{put_i64, put_str, put_u64, Reader};
 pub use packed_touch::PackedTouch;
