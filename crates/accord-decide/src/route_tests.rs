@@ -10,7 +10,7 @@ use proptest::prelude::*;
 use crate::hours::Clock;
 use crate::route::{route, Classes};
 use crate::rules::RuleScope;
-use crate::state::{State, NONE};
+use crate::state::State;
 use crate::Engine;
 
 /// Routing as it was: every rule read for every rep of its team, the
@@ -161,7 +161,7 @@ fn lead_event(n: usize, region: usize, industry: usize, account: Option<&str>, t
         email: Email::parse(&format!("p{n}@buyer{n}.example")).unwrap(),
         full_name: None,
         title: None,
-        seniority: if n % 2 == 0 {
+        seniority: if n.is_multiple_of(2) {
             Seniority::Vp
         } else {
             Seniority::Manager
@@ -234,6 +234,5 @@ proptest! {
             // Applied: the next lead meets this one's load and cursor.
             e.apply(&Event::OwnerAssigned(grouped), &Origin::Engine { agreement: 1 });
         }
-        let _ = NONE;
     }
 }
