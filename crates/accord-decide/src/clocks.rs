@@ -12,9 +12,9 @@ use crate::state::{engine_number, NONE, NO_KEY};
 use crate::{Decided, Engine};
 
 impl Engine {
-    /// Folds `event` into the SLA state. `old_owner`: the lead's owner
-    /// before an `owner_assigned` was applied.
-    pub(crate) fn sla_apply(&mut self, event: &Event, origin: &Origin, old_owner: u32) {
+    /// Folds `event` into the SLA state (an `owner_assigned`: `reproject`,
+    /// from `Engine::assigned`).
+    pub(crate) fn sla_apply(&mut self, event: &Event, origin: &Origin) {
         let agreement = self.in_force.as_ref().map(|f| &f.agreement);
         let st = &mut self.state;
         match event {
@@ -87,11 +87,6 @@ impl Engine {
                     let reason = t.reason.as_ref().map(|r| r.as_str());
                     st.sla
                         .caused(cause, t.id.as_str(), &mut st.keys, agreement, reason);
-                }
-            }
-            Event::OwnerAssigned(a) => {
-                if let Some(i) = st.lead_ids.get(a.lead.as_str()) {
-                    self.reproject(i, old_owner, a.assigned_at.unix_seconds());
                 }
             }
             Event::ClockBreached(b) => {
@@ -197,7 +192,7 @@ impl Engine {
     /// After a reassignment at `at`: in business hours, the open clocks of
     /// the lead's latest entry keep their working time left, counted from
     /// now in the new owner's zone.
-    fn reproject(&mut self, lead: u32, old_owner: u32, at: i64) {
+    pub(crate) fn reproject(&mut self, lead: u32, old_owner: u32, at: i64) {
         let Some(f) = self.in_force.as_ref() else {
             return;
         };

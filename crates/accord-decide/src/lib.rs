@@ -20,6 +20,8 @@ mod hours;
 mod matching;
 pub mod predict;
 mod route;
+#[cfg(test)]
+mod route_tests;
 mod rules;
 mod score;
 mod sla;
@@ -101,16 +103,58 @@ struct InForce {
 pub struct Engine {
     state: State,
     in_force: Option<InForce>,
+    /// The reps each routing rule cannot tell apart ([`route::Classes`]),
+    /// made when first routing; dropped when a rep is recorded or another
+    /// agreement is put in force.
+    classes: Option<route::Classes>,
+}
+
+/// What applying an assignment reads of it.
+struct Assigned<'a> {
+    id: &'a str,
+    lead: &'a str,
+    rep: Option<&'a str>,
+    rule: Option<&'a str>,
+    at: i64,
 }
 
 /// A decision to store: an event and where it came from.
 pub type Decided = (Event, Origin);
 
-/// A stored event as replay reads it: a touch whose ids all pack, read
-/// without a string ([`PackedTouch::decode`]), or any event.
+/// A stored event as replay reads it ([`Stored::read`]): a touch whose ids
+/// all pack, read without a string ([`PackedTouch::decode`]); an
+/// assignment, its head read and its bytes kept whole (the engine keeps
+/// them as they are); or any event.
 pub enum Stored {
     Touch(PackedTouch),
+    Assignment(KeptAssignment),
     Event(Event),
+}
+
+/// An assignment as replay reads it: its origin's and event's stored bytes
+/// ([`state::kept`]), which the lead's row keeps, and its head.
+pub struct KeptAssignment {
+    bytes: Box<[u8]>,
+    /// Where the event's bytes start in `bytes`.
+    event: usize,
+    head: AssignmentHead,
+}
+
+impl Stored {
+    /// The event whose origin is `origin` and whose stored bytes are
+    /// `bytes`, read as replay needs it: the same state after
+    /// [`Engine::apply_stored`] as after [`Engine::apply`] of
+    /// `Event::decode(bytes)`, and the same error for damaged bytes.
+    pub fn read(origin: &Origin, bytes: &[u8]) -> Result<Stored, DecodeError> {
+        if let Some(t) = PackedTouch::decode(bytes) {
+            return Ok(Stored::Touch(t));
+        }
+        if let Some(head) = AssignmentHead::read(bytes) {
+            let (bytes, event) = state::kept(origin, bytes);
+            return Ok(Stored::Assignment(KeptAssignment { bytes, event, head }));
+        }
+        Event::decode(bytes).map(Stored::Event)
+    }
 }
 
 impl Engine {
@@ -134,6 +178,7 @@ impl Engine {
             clock,
             from,
         });
+        self.classes = None;
     }
 
     /// The predictive model in use: the latest adoption applied, its
@@ -184,16 +229,68 @@ impl Engine {
     /// the log is the truth (an event about an unknown lead only records
     /// what it can).
     pub fn apply(&mut self, event: &Event, origin: &Origin) {
-        let old_owner = match event {
-            Event::OwnerAssigned(a) => self
-                .state
-                .lead_ids
-                .get(a.lead.as_str())
-                .map_or(NONE, |i| self.state.leads[i as usize].owner),
-            _ => NONE,
-        };
+        if let Event::OwnerAssigned(a) = event {
+            let head = Assigned {
+                id: a.id.as_str(),
+                lead: a.lead.as_str(),
+                rep: a.rep.as_ref().map(|r| r.as_str()),
+                rule: a.rule.as_ref().map(|r| r.as_str()),
+                at: a.assigned_at.unix_seconds(),
+            };
+            if let Some(i) = self.assigned(head) {
+                self.state.leads[i as usize].assignment = Some(state::encoded(event, origin));
+            }
+            return;
+        }
         self.apply_state(event, origin);
-        self.sla_apply(event, origin, old_owner);
+        self.sla_apply(event, origin);
+    }
+
+    /// [`Engine::apply`] of an assignment, from its head: all but keeping
+    /// the assignment in the lead's row, whose row number it gives (the
+    /// caller keeps it there: its stored bytes with its origin's).
+    fn assigned(&mut self, a: Assigned<'_>) -> Option<u32> {
+        let st = &mut self.state;
+        st.events += 1;
+        st.clock = st.clock.max(a.at);
+        if let Some(n) = engine_number(a.id) {
+            st.last_assignment = st.last_assignment.max(n);
+        }
+        let rep = a.rep.map(|r| st.rep_row(r));
+        let lead = st.lead_ids.get(a.lead);
+        let mut old_owner = NONE;
+        if let Some(i) = lead {
+            let row = &mut st.leads[i as usize];
+            old_owner = row.owner;
+            match rep {
+                Some(r) => {
+                    row.owner = r;
+                    row.waiting = false;
+                }
+                None => row.waiting = row.owner == NONE,
+            }
+        }
+        // A rule's choice counts against the rep's capacity and moves the
+        // rule's round robin; a person's does neither.
+        if let (Some(r), Some(rule)) = (rep, a.rule) {
+            match st.cursors.get_mut(rule) {
+                Some(last) => *last = r,
+                None => {
+                    st.cursors.insert(rule.into(), r);
+                }
+            }
+            if let Some(region) = st.rep(r).map(|x| x.region) {
+                let day = match &self.in_force {
+                    Some(f) => f.clock.day(region, a.at),
+                    None => a.at.div_euclid(86_400),
+                };
+                *st.loads.entry((r, day)).or_default() += 1;
+            }
+        }
+        if let Some(i) = lead {
+            self.reproject(i, old_owner, a.at);
+        }
+        lead
     }
 
     /// [`Engine::apply`] of a touch whose ids are packed (what replay reads
@@ -207,19 +304,36 @@ impl Engine {
     /// (or [`Engine::apply_touch`]) of each in turn. At millions of leads a
     /// touch's lead row and its touches are each a cache miss; looked up
     /// for a window of touches before any is applied, the misses overlap.
-    pub fn apply_stored(&mut self, events: &[(Origin, Stored)]) {
+    /// An assignment's kept bytes move into the lead's row (the item is
+    /// left with none).
+    pub fn apply_stored(&mut self, events: &mut [(Origin, Stored)]) {
         const WINDOW: usize = 256;
         let mut rows = [NONE; WINDOW];
-        for window in events.chunks(WINDOW) {
-            for (slot, (_, e)) in rows.iter_mut().zip(window) {
+        for window in events.chunks_mut(WINDOW) {
+            for (slot, (_, e)) in rows.iter_mut().zip(window.iter()) {
                 *slot = match e {
                     Stored::Touch(t) => self.state.touch_ahead(t.lead),
-                    Stored::Event(_) => NONE,
+                    Stored::Assignment(_) | Stored::Event(_) => NONE,
                 };
             }
-            for (&row, (origin, e)) in rows.iter().zip(window) {
+            for (&row, (origin, e)) in rows.iter().zip(window.iter_mut()) {
                 match e {
                     Stored::Touch(t) => self.apply_touch_at(t, row),
+                    Stored::Assignment(k) => {
+                        let b = &k.bytes[k.event..];
+                        let h = &k.head;
+                        let head = Assigned {
+                            id: h.id(b),
+                            lead: h.lead(b),
+                            rep: h.rep(b),
+                            rule: h.rule(b),
+                            at: h.assigned_at.unix_seconds(),
+                        };
+                        if let Some(i) = self.assigned(head) {
+                            let kept = std::mem::take(&mut k.bytes);
+                            self.state.leads[i as usize].assignment = Some(kept);
+                        }
+                    }
                     Stored::Event(e) => self.apply(e, origin),
                 }
             }
@@ -265,6 +379,7 @@ impl Engine {
                 matching::add(&mut st.matcher, a);
             }
             Event::RepRecorded(r) => {
+                self.classes = None;
                 let i = st.rep_row(r.id.as_str());
                 let new = st.reps[i as usize].is_none();
                 st.reps[i as usize] = Some(state::RepRow { rep: r.clone() });
@@ -380,35 +495,8 @@ impl Engine {
                     self.put_in_force(adoption.version, agreement);
                 }
             }
-            Event::OwnerAssigned(a) => {
-                if let Some(n) = engine_number(a.id.as_str()) {
-                    st.last_assignment = st.last_assignment.max(n);
-                }
-                let rep = a.rep.as_ref().map(|r| st.rep_row(r.as_str()));
-                if let Some(i) = st.lead_ids.get(a.lead.as_str()) {
-                    let row = &mut st.leads[i as usize];
-                    match rep {
-                        Some(r) => {
-                            row.owner = r;
-                            row.waiting = false;
-                        }
-                        None => row.waiting = row.owner == NONE,
-                    }
-                    row.assignment = Some(state::encoded(event, origin));
-                }
-                // A rule's choice counts against the rep's capacity and
-                // moves the rule's round robin; a person's does neither.
-                if let (Some(r), Some(rule)) = (rep, &a.rule) {
-                    st.cursors.insert(rule.as_str().into(), r);
-                    if let Some(region) = st.rep(r).map(|x| x.region) {
-                        let day = match &self.in_force {
-                            Some(f) => f.clock.day(region, at),
-                            None => at.div_euclid(86_400),
-                        };
-                        *st.loads.entry((r, day)).or_default() += 1;
-                    }
-                }
-            }
+            // Applied by `assigned`.
+            Event::OwnerAssigned(_) => {}
             Event::AccountMatched(m) => {
                 let account = st.account_row(&m.account);
                 if let Some(i) = st.lead_ids.get(m.lead.as_str()) {
@@ -751,7 +839,10 @@ impl Engine {
         }
         let f = self.in_force.as_ref().expect("judging needs an agreement");
         let now = self.state.clock;
-        let a = route::route(&self.state, &f.agreement, &f.clock, lead, now);
+        let classes = self
+            .classes
+            .get_or_insert_with(|| route::Classes::new(&self.state, &f.agreement));
+        let a = route::route(&self.state, &f.agreement, &f.clock, classes, lead, now);
         self.decided(Event::OwnerAssigned(a), origin, out);
     }
 

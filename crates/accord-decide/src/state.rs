@@ -469,6 +469,16 @@ pub(crate) fn encoded(event: &Event, origin: &Origin) -> Box<[u8]> {
     out.into_boxed_slice()
 }
 
+/// What [`encoded`] makes of an event, from its origin and its stored
+/// bytes (replay reads them so), and where the event's bytes start in it.
+pub(crate) fn kept(origin: &Origin, event: &[u8]) -> (Box<[u8]>, usize) {
+    let mut out = Vec::with_capacity(8 + event.len());
+    origin.encode(&mut out);
+    let start = out.len();
+    out.extend_from_slice(event);
+    (out.into_boxed_slice(), start)
+}
+
 /// The event and origin [`encoded`] made.
 fn decoded(bytes: &[u8]) -> (Event, Origin) {
     let (origin, rest) = Origin::decode(bytes).expect("bytes the engine encoded");

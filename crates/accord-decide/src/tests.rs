@@ -433,6 +433,15 @@ mod properties {
                 e.state_hash()
             };
             prop_assert_eq!(whole, live.state_hash());
+            // As replay reads the log (assignments kept as their bytes):
+            // the same state, and the same explanation of every lead.
+            let mut stored = engine();
+            stored.apply_stored(&mut as_stored(&log));
+            prop_assert_eq!(stored.state_hash(), whole);
+            for n in 0..8 {
+                let id = format!("L{n}");
+                prop_assert_eq!(format!("{:?}", stored.explain(&id)), format!("{:?}", live.explain(&id)));
+            }
             let cut = cut.min(log.len());
             let mut e = engine();
             for (ev, o) in &log[..cut] { e.apply(ev, o); }
@@ -443,17 +452,15 @@ mod properties {
     }
 }
 
-/// The stored form of `events` as replay reads it: touches whose ids pack
-/// as `PackedTouch`, the rest as events.
-fn as_stored(events: &[Event]) -> Vec<(Origin, crate::Stored)> {
+/// The stored form of `events` as replay reads it ([`crate::Stored::read`]):
+/// touches whose ids pack as `PackedTouch`, assignments with their bytes
+/// kept, the rest as events.
+fn as_stored(events: &[(Event, Origin)]) -> Vec<(Origin, crate::Stored)> {
     events
         .iter()
-        .map(|e| {
-            let stored = match PackedTouch::decode(&e.to_bytes()) {
-                Some(t) => crate::Stored::Touch(t),
-                None => crate::Stored::Event(e.clone()),
-            };
-            (Origin::Ingested, stored)
+        .map(|(e, o)| {
+            let stored = crate::Stored::read(o, &e.to_bytes()).expect("a valid event");
+            (o.clone(), stored)
         })
         .collect()
 }
@@ -475,14 +482,18 @@ fn replay_of_packed_touches_scores_as_the_events_do() {
         touch("T2", "L1", TouchKind::PageView, T0 + 30 * DAY),
         touch("T10", "L3", TouchKind::PricingPageView, T0 + 30 * DAY),
     ];
-    let stored = as_stored(&events);
+    let ingested: Vec<_> = events
+        .iter()
+        .map(|e| (e.clone(), Origin::Ingested))
+        .collect();
+    let mut stored = as_stored(&ingested);
     let packed = stored
         .iter()
         .filter(|(_, s)| matches!(s, crate::Stored::Touch(_)))
         .count();
     assert_eq!(packed, 5);
     let mut replayed = engine();
-    replayed.apply_stored(&stored);
+    replayed.apply_stored(&mut stored);
     // As in the test above: 10 points decayed one half-life, 5, + 1 = 6.
     assert_eq!(replayed.score("L1"), Some((45, 6, 51)));
     // T9 came before L3 existed: it touched no lead. T10 alone: 10.

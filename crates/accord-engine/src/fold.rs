@@ -92,6 +92,12 @@ impl<T> std::ops::Deref for Chunk<T> {
     }
 }
 
+impl<T> std::ops::DerefMut for Chunk<T> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.events
+    }
+}
+
 impl<T> Drop for Chunk<T> {
     fn drop(&mut self) {
         // The decoding thread has finished when this fails: the events are
@@ -119,7 +125,7 @@ where
     read_beside(
         store,
         head,
-        |bytes| {
+        |_, bytes| {
             if skip_touches && bytes.first() == Some(&EventKind::Touched.code()) {
                 return Ok(None);
             }
@@ -130,7 +136,8 @@ where
 }
 
 /// [`decoded_beside`] with the calling thread's reading of each event's
-/// bytes given: `read` returns the item the fold sees (`None`: skipped).
+/// origin and bytes given: `read` returns the item the fold sees (`None`:
+/// skipped).
 pub(crate) fn read_beside<S, I, T, R, F>(
     store: &S,
     head: u64,
@@ -141,7 +148,7 @@ where
     S: EventStore,
     I: Send,
     T: Send,
-    R: FnMut(&[u8]) -> Result<Option<I>, DecodeError>,
+    R: FnMut(&Origin, &[u8]) -> Result<Option<I>, DecodeError>,
     F: FnOnce(&mut dyn Iterator<Item = Chunk<I>>) -> T + Send,
 {
     let (send, receive) = std::sync::mpsc::sync_channel::<Chunk<I>>(IN_FLIGHT);
@@ -160,7 +167,7 @@ where
         let scanned = store.scan_entries_between(0, head, &mut |origin, bytes| {
             index += 1;
             let Some(item) =
-                read(bytes).map_err(|source| StoreError::Damaged { seq: index, source })?
+                read(origin, bytes).map_err(|source| StoreError::Damaged { seq: index, source })?
             else {
                 return Ok(());
             };

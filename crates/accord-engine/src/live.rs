@@ -6,7 +6,9 @@
 //! acknowledged is durable. Time passing without an input: [`tick`] fires
 //! what is due and stores it; [`follow`] applies what others stored.
 
-use accord_core::event::{Batch, Event, EventKind, Origin, PackedTouch};
+use std::borrow::Cow;
+
+use accord_core::event::{Batch, EventKind, Origin};
 use accord_decide::{Decided, Engine, Refusal, Stored};
 use accord_store::{AppendTx, EventStore, StoreError};
 use accord_wire::{Input, WireError};
@@ -52,17 +54,13 @@ pub fn load_until<S: EventStore>(
     let total = store.counts()?.total();
     progress.started(total);
     // Decoded on this thread, applied on another; a touch of packed ids
-    // (nine events in ten) decoded without a string.
-    let read = |bytes: &[u8]| {
-        Ok(Some(match PackedTouch::decode(bytes) {
-            Some(t) => Stored::Touch(t),
-            None => Stored::Event(Event::decode(bytes)?),
-        }))
-    };
+    // (nine events in ten) decoded without a string, an assignment's lists
+    // not decoded (`Stored::read`).
+    let read = |origin: &Origin, bytes: &[u8]| Stored::read(origin, bytes).map(Some);
     crate::fold::read_beside(store, head, read, move |chunks| {
         let mut engine = Engine::new();
-        for chunk in chunks {
-            engine.apply_stored(&chunk);
+        for mut chunk in chunks {
+            engine.apply_stored(&mut chunk);
             progress.advanced(engine.events());
         }
         progress.finished();
@@ -122,20 +120,25 @@ pub fn ingest<S: EventStore>(
 
 /// [`ingest`], with the lines read and parsed on a second thread, a chunk
 /// or two ahead of the engine: reading and parsing JSON is a tenth of the
-/// work, and it overlaps the judging when a core is free. The outcomes,
-/// their order and what is stored are [`ingest`]'s. After an error the
-/// reading thread is left to end with the process or its input (it may be
-/// waiting on a pipe).
+/// work, and it overlaps the judging when a core is free. Each chunk goes
+/// back to the reading thread once judged, to be freed there (its
+/// allocations are that thread's: freeing them on the engine's cost it a
+/// tenth of its time). The outcomes, their order and what is stored are
+/// [`ingest`]'s. After an error the reading thread is left to end with the
+/// process or its input (it may be waiting on a pipe).
 pub fn ingest_beside<S: EventStore>(
     store: &mut S,
     engine: &mut Engine,
     lines: impl Iterator<Item = (u64, String)> + Send + 'static,
     report: &mut dyn FnMut(u64, &Outcome, &[Decided]),
 ) -> Result<Summary, StoreError> {
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(u64, Result<Input, WireError>)>>(2);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Parsed>>(2);
+    let (back, judged) = std::sync::mpsc::channel::<Vec<Parsed>>();
     let reader = std::thread::spawn(move || {
         let mut lines = lines;
         loop {
+            // The chunks judged meanwhile, freed on this thread.
+            while judged.try_recv().is_ok() {}
             let chunk: Vec<_> = lines
                 .by_ref()
                 .take(CHUNK)
@@ -147,8 +150,22 @@ pub fn ingest_beside<S: EventStore>(
                 break;
             }
         }
+        // The engine's loop ends once the lines' end is seen here.
+        drop(tx);
+        // What is still given back is freed as it comes, until the engine
+        // has judged the last chunk.
+        for chunk in judged {
+            drop(chunk);
+        }
     });
-    let summary = ingest_parsed(store, engine, rx.into_iter().flatten(), report)?;
+    let mut summary = Summary::default();
+    let mut outcomes = Vec::new();
+    for chunk in rx {
+        ingest_chunk(store, engine, &chunk, report, &mut summary, &mut outcomes)?;
+        // The reader ends only once this sender is dropped (below).
+        let _ = back.send(chunk);
+    }
+    drop(back);
     // Every chunk was taken, so the reader has ended; a panic there would
     // otherwise look like the end of the input.
     if let Err(panic) = reader.join() {
@@ -157,114 +174,135 @@ pub fn ingest_beside<S: EventStore>(
     Ok(summary)
 }
 
+/// A numbered input line, parsed.
+type Parsed = (u64, Result<Input, WireError>);
+
 /// [`ingest`] of lines already parsed (a server parses each request's
 /// lines on the thread that received it, and only judges and stores them
 /// on the engine's).
 pub fn ingest_parsed<S: EventStore>(
     store: &mut S,
     engine: &mut Engine,
-    inputs: impl IntoIterator<Item = (u64, Result<Input, WireError>)>,
+    inputs: impl IntoIterator<Item = Parsed>,
     report: &mut dyn FnMut(u64, &Outcome, &[Decided]),
 ) -> Result<Summary, StoreError> {
     let mut summary = Summary::default();
+    let mut outcomes = Vec::new();
     let mut inputs = inputs.into_iter().peekable();
     while inputs.peek().is_some() {
-        let mut batch = Batch::default();
-        // Keys batched in this chunk, with the digest of their bytes.
-        let mut seen: FxHashMap<(u8, String), u64> = FxHashMap::default();
-        let mut outcomes = Vec::with_capacity(CHUNK);
-        let parsed: Vec<(u64, Result<Input, WireError>)> = inputs.by_ref().take(CHUNK).collect();
-        // The chunk's event keys looked up at once: most are new.
-        let keys: Vec<(EventKind, String)> = parsed
-            .iter()
-            .filter_map(|(_, input)| match input {
-                Ok(Input::Event(e)) => Some((e.kind(), e.id())),
-                _ => None,
-            })
-            .collect();
-        let refs: Vec<(EventKind, &str)> = keys.iter().map(|(k, id)| (*k, id.as_str())).collect();
-        let mut may_be_stored = store.may_be_stored(&refs)?.into_iter();
-        let mut rest = parsed.into_iter();
-        loop {
-            let window: Vec<_> = rest.by_ref().take(WARM).collect();
-            if window.is_empty() {
-                break;
-            }
-            engine.warm(window.iter().filter_map(|(_, input)| match input {
-                Ok(Input::Event(e)) => Some(e),
-                _ => None,
-            }));
-            for (number, input) in window {
-                let mut fired = Vec::new();
-                let outcome = match input {
-                    Ok(input) => {
-                        let maybe = matches!(input, Input::Event(_))
-                            && may_be_stored.next().expect("a flag per event");
-                        one(
-                            store, engine, input, maybe, &mut batch, &mut seen, &mut fired,
-                        )?
-                    }
-                    Err(e) => Outcome::Invalid(e),
-                };
-                outcomes.push((number, outcome, fired));
-            }
-        }
-        if !batch.is_empty() {
-            let mut tx = store.begin()?;
-            let appended = tx.append(&batch)?;
-            // Every key was looked up first: a duplicate or conflict here
-            // is another writer's, between the lookup and the append.
-            if appended.duplicates > 0 || !appended.conflicts.is_empty() {
-                return Err(StoreError::Backend {
-                    path: String::new(),
-                    detail: "another process appended the same events while this ingest ran; nothing of this chunk was stored: run it again".into(),
-                });
-            }
-            tx.commit()?;
-        }
-        for (number, outcome, fired) in &outcomes {
-            summary.lines += 1;
-            summary.decisions += fired.len() as u64;
-            match outcome {
-                Outcome::Stored { decisions } => {
-                    summary.stored += 1;
-                    summary.decisions += decisions.len() as u64;
-                }
-                Outcome::Duplicate => summary.duplicates += 1,
-                _ => summary.refused += 1,
-            }
-            report(*number, outcome, fired);
-        }
+        let chunk: Vec<Parsed> = inputs.by_ref().take(CHUNK).collect();
+        ingest_chunk(store, engine, &chunk, report, &mut summary, &mut outcomes)?;
     }
     Ok(summary)
+}
+
+/// An input's outcome, with what fell due before it.
+type Judged = (u64, Outcome, Vec<Decided>);
+
+/// Keys batched in a chunk (borrowed from its inputs where they can be),
+/// with the digest of their bytes.
+type Seen<'p> = FxHashMap<(u8, Cow<'p, str>), u64>;
+
+/// One chunk (at most [`CHUNK`] inputs) judged and stored in one
+/// transaction, its outcomes reported after the commit and added to
+/// `summary`. `outcomes`: room for them, left empty (kept from chunk to
+/// chunk: thousands of outcomes are a large allocation).
+fn ingest_chunk<S: EventStore>(
+    store: &mut S,
+    engine: &mut Engine,
+    parsed: &[Parsed],
+    report: &mut dyn FnMut(u64, &Outcome, &[Decided]),
+    summary: &mut Summary,
+    outcomes: &mut Vec<Judged>,
+) -> Result<(), StoreError> {
+    let mut batch = Batch::default();
+    let mut seen: Seen<'_> = FxHashMap::default();
+    // The chunk's event keys looked up at once: most are new.
+    let refs: Vec<(EventKind, Cow<'_, str>)> = parsed
+        .iter()
+        .filter_map(|(_, input)| match input {
+            Ok(Input::Event(e)) => Some((e.kind(), e.id_text())),
+            _ => None,
+        })
+        .collect();
+    let refs: Vec<(EventKind, &str)> = refs.iter().map(|(k, id)| (*k, &**id)).collect();
+    let mut may_be_stored = store.may_be_stored(&refs)?.into_iter();
+    for window in parsed.chunks(WARM) {
+        engine.warm(window.iter().filter_map(|(_, input)| match input {
+            Ok(Input::Event(e)) => Some(e),
+            _ => None,
+        }));
+        for (number, input) in window {
+            let mut fired = Vec::new();
+            let outcome = match input {
+                Ok(input) => {
+                    let maybe = matches!(input, Input::Event(_))
+                        && may_be_stored.next().expect("a flag per event");
+                    one(
+                        store, engine, input, maybe, &mut batch, &mut seen, &mut fired,
+                    )?
+                }
+                Err(e) => Outcome::Invalid(e.clone()),
+            };
+            outcomes.push((*number, outcome, fired));
+        }
+    }
+    if !batch.is_empty() {
+        let mut tx = store.begin()?;
+        let appended = tx.append(&batch)?;
+        // Every key was looked up first: a duplicate or conflict here
+        // is another writer's, between the lookup and the append.
+        if appended.duplicates > 0 || !appended.conflicts.is_empty() {
+            return Err(StoreError::Backend {
+                path: String::new(),
+                detail: "another process appended the same events while this ingest ran; nothing of this chunk was stored: run it again".into(),
+            });
+        }
+        tx.commit()?;
+    }
+    for (number, outcome, fired) in outcomes.drain(..) {
+        summary.lines += 1;
+        summary.decisions += fired.len() as u64;
+        match &outcome {
+            Outcome::Stored { decisions } => {
+                summary.stored += 1;
+                summary.decisions += decisions.len() as u64;
+            }
+            Outcome::Duplicate => summary.duplicates += 1,
+            _ => summary.refused += 1,
+        }
+        report(number, &outcome, &fired);
+    }
+    Ok(())
 }
 
 /// One parsed line: what fell due before it fired (into `fired`), then
 /// checked, looked up (an event only when it `may_be_stored`), applied,
 /// judged, batched.
-fn one<S: EventStore>(
+fn one<'p, S: EventStore>(
     store: &S,
     engine: &mut Engine,
-    input: Input,
+    input: &'p Input,
     may_be_stored: bool,
     batch: &mut Batch,
-    seen: &mut FxHashMap<(u8, String), u64>,
+    seen: &mut Seen<'p>,
     fired: &mut Vec<Decided>,
 ) -> Result<Outcome, StoreError> {
     // What fell due before the input happened is decided first: a
     // follow-up after the deadline does not undo the breach.
-    let at = match &input {
+    let at = match input {
         Input::Event(event) => event.occurred_at(),
         Input::Action(action) => action.at(),
     };
     *fired = engine.tick(at);
     for (d, o) in fired.iter() {
-        seen.insert((d.kind().code(), d.id()), digest_of(d));
+        seen.insert((d.kind().code(), Cow::Owned(d.id())), digest_of(d));
         batch.push_from(d, o);
     }
+    let acted;
     let (event, origin, is_action) = match input {
         Input::Event(event) => {
-            if let Err(r) = engine.check(&event) {
+            if let Err(r) = engine.check(event) {
                 return Ok(Outcome::Refused(r));
             }
             (event, Origin::Ingested, false)
@@ -272,20 +310,28 @@ fn one<S: EventStore>(
         Input::Action(action) => {
             // A retried action whose event is stored is a no-op, whatever
             // the lead's stage is now.
-            let key = action_key(&action);
-            if seen.contains_key(&key) || store.seq_of(key_kind(key.0), &key.1)?.is_some() {
+            let (kind, id) = action_key(action);
+            if seen.contains_key(&(kind, Cow::Borrowed(id.as_str())))
+                || store.seq_of(key_kind(kind), &id)?.is_some()
+            {
                 return Ok(Outcome::Duplicate);
             }
-            match engine.act(&action) {
-                Ok((event, origin)) => (event, origin, true),
+            match engine.act(action) {
+                Ok((event, origin)) => {
+                    acted = event;
+                    (&acted, origin, true)
+                }
                 Err(r) => return Ok(Outcome::Refused(r)),
             }
         }
     };
-    let key = (event.kind().code(), event.id());
+    let key = match input {
+        Input::Event(e) => (e.kind().code(), e.id_text()),
+        Input::Action(_) => (event.kind().code(), Cow::Owned(event.id())),
+    };
     if !is_action {
         if let Some(&d) = seen.get(&key) {
-            return Ok(if d == digest_of(&event) {
+            return Ok(if d == digest_of(event) {
                 Outcome::Duplicate
             } else {
                 Outcome::Conflict {
@@ -300,7 +346,7 @@ fn one<S: EventStore>(
         };
         if let Some(d) = stored {
             // The append's own test: the same key with the same bytes.
-            return Ok(if d == digest_of(&event) {
+            return Ok(if d == digest_of(event) {
                 Outcome::Duplicate
             } else {
                 Outcome::Conflict {
@@ -310,13 +356,13 @@ fn one<S: EventStore>(
         }
     }
     // Each event is encoded once: its digest is that of its batched bytes.
-    batch.push_from(&event, &origin);
+    batch.push_from(event, &origin);
     seen.insert(key, last_digest(batch));
-    engine.apply(&event, &origin);
-    let decisions = engine.judge(&event);
+    engine.apply(event, &origin);
+    let decisions = engine.judge(event);
     for (d, o) in &decisions {
         batch.push_from(d, o);
-        seen.insert((d.kind().code(), d.id()), last_digest(batch));
+        seen.insert((d.kind().code(), Cow::Owned(d.id())), last_digest(batch));
     }
     Ok(Outcome::Stored { decisions })
 }

@@ -5,6 +5,7 @@ mod values;
 mod vocab;
 
 pub use time::{Month, MonthError, Timestamp, TimestampError, DAY_SECONDS, HOUR_SECONDS};
+pub(crate) use values::is_valid_id;
 pub use values::{
     AccountId, CampaignId, ContentId, Country, DecisionId, Document, Domain, Email, LeadId, Money,
     OpportunityId, RepId, Text, TouchId, TransitionId, ValueError, MAX_DOCUMENT_BYTES,

@@ -57,7 +57,8 @@ macro_rules! id_type {
     };
 }
 
-fn is_valid_id(s: &str) -> bool {
+/// Whether `s` is a valid id of any id type (what their `parse` checks).
+pub(crate) fn is_valid_id(s: &str) -> bool {
     if s.is_empty() || s.len() > MAX_ID_BYTES {
         return false;
     }

@@ -10,6 +10,7 @@
 //! `Event::decode` reads it back. Decoding re-parses every value, so a damaged
 //! log is reported, never silently believed.
 
+mod assignment_head;
 mod codec;
 mod origin;
 pub mod packed_key;
@@ -19,6 +20,7 @@ pub use origin::{decode_runs as decode_origin_runs, encode_runs as encode_origin
 
 use std::fmt;
 
+pub use assignment_head::AssignmentHead;
 pub use codec::digest;
 use codec::{put_i64, put_str, put_u64, Reader};
 pub use packed_touch::PackedTouch;
@@ -775,8 +777,25 @@ impl Event {
         out
     }
 
+    /// The id part of the key, borrowed when the event holds it as text
+    /// (every kind but a target, an adoption and a model's).
+    pub fn id_text(&self) -> std::borrow::Cow<'_, str> {
+        let mut out = String::new();
+        match self.write_id_or_text(&mut out) {
+            Some(id) => std::borrow::Cow::Borrowed(id),
+            None => std::borrow::Cow::Owned(out),
+        }
+    }
+
     /// Appends the id part of the key to `out` (no allocation for most kinds).
     pub fn write_id(&self, out: &mut String) {
+        if let Some(id) = self.write_id_or_text(out) {
+            out.push_str(id);
+        }
+    }
+
+    /// The id when the event holds it as text; else written into `out`.
+    fn write_id_or_text(&self, out: &mut String) -> Option<&str> {
         let id = match self {
             Event::AccountRecorded(e) => e.id.as_str(),
             Event::RepRecorded(e) => e.id.as_str(),
@@ -785,7 +804,7 @@ impl Event {
             Event::TargetSet(e) => {
                 use std::fmt::Write;
                 write!(out, "{}:{}", e.region, e.month).expect("writing to a String");
-                return;
+                return None;
             }
             Event::LeadCreated(e) => e.id.as_str(),
             Event::Touched(e) => e.id.as_str(),
@@ -795,7 +814,7 @@ impl Event {
             Event::AgreementAdopted(e) => {
                 use std::fmt::Write;
                 write!(out, "V{}", e.version).expect("writing to a String");
-                return;
+                return None;
             }
             Event::OwnerAssigned(e) => e.id.as_str(),
             Event::AccountMatched(e) => e.lead.as_str(),
@@ -807,10 +826,10 @@ impl Event {
             Event::ModelAdopted(e) => {
                 use std::fmt::Write;
                 write!(out, "M{}", e.number).expect("writing to a String");
-                return;
+                return None;
             }
         };
-        out.push_str(id);
+        Some(id)
     }
 
     pub fn key(&self) -> EventKey {

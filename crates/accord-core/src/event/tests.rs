@@ -48,6 +48,11 @@ fn a_target_is_keyed_by_region_and_month() {
         mql_target: 95,
     });
     assert_eq!(e.id(), "EMEA:2025-04");
+    // Made, not borrowed; a touch's is borrowed from the event.
+    assert!(matches!(e.id_text(), std::borrow::Cow::Owned(id) if id == "EMEA:2025-04"));
+    assert!(
+        matches!(sample_touch().id_text(), std::borrow::Cow::Borrowed(id) if id == sample_touch().id())
+    );
     assert_eq!(e.occurred_at(), ts("2025-04-01T00:00:00Z"));
     assert_eq!(Event::decode(&e.to_bytes()).unwrap(), e);
 }

@@ -127,6 +127,55 @@ pub(super) enum Node {
     Matches(Box<Node>, Box<regex::Regex>),
 }
 
+impl Node {
+    /// Whether the node reads `var`'s field `index` (every field: `None`).
+    fn reads_field(&self, var: Var, index: Option<usize>) -> bool {
+        let r = |n: &Node| n.reads_field(var, index);
+        match self {
+            Node::Field(v, i) => *v == var && index.is_none_or(|x| x == *i),
+            Node::Lit(_) | Node::Now | Node::Threshold => false,
+            Node::Not(a) | Node::Neg(a) | Node::In(a, _) | Node::Size(a) | Node::Matches(a, _) => {
+                r(a)
+            }
+            Node::And(ab)
+            | Node::Or(ab)
+            | Node::Eq(ab, _)
+            | Node::Cmp(_, ab)
+            | Node::Arith(_, ab)
+            | Node::Text(_, ab) => r(&ab.0) || r(&ab.1),
+            Node::Cond(c) => r(&c.0) || r(&c.1) || r(&c.2),
+        }
+    }
+
+    /// The conjuncts of a chain of `&&` (the node itself when it is not one).
+    fn conjuncts<'a>(&'a self, out: &mut Vec<&'a Node>) {
+        match self {
+            Node::And(ab) => {
+                ab.0.conjuncts(out);
+                ab.1.conjuncts(out);
+            }
+            n => out.push(n),
+        }
+    }
+}
+
+impl Compiled {
+    /// See [`super::Expr::fields_read`].
+    pub(super) fn fields_read(&self, var: Var, fields: usize) -> Vec<usize> {
+        (0..fields)
+            .filter(|&i| self.0.reads_field(var, Some(i)))
+            .collect()
+    }
+
+    /// See [`super::Expr::false_whatever`].
+    pub(super) fn false_whatever(&self, var: Var, scope: &dyn Scope, mql: i64) -> bool {
+        let mut all = Vec::new();
+        self.0.conjuncts(&mut all);
+        all.into_iter()
+            .any(|n| !n.reads_field(var, None) && test(n, scope, mql) == Ok(false))
+    }
+}
+
 /// Why an evaluation failed; turned into cel's words by `eval::failure`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(super) enum Fault {

@@ -184,6 +184,36 @@ impl Expr {
         eval::with_evaluator(mql_threshold, |ev| ev.eval_scope(self, scope))
     }
 
+    /// The fields of record `var` the rule reads, by index in its schema
+    /// object, ascending: the rule's value is the same for two records of
+    /// `var` that agree on these, everything else being the same. `None`
+    /// when the rule is not lowered (not known: any field may be read).
+    pub fn fields_read(&self, var: Var) -> Option<Vec<usize>> {
+        let object = match var {
+            Var::Lead => &LEAD,
+            Var::Account => &ACCOUNT,
+            Var::Touch => &TOUCH,
+            Var::Rep => &REP,
+            Var::Event => &EVENT,
+            Var::Now | Var::MqlThreshold => return Some(Vec::new()),
+        };
+        match &*self.lowered {
+            Lowered::Fast(c) => Some(c.fields_read(var, object.fields.len())),
+            Lowered::Fallback(_) => None,
+        }
+    }
+
+    /// Whether the rule is false in `scope` whatever record `var` holds:
+    /// a conjunct of its top `&&` chain that reads nothing of `var` is
+    /// false there (cel's `&&` is false when either side is, even when the
+    /// other fails). `false` when not known so (or the rule is not lowered).
+    pub fn false_whatever(&self, var: Var, scope: &dyn Scope, mql_threshold: i64) -> bool {
+        match &*self.lowered {
+            Lowered::Fast(c) => c.false_whatever(var, scope, mql_threshold),
+            Lowered::Fallback(_) => false,
+        }
+    }
+
     /// Whether the rule reads `now`.
     pub fn reads_now(&self) -> bool {
         self.reads(Var::Now)
