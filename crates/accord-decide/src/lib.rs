@@ -597,6 +597,9 @@ impl Engine {
         };
         let origin = Origin::Engine { agreement: version };
         let mut out = Vec::new();
+        // Routed already by this input: a lead routed on creation that found
+        // no rep is not routed a second time for the same input.
+        let mut routed = false;
         let (lead, kind) = match event {
             Event::LeadCreated(l) => {
                 let Some(i) = self.state.lead_ids.get(l.id.as_str()) else {
@@ -609,6 +612,7 @@ impl Engine {
                 }
                 if self.routes_on_creation() {
                     self.route(i, &origin, &mut out);
+                    routed = true;
                 }
                 (i, "created")
             }
@@ -655,7 +659,7 @@ impl Engine {
         };
         if let Some(to) = self.next_stage(lead, rec, at) {
             self.move_lead(lead, to, None, None, at, &origin, &mut out);
-        } else if self.state.leads[lead as usize].waiting {
+        } else if !routed && self.state.leads[lead as usize].waiting {
             self.route(lead, &origin, &mut out);
         }
         out

@@ -219,6 +219,31 @@ fn routing_respects_capacity_falls_through_rules_and_waits_when_no_rep_is_eligib
 }
 
 #[test]
+fn a_lead_routed_on_creation_is_routed_once_for_that_input() {
+    // Routing on creation, and the only rep in another region: the new lead
+    // finds no rep and waits. One assignment records that, not two.
+    let mut e = Engine::new();
+    let mut a = agreement();
+    a.routing.on = "lead".into();
+    e.put_in_force(1, a);
+    ingest(&mut e, rep("R3", Region::Emea, None, 9));
+    let decided = ingest(&mut e, lead("L1", "p1@c1.example", T0));
+    let assignments: Vec<_> = decided
+        .iter()
+        .filter_map(|(ev, _)| match ev {
+            Event::OwnerAssigned(x) => Some(x),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(assignments.len(), 1, "{decided:?}");
+    assert_eq!(assignments[0].rep, None);
+    assert!(e.explain("L1").unwrap().waiting_for_owner);
+    // Its next input routes it again (a waiting lead), once.
+    let decided = ingest(&mut e, touch("T1", "L1", TouchKind::PageView, T0 + 60));
+    assert_eq!(decided.len(), 1, "{decided:?}");
+}
+
+#[test]
 fn round_robin_takes_turns_in_id_order() {
     let mut e = engine();
     for id in ["R2", "R1", "R3"] {
