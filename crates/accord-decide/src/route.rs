@@ -4,8 +4,9 @@
 //! A lead waiting for an owner is routed again at each of its events, and
 //! a rule is read for every rep: [`Classes`] groups the reps each rule
 //! cannot tell apart (equal in every rep field it reads), so that it is
-//! evaluated once per group, and a rule with a conjunct that reads no rep
-//! and is false is not evaluated per rep at all. The decisions are those
+//! evaluated once per group, a rule with a conjunct that reads no rep and
+//! is false is not evaluated per rep at all, and one with a conjunct
+//! `rep.id == e` only for the rep `e` names. The decisions are those
 //! of evaluating every rule for every rep (a test holds them to that).
 
 use accord_core::agreement::{Agreement, Assign};
@@ -109,8 +110,14 @@ pub(crate) fn route(
         if !rule.when.false_whatever(Var::Rep, &scope, threshold) {
             holds.clear();
             holds.resize(classes.counts[k] as usize, None);
+            // A rule pinning `rep.id` to one text (`rep.id ==
+            // account.owner_rep_id`) holds for that rep at most.
+            let only = rule
+                .when
+                .pinned(Var::Rep, "id", &scope, threshold)
+                .map(|id| state.rep_ids.get(&id));
             for (&r, &class) in state.rep_order.iter().zip(of) {
-                if class == NONE {
+                if class == NONE || only.is_some_and(|o| o != Some(r)) {
                     continue;
                 }
                 let held = *holds[class as usize]

@@ -110,7 +110,9 @@ fn route_each(state: &State, a: &Agreement, clock: &Clock, lead: u32, now: i64) 
 
 /// The starter agreement (working hours on) with rules that read reps
 /// and leads in other ways put first: a rep field with a lead's score, no
-/// rep field at all, a rep field under `||`, and a rule of no team.
+/// rep field at all, a rep field under `||`, a rule of no team, and
+/// `rep.id` pinned to a text written first or to a rep never recorded
+/// (the starter's own first rule pins it to the named account's owner).
 fn agreement(order: usize) -> Agreement {
     let extra = r#"
 [[routing.rules]]
@@ -130,9 +132,20 @@ team = "ae"
 when = "rep.vertical == lead.industry || rep.region == 'LATAM'"
 assign = "round_robin"
 respect_capacity = false
+
+[[routing.rules]]
+name = "pinned_backwards"
+team = "sdr"
+when = "'R001' == rep.id && lead.score >= 10"
+assign = "round_robin"
+
+[[routing.rules]]
+name = "pinned_to_nobody"
+when = "rep.id == 'R999' && rep.region == lead.region"
+assign = "least_loaded"
 "#;
     let mut a = agreement::parse(&format!("{DEFAULT_AGREEMENT}\n{extra}"), "accord.toml").unwrap();
-    // 4 starter rules, then the 3 above: put `order` of those first.
+    // 4 starter rules, then the 5 above: put `order` of those first.
     a.routing.rules.rotate_right(order);
     a
 }
@@ -190,7 +203,7 @@ proptest! {
         reps in proptest::collection::vec((0usize..4, proptest::option::of(0usize..3), any::<bool>(), 0u32..4), 1..40),
         away in proptest::collection::vec((0usize..40, 0i64..4 * 86_400, 0i64..86_400), 0..6),
         leads in proptest::collection::vec((0usize..4, 0usize..3, any::<bool>(), 0i64..7 * 86_400), 1..30),
-        order in 0usize..4,
+        order in 0usize..6,
     ) {
         let a = agreement(order);
         let mut e = Engine::new();

@@ -174,6 +174,38 @@ impl Compiled {
         all.into_iter()
             .any(|n| !n.reads_field(var, None) && test(n, scope, mql) == Ok(false))
     }
+
+    /// See [`super::Expr::pinned`].
+    pub(super) fn pinned(
+        &self,
+        var: Var,
+        field: usize,
+        scope: &dyn Scope,
+        mql: i64,
+    ) -> Option<String> {
+        let mut all = Vec::new();
+        self.0.conjuncts(&mut all);
+        all.into_iter().find_map(|n| {
+            let Node::Eq(ab, false) = n else {
+                return None;
+            };
+            let other = match (&ab.0, &ab.1) {
+                (Node::Field(v, i), other) | (other, Node::Field(v, i))
+                    if *v == var && *i == field =>
+                {
+                    other
+                }
+                _ => return None,
+            };
+            if other.reads_field(var, None) {
+                return None;
+            }
+            match eval(other, scope, mql) {
+                Ok(V::Str(s)) => Some(s.to_owned()),
+                _ => None,
+            }
+        })
+    }
 }
 
 /// Why an evaluation failed; turned into cel's words by `eval::failure`.

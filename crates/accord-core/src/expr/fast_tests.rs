@@ -468,3 +468,49 @@ proptest! {
         })?;
     }
 }
+
+#[test]
+fn a_conjunct_pins_a_field_to_one_text() {
+    // The named account's owner is R7: the starter's first routing rule
+    // can hold for R7 alone, whatever else it reads.
+    let a = starter();
+    let mut account = Record::new(&ACCOUNT);
+    account
+        .set("owner_rep_id", Value::String("R7".into()))
+        .unwrap();
+    let b = Bindings {
+        account: Some(&account),
+        now: NOW,
+        ..Bindings::default()
+    };
+    let pin = |src: &str| {
+        let e = Expr::compile(src, RuleKind::Routing, &vocab(&a)).unwrap();
+        assert!(lowered(&e), "{src}");
+        e.pinned(Var::Rep, "id", &b, 60)
+    };
+    let r7 = Some("R7".to_string());
+    assert_eq!(pin("account.named && rep.id == account.owner_rep_id"), r7);
+    assert_eq!(
+        pin("account.owner_rep_id == rep.id && rep.capacity_per_day > 1"),
+        r7
+    );
+    assert_eq!(pin("'R2' == rep.id"), Some("R2".into()));
+    // Not a pin: another operator, under `||`, a side that reads the rep,
+    // another field.
+    assert_eq!(pin("rep.id != account.owner_rep_id"), None);
+    assert_eq!(
+        pin("rep.id == account.owner_rep_id || rep.region == 'NA'"),
+        None
+    );
+    assert_eq!(pin("rep.id == rep.region"), None);
+    assert_eq!(pin("rep.region == 'NA'"), None);
+    // A field of another record is pinned the same way.
+    let e = Expr::compile(
+        "account.owner_rep_id == 'R7'",
+        RuleKind::Routing,
+        &vocab(&a),
+    )
+    .unwrap();
+    assert_eq!(e.pinned(Var::Account, "owner_rep_id", &b, 60), r7);
+    assert_eq!(e.pinned(Var::Account, "employees", &b, 60), None);
+}

@@ -214,6 +214,38 @@ impl Expr {
         }
     }
 
+    /// The text a conjunct of the rule's top `&&` chain pins `var`'s string
+    /// field `field` to: a conjunct `var.field == e` (or `e == var.field`)
+    /// where `e` reads nothing of `var` and is a string in `scope`. The
+    /// rule is then false for every record whose field holds another text
+    /// (cel's `&&` is false when either side is, even when the other
+    /// fails). `None` when there is no such conjunct, `e` fails or is not
+    /// a string, or the rule is not lowered.
+    pub fn pinned(
+        &self,
+        var: Var,
+        field: &str,
+        scope: &dyn Scope,
+        mql_threshold: i64,
+    ) -> Option<String> {
+        let object = match var {
+            Var::Lead => &LEAD,
+            Var::Account => &ACCOUNT,
+            Var::Touch => &TOUCH,
+            Var::Rep => &REP,
+            Var::Event => &EVENT,
+            Var::Now | Var::MqlThreshold => return None,
+        };
+        let (index, f) = object.field(field)?;
+        if f.ty != schema::FieldType::String {
+            return None;
+        }
+        match &*self.lowered {
+            Lowered::Fast(c) => c.pinned(var, index, scope, mql_threshold),
+            Lowered::Fallback(_) => None,
+        }
+    }
+
     /// Whether the rule reads `now`.
     pub fn reads_now(&self) -> bool {
         self.reads(Var::Now)
