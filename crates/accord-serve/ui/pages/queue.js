@@ -68,7 +68,8 @@ export async function render(root, ctx) {
     root.append(box);
     // A manager looking at every rep can have thousands waiting: the most
     // urgent are drawn, the rest on request (each row has its own controls).
-    const first = Number.parseInt(ctx.params.get('rows'), 10) > 0 ? Number.parseInt(ctx.params.get('rows'), 10) : FIRST_ROWS;
+    const asked = Number.parseInt(ctx.params.get('rows'), 10);
+    const first = asked > 0 ? asked : FIRST_ROWS;
     const draw = (all) => {
       const shown = all ? leads : leads.slice(0, first);
       box.replaceChildren(table(shown, stage));
