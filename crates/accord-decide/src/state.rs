@@ -454,9 +454,13 @@ impl State {
     }
 }
 
-/// The `n` of an engine-made id `~n`.
+/// The `n` of an engine-made id `~n`, read as [`Keys::known`] reads it
+/// (the one reading of `~n`: as the engine writes it, no sign, no leading
+/// zero).
 pub(crate) fn engine_number(id: &str) -> Option<u64> {
-    id.strip_prefix('~')?.parse().ok()
+    Keys::known(id)
+        .filter(|key| key & ENGINE != 0 && key & OTHER == 0)
+        .map(|key| key & !ENGINE)
 }
 
 /// An event kept whole but seldom read, as its stored form (the origin's

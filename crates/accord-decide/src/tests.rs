@@ -586,4 +586,26 @@ fn keys_give_back_every_id() {
     assert_eq!(got[3], 1 << 62 | 1);
     assert_eq!(got[6] >> 63, 1, "2^62 is past the engine's range");
     assert_eq!(got[7] >> 63, 1, "~01 is not the engine's writing");
+    // The engine's counters read the same `~n`, and nothing else.
+    let numbers: Vec<Option<u64>> = ids
+        .iter()
+        .map(|id| crate::state::engine_number(id))
+        .collect();
+    assert_eq!(
+        numbers[..11],
+        [
+            None,
+            None,
+            None,
+            Some(1),
+            Some(0),
+            Some((1 << 62) - 1),
+            None,
+            None,
+            None,
+            None,
+            None
+        ]
+    );
+    assert!(numbers[11..].iter().all(Option::is_none));
 }
