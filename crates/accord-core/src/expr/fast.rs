@@ -16,7 +16,7 @@
 
 use std::cmp::Ordering;
 
-use super::schema::{Var, ACCOUNT, EVENT, LEAD, REP, TOUCH};
+use super::schema::Var;
 
 /// What a rule reads: the engine implements this over its own state (no
 /// `Record` building).
@@ -253,18 +253,13 @@ fn instant(secs: i64) -> i64 {
 }
 
 fn field<'a>(scope: &'a dyn Scope, var: Var, index: usize) -> R<'a> {
-    let ty = match var {
-        Var::Lead => &LEAD,
-        Var::Account => &ACCOUNT,
-        Var::Touch => &TOUCH,
-        Var::Rep => &REP,
-        Var::Event => &EVENT,
-        Var::Now | Var::MqlThreshold => return Err(Fault::Type),
-    }
-    .fields
-    .get(index)
-    .ok_or(Fault::Type)?
-    .ty;
+    let ty = var
+        .object()
+        .ok_or(Fault::Type)?
+        .fields
+        .get(index)
+        .ok_or(Fault::Type)?
+        .ty;
     use super::schema::FieldType as F;
     Ok(match (scope.field(var, index), ty) {
         (Val::Bool(b), F::Bool) => V::Bool(b),

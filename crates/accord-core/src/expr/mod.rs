@@ -189,13 +189,8 @@ impl Expr {
     /// `var` that agree on these, everything else being the same. `None`
     /// when the rule is not lowered (not known: any field may be read).
     pub fn fields_read(&self, var: Var) -> Option<Vec<usize>> {
-        let object = match var {
-            Var::Lead => &LEAD,
-            Var::Account => &ACCOUNT,
-            Var::Touch => &TOUCH,
-            Var::Rep => &REP,
-            Var::Event => &EVENT,
-            Var::Now | Var::MqlThreshold => return Some(Vec::new()),
+        let Some(object) = var.object() else {
+            return Some(Vec::new());
         };
         match &*self.lowered {
             Lowered::Fast(c) => Some(c.fields_read(var, object.fields.len())),
@@ -228,15 +223,7 @@ impl Expr {
         scope: &dyn Scope,
         mql_threshold: i64,
     ) -> Option<String> {
-        let object = match var {
-            Var::Lead => &LEAD,
-            Var::Account => &ACCOUNT,
-            Var::Touch => &TOUCH,
-            Var::Rep => &REP,
-            Var::Event => &EVENT,
-            Var::Now | Var::MqlThreshold => return None,
-        };
-        let (index, f) = object.field(field)?;
+        let (index, f) = var.object()?.field(field)?;
         if f.ty != schema::FieldType::String {
             return None;
         }

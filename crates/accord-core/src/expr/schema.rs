@@ -213,6 +213,18 @@ pub enum Var {
 }
 
 impl Var {
+    /// The schema object of a record variable; `None` for `now` and
+    /// `mql_threshold`.
+    pub fn object(self) -> Option<&'static Object> {
+        match self {
+            Var::Lead => Some(&LEAD),
+            Var::Account => Some(&ACCOUNT),
+            Var::Touch => Some(&TOUCH),
+            Var::Rep => Some(&REP),
+            Var::Event => Some(&EVENT),
+            Var::Now | Var::MqlThreshold => None,
+        }
+    }
     pub fn name(self) -> &'static str {
         match self {
             Var::Lead => "lead",
