@@ -8,6 +8,13 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// mimalloc, not the system's allocator: the engine makes and frees millions
+/// of small rows, on two threads (the log decoded on one, applied on the
+/// other); glibc's arenas spent a third of a replay's CPU there
+/// (BENCHMARKS.md, "mimalloc").
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// accord: one agreement and one event log that marketing and sales run together.
 #[derive(Parser)]
 #[command(name = "accord", version, long_about = None)]

@@ -58,7 +58,9 @@ pub fn run(args: Args) -> CmdResult {
         Box::new(std::io::BufReader::new(file))
     };
     let mut store = open_store(&args.db)?;
+    let started = std::time::Instant::now();
     let mut engine = live::load(&store, &mut Bars::new())?;
+    let loaded = started.elapsed();
     if engine.agreement().is_none() {
         eprintln!(
             "note: no agreement is adopted in {}: events are stored, nothing is decided, actions are refused (run `accord agreement adopt` first)",
@@ -93,6 +95,7 @@ pub fn run(args: Args) -> CmdResult {
         .fuse()
         .filter(|(_, l)| !l.trim().is_empty());
     let mut out = String::new();
+    let fed = std::time::Instant::now();
     let summary = live::ingest_beside(
         &mut store,
         &mut engine,
@@ -118,6 +121,7 @@ pub fn run(args: Args) -> CmdResult {
             }
         },
     )?;
+    let fed = fed.elapsed().as_secs_f64();
     // The process ends soon after: not freeing the state's allocations one
     // by one saves seconds (see `replay`).
     std::mem::forget(engine);
@@ -128,6 +132,11 @@ pub fn run(args: Args) -> CmdResult {
     eprintln!(
         "{} lines: {} stored, {} already stored, {} refused; {} decisions",
         summary.lines, summary.stored, summary.duplicates, summary.refused, summary.decisions
+    );
+    eprintln!(
+        "judged and stored in {fed:.2} s ({:.0} lines/s), after loading the state from the log in {:.2} s",
+        summary.lines as f64 / fed.max(1e-9),
+        loaded.as_secs_f64()
     );
     Ok(if summary.refused > 0 {
         ExitCode::from(1)
