@@ -190,6 +190,15 @@ pub(crate) struct Sla {
 }
 
 impl Sla {
+    /// Room for about `causes` causes of escalations and `fired`
+    /// escalations fired ([`crate::Engine::reserve`]).
+    pub fn reserve(&mut self, causes: usize, fired: usize) {
+        self.causes.reserve(causes);
+        self.cause_ids.reserve(causes);
+        self.fired.reserve(fired);
+        self.escalated.reserve(fired);
+    }
+
     /// A new MQL entry of lead `lead` at `at`, with deadlines already worked
     /// out; ends the follow-up window of the lead's previous entry.
     pub fn enter(&mut self, mut entry: Entry, agreement: Option<&Agreement>) {

@@ -51,14 +51,15 @@ pub fn load_until<S: EventStore>(
     head: u64,
     progress: &mut dyn Progress,
 ) -> Result<Engine, StoreError> {
-    let total = store.counts()?.total();
-    progress.started(total);
+    let counts = store.counts()?;
+    progress.started(counts.total());
     // Decoded on this thread, applied on another; a touch of packed ids
     // (nine events in ten) decoded without a string, an assignment's lists
     // not decoded (`Stored::read`).
     let read = |origin: &Origin, bytes: &[u8]| Stored::read(origin, bytes).map(Some);
     crate::fold::read_beside(store, head, read, move |chunks| {
         let mut engine = Engine::new();
+        engine.reserve(|kind| counts.get(kind));
         for mut chunk in chunks {
             engine.apply_stored(&mut chunk);
             progress.advanced(engine.events());

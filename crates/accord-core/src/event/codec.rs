@@ -65,19 +65,22 @@ impl<'a> Reader<'a> {
         Ok(((z >> 1) as i64) ^ -((z & 1) as i64))
     }
 
-    fn take(&mut self, n: usize) -> Result<&'a str, DecodeError> {
+    pub(crate) fn str(&mut self) -> Result<&'a str, DecodeError> {
+        std::str::from_utf8(self.text_bytes()?).map_err(|_| DecodeError::BadText)
+    }
+
+    /// The bytes of a text [`Reader::str`] would read, not checked to be
+    /// UTF-8: for a reader that checks them a stricter way (a packed id's
+    /// ASCII letters and digits).
+    pub(crate) fn text_bytes(&mut self) -> Result<&'a [u8], DecodeError> {
+        let n = self.u64()? as usize;
         let end = self.pos.checked_add(n).ok_or(DecodeError::Truncated)?;
         let slice = self
             .bytes
             .get(self.pos..end)
             .ok_or(DecodeError::Truncated)?;
         self.pos = end;
-        std::str::from_utf8(slice).map_err(|_| DecodeError::BadText)
-    }
-
-    pub(crate) fn str(&mut self) -> Result<&'a str, DecodeError> {
-        let n = self.u64()? as usize;
-        self.take(n)
+        Ok(slice)
     }
 }
 

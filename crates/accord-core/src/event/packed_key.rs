@@ -22,7 +22,12 @@ pub fn pack(kind: EventKind, id: &str) -> Option<i64> {
 /// An id packed with no kind (kind bits 0): for sets of ids of one kind
 /// known from elsewhere.
 pub fn pack_id(id: &str) -> Option<i64> {
-    let b = id.as_bytes();
+    pack_bytes(id.as_bytes())
+}
+
+/// [`pack_id`] of an id's bytes: bytes that pack are ASCII, so valid UTF-8
+/// (a decoder may skip that check for them).
+pub(crate) fn pack_bytes(b: &[u8]) -> Option<i64> {
     let letters = b.iter().take_while(|c| c.is_ascii_uppercase()).count();
     let digits = &b[letters..];
     if letters > 2 || digits.is_empty() || digits.len() > 12 {

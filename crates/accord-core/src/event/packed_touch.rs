@@ -4,7 +4,7 @@
 //! into strings spent a third of its decoding there.
 
 use super::codec::Reader;
-use super::packed_key::pack_id;
+use super::packed_key::{pack_bytes, pack_id};
 use super::{EventKind, Field, Touch};
 use crate::domain::{Channel, Timestamp, TouchKind};
 
@@ -49,14 +49,15 @@ impl PackedTouch {
         if r.u8().ok()? != EventKind::Touched.code() {
             return None;
         }
-        let id = pack_id(r.str().ok()?)?;
-        let lead = pack_id(r.str().ok()?)?;
+        // Ids that pack are ASCII: their UTF-8 check is skipped.
+        let id = pack_bytes(r.text_bytes().ok()?)?;
+        let lead = pack_bytes(r.text_bytes().ok()?)?;
         let occurred_at = Timestamp::get(&mut r).ok()?;
         let kind = TouchKind::get(&mut r).ok()?;
         let channel = Option::<Channel>::get(&mut r).ok()?;
         let mut opt = || match r.u8().ok()? {
             0 => Some(None),
-            1 => pack_id(r.str().ok()?).map(Some),
+            1 => pack_bytes(r.text_bytes().ok()?).map(Some),
             _ => None,
         };
         let campaign = opt()?;
