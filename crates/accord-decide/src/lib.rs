@@ -199,6 +199,8 @@ impl Engine {
             from,
         });
         self.classes = None;
+        // Other rules: every kept touch's points are stale.
+        self.state.points.invalidate();
     }
 
     /// The predictive model in use: the latest adoption applied, its
@@ -227,21 +229,30 @@ impl Engine {
         self.state.leads.len()
     }
 
-    /// Reads ahead what judging these events will read first (each touched
-    /// lead's row and its touches' end), so that their cache misses overlap
-    /// here instead of stalling each event in turn: a hint, with no effect
-    /// on the state or on any decision. Live ingest calls it for a window
-    /// of inputs before judging them (replay does the same in
-    /// [`Engine::apply_stored`]).
+    /// Asks the cache for what judging these events will read first (each
+    /// touched lead's row and its touches), so that their cache misses
+    /// overlap here instead of stalling each event in turn: a hint, with no
+    /// effect on the state or on any decision. Live ingest calls it for a
+    /// window of inputs before judging them (replay does the same in
+    /// [`Engine::apply_stored`]). In two steps, as a touches' address is in
+    /// the vector asked for in the first.
     pub fn warm<'e>(&self, events: impl IntoIterator<Item = &'e Event>) {
         let st = &self.state;
+        let mut rows = [NONE; 256];
+        let mut n = 0;
         for e in events {
             if let Event::Touched(t) = e {
                 if let Some(i) = st.lead_ids.get(t.lead.as_str()) {
-                    std::hint::black_box(st.leads[i as usize].lead.created_at);
-                    std::hint::black_box(st.touches[i as usize].last().map(|t| t.at));
+                    st.lead_row_ahead(i);
+                    if n < rows.len() {
+                        rows[n] = i;
+                        n += 1;
+                    }
                 }
             }
+        }
+        for &i in &rows[..n] {
+            st.touches_ahead(i);
         }
     }
 
@@ -385,8 +396,10 @@ impl Engine {
                 names: st.touch_names.intern_packed(ids, &mut st.names),
                 kind: t.kind,
                 channel: t.channel,
+                points: 0,
             };
             st.touched(i, row);
+            score::keep_added(st, self.in_force.as_ref().map(|f| &f.agreement), i);
         }
     }
 
@@ -421,6 +434,8 @@ impl Engine {
             Event::ContentPublished(c) => {
                 let i = st.names.intern(c.id.as_str());
                 st.content.insert(i, c.clone());
+                // A touch's rules may read its content.
+                st.points.invalidate();
             }
             Event::LeadCreated(l) => {
                 let (i, new) = st.lead_ids.intern(l.id.as_str());
@@ -445,6 +460,7 @@ impl Engine {
                 } else {
                     st.leads[i as usize] = row;
                     st.touches[i as usize] = Vec::new();
+                    st.points.forget(i);
                 }
             }
             Event::Touched(t) => {
@@ -462,8 +478,10 @@ impl Engine {
                         names: st.touch_names.intern(ids),
                         kind: t.kind,
                         channel: t.channel,
+                        points: 0,
                     };
                     st.touched(i, row);
+                    score::keep_added(st, self.in_force.as_ref().map(|f| &f.agreement), i);
                 }
             }
             Event::StageChanged(t) => {
@@ -683,6 +701,9 @@ impl Engine {
             rep: "",
             at,
         };
+        if let Some(f) = &self.in_force {
+            score::keep_points(&mut self.state, &f.agreement, lead);
+        }
         if let Some(to) = self.next_stage(lead, rec, at) {
             self.move_lead(lead, to, None, None, at, &origin, &mut out);
         } else if !routed && self.state.leads[lead as usize].waiting {

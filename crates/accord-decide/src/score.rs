@@ -5,6 +5,7 @@
 //! Definitions: docs/engine.md, "Scoring".
 
 use accord_core::agreement::Agreement;
+use accord_core::expr::Var;
 
 use crate::rules::RuleScope;
 use crate::state::{State, TouchRow};
@@ -80,7 +81,7 @@ pub(crate) fn terms<'a>(
                 .collect();
             Term {
                 touch: t,
-                kind_points: i64::from(a.scoring.engagement.points_for(t.kind.as_str())),
+                kind_points: i64::from(a.scoring.engagement.points_for(t.kind)),
                 rules,
                 decay: (-((now - t.at) as f64) / half_life).exp2(),
             }
@@ -89,27 +90,90 @@ pub(crate) fn terms<'a>(
 
 /// The engagement score at `now`: the decayed sum, summed in arrival
 /// order in f64, rounded half up. The same sum as [`terms`] gives (a test
-/// holds them equal), without collecting the rules that held.
+/// holds them equal), without collecting the rules that held. A touch's
+/// points are read from the touch when its lead's are kept
+/// ([`State::points`]).
 pub(crate) fn engagement(state: &State, a: &Agreement, lead: u32, now: i64) -> i64 {
     let half_life = a.scoring.engagement.half_life_days * 86_400.0;
-    let e = &a.scoring.engagement;
+    let kept = points_kept(a) && state.points.is_current(lead);
     let mut sum = 0.0f64;
     for t in state.touches[lead as usize].iter().filter(|t| t.at <= now) {
-        let scope = RuleScope {
-            touch: Some(t),
-            scores: false,
-            ..RuleScope::new(state, a, lead, now)
+        let points = if kept {
+            i64::from(t.points)
+        } else {
+            touch_points(state, a, lead, t, now)
         };
-        let rules: i64 = e
-            .rules
-            .iter()
-            .filter(|r| scope.holds(&r.when))
-            .map(|r| i64::from(r.points))
-            .sum();
-        let points = i64::from(e.points_for(t.kind.as_str())) + rules;
         sum += points as f64 * (-((now - t.at) as f64) / half_life).exp2();
     }
     round_half_up(sum)
+}
+
+/// A touch's points before decay: its kind's, plus those of every
+/// engagement rule that holds for it at `now`.
+pub(crate) fn touch_points(state: &State, a: &Agreement, lead: u32, t: &TouchRow, now: i64) -> i64 {
+    let e = &a.scoring.engagement;
+    let scope = RuleScope {
+        touch: Some(t),
+        scores: false,
+        ..RuleScope::new(state, a, lead, now)
+    };
+    let rules: i64 = e
+        .rules
+        .iter()
+        .filter(|r| scope.holds(&r.when))
+        .map(|r| i64::from(r.points))
+        .sum();
+    i64::from(e.points_for(t.kind)) + rules
+}
+
+/// Whether a touch's points can be kept on the touch under `a`: its
+/// engagement rules read nothing but the touch (and `mql_threshold`), so
+/// the points change only when its content is published again.
+pub(crate) fn points_kept(a: &Agreement) -> bool {
+    a.scoring.engagement.rules.iter().all(|r| {
+        [Var::Lead, Var::Account, Var::Rep, Var::Event, Var::Now]
+            .iter()
+            .all(|&v| !r.when.reads(v))
+    })
+}
+
+/// Works out and keeps the points of every touch of `lead`, when they can
+/// be kept and are not current ([`State::points`]). A lead with a touch
+/// whose points do not fit is left to be scored from its rules.
+pub(crate) fn keep_points(state: &mut State, a: &Agreement, lead: u32) {
+    if !points_kept(a) || state.points.is_current(lead) {
+        return;
+    }
+    let now = state.clock;
+    for k in 0..state.touches[lead as usize].len() {
+        let t = state.touches[lead as usize][k];
+        let Ok(p) = i16::try_from(touch_points(state, a, lead, &t, now)) else {
+            return;
+        };
+        state.touches[lead as usize][k].points = p;
+    }
+    state.points.mark_current(lead);
+}
+
+/// A touch just added to `lead`'s: its points kept when the lead's are,
+/// else the lead's are stale.
+pub(crate) fn keep_added(state: &mut State, a: Option<&Agreement>, lead: u32) {
+    if !state.points.is_current(lead) {
+        return;
+    }
+    let now = state.clock;
+    let kept = a.filter(|a| points_kept(a)).and_then(|a| {
+        let t = state.touches[lead as usize].last()?;
+        i16::try_from(touch_points(state, a, lead, t, now)).ok()
+    });
+    match kept {
+        Some(p) => {
+            if let Some(t) = state.touches[lead as usize].last_mut() {
+                t.points = p;
+            }
+        }
+        None => state.points.forget(lead),
+    }
 }
 
 pub(crate) fn round_half_up(x: f64) -> i64 {

@@ -196,6 +196,10 @@ pub(crate) struct TouchRow {
     pub at: i64,
     /// Its campaign, content and rep, numbered in [`State::touch_names`].
     pub names: u32,
+    /// Its engagement points (its kind's and its rules'), kept when they
+    /// read nothing but the touch: meaningful only while
+    /// [`State::points`] says its lead's are current.
+    pub points: i16,
     pub kind: TouchKind,
     pub channel: Option<Channel>,
 }
@@ -353,6 +357,50 @@ pub(crate) struct State {
     /// artifact read then (boxed: without one the state carries a pointer;
     /// nothing is kept per lead either way).
     pub model: Option<Box<crate::predict::InUse>>,
+    /// Which leads' touches hold their engagement points.
+    pub points: PointsKept,
+}
+
+/// Which leads' touches hold their engagement points ([`TouchRow::points`]),
+/// kept so that a score does not evaluate every touch's rules again at
+/// each event of the lead. Kept only under an agreement whose engagement
+/// rules read nothing but the touch (`crate::score::points_kept`);
+/// anything that could change a kept value (content published, another
+/// agreement in force) starts a new generation, which makes every lead's
+/// stale. Only a cache: a score reads the rules again for a lead whose
+/// points are not current, and gets the same value.
+#[derive(Default)]
+pub(crate) struct PointsKept {
+    /// The current generation (from 1).
+    generation: u32,
+    /// By lead row: the generation its touches' points were worked out in
+    /// (0: never).
+    by_lead: Vec<u32>,
+}
+
+impl PointsKept {
+    pub(crate) fn is_current(&self, lead: u32) -> bool {
+        self.generation > 0 && self.by_lead.get(lead as usize) == Some(&self.generation)
+    }
+    /// Every lead's kept points are stale from now on.
+    pub(crate) fn invalidate(&mut self) {
+        self.generation += 1;
+    }
+    /// Lead `lead`'s points are stale (its touches were replaced).
+    pub(crate) fn forget(&mut self, lead: u32) {
+        if let Some(g) = self.by_lead.get_mut(lead as usize) {
+            *g = 0;
+        }
+    }
+    /// Lead `lead`'s touches all hold their points of this generation.
+    pub(crate) fn mark_current(&mut self, lead: u32) {
+        let i = lead as usize;
+        if self.by_lead.len() <= i {
+            self.by_lead.resize(i + 1, 0);
+        }
+        self.generation = self.generation.max(1);
+        self.by_lead[i] = self.generation;
+    }
 }
 
 /// Asks the processor to bring `p`'s cache line in, without waiting for
@@ -391,6 +439,28 @@ impl State {
     pub(crate) fn touch_end_ahead(&self, i: u32) {
         if let Some(v) = self.touches.get(i as usize) {
             prefetch(v.as_ptr().wrapping_add(v.len()));
+        }
+    }
+
+    /// Row `i`'s lead row and its touches' vector asked into the cache:
+    /// the first step of live ingest's look-ahead ([`crate::Engine::warm`]).
+    pub(crate) fn lead_row_ahead(&self, i: u32) {
+        let row = self.leads.as_ptr().wrapping_add(i as usize);
+        let lines = std::mem::size_of::<LeadRow>().div_ceil(64);
+        for k in 0..lines {
+            prefetch(row.cast::<u8>().wrapping_add(64 * k));
+        }
+        prefetch(self.touches.as_ptr().wrapping_add(i as usize));
+    }
+
+    /// The second: row `i`'s touches asked into the cache (judging a touch
+    /// scores the lead, which reads them all), up to the first 16 lines.
+    pub(crate) fn touches_ahead(&self, i: u32) {
+        if let Some(v) = self.touches.get(i as usize) {
+            let bytes = std::mem::size_of_val(v.as_slice()).min(16 * 64);
+            for at in (0..bytes).step_by(64) {
+                prefetch(v.as_ptr().cast::<u8>().wrapping_add(at));
+            }
         }
     }
 

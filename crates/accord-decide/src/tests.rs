@@ -152,6 +152,58 @@ fn engagement_decays_by_half_life_and_the_threshold_makes_an_mql() {
     assert_eq!(owner(&e, "L1").as_deref(), Some("R1"));
 }
 
+/// A touch's points are kept on it between events (the starter's rules
+/// read only the touch), and worked out again when its content is published
+/// and when another agreement is put in force.
+#[test]
+fn kept_touch_points_follow_content_and_agreement() {
+    let mut e = engine();
+    assert!(crate::score::points_kept(&agreement()));
+    ingest(&mut e, lead("L1", "ana@contoso.example", T0));
+    // A content download (8 points) of K1, not published yet: no journey
+    // stage, so `decision_stage_content` (+5) does not hold. 45 + 8 = 53.
+    let Event::Touched(mut t) = touch("T1", "L1", TouchKind::ContentDownload, T0) else {
+        panic!()
+    };
+    t.content = Some(ContentId::parse("K1").unwrap());
+    ingest(&mut e, Event::Touched(t));
+    assert_eq!(e.score("L1"), Some((45, 8, 53)));
+    assert!(
+        e.state.points.is_current(0),
+        "judging the touch keeps its points"
+    );
+    // K1 published as decision-stage content: the kept 8 is stale; 8 + 5 = 13.
+    ingest(
+        &mut e,
+        Event::ContentPublished(Content {
+            id: ContentId::parse("K1").unwrap(),
+            title: Text::parse("Buyer's guide").unwrap(),
+            kind: ContentKind::Ebook,
+            persona: Named::parse("ops_leader").unwrap(),
+            journey_stage: JourneyStage::Decision,
+            published_at: at(T0),
+            owner_team: OwnerTeam::Marketing,
+        }),
+    );
+    assert_eq!(e.score("L1"), Some((45, 13, 58)));
+    // A page view (1 point) judged: every touch's points kept again.
+    ingest(&mut e, touch("T2", "L1", TouchKind::PageView, T0));
+    assert!(e.state.points.is_current(0));
+    assert_eq!(e.score("L1"), Some((45, 14, 59)));
+    // Version 2 makes decision content worth 20: 8 + 20 + 1 = 29.
+    let mut v2 = agreement();
+    v2.scoring.engagement.rules[0].points = 20;
+    e.put_in_force(2, v2);
+    assert_eq!(e.score("L1"), Some((45, 29, 74)));
+    // A rule that reads the lead is never kept.
+    let text = DEFAULT_AGREEMENT.replace(
+        "touch.journey_stage == 'decision'",
+        "touch.journey_stage == 'decision' && lead.seniority == 'vp'",
+    );
+    let v3 = agreement::parse(&text, "accord.toml").unwrap();
+    assert!(!crate::score::points_kept(&v3));
+}
+
 #[test]
 fn rounding_is_half_up() {
     assert_eq!(crate::score::round_half_up(34.5), 35);

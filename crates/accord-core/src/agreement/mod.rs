@@ -23,6 +23,7 @@ mod sniff;
 pub use diagnostic::{Diagnostic, Diagnostics};
 pub use sniff::thousands;
 
+use crate::domain::TouchKind;
 use crate::expr::{Evaluator, Expr};
 
 /// The starter agreement that `accord init` writes. Its terms are the ones the
@@ -263,16 +264,16 @@ pub struct Engagement {
     /// > 0: a touch's points halve every this many days.
     pub half_life_days: f64,
     /// Points per marketing touch kind (0..=100), in file order.
-    pub points: Vec<(String, u32)>,
+    pub points: Vec<(TouchKind, u32)>,
     pub rules: Vec<ScoreRule>,
 }
 
 impl Engagement {
     /// The points a touch of `kind` earns before decay (0 for unlisted kinds).
-    pub fn points_for(&self, kind: &str) -> u32 {
+    pub fn points_for(&self, kind: TouchKind) -> u32 {
         self.points
             .iter()
-            .find(|(k, _)| k == kind)
+            .find(|(k, _)| *k == kind)
             .map_or(0, |(_, p)| *p)
     }
 }

@@ -88,7 +88,7 @@ fn write_all(o: &mut String, a: &Agreement) -> std::fmt::Result {
     )?;
     writeln!(o, "\n[scoring.engagement.points]")?;
     for (kind, points) in &e.points {
-        writeln!(o, "{} = {points}", key(kind))?;
+        writeln!(o, "{} = {points}", key(kind.as_str()))?;
     }
     for r in &e.rules {
         writeln!(o, "\n[[scoring.engagement.rules]]")?;

@@ -160,7 +160,10 @@ impl Reader<'_> {
                     let points =
                         self.int(v, &path, 0..=100, "points per touch must be within 0..=100");
                     match (known, points) {
-                        (true, Some(p)) => out.push((kind.to_string(), p as u32)),
+                        (true, Some(p)) => {
+                            let kind = TouchKind::parse(kind).expect("a marketing touch kind");
+                            out.push((kind, p as u32))
+                        }
                         _ => ok = false,
                     }
                 }
