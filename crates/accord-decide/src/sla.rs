@@ -6,12 +6,12 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use accord_core::agreement::{Agreement, Trigger};
+use accord_core::agreement::{Agreement, EscalationStep, Role, Trigger};
 use accord_core::domain::*;
 use accord_core::event::SlaClock;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::state::{Keys, NONE, NO_KEY};
+use crate::state::{Keys, Names, NONE, NO_KEY};
 
 /// One MQL entry and its two clocks.
 pub(crate) struct Entry {
@@ -107,6 +107,30 @@ pub(crate) struct Cause {
     pub clock: Option<(u32, SlaClock)>,
     pub region: Option<Region>,
     pub month: Option<Month>,
+    /// A rejection's reason (its number in `State::names`), else [`NONE`]:
+    /// which steps escalate it, again at each adoption.
+    pub reason: u32,
+}
+
+/// One escalation step of a cause: named when the cause is recorded (by
+/// the agreement then in force), timed by that agreement and again by each
+/// agreement adopted before it falls due (docs/engine.md, "Escalation").
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Pending {
+    /// When it falls due.
+    pub at: i64,
+    /// The cause's number.
+    pub cause: u32,
+    /// The step's name (its number in `State::names`): what a step is
+    /// known by from one agreement to the next, never its position.
+    pub name: u32,
+    /// Its position in the escalation list of the agreement that timed it:
+    /// orders one cause's steps due at the same second.
+    pub pos: u32,
+    pub notify: Role,
+    /// An agreement adopted before it fell due has no such step for its
+    /// cause: it never fires.
+    pub dropped: bool,
 }
 
 /// An escalation fired, as numbers (one is kept per breach or rejection
@@ -142,8 +166,10 @@ pub(crate) struct Timer {
 pub(crate) enum Due {
     /// Entry number, clock (follow-up first).
     Breach { entry: u32, clock: SlaClock },
-    /// Cause number, step number in the agreement's escalation list.
-    Step { cause: u32, step: u32 },
+    /// Cause number, the step's position in the agreement that timed it,
+    /// the step's index in `Sla::steps`. Stale (fires nothing) once an
+    /// adoption timed the step again.
+    Step { cause: u32, pos: u32, step: u32 },
     /// The end of a region's month.
     MonthEnd { month: Month, region: u8 },
 }
@@ -169,6 +195,8 @@ pub(crate) struct Sla {
     /// Month ends with a pending timer.
     pub month_timers: FxHashSet<(Region, Month)>,
     pub causes: Vec<Cause>,
+    /// The causes' steps, in the order the causes were recorded.
+    pub steps: Vec<Pending>,
     /// (trigger, the cause's event id) → cause number: ids of different
     /// kinds may be equal (`~1`).
     pub cause_ids: FxHashMap<(Trigger, u64), u32>,
@@ -324,6 +352,7 @@ impl Sla {
         clock: SlaClock,
         id: &DecisionId,
         keys: &mut Keys,
+        names: &mut Names,
         at: i64,
         agreement: Option<&Agreement>,
     ) {
@@ -338,18 +367,21 @@ impl Sla {
             clock: Some((entry, clock)),
             region: None,
             month: None,
+            reason: NONE,
         };
-        self.caused(cause, id.as_str(), keys, agreement, None);
+        self.caused(cause, id.as_str(), keys, names, agreement, None);
     }
 
     /// Records a cause (its event's id `id`; `cause.id` is set here unless
-    /// already a key) and sets each of the agreement's steps on its
-    /// trigger (and, for a rejection, its reason) to fire.
+    /// already a key) and sets each of the agreement's steps that escalate
+    /// it (its trigger and, for a rejection, its reason) to fire. A cause
+    /// no step escalates is not recorded.
     pub fn caused(
         &mut self,
         mut cause: Cause,
         id: &str,
         keys: &mut Keys,
+        names: &mut Names,
         agreement: Option<&Agreement>,
         reason: Option<&str>,
     ) {
@@ -357,34 +389,91 @@ impl Sla {
             return;
         };
         let n = self.causes.len() as u32;
-        let mut any = false;
-        for (i, step) in a.sla.escalation.iter().enumerate() {
-            if step.on != cause.on {
+        let first = self.steps.len();
+        for (pos, step) in a.sla.escalation.iter().enumerate() {
+            if !escalates(step, cause.on, reason) {
                 continue;
             }
-            if step.on == Trigger::Rejected
-                && !reason.is_some_and(|r| step.reasons.iter().any(|s| s == r))
-            {
-                continue;
-            }
-            any = true;
-            self.timers.push(Reverse(Timer {
-                at: cause.at + step.after.as_seconds() as i64,
-                what: Due::Step {
-                    cause: n,
-                    step: i as u32,
-                },
-            }));
+            let at = cause.at + step.after.as_seconds() as i64;
+            self.time(Pending {
+                at,
+                cause: n,
+                name: names.intern(&step.name),
+                pos: pos as u32,
+                notify: step.notify,
+                dropped: false,
+            });
         }
-        if any {
+        if self.steps.len() > first {
             if cause.id == NO_KEY {
                 cause.id = keys.key(id);
             }
+            cause.reason = reason.map_or(NONE, |r| names.intern(r));
             match Keys::known(id) {
                 Some(key) => self.cause_ids.insert((cause.on, key), n),
                 None => self.cause_other.insert((cause.on, id.into()), n),
             };
             self.causes.push(cause);
+        }
+    }
+
+    /// Adds step `p` and sets it to fire.
+    fn time(&mut self, p: Pending) {
+        let step = self.steps.len() as u32;
+        self.steps.push(p);
+        self.arm_step(step);
+    }
+
+    fn arm_step(&mut self, step: u32) {
+        let p = &self.steps[step as usize];
+        self.timers.push(Reverse(Timer {
+            at: p.at,
+            what: Due::Step {
+                cause: p.cause,
+                pos: p.pos,
+                step,
+            },
+        }));
+    }
+
+    /// Another agreement adopted while the engine's clock is `clock`: each
+    /// step not yet fired and not due before `clock` is timed again by
+    /// `agreement`, by its name: at its cause's time + that step's
+    /// `after_hours`, never before `clock`; or dropped when `agreement` has
+    /// no step of that name escalating its cause. Steps due before `clock`
+    /// keep their time (time has passed them: they were decided, or are
+    /// decided at the next tick, as they were timed).
+    pub fn adopted(&mut self, agreement: &Agreement, names: &Names, clock: i64) {
+        for i in 0..self.steps.len() {
+            let p = self.steps[i];
+            if p.dropped || p.at < clock || self.escalated.contains(&(p.cause, p.name)) {
+                continue;
+            }
+            let cause = &self.causes[p.cause as usize];
+            let name = names.name(p.name).expect("a step's name is interned");
+            let reason = names.name(cause.reason);
+            let found = agreement
+                .sla
+                .escalation
+                .iter()
+                .enumerate()
+                .find(|(_, s)| s.name == name && escalates(s, cause.on, reason));
+            let Some((pos, step)) = found else {
+                self.steps[i].dropped = true;
+                continue;
+            };
+            let timed = Pending {
+                at: (cause.at + step.after.as_seconds() as i64).max(clock),
+                pos: pos as u32,
+                notify: step.notify,
+                ..p
+            };
+            self.steps[i] = timed;
+            // The timer set before stays the step's when it names the same
+            // time and position (a firing reads the rest from the step).
+            if (timed.at, timed.pos) != (p.at, p.pos) {
+                self.arm_step(i as u32);
+            }
         }
     }
 
@@ -423,6 +512,13 @@ impl Sla {
                 .map(|&(_, n)| n)
         })
     }
+}
+
+/// Does `step` escalate a cause of trigger `on` (for a rejection, with
+/// reason `reason`)? Asked when the cause is recorded and at each adoption.
+pub(crate) fn escalates(step: &EscalationStep, on: Trigger, reason: Option<&str>) -> bool {
+    step.on == on
+        && (on != Trigger::Rejected || reason.is_some_and(|r| step.reasons.iter().any(|s| s == r)))
 }
 
 /// What a move out of mql into `to` says of the MQL.
