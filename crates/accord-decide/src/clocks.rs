@@ -105,15 +105,11 @@ impl Engine {
                     .get(b.lead.as_str())
                     .and_then(|i| st.sla.find_entry(&st.keys, i, b.entry.as_str()));
                 if let Some(e) = entry {
-                    st.sla.breached(
-                        e,
-                        b.clock,
-                        &b.id,
-                        &mut st.keys,
-                        &mut st.names,
-                        b.due.unix_seconds(),
-                        agreement,
-                    );
+                    let key = st.keys.key(b.id.as_str());
+                    let cause = st.sla.breached(e, b.clock, key, b.due.unix_seconds());
+                    let (keys, names) = (&mut st.keys, &mut st.names);
+                    st.sla
+                        .caused(cause, b.id.as_str(), keys, names, agreement, None);
                 }
             }
             Event::MqlTargetMissed(m) => {

@@ -344,22 +344,12 @@ impl Sla {
         None
     }
 
-    /// A breach event applied: the clock is marked, and the agreement's
-    /// steps for it are set to fire.
-    pub fn breached(
-        &mut self,
-        entry: u32,
-        clock: SlaClock,
-        id: &DecisionId,
-        keys: &mut Keys,
-        names: &mut Names,
-        at: i64,
-        agreement: Option<&Agreement>,
-    ) {
-        let key = keys.key(id.as_str());
+    /// A breach event applied (its id's key `key`, its time `at`): the
+    /// clock is marked; gives back the cause, for [`Sla::caused`].
+    pub fn breached(&mut self, entry: u32, clock: SlaClock, key: u64, at: i64) -> Cause {
         let e = &mut self.entries[entry as usize];
         e.clock_mut(clock).breach = key;
-        let cause = Cause {
+        Cause {
             id: key,
             on: clock.trigger(),
             at,
@@ -368,8 +358,7 @@ impl Sla {
             region: None,
             month: None,
             reason: NONE,
-        };
-        self.caused(cause, id.as_str(), keys, names, agreement, None);
+        }
     }
 
     /// Records a cause (its event's id `id`; `cause.id` is set here unless
