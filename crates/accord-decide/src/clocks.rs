@@ -89,6 +89,7 @@ impl Engine {
                         region: None,
                         month: None,
                         reason: NONE,
+                        steps: 0,
                     };
                     let reason = t.reason.as_ref().map(|r| r.as_str());
                     let (keys, names) = (&mut st.keys, &mut st.names);
@@ -126,6 +127,7 @@ impl Engine {
                     region: Some(m.region),
                     month: Some(m.month),
                     reason: NONE,
+                    steps: 0,
                 };
                 let (keys, names) = (&mut st.keys, &mut st.names);
                 st.sla
@@ -293,10 +295,10 @@ impl Engine {
                     due: at,
                 })]
             }
-            Due::Step { cause, pos, step } => {
+            Due::Step { cause, step } => {
                 let p = &sla.steps[step as usize];
                 // Stale: an adoption timed the step again, or dropped it.
-                if p.dropped || p.at != timer.at || p.pos != pos {
+                if p.dropped || p.at != timer.at {
                     return Vec::new();
                 }
                 if sla.escalated.contains(&(cause, p.name)) {

@@ -110,23 +110,23 @@ pub(crate) struct Cause {
     /// A rejection's reason (its number in `State::names`), else [`NONE`]:
     /// which steps escalate it, again at each adoption.
     pub reason: u32,
+    /// Its first step in `Sla::steps` (set by [`Sla::caused`]); its steps
+    /// run to the next cause's first.
+    pub steps: u32,
 }
 
 /// One escalation step of a cause: named when the cause is recorded (by
 /// the agreement then in force), timed by that agreement and again by each
 /// agreement adopted before it falls due (docs/engine.md, "Escalation").
+/// A cause's steps are kept in the order they were named (the file order of
+/// the agreement then in force), which orders those due at the same second.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Pending {
     /// When it falls due.
     pub at: i64,
-    /// The cause's number.
-    pub cause: u32,
     /// The step's name (its number in `State::names`): what a step is
     /// known by from one agreement to the next, never its position.
     pub name: u32,
-    /// Its position in the escalation list of the agreement that timed it:
-    /// orders one cause's steps due at the same second.
-    pub pos: u32,
     pub notify: Role,
     /// An agreement adopted before it fell due has no such step for its
     /// cause: it never fires.
@@ -166,10 +166,9 @@ pub(crate) struct Timer {
 pub(crate) enum Due {
     /// Entry number, clock (follow-up first).
     Breach { entry: u32, clock: SlaClock },
-    /// Cause number, the step's position in the agreement that timed it,
-    /// the step's index in `Sla::steps`. Stale (fires nothing) once an
-    /// adoption timed the step again.
-    Step { cause: u32, pos: u32, step: u32 },
+    /// Cause number, the step's index in `Sla::steps`. Stale (fires
+    /// nothing) once an adoption timed the step again, or dropped it.
+    Step { cause: u32, step: u32 },
     /// The end of a region's month.
     MonthEnd { month: Month, region: u8 },
 }
@@ -358,6 +357,7 @@ impl Sla {
             region: None,
             month: None,
             reason: NONE,
+            steps: 0,
         }
     }
 
@@ -379,25 +379,25 @@ impl Sla {
         };
         let n = self.causes.len() as u32;
         let first = self.steps.len();
-        for (pos, step) in a.sla.escalation.iter().enumerate() {
+        for step in &a.sla.escalation {
             if !escalates(step, cause.on, reason) {
                 continue;
             }
             let at = cause.at + step.after.as_seconds() as i64;
-            self.time(Pending {
+            self.steps.push(Pending {
                 at,
-                cause: n,
                 name: names.intern(&step.name),
-                pos: pos as u32,
                 notify: step.notify,
                 dropped: false,
             });
+            self.arm_step(n, self.steps.len() as u32 - 1);
         }
         if self.steps.len() > first {
             if cause.id == NO_KEY {
                 cause.id = keys.key(id);
             }
             cause.reason = reason.map_or(NONE, |r| names.intern(r));
+            cause.steps = first as u32;
             match Keys::known(id) {
                 Some(key) => self.cause_ids.insert((cause.on, key), n),
                 None => self.cause_other.insert((cause.on, id.into()), n),
@@ -406,22 +406,11 @@ impl Sla {
         }
     }
 
-    /// Adds step `p` and sets it to fire.
-    fn time(&mut self, p: Pending) {
-        let step = self.steps.len() as u32;
-        self.steps.push(p);
-        self.arm_step(step);
-    }
-
-    fn arm_step(&mut self, step: u32) {
-        let p = &self.steps[step as usize];
+    /// Sets step `step` of cause `cause` to fire at its time.
+    fn arm_step(&mut self, cause: u32, step: u32) {
         self.timers.push(Reverse(Timer {
-            at: p.at,
-            what: Due::Step {
-                cause: p.cause,
-                pos: p.pos,
-                step,
-            },
+            at: self.steps[step as usize].at,
+            what: Due::Step { cause, step },
         }));
     }
 
@@ -433,35 +422,39 @@ impl Sla {
     /// keep their time (time has passed them: they were decided, or are
     /// decided at the next tick, as they were timed).
     pub fn adopted(&mut self, agreement: &Agreement, names: &Names, clock: i64) {
-        for i in 0..self.steps.len() {
-            let p = self.steps[i];
-            if p.dropped || p.at < clock || self.escalated.contains(&(p.cause, p.name)) {
-                continue;
-            }
-            let cause = &self.causes[p.cause as usize];
-            let name = names.name(p.name).expect("a step's name is interned");
-            let reason = names.name(cause.reason);
-            let found = agreement
-                .sla
-                .escalation
-                .iter()
-                .enumerate()
-                .find(|(_, s)| s.name == name && escalates(s, cause.on, reason));
-            let Some((pos, step)) = found else {
-                self.steps[i].dropped = true;
-                continue;
-            };
-            let timed = Pending {
-                at: (cause.at + step.after.as_seconds() as i64).max(clock),
-                pos: pos as u32,
-                notify: step.notify,
-                ..p
-            };
-            self.steps[i] = timed;
-            // The timer set before stays the step's when it names the same
-            // time and position (a firing reads the rest from the step).
-            if (timed.at, timed.pos) != (p.at, p.pos) {
-                self.arm_step(i as u32);
+        for n in 0..self.causes.len() {
+            let cause = &self.causes[n];
+            let end = self
+                .causes
+                .get(n + 1)
+                .map_or(self.steps.len(), |c| c.steps as usize);
+            let (on, at, reason) = (cause.on, cause.at, names.name(cause.reason));
+            for i in cause.steps as usize..end {
+                let p = self.steps[i];
+                if p.dropped || p.at < clock || self.escalated.contains(&(n as u32, p.name)) {
+                    continue;
+                }
+                let name = names.name(p.name).expect("a step's name is interned");
+                let found = agreement
+                    .sla
+                    .escalation
+                    .iter()
+                    .find(|s| s.name == name && escalates(s, on, reason));
+                let Some(step) = found else {
+                    self.steps[i].dropped = true;
+                    continue;
+                };
+                let timed = Pending {
+                    at: (at + step.after.as_seconds() as i64).max(clock),
+                    notify: step.notify,
+                    ..p
+                };
+                self.steps[i] = timed;
+                // The timer set before stays the step's when it names the
+                // same time (a firing reads the rest from the step).
+                if timed.at != p.at {
+                    self.arm_step(n as u32, i as u32);
+                }
             }
         }
     }

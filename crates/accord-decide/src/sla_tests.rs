@@ -366,6 +366,51 @@ fn a_restart_anywhere_decides_as_the_run_that_stayed_up() {
     }
 }
 
+/// v1 names steps `a` (10 h after a follow-up breach) and `b` (20 h);
+/// v2 lists `b` first and both at once. L1's breach (T0 + 24 h) fires at
+/// a page view at T0 + 25 h, then v2 is adopted at that clock: both steps
+/// are timed to T0 + 25 h (not before the adoption's clock), the same
+/// second, and fire in the order the cause's steps were named (v1's `a`
+/// first), not in v2's order.
+#[test]
+fn steps_timed_to_one_second_fire_in_the_order_they_were_named() {
+    let v1 = with_steps(
+        &[
+            step("a", "follow_up_breach", 10, "rep_manager"),
+            step("b", "follow_up_breach", 20, "sales_director"),
+        ]
+        .concat(),
+    );
+    let v2 = with_steps(
+        &[
+            step("b", "follow_up_breach", 0, "sales_director"),
+            step("a", "follow_up_breach", 0, "rep_manager"),
+        ]
+        .concat(),
+    );
+    let mut run = Run::new();
+    for op in [
+        Op::Adopt(adoption(1, &v1)),
+        Op::Input(rep("M1", Team::Manager, None)),
+        Op::Input(rep("R1", Team::Sdr, Some("M1"))),
+        Op::Input(lead("L1", T0 - H)),
+        Op::Input(moved("S1", "L1", "lead", "mql", None, T0)),
+        Op::Input(touch("P1", "L1", TouchKind::PageView, T0 + 25 * H)),
+        Op::Adopt(adoption(2, &v2)),
+        Op::Tick(T0 + 26 * H),
+    ] {
+        run.step(&op);
+    }
+    assert_eq!(
+        sla_lines(&run.decided),
+        [
+            "breach ~1 L1 follow_up 2026-01-06T10:00:00Z",
+            "escalated ~1 a cause ~1 L1 rep_manager M1 2026-01-06T11:00:00Z",
+            "escalated ~2 b cause ~1 L1 sales_director - 2026-01-06T11:00:00Z",
+        ]
+    );
+}
+
 mod properties {
     use super::*;
     use proptest::prelude::*;
