@@ -109,10 +109,15 @@ impl Daemon {
     }
 }
 
-/// The number of decisions `accord ingest` reports on its last line.
+/// The number of decisions `accord ingest` reports (its summary line,
+/// before the line on how long it took).
 fn decisions(ingest: &Output) -> u64 {
     let err = text(&ingest.stderr);
-    let last = err.lines().last().unwrap_or_default().to_string();
+    let last = err
+        .lines()
+        .rfind(|l| l.ends_with(" decisions"))
+        .unwrap_or_default()
+        .to_string();
     last.rsplit_once("; ")
         .and_then(|(_, d)| d.strip_suffix(" decisions"))
         .and_then(|n| n.parse().ok())

@@ -22,6 +22,11 @@ impl Engine {
                 if st.sla.since.is_none() {
                     st.sla.since = Some(a.adopted_at.unix_seconds());
                 }
+                // The pending escalation steps, timed again by the
+                // agreement this adoption put in force.
+                if let Some(f) = self.in_force.as_ref().filter(|f| f.version == a.version) {
+                    st.sla.adopted(&f.agreement, &st.names, st.clock);
+                }
                 let waiting = std::mem::take(&mut st.sla.awaiting);
                 for e in waiting {
                     self.set_deadlines(e);
@@ -83,10 +88,13 @@ impl Engine {
                         clock: None,
                         region: None,
                         month: None,
+                        reason: NONE,
+                        steps: 0,
                     };
                     let reason = t.reason.as_ref().map(|r| r.as_str());
+                    let (keys, names) = (&mut st.keys, &mut st.names);
                     st.sla
-                        .caused(cause, t.id.as_str(), &mut st.keys, agreement, reason);
+                        .caused(cause, t.id.as_str(), keys, names, agreement, reason);
                 }
             }
             Event::ClockBreached(b) => {
@@ -98,14 +106,11 @@ impl Engine {
                     .get(b.lead.as_str())
                     .and_then(|i| st.sla.find_entry(&st.keys, i, b.entry.as_str()));
                 if let Some(e) = entry {
-                    st.sla.breached(
-                        e,
-                        b.clock,
-                        &b.id,
-                        &mut st.keys,
-                        b.due.unix_seconds(),
-                        agreement,
-                    );
+                    let key = st.keys.key(b.id.as_str());
+                    let cause = st.sla.breached(e, b.clock, key, b.due.unix_seconds());
+                    let (keys, names) = (&mut st.keys, &mut st.names);
+                    st.sla
+                        .caused(cause, b.id.as_str(), keys, names, agreement, None);
                 }
             }
             Event::MqlTargetMissed(m) => {
@@ -121,9 +126,12 @@ impl Engine {
                     clock: None,
                     region: Some(m.region),
                     month: Some(m.month),
+                    reason: NONE,
+                    steps: 0,
                 };
+                let (keys, names) = (&mut st.keys, &mut st.names);
                 st.sla
-                    .caused(cause, m.id.as_str(), &mut st.keys, agreement, None);
+                    .caused(cause, m.id.as_str(), keys, names, agreement, None);
             }
             Event::AcceptanceMissed(m) => {
                 if let Some(n) = engine_number(m.id.as_str()) {
@@ -288,23 +296,20 @@ impl Engine {
                 })]
             }
             Due::Step { cause, step } => {
-                let cause_n = cause;
-                let cause = &sla.causes[cause as usize];
-                let Some(step) = f.agreement.sla.escalation.get(step as usize) else {
-                    return Vec::new();
-                };
-                let fired = || {
-                    st.names
-                        .number(&step.name)
-                        .is_some_and(|name| sla.escalated.contains(&(cause_n, name)))
-                };
-                if step.on != cause.on || fired() {
+                let p = &sla.steps[step as usize];
+                // Stale: an adoption timed the step again, or dropped it.
+                if p.dropped || p.at != timer.at {
                     return Vec::new();
                 }
-                // A later step does not fire once the clock was met, late.
+                if sla.escalated.contains(&(cause, p.name)) {
+                    return Vec::new();
+                }
+                let cause = &sla.causes[cause as usize];
+                // A step after its cause does not fire once the clock was
+                // met, late, before it.
                 if let Some((entry, c)) = cause.clock {
                     let stopped = sla.entries[entry as usize].clock(c).stopped;
-                    if step.after.as_seconds() > 0 && stopped.is_some_and(|s| s < timer.at) {
+                    if timer.at > cause.at && stopped.is_some_and(|s| s < timer.at) {
                         return Vec::new();
                     }
                 }
@@ -313,20 +318,21 @@ impl Engine {
                 } else {
                     st.leads[cause.lead as usize].owner
                 };
-                let person = match step.notify {
+                let person = match p.notify {
                     Role::RepManager => st.rep(owner).and_then(|r| r.manager.clone()),
                     _ => None,
                 };
                 vec![Event::Escalated(Escalation {
                     id: engine_id(sla.ids.escalation),
-                    step: Text::parse(&step.name).expect("a step name is short text"),
-                    on: step.on,
+                    step: Text::parse(st.names.name(p.name).expect("an interned name"))
+                        .expect("a step name is short text"),
+                    on: cause.on,
                     cause: Text::parse(&st.keys.id(cause.id)).expect("an id it was"),
                     lead: (cause.lead != NONE)
                         .then(|| st.leads[cause.lead as usize].lead.id.clone()),
                     region: cause.region,
                     month: cause.month,
-                    notify: step.notify,
+                    notify: p.notify,
                     person,
                     at,
                 })]

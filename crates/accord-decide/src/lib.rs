@@ -25,6 +25,8 @@ mod route_tests;
 mod rules;
 mod score;
 mod sla;
+#[cfg(test)]
+mod sla_tests;
 mod sla_view;
 mod state;
 #[cfg(test)]

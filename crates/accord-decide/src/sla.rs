@@ -6,12 +6,12 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use accord_core::agreement::{Agreement, Trigger};
+use accord_core::agreement::{Agreement, EscalationStep, Role, Trigger};
 use accord_core::domain::*;
 use accord_core::event::SlaClock;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::state::{Keys, NONE, NO_KEY};
+use crate::state::{Keys, Names, NONE, NO_KEY};
 
 /// One MQL entry and its two clocks.
 pub(crate) struct Entry {
@@ -107,6 +107,30 @@ pub(crate) struct Cause {
     pub clock: Option<(u32, SlaClock)>,
     pub region: Option<Region>,
     pub month: Option<Month>,
+    /// A rejection's reason (its number in `State::names`), else [`NONE`]:
+    /// which steps escalate it, again at each adoption.
+    pub reason: u32,
+    /// Its first step in `Sla::steps` (set by [`Sla::caused`]); its steps
+    /// run to the next cause's first.
+    pub steps: u32,
+}
+
+/// One escalation step of a cause: named when the cause is recorded (by
+/// the agreement then in force), timed by that agreement and again by each
+/// agreement adopted before it falls due (docs/engine.md, "Escalation").
+/// A cause's steps are kept in the order they were named (the file order of
+/// the agreement then in force), which orders those due at the same second.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Pending {
+    /// When it falls due.
+    pub at: i64,
+    /// The step's name (its number in `State::names`): what a step is
+    /// known by from one agreement to the next, never its position.
+    pub name: u32,
+    pub notify: Role,
+    /// An agreement adopted before it fell due has no such step for its
+    /// cause: it never fires.
+    pub dropped: bool,
 }
 
 /// An escalation fired, as numbers (one is kept per breach or rejection
@@ -142,7 +166,8 @@ pub(crate) struct Timer {
 pub(crate) enum Due {
     /// Entry number, clock (follow-up first).
     Breach { entry: u32, clock: SlaClock },
-    /// Cause number, step number in the agreement's escalation list.
+    /// Cause number, the step's index in `Sla::steps`. Stale (fires
+    /// nothing) once an adoption timed the step again, or dropped it.
     Step { cause: u32, step: u32 },
     /// The end of a region's month.
     MonthEnd { month: Month, region: u8 },
@@ -169,6 +194,8 @@ pub(crate) struct Sla {
     /// Month ends with a pending timer.
     pub month_timers: FxHashSet<(Region, Month)>,
     pub causes: Vec<Cause>,
+    /// The causes' steps, in the order the causes were recorded.
+    pub steps: Vec<Pending>,
     /// (trigger, the cause's event id) → cause number: ids of different
     /// kinds may be equal (`~1`).
     pub cause_ids: FxHashMap<(Trigger, u64), u32>,
@@ -325,21 +352,12 @@ impl Sla {
         None
     }
 
-    /// A breach event applied: the clock is marked, and the agreement's
-    /// steps for it are set to fire.
-    pub fn breached(
-        &mut self,
-        entry: u32,
-        clock: SlaClock,
-        id: &DecisionId,
-        keys: &mut Keys,
-        at: i64,
-        agreement: Option<&Agreement>,
-    ) {
-        let key = keys.key(id.as_str());
+    /// A breach event applied (its id's key `key`, its time `at`): the
+    /// clock is marked; gives back the cause, for [`Sla::caused`].
+    pub fn breached(&mut self, entry: u32, clock: SlaClock, key: u64, at: i64) -> Cause {
         let e = &mut self.entries[entry as usize];
         e.clock_mut(clock).breach = key;
-        let cause = Cause {
+        Cause {
             id: key,
             on: clock.trigger(),
             at,
@@ -347,18 +365,21 @@ impl Sla {
             clock: Some((entry, clock)),
             region: None,
             month: None,
-        };
-        self.caused(cause, id.as_str(), keys, agreement, None);
+            reason: NONE,
+            steps: 0,
+        }
     }
 
     /// Records a cause (its event's id `id`; `cause.id` is set here unless
-    /// already a key) and sets each of the agreement's steps on its
-    /// trigger (and, for a rejection, its reason) to fire.
+    /// already a key) and sets each of the agreement's steps that escalate
+    /// it (its trigger and, for a rejection, its reason) to fire. A cause
+    /// no step escalates is not recorded.
     pub fn caused(
         &mut self,
         mut cause: Cause,
         id: &str,
         keys: &mut Keys,
+        names: &mut Names,
         agreement: Option<&Agreement>,
         reason: Option<&str>,
     ) {
@@ -366,34 +387,84 @@ impl Sla {
             return;
         };
         let n = self.causes.len() as u32;
-        let mut any = false;
-        for (i, step) in a.sla.escalation.iter().enumerate() {
-            if step.on != cause.on {
+        let first = self.steps.len();
+        for step in &a.sla.escalation {
+            if !escalates(step, cause.on, reason) {
                 continue;
             }
-            if step.on == Trigger::Rejected
-                && !reason.is_some_and(|r| step.reasons.iter().any(|s| s == r))
-            {
-                continue;
-            }
-            any = true;
-            self.timers.push(Reverse(Timer {
-                at: cause.at + step.after.as_seconds() as i64,
-                what: Due::Step {
-                    cause: n,
-                    step: i as u32,
-                },
-            }));
+            let at = cause.at + step.after.as_seconds() as i64;
+            self.steps.push(Pending {
+                at,
+                name: names.intern(&step.name),
+                notify: step.notify,
+                dropped: false,
+            });
+            self.arm_step(n, self.steps.len() as u32 - 1);
         }
-        if any {
+        if self.steps.len() > first {
             if cause.id == NO_KEY {
                 cause.id = keys.key(id);
             }
+            cause.reason = reason.map_or(NONE, |r| names.intern(r));
+            cause.steps = first as u32;
             match Keys::known(id) {
                 Some(key) => self.cause_ids.insert((cause.on, key), n),
                 None => self.cause_other.insert((cause.on, id.into()), n),
             };
             self.causes.push(cause);
+        }
+    }
+
+    /// Sets step `step` of cause `cause` to fire at its time.
+    fn arm_step(&mut self, cause: u32, step: u32) {
+        self.timers.push(Reverse(Timer {
+            at: self.steps[step as usize].at,
+            what: Due::Step { cause, step },
+        }));
+    }
+
+    /// Another agreement adopted while the engine's clock is `clock`: each
+    /// step not yet fired and not due before `clock` is timed again by
+    /// `agreement`, by its name: at its cause's time + that step's
+    /// `after_hours`, never before `clock`; or dropped when `agreement` has
+    /// no step of that name escalating its cause. Steps due before `clock`
+    /// keep their time (time has passed them: they were decided, or are
+    /// decided at the next tick, as they were timed).
+    pub fn adopted(&mut self, agreement: &Agreement, names: &Names, clock: i64) {
+        for n in 0..self.causes.len() {
+            let cause = &self.causes[n];
+            let end = self
+                .causes
+                .get(n + 1)
+                .map_or(self.steps.len(), |c| c.steps as usize);
+            let (on, at, reason) = (cause.on, cause.at, names.name(cause.reason));
+            for i in cause.steps as usize..end {
+                let p = self.steps[i];
+                if p.dropped || p.at < clock || self.escalated.contains(&(n as u32, p.name)) {
+                    continue;
+                }
+                let name = names.name(p.name).expect("a step's name is interned");
+                let found = agreement
+                    .sla
+                    .escalation
+                    .iter()
+                    .find(|s| s.name == name && escalates(s, on, reason));
+                let Some(step) = found else {
+                    self.steps[i].dropped = true;
+                    continue;
+                };
+                let timed = Pending {
+                    at: (at + step.after.as_seconds() as i64).max(clock),
+                    notify: step.notify,
+                    ..p
+                };
+                self.steps[i] = timed;
+                // The timer set before stays the step's when it names the
+                // same time (a firing reads the rest from the step).
+                if timed.at != p.at {
+                    self.arm_step(n as u32, i as u32);
+                }
+            }
         }
     }
 
@@ -432,6 +503,13 @@ impl Sla {
                 .map(|&(_, n)| n)
         })
     }
+}
+
+/// Does `step` escalate a cause of trigger `on` (for a rejection, with
+/// reason `reason`)? Asked when the cause is recorded and at each adoption.
+pub(crate) fn escalates(step: &EscalationStep, on: Trigger, reason: Option<&str>) -> bool {
+    step.on == on
+        && (on != Trigger::Rejected || reason.is_some_and(|r| step.reasons.iter().any(|s| s == r)))
 }
 
 /// What a move out of mql into `to` says of the MQL.

@@ -93,10 +93,6 @@ impl Names {
         }
         i
     }
-    /// The number of `name`, if interned.
-    pub(crate) fn number(&self, name: &str) -> Option<u32> {
-        self.ids.get(name)
-    }
     /// The name numbered `i` (`None` for [`NONE`]).
     pub(crate) fn name(&self, i: u32) -> Option<&str> {
         self.list.get(i as usize).map(|s| &**s)

@@ -594,7 +594,8 @@ fn the_many_rows_stay_small() {
     assert_eq!(size_of::<crate::state::Step>(), 64);
     assert_eq!(size_of::<crate::state::StepOrigin>(), 8);
     assert_eq!(size_of::<crate::sla::Fired>(), 56);
-    assert_eq!(size_of::<crate::sla::Cause>(), 40);
+    assert_eq!(size_of::<crate::sla::Cause>(), 48);
+    assert_eq!(size_of::<crate::sla::Pending>(), 16);
 }
 
 /// An id kept as a key reads back byte for byte, whatever its shape, and
