@@ -30,6 +30,8 @@ mod sla_tests;
 mod sla_view;
 mod state;
 #[cfg(test)]
+mod test_events;
+#[cfg(test)]
 mod tests;
 
 use accord_core::action::Action;

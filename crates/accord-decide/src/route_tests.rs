@@ -11,6 +11,7 @@ use crate::hours::Clock;
 use crate::route::{route, Classes};
 use crate::rules::RuleScope;
 use crate::state::State;
+use crate::test_events::{account, at, lead, rep, IntoEvent, T0};
 use crate::Engine;
 
 /// Routing as it was: every rule read for every rep of its team, the
@@ -153,48 +154,36 @@ assign = "least_loaded"
 const REGIONS: [Region; 4] = [Region::Na, Region::Emea, Region::Apac, Region::Latam];
 const INDUSTRIES: [Industry; 3] = [Industry::Software, Industry::Fintech, Industry::Retail];
 
+/// Rep `R<n:03>` of the drawn region, vertical, team and capacity.
 fn rep_event(n: usize, region: usize, vertical: Option<usize>, ae: bool, capacity: u32) -> Event {
-    let id = format!("R{n:03}");
-    Event::RepRecorded(Rep {
-        id: RepId::parse(&id).unwrap(),
-        name: Text::parse("A rep").unwrap(),
-        email: Email::parse(&format!("r{n}@seller.example")).unwrap(),
+    Rep {
         team: if ae { Team::Ae } else { Team::Sdr },
         region: REGIONS[region],
         vertical: vertical.map(|v| INDUSTRIES[v]),
-        manager: None,
         capacity_per_day: capacity,
-        hired_at: Timestamp::from_unix_seconds(0),
-    })
+        ..rep(&format!("R{n:03}"))
+    }
+    .event()
 }
 
+/// Lead `L<n>` of the drawn region and industry, a VP (even `n`) or a
+/// manager, of 500 employees.
 fn lead_event(n: usize, region: usize, industry: usize, account: Option<&str>, t: i64) -> Event {
-    Event::LeadCreated(Lead {
-        id: LeadId::parse(&format!("L{n}")).unwrap(),
+    Lead {
         email: Email::parse(&format!("p{n}@buyer{n}.example")).unwrap(),
-        full_name: None,
-        title: None,
         seniority: if n.is_multiple_of(2) {
             Seniority::Vp
         } else {
             Seniority::Manager
         },
-        persona: None,
-        company_name: None,
-        website: None,
         employees_reported: Some(500),
         industry_reported: Some(INDUSTRIES[industry]),
-        country: Country::parse("US").unwrap(),
         region: REGIONS[region],
-        source_channel: Channel::OrganicSearch,
-        source_campaign: None,
-        created_at: Timestamp::from_unix_seconds(t),
         account: account.map(|a| AccountId::parse(a).unwrap()),
-    })
+        ..lead(&format!("L{n}"), t)
+    }
+    .event()
 }
-
-/// 2026-01-05T10:00:00Z, a Monday.
-const T0: i64 = 1_767_607_200;
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
@@ -212,26 +201,14 @@ proptest! {
             e.apply(&rep_event(n, region, vertical, ae, capacity), &Origin::Imported);
         }
         // A named account owned by the first rep.
-        e.apply(&Event::AccountRecorded(Account {
-            id: AccountId::parse("A1").unwrap(),
-            name: Text::parse("Northwind").unwrap(),
-            domain: Domain::parse("northwind.example").unwrap(),
-            industry: Industry::Software,
-            employees: Some(800),
-            annual_revenue: None,
-            country: Country::parse("US").unwrap(),
-            region: Region::Na,
-            tier: Tier::Enterprise,
-            owner_rep: Some(RepId::parse("R000").unwrap()),
-            created_at: Timestamp::from_unix_seconds(0),
-        }), &Origin::Imported);
+        e.apply(&account("A1", "northwind.example", Some("R000")).event(), &Origin::Imported);
         for (k, &(r, from, len)) in away.iter().enumerate() {
             let r = r % reps.len();
             e.apply(&Event::RepAway(Away {
                 id: DecisionId::parse(&format!("W{k}")).unwrap(),
                 rep: RepId::parse(&format!("R{r:03}")).unwrap(),
-                from: Timestamp::from_unix_seconds(T0 + from),
-                until: Timestamp::from_unix_seconds(T0 + from + len),
+                from: at(T0 + from),
+                until: at(T0 + from + len),
             }), &Origin::Imported);
         }
         for (n, &(region, industry, named, t)) in leads.iter().enumerate() {

@@ -7,15 +7,8 @@ use accord_core::agreement::DEFAULT_AGREEMENT;
 use accord_core::domain::*;
 use accord_core::event::*;
 
+use crate::test_events::{at, lead, moved, rep, touch, IntoEvent, H, T0};
 use crate::{Decided, Engine};
-
-const H: i64 = 3_600;
-/// 2026-01-05T10:00:00Z, a Monday.
-const T0: i64 = 1_767_607_200;
-
-fn at(t: i64) -> Timestamp {
-    Timestamp::from_unix_seconds(t)
-}
 
 /// The starter agreement with `steps` as its whole `[[sla.escalation]]`
 /// list (follow up within 24 h, decide within 48 h, around the clock).
@@ -48,65 +41,36 @@ fn adoption(version: u32, text: &str) -> Event {
     })
 }
 
-fn rep(id: &str, team: Team, manager: Option<&str>) -> Event {
-    Event::RepRecorded(Rep {
-        id: RepId::parse(id).unwrap(),
-        name: Text::parse(id).unwrap(),
-        email: Email::parse(&format!("{}@seller.example", id.to_lowercase())).unwrap(),
+/// A rep of `team` under `manager`: escalations notify by team and manager.
+fn staff(id: &str, team: Team, manager: Option<&str>) -> Event {
+    Rep {
         team,
-        region: Region::Na,
-        vertical: None,
         manager: manager.map(|m| RepId::parse(m).unwrap()),
-        capacity_per_day: 10,
-        hired_at: at(0),
-    })
+        ..rep(id)
+    }
+    .event()
 }
 
-fn lead(id: &str, t: i64) -> Event {
-    Event::LeadCreated(Lead {
-        id: LeadId::parse(id).unwrap(),
-        email: Email::parse(&format!("{}@mail.example", id.to_lowercase())).unwrap(),
-        full_name: None,
-        title: None,
-        seniority: Seniority::Individual,
-        persona: None,
-        company_name: None,
-        website: None,
-        employees_reported: None,
-        industry_reported: None,
-        country: Country::parse("US").unwrap(),
-        region: Region::Na,
-        source_channel: Channel::OrganicSearch,
-        source_campaign: None,
-        created_at: at(t),
-        account: None,
-    })
-}
-
-fn moved(id: &str, lead: &str, from: &str, to: &str, reason: Option<&str>, t: i64) -> Event {
-    Event::StageChanged(Transition {
-        id: TransitionId::parse(id).unwrap(),
-        lead: LeadId::parse(lead).unwrap(),
-        from: Named::parse(from).unwrap(),
-        to: Named::parse(to).unwrap(),
-        occurred_at: at(t),
+/// A stage change by R1 (the owner the steps here notify about).
+fn by_r1(id: &str, lead: &str, from: &str, to: &str, reason: Option<&str>, t: i64) -> Event {
+    Transition {
         rep: Some(RepId::parse("R1").unwrap()),
         reason: reason.map(|r| Named::parse(r).unwrap()),
-    })
+        ..moved(id, lead, from, to, t)
+    }
+    .event()
 }
 
-fn touch(id: &str, lead: &str, kind: TouchKind, t: i64) -> Event {
+/// A touch by R1 if a sales touch (it answers the follow-up), else by the
+/// direct channel.
+fn touched(id: &str, lead: &str, kind: TouchKind, t: i64) -> Event {
     let sales = kind.is_sales();
-    Event::Touched(Touch {
-        id: TouchId::parse(id).unwrap(),
-        lead: LeadId::parse(lead).unwrap(),
-        occurred_at: at(t),
-        kind,
+    Touch {
         channel: (!sales).then_some(Channel::Direct),
-        campaign: None,
-        content: None,
         rep: sales.then(|| RepId::parse("R1").unwrap()),
-    })
+        ..touch(id, lead, kind, t)
+    }
+    .event()
 }
 
 /// What one step of a history does to an engine.
@@ -176,7 +140,7 @@ impl Run {
                 at,
             } => {
                 let from = e.explain(lead).map_or("lead".into(), |l| l.stage);
-                let event = moved(id, lead, &from, to, *reason, *at);
+                let event = by_r1(id, lead, &from, to, *reason, *at);
                 return self.step(&Op::Input(event));
             }
         }
@@ -278,18 +242,18 @@ fn history() -> Vec<Op> {
     let (v1, v2) = versions();
     let mut ops = vec![
         Op::Adopt(adoption(1, &v1)),
-        Op::Input(rep("M1", Team::Manager, None)),
-        Op::Input(rep("R1", Team::Sdr, Some("M1"))),
+        Op::Input(staff("M1", Team::Manager, None)),
+        Op::Input(staff("R1", Team::Sdr, Some("M1"))),
     ];
     for l in ["L1", "L2", "L3"] {
-        ops.push(Op::Input(lead(l, T0 - H)));
+        ops.push(Op::Input(lead(l, T0 - H).event()));
     }
     ops.extend([
-        Op::Input(moved("S1", "L1", "lead", "mql", None, T0)),
-        Op::Input(moved("S3", "L3", "lead", "mql", None, T0)),
-        Op::Input(touch("C3", "L3", TouchKind::SalesCall, T0 + H)),
-        Op::Input(moved("S2", "L2", "lead", "mql", None, T0 + 5 * H)),
-        Op::Input(moved(
+        Op::Input(by_r1("S1", "L1", "lead", "mql", None, T0)),
+        Op::Input(by_r1("S3", "L3", "lead", "mql", None, T0)),
+        Op::Input(touched("C3", "L3", TouchKind::SalesCall, T0 + H)),
+        Op::Input(by_r1("S2", "L2", "lead", "mql", None, T0 + 5 * H)),
+        Op::Input(by_r1(
             "X3",
             "L3",
             "mql",
@@ -297,7 +261,12 @@ fn history() -> Vec<Op> {
             Some("duplicate"),
             T0 + 20 * H,
         )),
-        Op::Input(touch("P1", "L1", TouchKind::PageView, T0 + 24 * H + H / 2)),
+        Op::Input(touched(
+            "P1",
+            "L1",
+            TouchKind::PageView,
+            T0 + 24 * H + H / 2,
+        )),
         Op::Adopt(adoption(2, &v2)),
         Op::Tick(T0 + 60 * H),
     ]);
@@ -391,11 +360,11 @@ fn steps_timed_to_one_second_fire_in_the_order_they_were_named() {
     let mut run = Run::new();
     for op in [
         Op::Adopt(adoption(1, &v1)),
-        Op::Input(rep("M1", Team::Manager, None)),
-        Op::Input(rep("R1", Team::Sdr, Some("M1"))),
-        Op::Input(lead("L1", T0 - H)),
-        Op::Input(moved("S1", "L1", "lead", "mql", None, T0)),
-        Op::Input(touch("P1", "L1", TouchKind::PageView, T0 + 25 * H)),
+        Op::Input(staff("M1", Team::Manager, None)),
+        Op::Input(staff("R1", Team::Sdr, Some("M1"))),
+        Op::Input(lead("L1", T0 - H).event()),
+        Op::Input(by_r1("S1", "L1", "lead", "mql", None, T0)),
+        Op::Input(touched("P1", "L1", TouchKind::PageView, T0 + 25 * H)),
         Op::Adopt(adoption(2, &v2)),
         Op::Tick(T0 + 26 * H),
     ] {
@@ -500,11 +469,11 @@ mod properties {
         let texts = variants();
         let mut out = vec![
             Op::Adopt(adoption(1, &texts[0])),
-            Op::Input(rep("M1", Team::Manager, None)),
-            Op::Input(rep("R1", Team::Sdr, Some("M1"))),
+            Op::Input(staff("M1", Team::Manager, None)),
+            Op::Input(staff("R1", Team::Sdr, Some("M1"))),
         ];
         for l in 0..6 {
-            out.push(Op::Input(lead(&format!("L{l}"), T0 - H)));
+            out.push(Op::Input(lead(&format!("L{l}"), T0 - H).event()));
         }
         let (mut t, mut version) = (T0, 1);
         for (n, &(kind, l, k, dt)) in ops.iter().enumerate() {
@@ -533,8 +502,8 @@ mod properties {
                         at: t,
                     }
                 }
-                3 => Op::Input(touch(&format!("C{n}"), &lead, TouchKind::SalesCall, t)),
-                4 => Op::Input(touch(&format!("P{n}"), &lead, TouchKind::PageView, t)),
+                3 => Op::Input(touched(&format!("C{n}"), &lead, TouchKind::SalesCall, t)),
+                4 => Op::Input(touched(&format!("P{n}"), &lead, TouchKind::PageView, t)),
                 5 => {
                     version += 1;
                     Op::Adopt(adoption(version, &texts[k]))

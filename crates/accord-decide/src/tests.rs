@@ -6,15 +6,8 @@ use accord_core::agreement::{self, Agreement, DEFAULT_AGREEMENT};
 use accord_core::domain::*;
 use accord_core::event::*;
 
+use crate::test_events::{account, at, ingest, moved, rep, touch, vp_lead, IntoEvent, DAY, T0};
 use crate::{Engine, Refusal};
-
-const DAY: i64 = 86_400;
-/// 2026-01-05T10:00:00Z, a Monday.
-const T0: i64 = 1_767_607_200;
-
-fn at(t: i64) -> Timestamp {
-    Timestamp::from_unix_seconds(t)
-}
 
 /// The starter agreement, routed at MQL, without working hours, the named
 /// account's owner exempt from capacity.
@@ -34,76 +27,23 @@ fn engine() -> Engine {
     e
 }
 
-fn rep(id: &str, region: Region, vertical: Option<Industry>, capacity: u32) -> Event {
-    Event::RepRecorded(Rep {
-        id: RepId::parse(id).unwrap(),
-        name: Text::parse(&format!("Rep {id}")).unwrap(),
-        email: Email::parse(&format!("{}@seller.example", id.to_lowercase())).unwrap(),
-        team: Team::Sdr,
+/// The shared VP (fit 45) mailing from `email`: matching and free mail
+/// read its domain.
+fn vp(id: &str, email: &str, t: i64) -> Lead {
+    Lead {
+        email: Email::parse(email).unwrap(),
+        ..vp_lead(id, t)
+    }
+}
+
+/// An SDR of the region, vertical and capacity routing's figures here turn on.
+fn sdr(id: &str, region: Region, vertical: Option<Industry>, capacity: u32) -> Rep {
+    Rep {
         region,
         vertical,
-        manager: None,
         capacity_per_day: capacity,
-        hired_at: at(0),
-    })
-}
-
-fn account(id: &str, domain: &str, owner: Option<&str>) -> Event {
-    Event::AccountRecorded(Account {
-        id: AccountId::parse(id).unwrap(),
-        name: Text::parse("Northwind").unwrap(),
-        domain: Domain::parse(domain).unwrap(),
-        industry: Industry::Software,
-        employees: Some(800),
-        annual_revenue: None,
-        country: Country::parse("US").unwrap(),
-        region: Region::Na,
-        tier: Tier::Enterprise,
-        owner_rep: owner.map(|o| RepId::parse(o).unwrap()),
-        created_at: at(0),
-    })
-}
-
-/// A VP at a 500-person software company in NA: fit 20 + 15 + 10 = 45.
-fn lead(id: &str, email: &str, t: i64) -> Event {
-    Event::LeadCreated(Lead {
-        id: LeadId::parse(id).unwrap(),
-        email: Email::parse(email).unwrap(),
-        full_name: Some(Text::parse("Ana Lima").unwrap()),
-        title: Some(Text::parse("VP Operations").unwrap()),
-        seniority: Seniority::Vp,
-        persona: None,
-        company_name: Some(Text::parse("Contoso").unwrap()),
-        website: None,
-        employees_reported: Some(500),
-        industry_reported: Some(Industry::Software),
-        country: Country::parse("US").unwrap(),
-        region: Region::Na,
-        source_channel: Channel::OrganicSearch,
-        source_campaign: None,
-        created_at: at(t),
-        account: None,
-    })
-}
-
-fn touch(id: &str, lead: &str, kind: TouchKind, t: i64) -> Event {
-    Event::Touched(Touch {
-        id: TouchId::parse(id).unwrap(),
-        lead: LeadId::parse(lead).unwrap(),
-        occurred_at: at(t),
-        kind,
-        channel: Some(Channel::OrganicSearch),
-        campaign: None,
-        content: None,
-        rep: None,
-    })
-}
-
-/// Checks, applies and judges an event as ingest does; returns the decisions.
-fn ingest(e: &mut Engine, event: Event) -> Vec<(Event, Origin)> {
-    e.check(&event).unwrap();
-    e.apply(&event, &Origin::Ingested);
-    e.judge(&event)
+        ..rep(id)
+    }
 }
 
 fn stage(e: &Engine, lead: &str) -> String {
@@ -117,8 +57,8 @@ fn owner(e: &Engine, lead: &str) -> Option<String> {
 #[test]
 fn engagement_decays_by_half_life_and_the_threshold_makes_an_mql() {
     let mut e = engine();
-    ingest(&mut e, rep("R1", Region::Na, Some(Industry::Software), 5));
-    assert!(ingest(&mut e, lead("L1", "ana@contoso.example", T0)).is_empty());
+    ingest(&mut e, sdr("R1", Region::Na, Some(Industry::Software), 5));
+    assert!(ingest(&mut e, vp("L1", "ana@contoso.example", T0)).is_empty());
     assert_eq!(e.score("L1"), Some((45, 0, 45)));
     // A pricing page view: 10 points. 45 + 10 = 55 < 60: still a lead.
     assert!(ingest(&mut e, touch("T1", "L1", TouchKind::PricingPageView, T0)).is_empty());
@@ -159,14 +99,14 @@ fn engagement_decays_by_half_life_and_the_threshold_makes_an_mql() {
 fn kept_touch_points_follow_content_and_agreement() {
     let mut e = engine();
     assert!(crate::score::points_kept(&agreement()));
-    ingest(&mut e, lead("L1", "ana@contoso.example", T0));
+    ingest(&mut e, vp("L1", "ana@contoso.example", T0));
     // A content download (8 points) of K1, not published yet: no journey
     // stage, so `decision_stage_content` (+5) does not hold. 45 + 8 = 53.
-    let Event::Touched(mut t) = touch("T1", "L1", TouchKind::ContentDownload, T0) else {
-        panic!()
+    let t = Touch {
+        content: Some(ContentId::parse("K1").unwrap()),
+        ..touch("T1", "L1", TouchKind::ContentDownload, T0)
     };
-    t.content = Some(ContentId::parse("K1").unwrap());
-    ingest(&mut e, Event::Touched(t));
+    ingest(&mut e, t);
     assert_eq!(e.score("L1"), Some((45, 8, 53)));
     assert!(
         e.state.points.is_current(0),
@@ -215,7 +155,7 @@ fn rounding_is_half_up() {
 fn free_mail_never_qualifies_and_never_matches() {
     let mut e = engine();
     ingest(&mut e, account("A1", "contoso.example", None));
-    ingest(&mut e, lead("L1", "ana@gmail.com", T0));
+    ingest(&mut e, vp("L1", "ana@gmail.com", T0));
     // Fit 45 - 15 (free mail) = 30; + 30 (demo) + 10 (pricing) = 70 ≥ 60,
     // but the MQL criterion excludes free mail.
     ingest(&mut e, touch("T1", "L1", TouchKind::DemoRequest, T0));
@@ -229,7 +169,7 @@ fn free_mail_never_qualifies_and_never_matches() {
 fn a_lead_is_matched_on_its_email_domain() {
     let mut e = engine();
     ingest(&mut e, account("A1", "contoso.example", None));
-    let decided = ingest(&mut e, lead("L1", "ana@mail.contoso.example", T0));
+    let decided = ingest(&mut e, vp("L1", "ana@mail.contoso.example", T0));
     assert_eq!(decided.len(), 1);
     let Event::AccountMatched(m) = &decided[0].0 else {
         panic!()
@@ -242,12 +182,12 @@ fn a_lead_is_matched_on_its_email_domain() {
 fn routing_respects_capacity_falls_through_rules_and_waits_when_no_rep_is_eligible() {
     let mut e = engine();
     // R1 covers NA software (2 a day), R2 is an NA generalist (1 a day).
-    ingest(&mut e, rep("R1", Region::Na, Some(Industry::Software), 2));
-    ingest(&mut e, rep("R2", Region::Na, None, 1));
-    ingest(&mut e, rep("R3", Region::Emea, None, 9));
+    ingest(&mut e, sdr("R1", Region::Na, Some(Industry::Software), 2));
+    ingest(&mut e, sdr("R2", Region::Na, None, 1));
+    ingest(&mut e, sdr("R3", Region::Emea, None, 9));
     let mql = |e: &mut Engine, n: usize, t: i64| {
         let id = format!("L{n}");
-        ingest(e, lead(&id, &format!("p{n}@c{n}.example"), t));
+        ingest(e, vp(&id, &format!("p{n}@c{n}.example"), t));
         ingest(e, touch(&format!("T{n}"), &id, TouchKind::DemoRequest, t));
         (stage(e, &id), owner(e, &id))
     };
@@ -278,8 +218,8 @@ fn a_lead_routed_on_creation_is_routed_once_for_that_input() {
     let mut a = agreement();
     a.routing.on = "lead".into();
     e.put_in_force(1, a);
-    ingest(&mut e, rep("R3", Region::Emea, None, 9));
-    let decided = ingest(&mut e, lead("L1", "p1@c1.example", T0));
+    ingest(&mut e, sdr("R3", Region::Emea, None, 9));
+    let decided = ingest(&mut e, vp("L1", "p1@c1.example", T0));
     let assignments: Vec<_> = decided
         .iter()
         .filter_map(|(ev, _)| match ev {
@@ -299,14 +239,14 @@ fn a_lead_routed_on_creation_is_routed_once_for_that_input() {
 fn round_robin_takes_turns_in_id_order() {
     let mut e = engine();
     for id in ["R2", "R1", "R3"] {
-        ingest(&mut e, rep(id, Region::Na, None, 10));
+        ingest(&mut e, rep(id));
     }
     let owners: Vec<String> = (1..=4)
         .map(|n| {
             let id = format!("L{n}");
             ingest(
                 &mut e,
-                lead(&id, &format!("p{n}@c{n}.example"), T0 + n as i64),
+                vp(&id, &format!("p{n}@c{n}.example"), T0 + n as i64),
             );
             ingest(
                 &mut e,
@@ -322,10 +262,10 @@ fn round_robin_takes_turns_in_id_order() {
 #[test]
 fn a_named_accounts_leads_go_to_its_owner_even_at_capacity() {
     let mut e = engine();
-    ingest(&mut e, rep("R1", Region::Na, None, 0));
-    ingest(&mut e, rep("R2", Region::Na, None, 5));
+    ingest(&mut e, sdr("R1", Region::Na, None, 0));
+    ingest(&mut e, sdr("R2", Region::Na, None, 5));
     ingest(&mut e, account("A1", "contoso.example", Some("R1")));
-    ingest(&mut e, lead("L1", "ana@contoso.example", T0));
+    ingest(&mut e, vp("L1", "ana@contoso.example", T0));
     ingest(&mut e, touch("T1", "L1", TouchKind::DemoRequest, T0));
     assert_eq!(owner(&e, "L1").as_deref(), Some("R1"));
     assert_eq!(
@@ -337,8 +277,8 @@ fn a_named_accounts_leads_go_to_its_owner_even_at_capacity() {
 #[test]
 fn a_rep_away_is_skipped() {
     let mut e = engine();
-    ingest(&mut e, rep("R1", Region::Na, None, 5));
-    ingest(&mut e, rep("R2", Region::Na, None, 5));
+    ingest(&mut e, sdr("R1", Region::Na, None, 5));
+    ingest(&mut e, sdr("R2", Region::Na, None, 5));
     ingest(
         &mut e,
         Event::RepAway(Away {
@@ -348,7 +288,7 @@ fn a_rep_away_is_skipped() {
             until: at(T0 + DAY),
         }),
     );
-    ingest(&mut e, lead("L1", "ana@c1.example", T0));
+    ingest(&mut e, vp("L1", "ana@c1.example", T0));
     ingest(&mut e, touch("T1", "L1", TouchKind::DemoRequest, T0));
     assert_eq!(owner(&e, "L1").as_deref(), Some("R2"));
 }
@@ -366,8 +306,8 @@ fn decision(id: &str, lead: &str, rep: &str, t: i64) -> Decision {
 #[test]
 fn sales_actions_follow_the_agreement_or_are_refused_naming_the_rule() {
     let mut e = engine();
-    ingest(&mut e, rep("R1", Region::Na, None, 5));
-    ingest(&mut e, lead("L1", "ana@c1.example", T0));
+    ingest(&mut e, sdr("R1", Region::Na, None, 5));
+    ingest(&mut e, vp("L1", "ana@c1.example", T0));
     // Not an MQL yet: accepting it is refused, naming where `accepted` leads.
     let err = e
         .act(&Action::Accept(decision("S1", "L1", "R1", T0)))
@@ -426,18 +366,10 @@ fn sales_actions_follow_the_agreement_or_are_refused_naming_the_rule() {
 fn a_move_from_outside_must_continue_the_chain() {
     let e = {
         let mut e = engine();
-        ingest(&mut e, lead("L1", "ana@c1.example", T0));
+        ingest(&mut e, vp("L1", "ana@c1.example", T0));
         e
     };
-    let t = Event::StageChanged(Transition {
-        id: TransitionId::parse("S1").unwrap(),
-        lead: LeadId::parse("L1").unwrap(),
-        from: Named::Core(Stage::Mql),
-        to: Named::Core(Stage::Sal),
-        occurred_at: at(T0),
-        rep: None,
-        reason: None,
-    });
+    let t = moved("S1", "L1", "mql", "sal", T0).event();
     assert!(matches!(e.check(&t), Err(Refusal::BrokenChain { .. })));
 }
 
@@ -460,11 +392,11 @@ mod properties {
         ) {
             let mut e = engine();
             let mut alone = engine();
-            ingest(&mut e, rep("R1", Region::Na, None, 1000));
-            ingest(&mut alone, rep("R1", Region::Na, None, 1000));
-            ingest(&mut e, lead("L1", "a@c1.example", T0));
-            ingest(&mut e, lead("L2", "b@c2.example", T0));
-            ingest(&mut alone, lead("L1", "a@c1.example", T0));
+            ingest(&mut e, sdr("R1", Region::Na, None, 1000));
+            ingest(&mut alone, sdr("R1", Region::Na, None, 1000));
+            ingest(&mut e, vp("L1", "a@c1.example", T0));
+            ingest(&mut e, vp("L2", "b@c2.example", T0));
+            ingest(&mut alone, vp("L1", "a@c1.example", T0));
             let mut sorted = touches.clone();
             sorted.sort_by_key(|t| t.0);
             for (n, (dt, kind, who)) in sorted.iter().enumerate() {
@@ -490,14 +422,14 @@ mod properties {
         fn replay_in_two_parts_equals_the_whole(cut in 0usize..40) {
             let mut live = engine();
             let mut log = Vec::new();
-            for r in [rep("R1", Region::Na, None, 3), rep("R2", Region::Na, Some(Industry::Software), 2)] {
+            for r in [sdr("R1", Region::Na, None, 3).event(), sdr("R2", Region::Na, Some(Industry::Software), 2).event()] {
                 live.check(&r).unwrap();
                 live.apply(&r, &Origin::Ingested);
                 log.push((r, Origin::Ingested));
             }
             for n in 0..8 {
-                let l = lead(&format!("L{n}"), &format!("p{n}@c{n}.example"), T0 + n);
-                let t = touch(&format!("T{n}"), &format!("L{n}"), TouchKind::DemoRequest, T0 + n);
+                let l = vp(&format!("L{n}"), &format!("p{n}@c{n}.example"), T0 + n).event();
+                let t = touch(&format!("T{n}"), &format!("L{n}"), TouchKind::DemoRequest, T0 + n).event();
                 for ev in [l, t] {
                     live.apply(&ev, &Origin::Ingested);
                     log.push((ev.clone(), Origin::Ingested));
@@ -548,16 +480,16 @@ fn replay_of_packed_touches_scores_as_the_events_do() {
     // a lead created later in the same window (looked up again then), and
     // "T8" a lead never created (nothing but the count and the clock).
     let events = vec![
-        rep("R1", Region::Na, Some(Industry::Software), 5),
-        lead("L1", "ana@contoso.example", T0),
-        touch("T1", "L1", TouchKind::PricingPageView, T0),
-        touch("T8", "L404", TouchKind::DemoRequest, T0 + DAY),
-        touch("T9", "L3", TouchKind::PricingPageView, T0 + DAY),
-        lead("lead-2", "bo@contoso.example", T0),
-        touch("web-7", "lead-2", TouchKind::PricingPageView, T0 + DAY),
-        lead("L3", "cy@contoso.example", T0 + DAY),
-        touch("T2", "L1", TouchKind::PageView, T0 + 30 * DAY),
-        touch("T10", "L3", TouchKind::PricingPageView, T0 + 30 * DAY),
+        sdr("R1", Region::Na, Some(Industry::Software), 5).event(),
+        vp("L1", "ana@contoso.example", T0).event(),
+        touch("T1", "L1", TouchKind::PricingPageView, T0).event(),
+        touch("T8", "L404", TouchKind::DemoRequest, T0 + DAY).event(),
+        touch("T9", "L3", TouchKind::PricingPageView, T0 + DAY).event(),
+        vp("lead-2", "bo@contoso.example", T0).event(),
+        touch("web-7", "lead-2", TouchKind::PricingPageView, T0 + DAY).event(),
+        vp("L3", "cy@contoso.example", T0 + DAY).event(),
+        touch("T2", "L1", TouchKind::PageView, T0 + 30 * DAY).event(),
+        touch("T10", "L3", TouchKind::PricingPageView, T0 + 30 * DAY).event(),
     ];
     let ingested: Vec<_> = events
         .iter()

@@ -9,15 +9,8 @@ use accord_model::encode::{ColumnUse, Encoder};
 use accord_model::Model;
 
 use super::{Artifact, MetricsRecord};
+use crate::test_events::{at, ingest, touch, vp_lead, DAY, T0};
 use crate::Engine;
-
-const DAY: i64 = 86_400;
-/// 2026-01-05T10:00:00Z.
-const T0: i64 = 1_767_607_200;
-
-fn at(t: i64) -> Timestamp {
-    Timestamp::from_unix_seconds(t)
-}
 
 /// The model: sigmoid(-2 + touches), cut-off 7 days.
 fn artifact(version: u32) -> Artifact {
@@ -93,48 +86,9 @@ fn engine() -> Engine {
     e
 }
 
-/// A VP at a 500-person software company: the starter's fit is 20 + 15 +
-/// 10 = 45.
-fn lead(id: &str, t: i64) -> Event {
-    Event::LeadCreated(Lead {
-        id: LeadId::parse(id).unwrap(),
-        email: Email::parse("ana@contoso.example").unwrap(),
-        full_name: None,
-        title: Some(Text::parse("VP Operations").unwrap()),
-        seniority: Seniority::Vp,
-        persona: None,
-        company_name: None,
-        website: None,
-        employees_reported: Some(500),
-        industry_reported: Some(Industry::Software),
-        country: Country::parse("US").unwrap(),
-        region: Region::Na,
-        source_channel: Channel::OrganicSearch,
-        source_campaign: None,
-        created_at: at(t),
-        account: None,
-    })
-}
-
-fn touch(id: &str, lead: &str, t: i64) -> Event {
-    Event::Touched(Touch {
-        id: TouchId::parse(id).unwrap(),
-        lead: LeadId::parse(lead).unwrap(),
-        occurred_at: at(t),
-        kind: TouchKind::EmailOpen,
-        channel: Some(Channel::Email),
-        campaign: None,
-        content: None,
-        rep: None,
-    })
-}
-
-fn ingest(e: &mut Engine, event: Event) {
-    e.check(&event).unwrap();
-    e.apply(&event, &Origin::Ingested);
-    for (d, o) in e.judge(&event) {
-        e.apply(&d, &o);
-    }
+/// An email open: the model counts touches of any kind.
+fn opened(id: &str, lead: &str, t: i64) -> Touch {
+    touch(id, lead, TouchKind::EmailOpen, t)
 }
 
 fn fit(e: &Engine, lead: &str) -> i64 {
@@ -149,9 +103,9 @@ fn predicted(e: &Engine, lead: &str) -> f64 {
 #[test]
 fn a_fit_rule_reads_the_prediction_as_the_lead_changes() {
     let mut e = engine();
-    ingest(&mut e, lead("L1", T0));
-    ingest(&mut e, touch("T1", "L1", T0 + DAY));
-    ingest(&mut e, touch("T2", "L1", T0 + 2 * DAY));
+    ingest(&mut e, vp_lead("L1", T0));
+    ingest(&mut e, opened("T1", "L1", T0 + DAY));
+    ingest(&mut e, opened("T2", "L1", T0 + 2 * DAY));
     // No model in use: 0.0, and the rule does not hold.
     assert!(e.model().is_none());
     assert_eq!(predicted(&e, "L1"), 0.0);
@@ -163,19 +117,19 @@ fn a_fit_rule_reads_the_prediction_as_the_lead_changes() {
     assert_eq!(predicted(&e, "L1"), 0.5);
     assert_eq!(fit(&e, "L1"), 75);
 
-    ingest(&mut e, lead("L2", T0 + 3 * DAY));
+    ingest(&mut e, vp_lead("L2", T0 + 3 * DAY));
     assert_eq!(predicted(&e, "L2"), 1.0 / (1.0 + 2f64.exp()));
-    ingest(&mut e, touch("T3", "L2", T0 + 4 * DAY));
+    ingest(&mut e, opened("T3", "L2", T0 + 4 * DAY));
     // sigmoid(-1) = 1 / (1 + e) = 0.2689…: below 0.5.
     assert_eq!(predicted(&e, "L2"), 1.0 / (1.0 + 1f64.exp()));
     assert!((predicted(&e, "L2") - 0.268_941_421).abs() < 1e-9);
     assert_eq!(fit(&e, "L2"), 45);
     // After L2's cut-off (day 3 + 7 = day 10): not a feature.
-    ingest(&mut e, touch("T4", "L2", T0 + 11 * DAY));
+    ingest(&mut e, opened("T4", "L2", T0 + 11 * DAY));
     assert_eq!(predicted(&e, "L2"), 1.0 / (1.0 + 1f64.exp()));
     assert_eq!(fit(&e, "L2"), 45);
     // A touch dated within it (arriving late) counts: 0.5, the rule holds.
-    ingest(&mut e, touch("T5", "L2", T0 + 9 * DAY));
+    ingest(&mut e, opened("T5", "L2", T0 + 9 * DAY));
     assert_eq!(predicted(&e, "L2"), 0.5);
     assert_eq!(fit(&e, "L2"), 75);
 }
@@ -183,9 +137,9 @@ fn a_fit_rule_reads_the_prediction_as_the_lead_changes() {
 #[test]
 fn an_adoption_that_does_not_read_back_predicts_nothing() {
     let mut e = engine();
-    ingest(&mut e, lead("L1", T0));
-    ingest(&mut e, touch("T1", "L1", T0 + DAY));
-    ingest(&mut e, touch("T2", "L1", T0 + DAY));
+    ingest(&mut e, vp_lead("L1", T0));
+    ingest(&mut e, opened("T1", "L1", T0 + DAY));
+    ingest(&mut e, opened("T2", "L1", T0 + DAY));
     let mut a = artifact(1);
     // A column accord's features do not have.
     if let ColumnUse::Numeric { name, .. } = &mut a.model.encoder.columns[0] {
@@ -211,7 +165,7 @@ fn an_adoption_that_does_not_read_back_predicts_nothing() {
 fn the_model_in_use_is_part_of_the_state_hash() {
     let build = |model: Option<(u32, char)>| {
         let mut e = engine();
-        ingest(&mut e, lead("L1", T0));
+        ingest(&mut e, vp_lead("L1", T0));
         if let Some((n, d)) = model {
             adopt(&mut e, n, d);
         }
