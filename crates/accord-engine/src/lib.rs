@@ -87,4 +87,6 @@ pub enum Error {
 }
 
 #[cfg(test)]
+mod test_events;
+#[cfg(test)]
 mod tests;

@@ -1,51 +1,25 @@
 //! The engine's calls on small logs in an in-memory store.
 
 use accord_core::domain::*;
-use accord_core::event::{Batch, Event, Lead, Touch};
+use accord_core::event::{Batch, Event};
 use accord_report::{Period, Table, REPORTS};
 use accord_store::{AppendTx, EventStore, SqliteStore};
 
 use crate::reports::{self, Answer, Explanation, Request, Source};
 use crate::snapshot;
 use crate::stored::{self, describe_as_of, stored_reports, stored_view, view_body, view_stamp};
+use crate::test_events::{lead, touch, IntoEvent};
 use crate::watch::{AgreementChange, Kept, Watcher};
 use crate::{fold_log, fold_log_skipping, AgreementText, Error, Quiet};
 
-/// 2025-04-01T00:00:00Z
-const T0: i64 = 1_743_465_600;
-
-fn lead(id: &str, at: i64) -> Event {
-    Event::LeadCreated(Lead {
-        id: LeadId::parse(id).unwrap(),
-        email: Email::parse("ana@example.com").unwrap(),
-        full_name: None,
-        title: None,
-        seniority: Seniority::Manager,
-        persona: None,
-        company_name: None,
-        website: None,
-        employees_reported: None,
-        industry_reported: None,
-        country: Country::parse("GB").unwrap(),
-        region: Region::Emea,
-        source_channel: Channel::PaidSearch,
-        source_campaign: None,
-        created_at: Timestamp::from_unix_seconds(T0 + at),
-        account: None,
-    })
+/// The shared plain lead, as the event `append` takes.
+fn created(id: &str, at: i64) -> Event {
+    lead(id, at).event()
 }
 
-fn touch(id: &str, lead: &str, at: i64) -> Event {
-    Event::Touched(Touch {
-        id: TouchId::parse(id).unwrap(),
-        lead: LeadId::parse(lead).unwrap(),
-        occurred_at: Timestamp::from_unix_seconds(T0 + at),
-        kind: TouchKind::PageView,
-        channel: Some(Channel::Direct),
-        campaign: None,
-        content: None,
-        rep: None,
-    })
+/// A page view: every touch of this module's logs.
+fn viewed(id: &str, lead: &str, at: i64) -> Event {
+    touch(id, lead, at, TouchKind::PageView).event()
 }
 
 fn append(store: &mut SqliteStore, events: &[Event]) {
@@ -61,8 +35,11 @@ fn append(store: &mut SqliteStore, events: &[Event]) {
 /// Two leads, each touched once (the touch of L2 is the log's latest event).
 fn store_with_log() -> SqliteStore {
     let mut store = SqliteStore::open_in_memory().unwrap();
-    append(&mut store, &[lead("L1", 0), touch("T1", "L1", 60)]);
-    append(&mut store, &[lead("L2", 3_600), touch("T2", "L2", 7_200)]);
+    append(&mut store, &[created("L1", 0), viewed("T1", "L1", 60)]);
+    append(
+        &mut store,
+        &[created("L2", 3_600), viewed("T2", "L2", 7_200)],
+    );
     store
 }
 
@@ -195,7 +172,7 @@ fn a_stored_view_is_current_only_at_its_head_with_its_stamp_and_whole() {
         .is_none());
 
     // Stale: the log moved on; the next read computes and stores again.
-    append(&mut store, &[lead("L3", 10_800)]);
+    append(&mut store, &[created("L3", 10_800)]);
     let moved = store.head().unwrap();
     assert!(
         stored_view(&store, "funnel", moved, &stamp)
@@ -224,7 +201,7 @@ fn a_stored_view_is_current_only_at_its_head_with_its_stamp_and_whole() {
 fn the_fold_reads_the_log_up_to_a_head_and_may_skip_touches() {
     let mut store = store_with_log();
     let head = store.head().unwrap();
-    append(&mut store, &[lead("L3", 10_800)]);
+    append(&mut store, &[created("L3", 10_800)]);
     let upto = fold_log(&store, head, &mut Quiet).unwrap();
     assert_eq!(upto.events, 4);
     assert_eq!(describe_as_of(&upto), "as of 2025-04-01T02:00:00Z");
@@ -384,7 +361,7 @@ fn an_explanation_reads_a_current_watcher_and_folds_the_log_otherwise() {
     // L1 and L2 are in the cell; the watcher is current: no fold.
     assert_eq!(ask(&mut store, &watcher), (2, 0));
     // A third lead the watcher has not seen: the log is folded (and counts it).
-    append(&mut store, &[lead("L3", 7_200)]);
+    append(&mut store, &[created("L3", 7_200)]);
     assert_eq!(ask(&mut store, &watcher), (3, 1));
     let new = watcher.new_events(&store).unwrap().unwrap();
     watcher.apply(&new);
@@ -416,7 +393,10 @@ fn the_watcher_keeps_the_stored_reports_current() {
     assert!(current(&store, &agreement).is_some());
     assert!(watcher.new_events(&store).unwrap().is_none());
 
-    append(&mut store, &[lead("L3", 10_800), touch("T3", "L3", 11_000)]);
+    append(
+        &mut store,
+        &[created("L3", 10_800), viewed("T3", "L3", 11_000)],
+    );
     assert!(current(&store, &agreement).is_none());
     let new = watcher.new_events(&store).unwrap().unwrap();
     assert_eq!((new.events.len(), new.head), (2, store.head().unwrap()));
@@ -427,9 +407,9 @@ fn the_watcher_keeps_the_stored_reports_current() {
     let folded = all_time(
         &mut SqliteStore::open_in_memory()
             .map(|mut s| {
-                append(&mut s, &[lead("L1", 0), touch("T1", "L1", 60)]);
-                append(&mut s, &[lead("L2", 3_600), touch("T2", "L2", 7_200)]);
-                append(&mut s, &[lead("L3", 10_800), touch("T3", "L3", 11_000)]);
+                append(&mut s, &[created("L1", 0), viewed("T1", "L1", 60)]);
+                append(&mut s, &[created("L2", 3_600), viewed("T2", "L2", 7_200)]);
+                append(&mut s, &[created("L3", 10_800), viewed("T3", "L3", 11_000)]);
                 s
             })
             .unwrap(),
@@ -578,7 +558,7 @@ fn a_period_read_from_a_current_watcher_reads_no_log_batch() {
         inner: store_with_log(),
         scans: std::cell::Cell::new(0),
     };
-    append(&mut store.inner, &[lead("L3", 86_400 + 60)]);
+    append(&mut store.inner, &[created("L3", 86_400 + 60)]);
     let agreement = default_agreement();
     let (watcher, _) = Watcher::start(
         &mut store,
@@ -628,7 +608,7 @@ fn a_period_read_from_a_current_watcher_reads_no_log_batch() {
     assert_eq!(from_log.as_of, from_cells.as_of);
 
     // The log moved on: the watcher is no longer current and is not read.
-    append(&mut store.inner, &[lead("L4", 86_400 + 120)]);
+    append(&mut store.inner, &[created("L4", 86_400 + 120)]);
     let moved = store.scans.get();
     let answer =
         match reports::answer_with(&mut store, &request, &agreement, Some(&watcher), &mut Quiet)
@@ -702,7 +682,10 @@ fn a_watcher_resumes_from_the_snapshot_and_folds_only_what_came_after() {
 
     // Two events later, a resume folds those two onto the snapshot, and
     // reports what a whole fold does.
-    append(&mut store, &[lead("L3", 10_800), touch("T3", "L3", 11_000)]);
+    append(
+        &mut store,
+        &[created("L3", 10_800), viewed("T3", "L3", 11_000)],
+    );
     let (live, how) = resume(&store, &mut told);
     assert_eq!(how, snapshot::Resumed::Snapshot { at, folded: 2 });
     assert_eq!(live_tables(&live), all_time(&mut store).tables);
@@ -779,7 +762,7 @@ fn a_period_read_on_a_read_only_database_tells_that_the_snapshot_was_not_stored(
     let path = dir.path().join("log.db");
     {
         let mut store = SqliteStore::create_or_open(&path).unwrap();
-        append(&mut store, &[lead("L1", 0), touch("T1", "L1", 60)]);
+        append(&mut store, &[created("L1", 0), viewed("T1", "L1", 60)]);
     }
     let mut store = SqliteStore::open_read_only(&path).unwrap();
     let names = ["kpi"];

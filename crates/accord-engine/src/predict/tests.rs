@@ -2,13 +2,11 @@
 //! log says happened after the lead's scoring time.
 
 use accord_core::domain::*;
-use accord_core::event::{AccountMatch, Event, Lead, MatchedBy, Touch, Transition};
+use accord_core::event::{AccountMatch, Event, Lead, MatchedBy, Touch};
 use proptest::prelude::*;
 
 use super::features::{Collector, Dataset, Params};
-
-const T0: i64 = 1_743_465_600;
-const DAY: i64 = 86_400;
+use crate::test_events::{self, moved, touch, IntoEvent, DAY, T0};
 
 fn params() -> Params {
     Params {
@@ -18,50 +16,13 @@ fn params() -> Params {
     }
 }
 
+/// The shared lead of 40 employees: the hand-worked `employees` cell.
 fn lead(id: &str, at: i64) -> Event {
-    Event::LeadCreated(Lead {
-        id: LeadId::parse(id).unwrap(),
-        email: Email::parse("ana@example.com").unwrap(),
-        full_name: None,
-        title: None,
-        seniority: Seniority::Manager,
-        persona: None,
-        company_name: None,
-        website: None,
+    Lead {
         employees_reported: Some(40),
-        industry_reported: None,
-        country: Country::parse("GB").unwrap(),
-        region: Region::Emea,
-        source_channel: Channel::PaidSearch,
-        source_campaign: None,
-        created_at: Timestamp::from_unix_seconds(T0 + at),
-        account: None,
-    })
-}
-
-fn touch(id: &str, lead: &str, at: i64, kind: TouchKind) -> Event {
-    Event::Touched(Touch {
-        id: TouchId::parse(id).unwrap(),
-        lead: LeadId::parse(lead).unwrap(),
-        occurred_at: Timestamp::from_unix_seconds(T0 + at),
-        kind,
-        channel: Some(Channel::Direct),
-        campaign: None,
-        content: None,
-        rep: None,
-    })
-}
-
-fn stage(id: &str, lead: &str, at: i64, from: &str, to: &str) -> Event {
-    Event::StageChanged(Transition {
-        id: TransitionId::parse(id).unwrap(),
-        lead: LeadId::parse(lead).unwrap(),
-        from: Named::parse(from).unwrap(),
-        to: Named::parse(to).unwrap(),
-        occurred_at: Timestamp::from_unix_seconds(T0 + at),
-        rep: None,
-        reason: None,
-    })
+        ..test_events::lead(id, at)
+    }
+    .event()
 }
 
 fn matched(lead: &str, account: &str, at: i64) -> Event {
@@ -98,18 +59,18 @@ fn features_and_outcomes_by_hand() {
     let events = [
         lead("L1", 0),
         lead("L2", DAY),
-        touch("T1", "L1", DAY, TouchKind::PricingPageView),
-        touch("T2", "L1", 2 * DAY, TouchKind::SalesCall),
-        stage("X1", "L1", 3 * DAY, "lead", "mql"),
+        touch("T1", "L1", DAY, TouchKind::PricingPageView).event(),
+        touch("T2", "L1", 2 * DAY, TouchKind::SalesCall).event(),
+        moved("X1", "L1", 3 * DAY, "lead", "mql").event(),
         // After L1's scoring time (day 7): not a feature, but the outcome.
-        touch("T3", "L1", 10 * DAY, TouchKind::PricingPageView),
-        stage("X2", "L1", 20 * DAY, "mql", "sal"),
-        stage("X3", "L1", 30 * DAY, "sal", "sql"),
-        stage("X4", "L1", 40 * DAY, "sql", "opportunity"),
+        touch("T3", "L1", 10 * DAY, TouchKind::PricingPageView).event(),
+        moved("X2", "L1", 20 * DAY, "mql", "sal").event(),
+        moved("X3", "L1", 30 * DAY, "sal", "sql").event(),
+        moved("X4", "L1", 40 * DAY, "sql", "opportunity").event(),
         // L2 reaches sql only; the log runs past its 90 days.
-        stage("X5", "L2", 50 * DAY, "lead", "mql"),
+        moved("X5", "L2", 50 * DAY, "lead", "mql").event(),
         lead("L3", 95 * DAY),
-        touch("T4", "L3", 95 * DAY, TouchKind::PageView),
+        touch("T4", "L3", 95 * DAY, TouchKind::PageView).event(),
     ];
     let d = dataset(&events);
     assert_eq!(d.leads, ["L1", "L2", "L3"]);
@@ -133,8 +94,8 @@ fn features_and_outcomes_by_hand() {
 fn a_lead_that_reached_the_stage_before_its_scoring_time_is_left_out() {
     let d = dataset(&[
         lead("L1", 0),
-        stage("X1", "L1", DAY, "lead", "opportunity"),
-        touch("T1", "L1", 200 * DAY, TouchKind::PageView),
+        moved("X1", "L1", DAY, "lead", "opportunity").event(),
+        touch("T1", "L1", 200 * DAY, TouchKind::PageView).event(),
     ]);
     assert_eq!(d.label, [None]);
 }
@@ -149,8 +110,9 @@ fn later(l: usize, created: i64, what: u8, after: i64, n: usize) -> Event {
             &lead_id,
             at,
             TouchKind::ALL[usize::from(what) % TouchKind::ALL.len()],
-        ),
-        1 => stage(&format!("X9{n}"), &lead_id, at, "lead", "mql"),
+        )
+        .event(),
+        1 => moved(&format!("X9{n}"), &lead_id, at, "lead", "mql").event(),
         _ => matched(&lead_id, "A1", at),
     }
 }
@@ -167,7 +129,7 @@ proptest! {
         let mut base = Vec::new();
         for (i, &c) in created.iter().enumerate() {
             base.push(lead(&format!("L{i}"), c));
-            base.push(touch(&format!("T{i}"), &format!("L{i}"), c + DAY, TouchKind::EmailClick));
+            base.push(touch(&format!("T{i}"), &format!("L{i}"), c + DAY, TouchKind::EmailClick).event());
         }
         let mut more: Vec<Event> = extra
             .iter()
@@ -209,12 +171,12 @@ fn live_cell(e: &accord_decide::Engine, lead: &str, column: &str) -> String {
 fn the_engine_reads_the_same_features_by_hand() {
     let events = [
         lead("L1", 0),
-        touch("T1", "L1", DAY, TouchKind::PricingPageView),
-        touch("T2", "L1", 2 * DAY, TouchKind::SalesCall),
-        stage("X1", "L1", 3 * DAY, "lead", "mql"),
+        touch("T1", "L1", DAY, TouchKind::PricingPageView).event(),
+        touch("T2", "L1", 2 * DAY, TouchKind::SalesCall).event(),
+        moved("X1", "L1", 3 * DAY, "lead", "mql").event(),
         matched("L1", "A1", 8 * DAY),
-        touch("T3", "L1", 10 * DAY, TouchKind::PricingPageView),
-        stage("X2", "L1", 20 * DAY, "mql", "sal"),
+        touch("T3", "L1", 10 * DAY, TouchKind::PricingPageView).event(),
+        moved("X2", "L1", 20 * DAY, "mql", "sal").event(),
     ];
     let e = engine_of(&events);
     assert_eq!(live_cell(&e, "L1", "touches_pricing_page_view"), "1");
@@ -309,15 +271,15 @@ proptest! {
                 continue;
             }
             events.push(match what % 4 {
-                0 => touch(&format!("T{n}"), &id, at, TouchKind::ALL[usize::from(what) % TouchKind::ALL.len()]),
-                1 => stage(&format!("X{n}"), &id, at, "lead", ["mql", "sal", "sql"][usize::from(what) % 3]),
+                0 => touch(&format!("T{n}"), &id, at, TouchKind::ALL[usize::from(what) % TouchKind::ALL.len()]).event(),
+                1 => moved(&format!("X{n}"), &id, at, "lead", ["mql", "sal", "sql"][usize::from(what) % 3]).event(),
                 2 => matched(&id, ["A0", "A1"][usize::from(what) % 2], at),
                 _ => {
-                    let mut t = touch(&format!("T{n}"), &id, at, TouchKind::EmailClick);
-                    if let Event::Touched(t) = &mut t {
-                        t.campaign = Some(CampaignId::parse(&format!("C{}", what % 3)).unwrap());
+                    Touch {
+                        campaign: Some(CampaignId::parse(&format!("C{}", what % 3)).unwrap()),
+                        ..touch(&format!("T{n}"), &id, at, TouchKind::EmailClick)
                     }
-                    t
+                    .event()
                 }
             });
         }
