@@ -946,11 +946,17 @@ impl Engine {
 
     /// The lead's score at the engine's clock, if the lead and an agreement exist.
     pub fn score(&self, lead: &str) -> Option<(i64, i64, i64)> {
+        self.score_at(lead, Timestamp::from_unix_seconds(self.state.clock))
+    }
+
+    /// [`Engine::score`] as of `at`: engagement from the lead's touches
+    /// dated at or before `at`, decayed to `at`; fit from the lead's rows as
+    /// they are now (a model's evaluation scores each lead at its cut-off).
+    pub fn score_at(&self, lead: &str, at: Timestamp) -> Option<(i64, i64, i64)> {
         let f = self.in_force.as_ref()?;
         let i = self.state.lead_ids.get(lead)?;
-        let now = self.state.clock;
         let fit = score::fit(&self.state, &f.agreement, i);
-        let engagement = score::engagement(&self.state, &f.agreement, i, now);
+        let engagement = score::engagement(&self.state, &f.agreement, i, at.unix_seconds());
         Some((fit, engagement, (fit + engagement).clamp(0, 100)))
     }
 }

@@ -182,6 +182,23 @@ pub(crate) struct SlaIds {
     pub escalation: u64,
 }
 
+/// A cause's event id as a map key: its [`Keys::known`] key (no
+/// allocation: every id the engine and the kit make), else its text.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum CauseId {
+    Known(u64),
+    Other(Box<str>),
+}
+
+impl CauseId {
+    fn of(id: &str) -> CauseId {
+        match Keys::known(id) {
+            Some(key) => CauseId::Known(key),
+            None => CauseId::Other(id.into()),
+        }
+    }
+}
+
 #[derive(Default)]
 pub(crate) struct Sla {
     pub entries: Vec<Entry>,
@@ -198,9 +215,7 @@ pub(crate) struct Sla {
     pub steps: Vec<Pending>,
     /// (trigger, the cause's event id) → cause number: ids of different
     /// kinds may be equal (`~1`).
-    pub cause_ids: FxHashMap<(Trigger, u64), u32>,
-    /// The same for ids of no common shape (not a `Keys::known` key).
-    pub cause_other: FxHashMap<(Trigger, Box<str>), u32>,
+    pub cause_ids: FxHashMap<(Trigger, CauseId), u32>,
     /// The escalations fired, in log order.
     pub fired: Vec<Fired>,
     /// Entries made before any agreement was in force: their deadlines are
@@ -407,10 +422,7 @@ impl Sla {
             }
             cause.reason = reason.map_or(NONE, |r| names.intern(r));
             cause.steps = first as u32;
-            match Keys::known(id) {
-                Some(key) => self.cause_ids.insert((cause.on, key), n),
-                None => self.cause_other.insert((cause.on, id.into()), n),
-            };
+            self.cause_ids.insert((cause.on, CauseId::of(id)), n);
             self.causes.push(cause);
         }
     }
@@ -470,10 +482,7 @@ impl Sla {
 
     /// The cause numbered for the event `id` of trigger `on`, if recorded.
     pub fn cause_of(&self, on: Trigger, id: &str) -> Option<u32> {
-        match Keys::known(id) {
-            Some(key) => self.cause_ids.get(&(on, key)).copied(),
-            None => self.cause_other.get(&(on, id.into())).copied(),
-        }
+        self.cause_ids.get(&(on, CauseId::of(id))).copied()
     }
 
     /// Is the engine answerable for this clock: its entry arrived live, or

@@ -90,6 +90,10 @@ fn engagement_decays_by_half_life_and_the_threshold_makes_an_mql() {
     assert_eq!(t.rep.as_ref().map(|r| r.as_str()), Some("R1"));
     assert_eq!(stage(&e, "L1"), "mql");
     assert_eq!(owner(&e, "L1").as_deref(), Some("R1"));
+    // As of earlier times: at T0 + 30 days the demo request had not
+    // happened (5 + 1 = 6, as above); a second before T0, no touch.
+    assert_eq!(e.score_at("L1", at(T0 + 30 * DAY)), Some((45, 6, 51)));
+    assert_eq!(e.score_at("L1", at(T0 - 1)), Some((45, 0, 45)));
 }
 
 /// A touch's points are kept on it between events (the starter's rules

@@ -123,8 +123,8 @@ pub struct Comparison {
 }
 
 /// Measures `a` and the rule score of `engine` (the engine loaded from the
-/// same log; scores at its clock, the log's latest event) on `a`'s test
-/// window.
+/// same log) on `a`'s test window, each lead's rule score as of its
+/// cut-off (creation + `cutoff_days`), when the model scores it too.
 pub fn compare(
     a: &Artifact,
     d: &Dataset,
@@ -143,7 +143,15 @@ pub fn compare(
     let p = a.model.predict(&d.frame.select(&rows))?;
     let rule: Option<Vec<f64>> = rows
         .iter()
-        .map(|&i| engine.score(&d.leads[i]).map(|(_, _, s)| s as f64))
+        .map(|&i| {
+            let cutoff = d.created[i] + a.cutoff_days * 86_400;
+            engine
+                .score_at(
+                    &d.leads[i],
+                    accord_core::domain::Timestamp::from_unix_seconds(cutoff),
+                )
+                .map(|(_, _, s)| s as f64)
+        })
         .collect();
     Ok(Comparison {
         test_leads: rows.len(),

@@ -176,7 +176,7 @@ pub fn evaluate(args: EvaluateArgs) -> CmdResult {
     if c.rules.is_some() {
         writeln!(
             o,
-            "(the rule score is each lead's score now, at the log's latest event: it has seen everything since the lead's scoring time)"
+            "(the rule score is each lead's score at its cut-off, as the model scores it: its touches up to then, its fit as its fields are now)"
         )?;
     }
     write_stdout(&o)?;
