@@ -143,6 +143,12 @@ export async function open(page, hash) {
   }, hash);
   const name = hash.replace(/^#?\/?/, '').split('?')[0];
   await page.waitForFunction((n) => document.body.dataset.ready === n, name, { timeout: 30000 });
+  // A page that shows an error instead of its content fails here, saying
+  // what it showed (rather than as a missing element later).
+  const error = page.locator('[data-testid="page-error"]');
+  if (await error.count() > 0) {
+    throw new Error(`${hash} showed an error: ${await error.first().textContent()}; console: ${JSON.stringify(page.problems || [])}`);
+  }
 }
 
 export function shotsDir() {

@@ -290,8 +290,11 @@ async function route() {
   let mod;
   try {
     mod = await load(name);
-  } catch {
-    root.append(heading(page.title), para('This page is not built yet.', 'empty'));
+  } catch (e) {
+    // Every page has its module: failing to load it is the network's
+    // (the next visit tries again).
+    if (mine !== seq) return;
+    root.append(heading(page.title), errorBox(new Error(`This page could not be loaded (${e.message || e}); reload to try again.`)));
     main.replaceChildren(root);
     document.body.dataset.ready = name;
     return;
