@@ -1,10 +1,57 @@
 //! The state hash `accord replay` prints: equal for equal logs under equal
 //! agreements, whatever batches they arrived in.
 
-use accord_core::event::digest;
-
 use crate::score;
 use crate::Engine;
+
+/// The digest [`Engine::state_hash`] feeds: each value as its length (4
+/// bytes) then its bytes, mixed 8 bytes at a time as they come. At 1M leads
+/// the values are over 100 MB: gathered into one buffer first, as they
+/// were, they were fresh memory for the kernel to clear, a second of a
+/// replay.
+#[derive(Default)]
+struct Feed {
+    h: u64,
+    /// Bytes not yet mixed, low byte first.
+    word: u64,
+    filled: u32,
+    len: u64,
+}
+
+impl Feed {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+
+    fn put(&mut self, b: &[u8]) {
+        self.bytes(&(b.len() as u32).to_le_bytes());
+        self.bytes(b);
+    }
+
+    fn bytes(&mut self, b: &[u8]) {
+        for &x in b {
+            self.word |= u64::from(x) << (8 * self.filled);
+            self.filled += 1;
+            if self.filled == 8 {
+                self.mix();
+            }
+        }
+        self.len += b.len() as u64;
+    }
+
+    fn mix(&mut self) {
+        let h = (self.h ^ self.word).wrapping_mul(Self::K);
+        self.h = h ^ (h >> 29);
+        self.word = 0;
+        self.filled = 0;
+    }
+
+    fn finish(mut self) -> u64 {
+        if self.filled > 0 {
+            self.mix();
+        }
+        let h = (self.h ^ self.len ^ Self::K).wrapping_mul(0xD6E8_FEB8_6659_FD93);
+        h ^ (h >> 32)
+    }
+}
 
 /// A digest of the engine's state, shown as 16 hex digits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,11 +71,8 @@ impl Engine {
     /// tallies and misses, the escalations fired.
     pub fn state_hash(&self) -> StateHash {
         let st = &self.state;
-        let mut buf: Vec<u8> = Vec::with_capacity(64 * st.leads.len() + 64);
-        let mut put = |b: &[u8]| {
-            buf.extend_from_slice(&(b.len() as u32).to_le_bytes());
-            buf.extend_from_slice(b);
-        };
+        let mut feed = Feed::default();
+        let mut put = |b: &[u8]| feed.put(b);
         put(&st.clock.to_le_bytes());
         put(&st.events.to_le_bytes());
         put(&self.agreement().map_or(0, |(v, _)| v).to_le_bytes());
@@ -109,7 +153,7 @@ impl Engine {
             put(st.keys.id(e.cause).as_bytes());
             put(&e.at.to_le_bytes());
         }
-        StateHash(digest(&buf))
+        StateHash(feed.finish())
     }
 
     /// Every lead's score at the clock, by row; empty with no agreement in
@@ -135,5 +179,35 @@ impl Engine {
             }
         });
         scores
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Feed;
+
+    fn of(values: &[&[u8]]) -> u64 {
+        let mut f = Feed::default();
+        for v in values {
+            f.put(v);
+        }
+        f.finish()
+    }
+
+    #[test]
+    fn the_feed_tells_values_apart_by_their_bounds_and_every_byte() {
+        // Each value is framed by its length: the same bytes cut elsewhere
+        // hash differently.
+        assert_ne!(of(&[b"ab", b"c"]), of(&[b"a", b"bc"]));
+        assert_ne!(of(&[b""]), of(&[]));
+        // Any byte, in any of a word's eight places, counts.
+        let base = of(&[b"0123456789abcdef0"]);
+        for i in 0..17 {
+            let mut v = b"0123456789abcdef0".to_vec();
+            v[i] ^= 1;
+            assert_ne!(of(&[&v]), base, "byte {i}");
+        }
+        // And it is a function of the values alone.
+        assert_eq!(of(&[b"ab", b"c"]), of(&[b"ab", b"c"]));
     }
 }
