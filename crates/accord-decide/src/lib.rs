@@ -161,6 +161,11 @@ impl Stored {
     }
 }
 
+/// Events whose leads are asked into the cache at once, before they are
+/// applied ([`Engine::apply_stored`]) or judged ([`Engine::warm`]): enough
+/// misses to overlap, few enough to stay cached.
+pub const LOOK_AHEAD: usize = 256;
+
 impl Engine {
     pub fn new() -> Engine {
         Engine::default()
@@ -242,7 +247,7 @@ impl Engine {
     /// the vector asked for in the first.
     pub fn warm<'e>(&self, events: impl IntoIterator<Item = &'e Event>) {
         let st = &self.state;
-        let mut rows = [NONE; 256];
+        let mut rows = [NONE; LOOK_AHEAD];
         let mut n = 0;
         for e in events {
             if let Event::Touched(t) = e {
@@ -342,9 +347,8 @@ impl Engine {
     /// An assignment's kept bytes move into the lead's row (the item is
     /// left with none).
     pub fn apply_stored(&mut self, events: &mut [(Origin, Stored)]) {
-        const WINDOW: usize = 256;
-        let mut rows = [NONE; WINDOW];
-        for window in events.chunks_mut(WINDOW) {
+        let mut rows = [NONE; LOOK_AHEAD];
+        for window in events.chunks_mut(LOOK_AHEAD) {
             // Each touch's lead and the end of its touches are asked into
             // the cache a window ahead, in two steps (the end's address is
             // in the vector), so that the misses overlap.

@@ -189,13 +189,10 @@ fn sla_lines(decided: &[Event]) -> Vec<String> {
         .collect()
 }
 
-/// v1: the starter's steps, bad_data 5 h after the rejection. v2: the
-/// decision step first, 1 h after its breach, to the sales director; the
-/// director 2 h after the follow-up breach instead of 24; a new step
-/// follow_up_late_vp at once; no follow_up_late_manager; bad_data for bad
-/// contact data only.
-fn versions() -> (String, String) {
-    let v1 = [
+/// The starter's three breach steps: the manager at once and the director
+/// after 24 h of a follow-up breach, the manager at once of a decide breach.
+fn breach_steps() -> String {
+    [
         step(
             "follow_up_late_manager",
             "follow_up_breach",
@@ -209,6 +206,18 @@ fn versions() -> (String, String) {
             "sales_director",
         ),
         step("decision_late_manager", "decide_breach", 0, "rep_manager"),
+    ]
+    .concat()
+}
+
+/// v1: the starter's steps, bad_data 5 h after the rejection. v2: the
+/// decision step first, 1 h after its breach, to the sales director; the
+/// director 2 h after the follow-up breach instead of 24; a new step
+/// follow_up_late_vp at once; no follow_up_late_manager; bad_data for bad
+/// contact data only.
+fn versions() -> (String, String) {
+    let v1 = [
+        breach_steps(),
         rejected_step("bad_data", "\"bad_contact_data\", \"duplicate\"", 5),
     ]
     .concat();
@@ -389,19 +398,7 @@ mod properties {
     fn variants() -> [String; 4] {
         [
             [
-                step(
-                    "follow_up_late_manager",
-                    "follow_up_breach",
-                    0,
-                    "rep_manager",
-                ),
-                step(
-                    "follow_up_late_director",
-                    "follow_up_breach",
-                    24,
-                    "sales_director",
-                ),
-                step("decision_late_manager", "decide_breach", 0, "rep_manager"),
+                breach_steps(),
                 step(
                     "targets_missed",
                     "mql_target_missed",

@@ -24,10 +24,6 @@ pub use tick::{follow, tick, TickError};
 /// thousands of events, small enough that an acknowledgement is prompt.
 pub const CHUNK: usize = 4_096;
 
-/// Inputs whose leads are read ahead at once ([`Engine::warm`]) before
-/// they are judged: enough misses to overlap, few enough to stay cached.
-const WARM: usize = 256;
-
 /// The engine's state after every stored event, in log order (replay:
 /// nothing is decided again).
 pub fn load<S: EventStore>(store: &S, progress: &mut dyn Progress) -> Result<Engine, StoreError> {
@@ -228,7 +224,7 @@ fn ingest_chunk<S: EventStore>(
         .collect();
     let refs: Vec<(EventKind, &str)> = refs.iter().map(|(k, id)| (*k, &**id)).collect();
     let mut may_be_stored = store.may_be_stored(&refs)?.into_iter();
-    for window in parsed.chunks(WARM) {
+    for window in parsed.chunks(accord_decide::LOOK_AHEAD) {
         engine.warm(window.iter().filter_map(|(_, input)| match input {
             Ok(Input::Event(e)) => Some(e),
             _ => None,
